@@ -1,0 +1,57 @@
+import Foundation
+import Hummingbird
+
+/// `POST /api/v1/auth/login`, `POST /api/v1/auth/logout`, `GET /api/v1/me`.
+struct AuthAPI {
+    let deps: Dependencies
+
+    struct LoginRequest: Decodable {
+        let email: String
+        let password: String
+    }
+
+    struct LoginResponse: ResponseEncodable {
+        let token: String
+        let tokenType: String
+        let expiresAt: Date
+    }
+
+    struct MeResponse: ResponseEncodable {
+        let id: UUID
+        let email: String
+        let name: String
+        let role: String
+        let workspaceId: UUID
+    }
+
+    /// Routes that need no sign-in.
+    func addPublicRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("auth/login") { request, context -> LoginResponse in
+            let body = try await request.decode(as: LoginRequest.self, context: context)
+            let user = try await SignIn(deps: deps).verify(email: body.email, password: body.password, clientAddress: context.clientAddress)
+            let issued = try await deps.accounts.issueAPIToken(for: user)
+            await deps.audit.record(
+                .apiTokenIssued, workspaceID: user.$workspace.id, actorID: user.id, actorEmail: user.email,
+                clientAddress: context.clientAddress)
+            return LoginResponse(token: issued.token, tokenType: "bearer", expiresAt: issued.expiresAt)
+        }
+    }
+
+    /// Routes for signed-in callers.
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("auth/logout") { _, context -> HTTPResponse.Status in
+            let identity = try context.requireIdentity()
+            switch identity.method {
+            case .bearer(let id): try await deps.accounts.revokeAPIToken(id: id)
+            case .session(let id, _): try await deps.accounts.endSession(id: id)
+            }
+            return .noContent
+        }
+        group.get("me") { _, context -> MeResponse in
+            let identity = try context.requireIdentity()
+            return MeResponse(
+                id: identity.userID, email: identity.email, name: identity.displayName, role: identity.role.rawValue,
+                workspaceId: identity.workspaceID)
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import CirrusCore
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Builds the Cirrus server from its configuration: opens and (on SQLite) migrates the store,
+/// makes sure an owner exists, and wires routes, middleware and background services.
+///
+/// This is the one wiring path: the `cirrus` executable and the tests both call it.
+public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+    var logger = logger ?? Logger(label: "cirrus")
+    logger.logLevel = config.logLevel
+    let store = try Store(config: config, logger: logger)
+    do {
+        if config.autoMigrate ?? (store.engine == .sqlite) { try await store.migrate() }
+        let deps = try makeDependencies(config: config, store: store, logger: logger)
+        try await OwnerBootstrap.ensureOwner(config: config, accounts: deps.accounts, audit: deps.audit, logger: logger)
+        return Application(
+            router: buildRouter(deps),
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Cirrus"),
+            services: [StoreLifecycle(store: store), MaintenanceService(accounts: deps.accounts, logger: logger)],
+            logger: logger)
+    } catch {
+        await store.shutdown()
+        throw error
+    }
+}
+
+func makeDependencies(config: AppConfig, store: Store, logger: Logger) throws -> Dependencies {
+    let accounts = Accounts(
+        store: store, bcryptCost: UInt8(config.bcryptCost), sessionLifetime: TimeInterval(config.sessionLifetimeSeconds))
+    return Dependencies(
+        config: config, store: store, vault: try EncryptionKeys.vault(config, logger: logger), accounts: accounts,
+        audit: Audit(store: store, logger: logger),
+        throttle: LoginThrottle(maxFailures: config.loginMaxFailures, windowSeconds: config.loginWindowSeconds),
+        metrics: MetricsRegistry(), integrations: IntegrationDirectory(store: store), logger: logger)
+}
+
+/// Routes and middleware. Middleware is added before routes: Hummingbird applies a router's
+/// middleware to the routes registered after it.
+func buildRouter(_ deps: Dependencies) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    let signedIn = deps.accounts
+    router.add(middleware: HTTPMetricsMiddleware(metrics: deps.metrics))
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ErrorMiddleware { status, message, context in
+        ErrorPage.render(status: Int(status.code), reason: status.reasonPhrase, message: message, signedIn: context.identity != nil)
+    })
+    router.add(middleware: AuthenticationMiddleware(
+        accounts: signedIn, secureCookies: deps.config.secureCookies, csrfExemptPaths: ["/api/v1/auth/login"]))
+
+    SystemAPI(deps: deps).addRoutes(to: router)
+    StaticAssets.addRoutes(to: router)
+    SessionController(deps: deps).addRoutes(to: router)
+
+    let admin = router.group("admin").add(middleware: RequireSignInMiddleware(redirectToLogin: true))
+    AdminPagesController(deps: deps).addRoutes(to: admin)
+
+    let api = router.group("api/v1")
+    AuthAPI(deps: deps).addPublicRoutes(to: api)
+    let signedInAPI = api.group().add(middleware: RequireSignInMiddleware(redirectToLogin: false))
+    AuthAPI(deps: deps).addRoutes(to: signedInAPI)
+    IntegrationsAPI(deps: deps).addRoutes(to: signedInAPI)
+    ActivityAPI(deps: deps).addRoutes(to: signedInAPI)
+    return router
+}
+
+/// Closes the store's connections when the server shuts down.
+struct StoreLifecycle: Service {
+    let store: Store
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await store.shutdown()
+    }
+}
+
+/// Housekeeping every ten minutes: drops expired sessions, API tokens and OAuth states.
+struct MaintenanceService: Service {
+    let accounts: Accounts
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await accounts.purgeExpired()
+            } catch {
+                logger.warning("Could not purge expired sessions", metadata: ["error.type": .string(String(reflecting: type(of: error)))])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(600)) }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import FluentKit
+import Foundation
+import HummingbirdBcrypt
+import Logging
+import NIOPosix
+
+/// Users, passwords, sessions and API tokens.
+struct Accounts: Sendable {
+    let store: Store
+    let bcryptCost: UInt8
+    let sessionLifetime: TimeInterval
+    let apiTokenLifetime: TimeInterval = 30 * 86400
+
+    /// A new session or API token: the secret goes to the client once, only its hash is kept.
+    struct IssuedToken: Sendable {
+        let token: String
+        let csrfToken: String?
+        let expiresAt: Date
+    }
+
+    // MARK: Users
+
+    /// Creates a user in `workspaceID`, or in a new workspace named after them when `nil`.
+    @discardableResult
+    func createUser(
+        email: String, password: String, displayName: String? = nil, role: UserRole, workspaceID: UUID? = nil
+    ) async throws -> User {
+        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
+        guard Self.isPlausibleEmail(email) else { throw AuthError.invalidInput("Enter a valid email address.") }
+        guard password.count >= 10 else { throw AuthError.invalidInput("Use a password of at least 10 characters.") }
+        let database = store.database
+        if try await User.query(on: database).filter(\.$email == email).first() != nil {
+            throw AuthError.invalidInput("A user with this email already exists.")
+        }
+        let workspace: UUID
+        if let workspaceID {
+            workspace = workspaceID
+        } else {
+            let created = Workspace(name: "Default")
+            try await created.create(on: database)
+            workspace = try created.requireID()
+        }
+        let hash = try await hashPassword(password)
+        let user = User(
+            workspaceID: workspace, email: email,
+            displayName: displayName ?? String(email.split(separator: "@").first ?? "Admin"),
+            passwordHash: hash, role: role)
+        try await user.create(on: database)
+        return user
+    }
+
+    /// The user with this email and password, or ``AuthError/invalidCredentials``.
+    ///
+    /// A password check is done even for unknown addresses, so timing does not reveal which
+    /// addresses have accounts.
+    func verify(email: String, password: String) async throws -> User {
+        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
+        let user = try await User.query(on: store.database).filter(\.$email == email).first()
+        let hash = user?.passwordHash ?? Self.decoyHash
+        let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        guard let user, matches else { throw AuthError.invalidCredentials }
+        return user
+    }
+
+    func hashPassword(_ password: String) async throws -> String {
+        let cost = bcryptCost
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    /// A bcrypt hash of a random string, checked against when the address is unknown.
+    private static let decoyHash = Bcrypt.hash(SecureToken.make(), cost: 10)
+
+    static func isPlausibleEmail(_ email: String) -> Bool {
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && email.count <= 254
+            && !email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" })
+    }
+
+    // MARK: Sessions and tokens
+
+    func startSession(for user: User, clientAddress: String?) async throws -> IssuedToken {
+        let token = SecureToken.make()
+        let csrf = SecureToken.make()
+        let expires = Date().addingTimeInterval(sessionLifetime)
+        try await BrowserSession(
+            userID: try user.requireID(), tokenHash: SecureToken.hash(token), csrfToken: csrf,
+            expiresAt: expires, clientAddress: clientAddress
+        ).create(on: store.database)
+        return IssuedToken(token: token, csrfToken: csrf, expiresAt: expires)
+    }
+
+    func issueAPIToken(for user: User, name: String = "api") async throws -> IssuedToken {
+        let token = SecureToken.make()
+        let expires = Date().addingTimeInterval(apiTokenLifetime)
+        try await APIToken(userID: try user.requireID(), tokenHash: SecureToken.hash(token), name: name, expiresAt: expires)
+            .create(on: store.database)
+        return IssuedToken(token: token, csrfToken: nil, expiresAt: expires)
+    }
+
+    /// The identity behind a session cookie, if the session exists and has not expired.
+    func identity(sessionToken: String) async throws -> Identity? {
+        guard let session = try await BrowserSession.query(on: store.database)
+            .filter(\.$tokenHash == SecureToken.hash(sessionToken))
+            .with(\.$user)
+            .first(),
+            session.expiresAt > Date()
+        else { return nil }
+        return Identity(user: session.user, method: .session(id: try session.requireID(), csrfToken: session.csrfToken))
+    }
+
+    /// The identity behind an API bearer token, if it exists and has not expired.
+    func identity(bearerToken: String) async throws -> Identity? {
+        guard let token = try await APIToken.query(on: store.database)
+            .filter(\.$tokenHash == SecureToken.hash(bearerToken))
+            .with(\.$user)
+            .first(),
+            token.expiresAt > Date()
+        else { return nil }
+        return Identity(user: token.user, method: .bearer(id: try token.requireID()))
+    }
+
+    func endSession(id: UUID) async throws {
+        try await BrowserSession.query(on: store.database).filter(\.$id == id).delete()
+    }
+
+    func revokeAPIToken(id: UUID) async throws {
+        try await APIToken.query(on: store.database).filter(\.$id == id).delete()
+    }
+
+    /// Removes expired sessions, API tokens and OAuth states.
+    func purgeExpired(now: Date = Date()) async throws {
+        let database = store.database
+        try await BrowserSession.query(on: database).filter(\.$expiresAt < now).delete()
+        try await APIToken.query(on: database).filter(\.$expiresAt < now).delete()
+        try await OAuthState.query(on: database).filter(\.$expiresAt < now).delete()
+    }
+}
+
+extension Identity {
+    init(user: User, method: Method) {
+        self.init(
+            userID: user.id!, workspaceID: user.$workspace.id, email: user.email,
+            displayName: user.displayName, role: user.role, method: method)
+    }
+}

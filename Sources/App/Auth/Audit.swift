@@ -1,0 +1,34 @@
+import FluentKit
+import Foundation
+import Logging
+
+/// Records audit events. A failure to write one is logged, never shown to the user as the
+/// failure of what they did.
+struct Audit: Sendable {
+    let store: Store
+    let logger: Logger
+
+    /// Names of audited actions, as stored and shown on the Activity page.
+    enum Action: String {
+        case signIn = "sign_in"
+        case signInFailed = "sign_in_failed"
+        case signOut = "sign_out"
+        case apiTokenIssued = "api_token_issued"
+        case userCreated = "user_created"
+        case keysRotated = "keys_rotated"
+    }
+
+    func record(
+        _ action: Action, workspaceID: UUID?, actorID: UUID?, actorEmail: String?, platform: String? = nil,
+        detail: String? = nil, clientAddress: String?
+    ) async {
+        let event = AuditEvent(
+            workspaceID: workspaceID, actorID: actorID, actorEmail: actorEmail, action: action.rawValue,
+            platform: platform, detail: detail, clientAddress: clientAddress)
+        do {
+            try await event.create(on: store.database)
+        } catch {
+            logger.error("Could not record audit event", metadata: ["action": .string(action.rawValue)])
+        }
+    }
+}

@@ -1,0 +1,227 @@
+import CirrusCore
+import Configuration
+import Foundation
+import Logging
+
+/// Everything `cirrus` reads at start-up. Built by ``AppConfig/load(overrides:environment:)``
+/// from command-line flags, then environment variables, then a `.env` file, then defaults.
+///
+/// Secrets are ``Secret`` values, so printing or logging a config reveals none of them.
+public struct AppConfig: Sendable, CustomStringConvertible {
+    /// Whether this is a development or a production deployment.
+    public enum Mode: String, Sendable {
+        case development
+        case production
+    }
+
+    /// The client id and secret an operator registered with one provider.
+    public struct ProviderCredentials: Sendable {
+        public var clientID: String
+        public var clientSecret: Secret<String>
+        /// Microsoft only: `common`, `organizations`, `consumers` or a tenant id.
+        public var tenant: String?
+
+        public init(clientID: String, clientSecret: Secret<String>, tenant: String? = nil) {
+            self.clientID = clientID
+            self.clientSecret = clientSecret
+            self.tenant = tenant
+        }
+    }
+
+    public var mode: Mode
+    public var host: String
+    public var port: Int
+    public var dataDirectory: String
+    /// `postgres://…` to use PostgreSQL; `nil` for the SQLite file under ``dataDirectory``.
+    public var databaseURL: Secret<String>?
+    /// Fernet keys, newest first. Empty in development means "use the key file in the data directory".
+    public var encryptionKeys: [Secret<String>]
+    /// The public URL of this server, used for OAuth redirect URIs and to decide on `Secure` cookies.
+    public var apiBaseURL: String
+    public var demo: Bool
+    public var sandboxPort: Int
+    public var adminEmail: String?
+    public var adminPassword: Secret<String>?
+    public var logLevel: Logger.Level
+    public var providers: [Platform: ProviderCredentials]
+    /// How long a sign-in session lasts without activity.
+    public var sessionLifetimeSeconds: Int
+    /// Failed sign-ins allowed per account (and, times four, per address) in ``loginWindowSeconds``.
+    public var loginMaxFailures: Int
+    public var loginWindowSeconds: Int
+    /// Whether `serve` applies migrations at start; `nil` means only on SQLite.
+    public var autoMigrate: Bool?
+    /// The bcrypt work factor for new password hashes.
+    public var bcryptCost: Int
+
+    /// Whether session cookies carry the `Secure` attribute: when the public URL is https.
+    public var secureCookies: Bool { apiBaseURL.lowercased().hasPrefix("https://") }
+
+    public var description: String {
+        "AppConfig(mode: \(mode), host: \(host), port: \(port), dataDirectory: \(dataDirectory), "
+            + "database: \(databaseURL == nil ? "sqlite" : "postgres"), demo: \(demo), "
+            + "encryptionKeys: \(encryptionKeys.count), providers: \(providers.keys.map(\.rawValue).sorted()))"
+    }
+}
+
+/// A configuration problem that stops start-up. Names the key, never its value.
+public enum ConfigError: Error, CustomStringConvertible, Equatable {
+    case missingRequired(key: String, reason: String)
+    case invalid(key: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missingRequired(let key, let reason): "Missing required setting \(key): \(reason)"
+        case .invalid(let key, let reason): "Invalid setting \(key): \(reason)"
+        }
+    }
+}
+
+extension AppConfig {
+    /// The configuration keys, as environment variables spell them. The README's table lists them.
+    public enum Key {
+        public static let mode = "CIRRUS_ENV"
+        public static let host = "HOST"
+        public static let port = "PORT"
+        public static let dataDirectory = "DATA_DIR"
+        public static let databaseURL = "DATABASE_URL"
+        public static let encryptionKeys = "CIRRUS_ENCRYPTION_KEYS"
+        public static let apiBaseURL = "API_BASE_URL"
+        public static let demo = "CIRRUS_DEMO"
+        public static let sandboxPort = "SANDBOX_PORT"
+        public static let adminEmail = "CIRRUS_ADMIN_EMAIL"
+        public static let adminPassword = "CIRRUS_ADMIN_PASSWORD"
+        public static let logLevel = "LOG_LEVEL"
+        public static let sessionLifetime = "CIRRUS_SESSION_LIFETIME_SECONDS"
+        public static let loginMaxFailures = "CIRRUS_LOGIN_MAX_FAILURES"
+        public static let loginWindow = "CIRRUS_LOGIN_WINDOW_SECONDS"
+        public static let autoMigrate = "CIRRUS_AUTO_MIGRATE"
+        public static let bcryptCost = "CIRRUS_BCRYPT_COST"
+        public static let googleClientID = "GOOGLE_CLIENT_ID"
+        public static let googleClientSecret = "GOOGLE_CLIENT_SECRET"
+        public static let microsoftClientID = "MICROSOFT_CLIENT_ID"
+        public static let microsoftClientSecret = "MICROSOFT_CLIENT_SECRET"
+        public static let microsoftTenantID = "MICROSOFT_TENANT_ID"
+        public static let dropboxAppKey = "DROPBOX_APP_KEY"
+        public static let dropboxAppSecret = "DROPBOX_APP_SECRET"
+        public static let confluenceClientID = "CONFLUENCE_CLIENT_ID"
+        public static let confluenceClientSecret = "CONFLUENCE_CLIENT_SECRET"
+
+        /// Keys whose values are secrets: redacted by the providers and typed ``Secret`` here.
+        static let secrets: Set<String> = [
+            databaseURL, encryptionKeys, adminPassword, googleClientSecret, microsoftClientSecret,
+            dropboxAppSecret, confluenceClientSecret,
+        ]
+    }
+
+    /// Loads the configuration with the precedence flags > environment > `.env` file > defaults.
+    ///
+    /// - Parameters:
+    ///   - overrides: values given on the command line, keyed like environment variables.
+    ///   - environment: the process environment (a parameter so tests can pass their own).
+    ///   - environmentFile: path of the `.env` file; a missing file is fine.
+    public static func load(
+        overrides: [String: String] = [:],
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        environmentFile: String = ".env"
+    ) async throws -> AppConfig {
+        let secrets = SecretsSpecifier<String, String>.specific(Key.secrets)
+        let reader = ConfigReader(providers: [
+            EnvironmentVariablesProvider(environmentVariables: overrides, secretsSpecifier: secrets),
+            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: secrets),
+            try await EnvironmentVariablesProvider(
+                environmentFilePath: .init(environmentFile), allowMissing: true, secretsSpecifier: secrets),
+        ])
+        return try AppConfig(reader: reader)
+    }
+
+    init(reader: ConfigReader) throws {
+        func string(_ key: String) -> String? {
+            let value = reader.string(forKey: ConfigKey(key), isSecret: Key.secrets.contains(key))?
+                .trimmingCharacters(in: .whitespaces)
+            return value?.isEmpty == false ? value : nil
+        }
+        func int(_ key: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+            guard let text = string(key) else { return fallback }
+            guard let value = Int(text), range.contains(value) else {
+                throw ConfigError.invalid(key: key, reason: "expected a whole number in \(range)")
+            }
+            return value
+        }
+        func bool(_ key: String) throws -> Bool? {
+            guard let text = string(key)?.lowercased() else { return nil }
+            switch text {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: throw ConfigError.invalid(key: key, reason: "expected true or false")
+            }
+        }
+
+        guard let mode = Mode(rawValue: string(Key.mode) ?? "development") else {
+            throw ConfigError.invalid(key: Key.mode, reason: "expected development or production")
+        }
+        self.mode = mode
+        self.host = string(Key.host) ?? "127.0.0.1"
+        self.port = try int(Key.port, default: 8080, range: 0...65535)
+        self.dataDirectory = string(Key.dataDirectory) ?? "./data"
+        self.databaseURL = string(Key.databaseURL).map(Secret.init)
+        self.encryptionKeys = (string(Key.encryptionKeys) ?? "")
+            .split(separator: ",").map { Secret(String($0).trimmingCharacters(in: .whitespaces)) }
+            .filter { !$0.revealed.isEmpty }
+        self.sandboxPort = try int(Key.sandboxPort, default: 9100, range: 0...65535)
+        self.apiBaseURL = string(Key.apiBaseURL).map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
+        self.adminEmail = string(Key.adminEmail)
+        self.adminPassword = string(Key.adminPassword).map(Secret.init)
+        guard let level = Logger.Level(rawValue: string(Key.logLevel)?.lowercased() ?? "info") else {
+            throw ConfigError.invalid(key: Key.logLevel, reason: "expected trace, debug, info, notice, warning, error or critical")
+        }
+        self.logLevel = level
+        self.sessionLifetimeSeconds = try int(Key.sessionLifetime, default: 8 * 3600, range: 60...(90 * 86400))
+        self.loginMaxFailures = try int(Key.loginMaxFailures, default: 5, range: 1...1000)
+        self.loginWindowSeconds = try int(Key.loginWindow, default: 900, range: 1...86400)
+        self.autoMigrate = try bool(Key.autoMigrate)
+        self.bcryptCost = try int(Key.bcryptCost, default: 12, range: 4...31)
+
+        var providers: [Platform: ProviderCredentials] = [:]
+        let pairs: [(Platform, String, String)] = [
+            (.googleDrive, Key.googleClientID, Key.googleClientSecret),
+            (.microsoft, Key.microsoftClientID, Key.microsoftClientSecret),
+            (.dropbox, Key.dropboxAppKey, Key.dropboxAppSecret),
+            (.confluence, Key.confluenceClientID, Key.confluenceClientSecret),
+        ]
+        for (platform, idKey, secretKey) in pairs {
+            switch (string(idKey), string(secretKey)) {
+            case (let id?, let secret?):
+                providers[platform] = ProviderCredentials(
+                    clientID: id, clientSecret: Secret(secret),
+                    tenant: platform == .microsoft ? (string(Key.microsoftTenantID) ?? "common") : nil)
+            case (nil, nil):
+                break
+            case (nil, _):
+                throw ConfigError.missingRequired(key: idKey, reason: "\(secretKey) is set but \(idKey) is not")
+            case (_, nil):
+                throw ConfigError.missingRequired(key: secretKey, reason: "\(idKey) is set but \(secretKey) is not")
+            }
+        }
+        self.providers = providers
+        // With no provider credentials at all there is nothing real to connect to: run the sandbox.
+        self.demo = try bool(Key.demo) ?? providers.isEmpty
+
+        if mode == .production {
+            if encryptionKeys.isEmpty {
+                throw ConfigError.missingRequired(
+                    key: Key.encryptionKeys, reason: "production needs at least one Fernet key (make one with `cirrus keygen`)")
+            }
+            if string(Key.apiBaseURL) == nil {
+                throw ConfigError.missingRequired(
+                    key: Key.apiBaseURL, reason: "production needs the public URL that OAuth providers redirect to")
+            }
+        }
+        for key in encryptionKeys {
+            guard (try? Fernet(key: key.revealed)) != nil else {
+                throw ConfigError.invalid(key: Key.encryptionKeys, reason: "every key must be 32 bytes of URL-safe base64")
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import CirrusCore
+import Logging
+
+/// The long-lived parts the routes are built from, made once by ``buildApplication(_:logger:)``.
+struct Dependencies: Sendable {
+    let config: AppConfig
+    let store: Store
+    let vault: TokenVault
+    let accounts: Accounts
+    let audit: Audit
+    let throttle: LoginThrottle
+    let metrics: MetricsRegistry
+    let integrations: IntegrationDirectory
+    let logger: Logger
+
+    /// The frame of a signed-in page.
+    func chrome(_ title: String, _ section: PageChrome.Section?, _ identity: Identity) -> PageChrome {
+        PageChrome(
+            title: title, section: section, userEmail: identity.email, userName: identity.displayName,
+            csrfToken: identity.csrfToken, demo: config.demo)
+    }
+}

@@ -1,0 +1,41 @@
+import CirrusCore
+import FluentKit
+import Foundation
+
+/// One user's view of one platform: whether it is connected and as whom.
+struct IntegrationSummary: Sendable {
+    enum Status: String, Sendable {
+        case connected
+        case needsReconnect = "needs_reconnect"
+        case notConnected = "not_connected"
+    }
+
+    let platform: Platform
+    let status: Status
+    let accountEmail: String?
+    let accountName: String?
+    let connectedAt: Date?
+}
+
+/// Reads the signed-in user's connections. Always scoped to one user: there is no way to ask
+/// for someone else's.
+struct IntegrationDirectory: Sendable {
+    let store: Store
+
+    /// All four platforms, in display order, with this user's status on each.
+    func summaries(for identity: Identity) async throws -> [IntegrationSummary] {
+        let rows = try await UserIntegration.query(on: store.database)
+            .filter(\.$user.$id == identity.userID)
+            .filter(\.$workspace.$id == identity.workspaceID)
+            .all()
+        let byPlatform = Dictionary(rows.map { ($0.platform, $0) }, uniquingKeysWith: { first, _ in first })
+        return Platform.allCases.map { platform in
+            guard let row = byPlatform[platform.rawValue] else {
+                return IntegrationSummary(platform: platform, status: .notConnected, accountEmail: nil, accountName: nil, connectedAt: nil)
+            }
+            return IntegrationSummary(
+                platform: platform, status: row.status == .active ? .connected : .needsReconnect,
+                accountEmail: row.accountEmail, accountName: row.accountName, connectedAt: row.createdAt)
+        }
+    }
+}

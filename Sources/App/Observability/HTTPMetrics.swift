@@ -1,0 +1,53 @@
+import Foundation
+import Hummingbird
+import Prometheus
+
+/// The process's Prometheus registry and the HTTP metrics recorded into it.
+///
+/// Each application has its own registry (no global metrics bootstrap), so several
+/// applications in one test process do not mix their figures.
+final class MetricsRegistry: Sendable {
+    let registry = PrometheusCollectorRegistry()
+
+    static let durationBuckets: [Duration] = [
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
+
+    func recordRequest(method: String, route: String, status: Int, duration: Duration) {
+        let labels = [("method", method), ("route", route), ("status", String(status))]
+        registry.makeCounter(name: "http_requests_total", labels: labels, help: "HTTP requests served").increment()
+        registry.makeDurationHistogram(
+            name: "http_request_duration_seconds", labels: [("method", method), ("route", route)],
+            buckets: Self.durationBuckets, help: "Time to produce a response"
+        ).recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// The Prometheus text exposition of every metric.
+    func render() -> String {
+        registry.emitToString()
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+/// Counts requests and measures their latency by method, matched route (not raw path, so
+/// label values stay bounded) and status.
+struct HTTPMetricsMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let metrics: MetricsRegistry
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        metrics.recordRequest(
+            method: request.method.rawValue, route: context.endpointPath ?? "unmatched",
+            status: response.status.code, duration: ContinuousClock.now - start)
+        return response
+    }
+}

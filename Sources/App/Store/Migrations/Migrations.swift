@@ -1,0 +1,29 @@
+import FluentKit
+import SQLKit
+
+/// Every migration, in the order they run. Append new ones; never edit one that has shipped.
+enum CirrusMigrations {
+    static let all: [any Migration] = [
+        CreateWorkspaces(),
+        CreateUsers(),
+        CreateSessions(),
+        CreateAPITokens(),
+        CreateUserIntegrations(),
+        CreateOAuthStates(),
+        CreateDocuments(),
+        CreateChunks(),
+        CreateImportJobs(),
+        CreateImportItems(),
+        CreateAuditEvents(),
+    ]
+}
+
+extension Database {
+    /// Creates a plain index; Fluent's schema builder has no verb for it.
+    func createIndex(_ name: String, on table: String, columns: String...) async throws {
+        guard let sql = self as? any SQLDatabase else { return }
+        var builder = sql.create(index: name).on(table)
+        for column in columns { builder = builder.column(column) }
+        try await builder.run()
+    }
+}

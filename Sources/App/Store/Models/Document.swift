@@ -1,0 +1,42 @@
+import FluentKit
+import Foundation
+
+/// A file or page in a workspace's knowledge base.
+final class KnowledgeDocument: Model, @unchecked Sendable {
+    static let schema = "documents"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @Field(key: "title") var title: String
+    @Field(key: "source_platform") var sourcePlatform: String
+    @Field(key: "source_file_id") var sourceFileID: String
+    @OptionalField(key: "source_url") var sourceURL: String?
+    @OptionalField(key: "source_revision") var sourceRevision: String?
+    @Field(key: "category") var category: String
+    @OptionalField(key: "mime_type") var mimeType: String?
+    @Field(key: "size_bytes") var sizeBytes: Int64
+    @Field(key: "status") var status: String
+    @Field(key: "chunk_count") var chunkCount: Int
+    @OptionalParent(key: "imported_by") var importedBy: User?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+}
+
+/// A passage of a document, the unit that is embedded, searched and cited.
+final class KnowledgeChunk: Model, @unchecked Sendable {
+    static let schema = "chunks"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "document_id") var document: KnowledgeDocument
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @Field(key: "ordinal") var ordinal: Int
+    @Field(key: "text") var text: String
+    @Field(key: "heading_path") var headingPath: String
+    @OptionalField(key: "location") var location: String?
+    @OptionalField(key: "embedding") var embedding: Data?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+}

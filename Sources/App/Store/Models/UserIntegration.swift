@@ -1,0 +1,50 @@
+import CirrusCore
+import FluentKit
+import Foundation
+
+/// Whether a connection can be used.
+enum IntegrationStatus: String, Codable, Sendable {
+    case active
+    /// The provider refused the refresh token (revoked, expired, rotated away): the admin
+    /// must reconnect. The row and its documents are kept.
+    case needsReconnect = "needs_reconnect"
+}
+
+/// One user's connection to one provider (the seed's `user_integrations` table). Both tokens
+/// are stored sealed by the ``TokenVault``.
+final class UserIntegration: Model, @unchecked Sendable {
+    static let schema = "user_integrations"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "user_id") var user: User
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @Field(key: "platform") var platform: String
+    @Field(key: "access_token") var sealedAccessToken: String
+    @OptionalField(key: "refresh_token") var sealedRefreshToken: String?
+    @OptionalField(key: "token_expires_at") var tokenExpiresAt: Date?
+    @OptionalField(key: "account_email") var accountEmail: String?
+    @OptionalField(key: "account_name") var accountName: String?
+    @Field(key: "scopes") var scopes: [String]
+    @Enum(key: "status") var status: IntegrationStatus
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    init(
+        userID: UUID, workspaceID: UUID, platform: Platform, sealedAccessToken: String,
+        sealedRefreshToken: String?, tokenExpiresAt: Date?, accountEmail: String?, accountName: String?,
+        scopes: [String]
+    ) {
+        self.$user.id = userID
+        self.$workspace.id = workspaceID
+        self.platform = platform.rawValue
+        self.sealedAccessToken = sealedAccessToken
+        self.sealedRefreshToken = sealedRefreshToken
+        self.tokenExpiresAt = tokenExpiresAt
+        self.accountEmail = accountEmail
+        self.accountName = accountName
+        self.scopes = scopes
+        self.status = .active
+    }
+}

@@ -1,0 +1,66 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The database: a SQLite file under the data directory by default, PostgreSQL when a
+/// `DATABASE_URL` is configured. Owns the connection pools; call ``shutdown()`` when done.
+public final class Store: Sendable {
+    /// Which engine is behind the store.
+    public enum Engine: String, Sendable {
+        case sqlite
+        case postgres
+    }
+
+    public let engine: Engine
+    private let databases: Databases
+    private let logger: Logger
+
+    /// Opens (without migrating) the store described by `config`.
+    public init(config: AppConfig, logger: Logger) throws {
+        let databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
+        if let url = config.databaseURL?.revealed {
+            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+                throw ConfigError.invalid(key: AppConfig.Key.databaseURL, reason: "expected a postgres:// URL")
+            }
+            do {
+                databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
+            } catch {
+                throw ConfigError.invalid(key: AppConfig.Key.databaseURL, reason: "not a valid PostgreSQL URL")
+            }
+            self.engine = .postgres
+        } else {
+            try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+            let path = URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("cirrus.sqlite").path
+            databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+            self.engine = .sqlite
+        }
+        self.databases = databases
+        self.logger = logger
+    }
+
+    /// A handle on the database for one unit of work.
+    public var database: any Database {
+        // `databases` is only nil-returning after shutdown, which callers must not outlive.
+        databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())!
+    }
+
+    /// Applies every migration that has not run yet.
+    public func migrate() async throws {
+        let migrations = Migrations()
+        migrations.add(CirrusMigrations.all)
+        let migrator = Migrator(
+            databases: databases, migrations: migrations, logger: logger,
+            on: MultiThreadedEventLoopGroup.singleton.any(), migrationLogLevel: .info)
+        try await migrator.setupIfNeeded().get()
+        try await migrator.prepareBatch().get()
+    }
+
+    /// Closes every connection.
+    public func shutdown() async {
+        await databases.shutdownAsync()
+    }
+}

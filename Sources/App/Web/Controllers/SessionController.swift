@@ -1,0 +1,101 @@
+import Foundation
+import FluentKit
+import Hummingbird
+
+/// Signing in and out in the browser.
+struct SessionController {
+    let deps: Dependencies
+
+    struct LoginForm: Decodable {
+        let email: String
+        let password: String
+        let next: String?
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/") { _, context -> Response in
+            .redirect(to: context.identity == nil ? "/login" : "/admin", type: .found)
+        }
+        router.get("/login") { request, context -> Response in
+            if context.identity != nil { return .redirect(to: "/admin", type: .found) }
+            let next = request.uri.queryParameters["next"].map(String.init)
+            return try page(LoginPage.Model(next: next, csrfToken: context.formCSRFToken, demo: deps.config.demo))
+                .response(from: request, context: context)
+        }
+        router.post("/login", use: signIn)
+        router.post("/logout", use: signOut)
+    }
+
+    private func page(_ model: LoginPage.Model, status: HTTPResponse.Status = .ok) -> HTMLResponse {
+        HTMLResponse(status: status, html: LoginPage.render(model))
+    }
+
+    @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await request.decode(as: LoginForm.self, context: context)
+        var model = LoginPage.Model(email: form.email, next: form.next, csrfToken: context.formCSRFToken, demo: deps.config.demo)
+        let user: User
+        do {
+            user = try await SignIn(deps: deps).verify(email: form.email, password: form.password, clientAddress: context.clientAddress)
+        } catch let error as AuthError {
+            model.error = error.safeMessage
+            var response = try page(model, status: ErrorMiddleware.status(for: error.kind)).response(from: request, context: context)
+            if case .rateLimited(let seconds) = error.kind { response.headers[.retryAfter] = String(seconds) }
+            return response
+        }
+        let session = try await deps.accounts.startSession(for: user, clientAddress: context.clientAddress)
+        var response = Response.redirect(to: Self.safeRedirectTarget(form.next), type: .normal)
+        response.setCookie(Cookie(
+            name: AuthenticationMiddleware.sessionCookie, value: session.token, expires: session.expiresAt, path: "/",
+            secure: deps.config.secureCookies, httpOnly: true, sameSite: .lax))
+        response.setCookie(Cookie(
+            name: AuthenticationMiddleware.preSessionCSRFCookie, value: "", maxAge: 0, path: "/",
+            secure: deps.config.secureCookies, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
+        if let identity = context.identity, case .session(let id, _) = identity.method {
+            try await deps.accounts.endSession(id: id)
+            await deps.audit.record(
+                .signOut, workspaceID: identity.workspaceID, actorID: identity.userID, actorEmail: identity.email,
+                clientAddress: context.clientAddress)
+        }
+        var response = Response.redirect(to: "/login", type: .normal)
+        response.setCookie(Cookie(
+            name: AuthenticationMiddleware.sessionCookie, value: "", maxAge: 0, path: "/",
+            secure: deps.config.secureCookies, httpOnly: true, sameSite: .lax))
+        return response
+    }
+
+    /// Only local paths: `/admin/x` yes; `//evil.example`, `/\evil`, `https://…` no.
+    static func safeRedirectTarget(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"),
+            !next.contains(where: { $0.isNewline || $0 == "\\" })
+        else { return "/admin" }
+        return next
+    }
+}
+
+/// Password sign-in with throttling and auditing, shared by the page and the API.
+struct SignIn {
+    let deps: Dependencies
+
+    func verify(email: String, password: String, clientAddress: String?) async throws -> User {
+        let account = email.trimmingCharacters(in: .whitespaces).lowercased()
+        try await deps.throttle.check(account: account, address: clientAddress)
+        do {
+            let user = try await deps.accounts.verify(email: account, password: password)
+            await deps.throttle.recordSuccess(account: account)
+            await deps.audit.record(
+                .signIn, workspaceID: user.$workspace.id, actorID: user.id, actorEmail: user.email, clientAddress: clientAddress)
+            return user
+        } catch AuthError.invalidCredentials {
+            await deps.throttle.recordFailure(account: account, address: clientAddress)
+            let known = try await User.query(on: deps.store.database).filter(\.$email == account).first()
+            await deps.audit.record(
+                .signInFailed, workspaceID: known?.$workspace.id, actorID: nil, actorEmail: String(account.prefix(254)),
+                clientAddress: clientAddress)
+            throw AuthError.invalidCredentials
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Plot
+
+/// The workspace's audit log, newest first.
+enum ActivityPage {
+    struct Row: Sendable {
+        let at: Date
+        let actor: String
+        let action: String
+        let platform: String?
+        let detail: String?
+        let clientAddress: String?
+    }
+
+    struct Model: Sendable {
+        let rows: [Row]
+    }
+
+    static func render(_ model: Model, chrome: PageChrome) -> String {
+        Layout.render(chrome, main: .group(
+            .p(.class("lead"), .text("Sign-ins, connections, imports and deletions in this workspace.")),
+            table(model.rows, emptyText: "No activity recorded yet.")
+        ))
+    }
+
+    static func table(_ rows: [Row], emptyText: String) -> Node<HTML.BodyContext> {
+        guard !rows.isEmpty else { return .p(.class("empty"), .text(emptyText)) }
+        return .div(.class("table-wrap"), .table(
+            .thead(.tr(.th(.text("When")), .th(.text("Who")), .th(.text("What")), .th(.text("Details")), .th(.text("From")))),
+            .tbody(.forEach(rows) { row in
+                .tr(
+                    .td(.element(named: "time", nodes: [.attr("datetime", row.at.formatted(.iso8601)), .safeText(row.at.formatted(date: .abbreviated, time: .shortened))])),
+                    .td(.safeText(row.actor)),
+                    .td(.safeText(actionLabel(row.action))),
+                    .td(.safeText([row.platform, row.detail].compactMap { $0 }.joined(separator: " · "))),
+                    .td(.safeText(row.clientAddress ?? ""))
+                )
+            })
+        ))
+    }
+
+    static func actionLabel(_ action: String) -> String {
+        switch action {
+        case "sign_in": "Signed in"
+        case "sign_in_failed": "Failed sign-in"
+        case "sign_out": "Signed out"
+        case "api_token_issued": "API token issued"
+        case "user_created": "User created"
+        case "keys_rotated": "Encryption keys rotated"
+        default: action.replacingOccurrences(of: "_", with: " ").capitalized
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Plot
+
+/// What every signed-in page shows around its content: navigation, who is signed in, and
+/// whether the data is the demo sandbox's.
+struct PageChrome: Sendable {
+    /// The sidebar's destinations, in order.
+    enum Section: String, CaseIterable, Sendable {
+        case dashboard, documents, integrations, chat, activity, settings
+
+        var title: String {
+            switch self {
+            case .dashboard: "Dashboard"
+            case .documents: "Documents"
+            case .integrations: "Integrations"
+            case .chat: "Chat"
+            case .activity: "Activity"
+            case .settings: "Settings"
+            }
+        }
+
+        var path: String { self == .dashboard ? "/admin" : "/admin/\(rawValue)" }
+    }
+
+    let title: String
+    let section: Section?
+    let userEmail: String?
+    let userName: String?
+    let csrfToken: String?
+    let demo: Bool
+}
+
+/// The HTML document every page shares: head, sidebar, header and main area.
+enum Layout {
+    static func render(_ chrome: PageChrome, main content: Node<HTML.BodyContext>) -> String {
+        let html = HTML(
+            .lang(.english),
+            .head(
+                .meta(.charset(.utf8)),
+                .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
+                .title(chrome.title + " · Cirrus"),
+                .link(.rel(.stylesheet), .href("/static/app.css")),
+                .link(.rel(.icon), .href("/static/icons/cirrus.svg")),
+                .script(.src("/static/app.js"), .defer())
+            ),
+            .body(
+                .class(chrome.userEmail == nil ? "bare" : "shell"),
+                .a(.class("skip-link"), .href("#main"), .text("Skip to content")),
+                .if(chrome.userEmail != nil, sidebar(chrome)),
+                .div(
+                    .class("page"),
+                    .if(chrome.userEmail != nil, header(chrome)),
+                    .element(named: "main", nodes: [.id("main"), .attr("tabindex", "-1"), content])
+                )
+            )
+        )
+        return html.render()
+    }
+
+    private static func sidebar(_ chrome: PageChrome) -> Node<HTML.BodyContext> {
+        .element(named: "aside", nodes: [
+            .class("sidebar"),
+            .div(.class("brand"), .img(.src("/static/icons/cirrus.svg"), .attr("alt", ""), .width(28), .height(28)), .span(.text("Cirrus"))),
+            .element(named: "nav", nodes: [
+                .attr("aria-label", "Main"),
+                .ul(.forEach(PageChrome.Section.allCases) { section in
+                    .li(.a(
+                        .href(section.path),
+                        .class(section == chrome.section ? "nav-link active" : "nav-link"),
+                        section == chrome.section ? .attr("aria-current", "page") : .empty,
+                        .text(section.title)
+                    ))
+                }),
+            ]),
+        ])
+    }
+
+    private static func header(_ chrome: PageChrome) -> Node<HTML.BodyContext> {
+        .header(
+            .class("topbar"),
+            .h1(.safeText(chrome.title)),
+            .div(
+                .class("topbar-right"),
+                .if(chrome.demo, .span(.class("badge demo"), .attr("title", "Connectors talk to the built-in provider sandbox"), .text("Demo data"))),
+                .span(.class("who"), .safeText(chrome.userName ?? ""), .span(.class("muted"), .safeText(" " + (chrome.userEmail ?? "")))),
+                .form(
+                    .action("/logout"), .method(.post), .class("inline"),
+                    CSRFField.node(chrome.csrfToken),
+                    .button(.type(.submit), .class("button subtle"), .text("Sign out"))
+                )
+            )
+        )
+    }
+}

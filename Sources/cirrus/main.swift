@@ -1,0 +1,111 @@
+import App
+import ArgumentParser
+import CirrusCore
+import Foundation
+import Hummingbird
+import Logging
+
+/// The `cirrus` command: a thin layer over the `App` library.
+@main
+struct Cirrus: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Cirrus: a self-hosted knowledge base fed from Google Drive, Microsoft 365, Dropbox and Confluence.",
+        version: CirrusVersion.current,
+        subcommands: [Serve.self, Migrate.self, CreateAdmin.self, Keygen.self, RotateKeys.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Options every command that touches the store shares. Flags win over the environment and `.env`.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "Directory for the SQLite database and local files (env DATA_DIR).")
+    var dataDir: String?
+
+    var overrides: [String: String] {
+        var values: [String: String] = [:]
+        if let dataDir { values[AppConfig.Key.dataDirectory] = dataDir }
+        return values
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the web server, import workers and scheduler.")
+
+    @Option(help: "Address to listen on (env HOST, default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (env PORT, default 8080).") var port: Int?
+    @OptionGroup var store: StoreOptions
+    @Flag(help: "Run against the built-in provider sandbox (env CIRRUS_DEMO; on when no provider is configured).") var demo = false
+    @Option(help: "Port of the in-process provider sandbox in demo mode (env SANDBOX_PORT, default 9100).") var sandboxPort: Int?
+
+    func run() async throws {
+        var overrides = store.overrides
+        if let host { overrides[AppConfig.Key.host] = host }
+        if let port { overrides[AppConfig.Key.port] = String(port) }
+        if demo { overrides[AppConfig.Key.demo] = "true" }
+        if let sandboxPort { overrides[AppConfig.Key.sandboxPort] = String(sandboxPort) }
+        let config = try await loadConfig(overrides)
+        let app = try await buildApplication(config, logger: makeLogger(config))
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply database migrations that have not run yet.")
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        let config = try await loadConfig(store.overrides)
+        try await AdminTasks.migrate(config, logger: makeLogger(config))
+        print("Migrations are up to date.")
+    }
+}
+
+struct CreateAdmin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create-admin", abstract: "Create an admin user.")
+    @Option(help: "The admin's email address.") var email: String
+    @Option(help: "The admin's password (at least 10 characters).") var password: String
+    @Option(help: "The name shown in the interface.") var name: String?
+    @Flag(help: "Make the user an owner rather than an admin.") var owner = false
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        let config = try await loadConfig(store.overrides)
+        try await AdminTasks.createAdmin(config, email: email, password: password, name: name, owner: owner, logger: makeLogger(config))
+        print("Created \(owner ? "owner" : "admin") \(email.lowercased()).")
+    }
+}
+
+struct Keygen: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a new encryption key for CIRRUS_ENCRYPTION_KEYS.")
+
+    func run() {
+        print(Fernet.generateKey())
+    }
+}
+
+struct RotateKeys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate-keys",
+        abstract: "Re-encrypt every stored token with the first key of CIRRUS_ENCRYPTION_KEYS.")
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        let config = try await loadConfig(store.overrides)
+        let report = try await AdminTasks.rotateKeys(config, logger: makeLogger(config))
+        print("Re-encrypted \(report.rotated) record(s); \(report.alreadyCurrent) already used the newest key.")
+    }
+}
+
+func loadConfig(_ overrides: [String: String]) async throws -> AppConfig {
+    do {
+        return try await AppConfig.load(overrides: overrides)
+    } catch let error as ConfigError {
+        throw ValidationError(error.description)
+    }
+}
+
+func makeLogger(_ config: AppConfig) -> Logger {
+    var logger = Logger(label: "cirrus")
+    logger.logLevel = config.logLevel
+    return logger
+}
