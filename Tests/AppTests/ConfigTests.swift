@@ -1,0 +1,100 @@
+import CirrusCore
+import Foundation
+import Testing
+
+@testable import App
+
+@Suite("Configuration")
+struct ConfigTests {
+    private func envFile(_ contents: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-\(UUID().uuidString).env").path
+        try contents.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("command-line flags beat the environment, which beats .env, which beats defaults")
+    func precedence() async throws {
+        // given
+        let file = try envFile("PORT=7001\nHOST=10.0.0.5\nDATA_DIR=/from-env-file\nLOG_LEVEL=debug\n")
+        // when
+        let config = try await AppConfig.load(
+            overrides: ["PORT": "7003"],
+            environment: ["PORT": "7002", "HOST": "192.0.2.1"],
+            environmentFile: file)
+        // then
+        #expect(config.port == 7003)
+        #expect(config.host == "192.0.2.1")
+        #expect(config.dataDirectory == "/from-env-file")
+        #expect(config.logLevel == .debug)
+        #expect(config.sandboxPort == 9100)
+    }
+
+    @Test("defaults: loopback, port 8080, ./data, SQLite, demo mode without provider credentials")
+    func defaults() async throws {
+        let config = try await AppConfig.load(environment: [:], environmentFile: "/nonexistent/.env")
+        #expect(config.host == "127.0.0.1")
+        #expect(config.port == 8080)
+        #expect(config.dataDirectory == "./data")
+        #expect(config.databaseURL == nil)
+        #expect(config.demo)
+        #expect(config.apiBaseURL == "http://127.0.0.1:8080")
+        #expect(!config.secureCookies)
+    }
+
+    @Test("production without an encryption key stops start-up naming the key")
+    func productionNeedsKeys() async throws {
+        await #expect(throws: ConfigError.missingRequired(
+            key: "CIRRUS_ENCRYPTION_KEYS", reason: "production needs at least one Fernet key (make one with `cirrus keygen`)")
+        ) {
+            try await AppConfig.load(
+                environment: ["CIRRUS_ENV": "production", "API_BASE_URL": "https://kb.example.com"], environmentFile: "/nonexistent")
+        }
+    }
+
+    @Test("a half-configured provider names the missing key, never the secret's value")
+    func halfConfiguredProvider() async throws {
+        do {
+            _ = try await AppConfig.load(environment: ["GOOGLE_CLIENT_SECRET": "s3cr3t-value"], environmentFile: "/nonexistent")
+            Issue.record("expected an error")
+        } catch let error as ConfigError {
+            #expect(error.description.contains("GOOGLE_CLIENT_ID"))
+            #expect(!error.description.contains("s3cr3t-value"))
+        }
+    }
+
+    @Test("secrets never appear when a config is printed")
+    func secretsRedacted() async throws {
+        let key = Fernet.generateKey()
+        let config = try await AppConfig.load(
+            environment: [
+                "DATABASE_URL": "postgres://cirrus:hunter2@db/cirrus", "CIRRUS_ENCRYPTION_KEYS": key,
+                "DROPBOX_APP_KEY": "app", "DROPBOX_APP_SECRET": "dropbox-secret", "CIRRUS_ADMIN_PASSWORD": "admin-pass-123",
+            ],
+            environmentFile: "/nonexistent")
+        let printed = "\(config) \(String(reflecting: config))"
+        for secret in ["hunter2", key, "dropbox-secret", "admin-pass-123"] {
+            #expect(!printed.contains(secret))
+        }
+        #expect(config.providers[.dropbox]?.clientSecret.revealed == "dropbox-secret")
+        #expect(!config.demo)
+    }
+
+    @Test("bad values are rejected with the key's name", arguments: [
+        ("PORT", "eighty"), ("CIRRUS_DEMO", "maybe"), ("CIRRUS_ENCRYPTION_KEYS", "not-a-key"), ("LOG_LEVEL", "loud"),
+    ])
+    func invalidValues(key: String, value: String) async throws {
+        do {
+            _ = try await AppConfig.load(environment: [key: value], environmentFile: "/nonexistent")
+            Issue.record("expected an error for \(key)")
+        } catch let error as ConfigError {
+            #expect(error.description.contains(key))
+        }
+    }
+
+    @Test("an https public URL makes cookies Secure")
+    func secureCookies() async throws {
+        let config = try await AppConfig.load(environment: ["API_BASE_URL": "https://kb.example.com/"], environmentFile: "/nonexistent")
+        #expect(config.secureCookies)
+        #expect(config.apiBaseURL == "https://kb.example.com")
+    }
+}

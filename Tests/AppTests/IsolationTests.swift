@@ -1,0 +1,88 @@
+import CirrusCore
+import FluentKit
+import Foundation
+import Testing
+
+@testable import App
+
+@Suite("Isolation between users and workspaces")
+struct IsolationTests {
+    /// Every signed-in GET route that exists today.
+    static let readRoutes = [
+        "/admin", "/admin/integrations", "/admin/documents", "/admin/chat", "/admin/activity", "/admin/settings",
+        "/api/v1/me", "/api/v1/integrations/", "/api/v1/integrations", "/api/v1/activity",
+    ]
+
+    @Test("a second user sees none of the first user's connections, documents or activity on any route")
+    func secondUserSeesNothing() async throws {
+        // given: Sarah (owner, workspace A) with a connection, a document and activity
+        let harness = try await TestHarness.make()
+        let marker = "sarah-private-\(UUID().uuidString.prefix(8))"
+        try await harness.withServer { client in
+            try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
+        }
+        let mallory = try await harness.createUser(email: "mallory@example.org", password: "mallory's own password")
+        try await harness.withStore { store in
+            let sarah = try await User.query(on: store.database).filter(\.$email == TestHarness.ownerEmail).first()!
+            #expect(sarah.$workspace.id != mallory.$workspace.id)
+            try await UserIntegration(
+                userID: try sarah.requireID(), workspaceID: sarah.$workspace.id, platform: .googleDrive,
+                sealedAccessToken: "sealed", sealedRefreshToken: nil, tokenExpiresAt: nil,
+                accountEmail: "\(marker)@gmail.com", accountName: marker, scopes: []
+            ).create(on: store.database)
+            let document = KnowledgeDocument()
+            document.$workspace.id = sarah.$workspace.id
+            document.title = "\(marker) Budget.xlsx"
+            document.sourcePlatform = "google_drive"
+            document.sourceFileID = "file-1"
+            document.category = marker
+            document.sizeBytes = 10
+            document.status = "done"
+            document.chunkCount = 1
+            try await document.create(on: store.database)
+            try await AuditEvent(
+                workspaceID: sarah.$workspace.id, actorID: sarah.id, actorEmail: sarah.email, action: "sign_in",
+                detail: marker, clientAddress: "127.0.0.1"
+            ).create(on: store.database)
+        }
+
+        try await harness.withServer { client in
+            // when: Mallory reads every route, by session and by bearer token
+            try await client.signIn(email: "mallory@example.org", password: "mallory's own password")
+            let token = try await client.apiToken(email: "mallory@example.org", password: "mallory's own password")
+            for route in Self.readRoutes {
+                let bySession = try await client.get(route)
+                let byToken = try await client.get(route, bearer: token)
+                // then
+                #expect(bySession.status == .ok, "\(route)")
+                #expect(!bySession.body.contains(marker), "\(route) leaks to a session")
+                #expect(!bySession.body.contains(TestHarness.ownerEmail), "\(route) leaks the owner's address")
+                #expect(!byToken.body.contains(marker), "\(route) leaks to a bearer token")
+            }
+            let integrations = try await client.get("/api/v1/integrations/", bearer: token).json()["integrations"] as? [[String: Any]]
+            #expect(integrations?.count == 4)
+            #expect(integrations?.allSatisfy { $0["connected"] as? Bool == false } == true)
+
+            // and Sarah does see her own connection
+            let sarahToken = try await client.apiToken(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
+            let hers = try await client.get("/api/v1/integrations/", bearer: sarahToken).json()["integrations"] as? [[String: Any]]
+            let drive = hers?.first { $0["platform"] as? String == "google_drive" }
+            #expect(drive?["connected"] as? Bool == true)
+            #expect(drive?["accountEmail"] as? String == "\(marker)@gmail.com")
+        }
+    }
+
+    @Test("signed-out callers get 401 JSON on every API route")
+    func apiNeedsSignIn() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            for route in Self.readRoutes where route.hasPrefix("/api/") {
+                let reply = try await client.get(route)
+                #expect(reply.status == .unauthorized, "\(route)")
+                #expect((try reply.json()["error"] as? [String: Any])?["code"] as? String == "unauthorized")
+            }
+            let bogus = try await client.get("/api/v1/me", bearer: "not-a-real-token")
+            #expect(bogus.status == .unauthorized)
+        }
+    }
+}

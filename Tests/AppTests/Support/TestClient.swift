@@ -1,0 +1,108 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+
+/// A thin client over Hummingbird's live test client that keeps cookies like a browser and
+/// knows how to sign in.
+final class TestClient: @unchecked Sendable {
+    let client: any TestClientProtocol
+    private let lock = NSLock()
+    private var cookies: [String: String] = [:]
+
+    init(client: any TestClientProtocol) {
+        self.client = client
+    }
+
+    var port: Int { client.port ?? 0 }
+
+    struct Reply: Sendable {
+        let status: HTTPResponse.Status
+        let headers: HTTPFields
+        let body: String
+
+        func json() throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] ?? [:]
+        }
+    }
+
+    /// Sends a request, with the cookies collected so far unless `withCookies` is false.
+    @discardableResult
+    func send(
+        _ method: HTTPRequest.Method, _ uri: String, headers: HTTPFields = [:], body: String? = nil,
+        withCookies: Bool = true
+    ) async throws -> Reply {
+        var headers = headers
+        let cookieHeader = lock.withLock { cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+        if withCookies, !cookieHeader.isEmpty { headers[.cookie] = cookieHeader }
+        let response = try await client.execute(
+            uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        for field in response.headers[values: .setCookie] {
+            let pair = field.split(separator: ";").first ?? ""
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2 else { continue }
+            let name = String(parts[0]).trimmingCharacters(in: .whitespaces)
+            let value = String(parts[1])
+            lock.withLock {
+                if value.isEmpty || field.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = value }
+            }
+        }
+        return Reply(status: response.status, headers: response.headers, body: String(buffer: response.body))
+    }
+
+    func json(_ method: HTTPRequest.Method, _ uri: String, _ object: [String: Any], bearer: String? = nil) async throws -> Reply {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let bearer { headers[.authorization] = "Bearer \(bearer)" }
+        let body = String(data: try JSONSerialization.data(withJSONObject: object), encoding: .utf8)!
+        return try await send(method, uri, headers: headers, body: body, withCookies: bearer == nil)
+    }
+
+    func get(_ uri: String, bearer: String? = nil) async throws -> Reply {
+        var headers: HTTPFields = [:]
+        if let bearer { headers[.authorization] = "Bearer \(bearer)" }
+        return try await send(.get, uri, headers: headers, withCookies: bearer == nil)
+    }
+
+    /// Posts an url-encoded form, as a browser would.
+    func postForm(_ uri: String, _ fields: [(String, String)]) async throws -> Reply {
+        let body = fields.map { "\(Self.formEncode($0.0))=\(Self.formEncode($0.1))" }.joined(separator: "&")
+        return try await send(.post, uri, headers: [.contentType: "application/x-www-form-urlencoded"], body: body)
+    }
+
+    /// Signs in through the login page, keeping the session cookie; returns the page's CSRF token.
+    @discardableResult
+    func signIn(email: String, password: String) async throws -> Reply {
+        let page = try await send(.get, "/login")
+        let token = Self.csrfToken(in: page.body) ?? ""
+        return try await postForm("/login", [("_csrf", token), ("email", email), ("password", password)])
+    }
+
+    /// Signs in through the API and returns the bearer token.
+    func apiToken(email: String, password: String) async throws -> String {
+        let reply = try await json(.post, "/api/v1/auth/login", ["email": email, "password": password])
+        guard let token = try reply.json()["token"] as? String else {
+            throw TestFailure("no token in \(reply.status): \(reply.body)")
+        }
+        return token
+    }
+
+    var hasSession: Bool { lock.withLock { cookies["cirrus_session"] != nil } }
+
+    static func csrfToken(in html: String) -> String? {
+        guard let range = html.range(of: #"name="_csrf" value=""#) else { return nil }
+        let rest = html[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    }
+
+    static func formEncode(_ value: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._*")
+        return (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value).replacingOccurrences(of: "%20", with: "+")
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

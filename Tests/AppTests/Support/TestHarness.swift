@@ -1,0 +1,107 @@
+import CirrusCore
+import FluentKit
+import FluentPostgresDriver
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+
+@testable import App
+
+/// One isolated Cirrus installation for a test: its own SQLite directory, or its own freshly
+/// created PostgreSQL database when `CIRRUS_TEST_DATABASE_URL` points at a server (as `make test`
+/// does for the PostgreSQL pass).
+struct TestHarness: Sendable {
+    static let ownerEmail = "owner@example.com"
+    static let ownerPassword = "correct horse battery"
+
+    let config: AppConfig
+    let dataDirectory: URL
+
+    /// Which database the suite runs against, for test names and skips.
+    static var engineName: String { postgresBaseURL == nil ? "sqlite" : "postgres" }
+
+    static var postgresBaseURL: String? {
+        ProcessInfo.processInfo.environment["CIRRUS_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static func make(_ overrides: [String: String] = [:]) async throws -> TestHarness {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var values: [String: String] = [
+            AppConfig.Key.dataDirectory: directory.path,
+            AppConfig.Key.port: "0",
+            AppConfig.Key.bcryptCost: "4",
+            AppConfig.Key.autoMigrate: "true",
+            AppConfig.Key.adminEmail: ownerEmail,
+            AppConfig.Key.adminPassword: ownerPassword,
+            AppConfig.Key.encryptionKeys: Fernet.generateKey(),
+            AppConfig.Key.logLevel: "warning",
+        ]
+        if let base = postgresBaseURL {
+            values[AppConfig.Key.databaseURL] = try await createPostgresDatabase(base: base)
+        }
+        values.merge(overrides) { _, new in new }
+        let config = try await AppConfig.load(
+            overrides: values, environment: [:], environmentFile: directory.appendingPathComponent(".env").path)
+        return TestHarness(config: config, dataDirectory: directory)
+    }
+
+    /// Runs `body` against the live server on a free loopback port.
+    func withServer<T: Sendable>(_ body: @Sendable (TestClient) async throws -> T) async throws -> T {
+        let app = try await buildApplication(config, logger: Self.logger)
+        return try await app.test(.live) { client in
+            try await body(TestClient(client: client))
+        }
+    }
+
+    /// Opens the same store the server uses (migrated), for setting up and checking data.
+    func withStore<T>(_ body: (Store) async throws -> T) async throws -> T {
+        let store = try Store(config: config, logger: Self.logger)
+        do {
+            try await store.migrate()
+            let result = try await body(store)
+            await store.shutdown()
+            return result
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+    }
+
+    /// Creates a user; in a new workspace unless one is given.
+    @discardableResult
+    func createUser(email: String, password: String = "another long password", role: UserRole = .admin, workspaceID: UUID? = nil) async throws -> User {
+        try await withStore { store in
+            try await Accounts(store: store, bcryptCost: 4, sessionLifetime: 3600)
+                .createUser(email: email, password: password, role: role, workspaceID: workspaceID)
+        }
+    }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "cirrus-test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// `CREATE DATABASE` a fresh, uniquely named database on the server and returns its URL.
+    static func createPostgresDatabase(base: String) async throws -> String {
+        let name = "cirrus_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        let databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
+        databases.use(try .postgres(url: base), as: .psql)
+        do {
+            let database = databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())!
+            try await (database as! any SQLDatabase).raw("CREATE DATABASE \(unsafeRaw: String(name))").run()
+            await databases.shutdownAsync()
+        } catch {
+            await databases.shutdownAsync()
+            throw error
+        }
+        guard var components = URLComponents(string: base) else { throw URLError(.badURL) }
+        components.path = "/" + name
+        return components.string!
+    }
+}

@@ -1,0 +1,137 @@
+import CirrusCore
+import FluentKit
+import Foundation
+import Testing
+
+@testable import App
+
+@Suite("Pages, errors, health and metrics")
+struct WebTests {
+    @Test("the Integrations page shows the four platforms as Not connected with a Connect button")
+    func integrationsPage() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
+            let page = try await client.get("/admin/integrations")
+            #expect(page.status == .ok)
+            for platform in Platform.allCases {
+                #expect(page.body.contains(#"data-platform="\#(platform.rawValue)""#))
+                #expect(page.body.contains(platform.displayName))
+            }
+            #expect(page.body.components(separatedBy: "Not connected").count - 1 == 4)
+            #expect(page.body.components(separatedBy: ">Connect<").count - 1 == 4)
+            #expect(page.body.contains("Demo data"))
+            #expect(page.body.contains(#"aria-current="page""#))
+        }
+    }
+
+    @Test("every sidebar page renders for a signed-in admin", arguments: PageChrome.Section.allCases)
+    func pagesRender(section: PageChrome.Section) async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
+            let page = try await client.get(section.path)
+            #expect(page.status == .ok)
+            #expect(page.body.contains("<title>\(section.title) · Cirrus</title>"))
+            #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)
+        }
+    }
+
+    @Test("hostile names are escaped everywhere they are shown")
+    func escaping() async throws {
+        let harness = try await TestHarness.make()
+        let hostile = #"<script>alert(1)</script>" onmouseover="x" &amp;"#
+        try await harness.withServer { _ in }
+        try await harness.withStore { store in
+            let owner = try await User.query(on: store.database).first()!
+            owner.displayName = hostile
+            try await owner.save(on: store.database)
+            try await UserIntegration(
+                userID: try owner.requireID(), workspaceID: owner.$workspace.id, platform: .dropbox, sealedAccessToken: "x",
+                sealedRefreshToken: nil, tokenExpiresAt: nil, accountEmail: hostile, accountName: hostile, scopes: []
+            ).create(on: store.database)
+            try await AuditEvent(
+                workspaceID: owner.$workspace.id, actorID: nil, actorEmail: hostile, action: hostile, detail: hostile,
+                clientAddress: hostile
+            ).create(on: store.database)
+        }
+        try await harness.withServer { client in
+            try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
+            for path in ["/admin", "/admin/integrations", "/admin/activity", "/admin/settings"] {
+                let body = try await client.get(path).body
+                #expect(!body.contains("<script>alert"), "\(path)")
+                #expect(!body.contains(#"" onmouseover="x""#), "\(path)")
+                #expect(body.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot; onmouseover=&quot;x&quot; &amp;amp;"), "\(path)")
+            }
+        }
+    }
+
+    @Test("API errors share one JSON shape; browsers get an HTML page")
+    func errorShapes() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            let token = try await client.apiToken(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
+            let missing = try await client.get("/api/v1/nothing-here", bearer: token)
+            #expect(missing.status == .notFound)
+            #expect(missing.headers[.contentType]?.hasPrefix("application/json") == true)
+            let error = try missing.json()["error"] as? [String: Any]
+            #expect(error?["code"] as? String == "not_found")
+            #expect(error?["message"] is String)
+
+            let malformed = try await client.send(
+                .post, "/api/v1/auth/login", headers: [.contentType: "application/json"], body: "{not json", withCookies: false)
+            #expect(malformed.status == .badRequest)
+            #expect((try malformed.json()["error"] as? [String: Any])?["code"] as? String == "invalid_request")
+            #expect(!malformed.body.contains("Swift"))
+
+            let page = try await client.send(.get, "/no/such/page", headers: [.accept: "text/html"])
+            #expect(page.status == .notFound)
+            #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(page.body.contains("404"))
+        }
+    }
+
+    @Test("GET /health reports the database")
+    func health() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            let reply = try await client.get("/health")
+            #expect(reply.status == .ok)
+            #expect(try reply.json()["status"] as? String == "ok")
+            #expect(try reply.json()["database"] as? String == "ok")
+        }
+    }
+
+    @Test("GET /metrics counts requests and latencies by route and status in Prometheus text")
+    func metrics() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            _ = try await client.get("/health")
+            _ = try await client.get("/health")
+            _ = try await client.get("/api/v1/me")
+            let text = try await client.get("/metrics").body
+            #expect(text.contains("# TYPE http_requests_total counter"))
+            #expect(text.contains(#"http_requests_total{method="GET",route="/health",status="200"} 2"#))
+            #expect(text.contains(#"http_requests_total{method="GET",route="/api/v1/me",status="401"} 1"#))
+            #expect(text.contains("# TYPE http_request_duration_seconds histogram"))
+            #expect(text.contains(#"http_request_duration_seconds_bucket{method="GET",route="/health",le="+Inf"} 2"#))
+        }
+    }
+
+    @Test("static assets are served from the binary with caching headers")
+    func staticAssets() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            let css = try await client.get("/static/app.css")
+            #expect(css.status == .ok)
+            #expect(css.headers[.contentType]?.hasPrefix("text/css") == true)
+            let etag = try #require(css.headers[.eTag])
+            let again = try await client.send(.get, "/static/app.css", headers: [.ifNoneMatch: etag])
+            #expect(again.status == .notModified)
+            for platform in Platform.allCases {
+                #expect(try await client.get("/static/icons/\(platform.rawValue).svg").status == .ok)
+            }
+            #expect(try await client.get("/static/../Package.swift").status == .notFound)
+        }
+    }
+}
