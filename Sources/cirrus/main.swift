@@ -29,7 +29,7 @@ struct StoreOptions: ParsableArguments {
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the web server, import workers and scheduler.")
+    static let configuration = CommandConfiguration(abstract: "Run the Cirrus server.")
 
     @Option(help: "Address to listen on (env HOST, default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on (env PORT, default 8080).") var port: Int?

@@ -53,3 +53,13 @@ struct MigrationTests {
         }
     }
 }
+
+@Suite("Database engine")
+struct EngineTests {
+    @Test("the suite runs on the engine it was asked for: PostgreSQL when CIRRUS_TEST_DATABASE_URL is set, else SQLite")
+    func engine() async throws {
+        let harness = try await TestHarness.make()
+        let engine = try await harness.withStore { $0.engine }
+        #expect(engine.rawValue == TestHarness.engineName)
+    }
+}

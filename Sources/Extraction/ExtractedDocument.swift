@@ -1,0 +1,64 @@
+/// Where in a document a passage comes from, for citations.
+public enum SourceLocation: Sendable, Equatable, Codable {
+    case page(Int)
+    case slide(Int)
+    case sheet(String)
+    case none
+
+    /// How a person reads it: "page 3", "slide 2", "sheet Budget".
+    public var label: String? {
+        switch self {
+        case .page(let number): "page \(number)"
+        case .slide(let number): "slide \(number)"
+        case .sheet(let name): "sheet \(name)"
+        case .none: nil
+        }
+    }
+}
+
+/// A run of text under one heading at one location.
+public struct ExtractedSection: Sendable, Equatable {
+    /// Headings from the outermost to the innermost, e.g. ["Guide", "Installing"].
+    public var headingPath: [String]
+    public var location: SourceLocation
+    public var text: String
+
+    public init(headingPath: [String] = [], location: SourceLocation = .none, text: String) {
+        self.headingPath = headingPath
+        self.location = location
+        self.text = text
+    }
+}
+
+/// What an extractor gives the chunker: the text in reading order, with its structure kept.
+public struct ExtractedDocument: Sendable, Equatable {
+    public var title: String?
+    public var sections: [ExtractedSection]
+
+    public init(title: String? = nil, sections: [ExtractedSection]) {
+        self.title = title
+        self.sections = sections
+    }
+
+    /// All the text, sections separated by blank lines.
+    public var plainText: String { sections.map(\.text).joined(separator: "\n\n") }
+}
+
+/// Why a file's text could not be extracted, in words a person understands.
+public enum ExtractionError: Error, Equatable, Sendable {
+    /// The file is valid but holds no text to import (an image, an archive).
+    case noText(String)
+    /// The file is damaged or not what its type says.
+    case corrupt(String)
+    /// The file is password-protected.
+    case encrypted
+    /// The file exceeds a safety limit (size, expansion ratio, text length).
+    case tooLarge(String)
+}
+
+/// Turns the bytes of one kind of file into structured text.
+public protocol TextExtractor: Sendable {
+    /// MIME types this extractor reads.
+    var mimeTypes: Set<String> { get }
+    func extract(_ data: [UInt8], fileName: String) throws(ExtractionError) -> ExtractedDocument
+}

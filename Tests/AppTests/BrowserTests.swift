@@ -1,0 +1,67 @@
+import CirrusCore
+import Foundation
+import Testing
+
+@testable import App
+
+/// End-to-end journeys in a real headless Chromium, driven through chromedriver.
+@Suite("Browser journeys", .serialized, .enabled(if: WebDriver.available))
+struct BrowserTests {
+    @Test("an admin signs in and sees the four platform cards, two by two on desktop and stacked on a phone")
+    func signInAndSeeIntegrations() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            let browser = try await WebDriver.start()
+            do {
+                // given: the sign-in page
+                let origin = "http://127.0.0.1:\(client.port)"
+                try await browser.open(origin + "/admin/integrations")
+                try await browser.waitForPath("/login")
+
+                // when: she types her address and password and submits
+                try await browser.type(TestHarness.ownerEmail, into: "#email")
+                try await browser.type(TestHarness.ownerPassword, into: "#password")
+                try await browser.click("button[type=submit]")
+
+                // then: she lands on Integrations with four cards, each Not connected with a Connect button
+                try await browser.waitForPath("/admin/integrations")
+                let cards = try await browser.elements("article.card[data-platform]")
+                #expect(cards.count == 4)
+                var texts: [String] = []
+                for card in cards { texts.append(try await browser.text(of: card)) }
+                for platform in Platform.allCases {
+                    #expect(texts.contains { $0.contains(platform.displayName) && $0.contains("Not connected") && $0.contains("Connect") })
+                }
+
+                // and the grid is 2×2 on a desktop window
+                let first = try await browser.rect(of: cards[0])
+                let second = try await browser.rect(of: cards[1])
+                let third = try await browser.rect(of: cards[2])
+                #expect(first.y == second.y)
+                #expect(third.y > first.y)
+                if let directory = ProcessInfo.processInfo.environment["CIRRUS_SCREENSHOT_DIR"] {
+                    try await browser.screenshotPNG().write(to: URL(fileURLWithPath: directory).appendingPathComponent("integrations.png"))
+                }
+
+                // and the keyboard reaches the skip link first, then the navigation
+                _ = try await browser.execute("document.activeElement.blur(); window.scrollTo(0, 0);")
+                try await browser.pressTab()
+                #expect(try await browser.execute("return document.activeElement.className") as? String == "skip-link")
+                try await browser.pressTab()
+                #expect(try await browser.execute("return document.activeElement.getAttribute('href')") as? String == "/admin")
+
+                // and one column on a phone-sized window
+                try await browser.resize(width: 420, height: 900)
+                try await Task.sleep(for: .milliseconds(300))
+                let narrowFirst = try await browser.rect(of: cards[0])
+                let narrowSecond = try await browser.rect(of: cards[1])
+                #expect(narrowFirst.x == narrowSecond.x)
+                #expect(narrowSecond.y > narrowFirst.y)
+            } catch {
+                await browser.quit()
+                throw error
+            }
+            await browser.quit()
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A small W3C WebDriver client for Debian's chromedriver + chromium, enough to drive the
+/// admin UI like a person: open pages, type, click, read, resize and take screenshots.
+final class WebDriver: @unchecked Sendable {
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    static let chromedriverPath = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+    static let chromiumPath = ["/usr/bin/chromium", "/usr/lib/chromium/chromium"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+
+    /// Whether the browser tests can run here; in CI they always run (and fail if the browser is missing).
+    static var available: Bool {
+        (chromedriverPath != nil && chromiumPath != nil) || ProcessInfo.processInfo.environment["CI"] == "true"
+    }
+
+    private let process: Process
+    private let base: String
+    private let http = HTTPClient(eventLoopGroupProvider: .singleton)
+    private var sessionID = ""
+
+    private init(process: Process, port: Int) {
+        self.process = process
+        self.base = "http://127.0.0.1:\(port)"
+    }
+
+    /// Starts chromedriver and a headless browser session; always call ``quit()``.
+    static func start(width: Int = 1280, height: Int = 900) async throws -> WebDriver {
+        guard let chromedriverPath, let chromiumPath else { throw Failure(description: "chromium and chromedriver are not installed") }
+        let port = Int.random(in: 20000...40000)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: chromedriverPath)
+        process.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let driver = WebDriver(process: process, port: port)
+        do {
+            try await driver.waitUntilReady()
+            let response = try await driver.command("POST", "/session", [
+                "capabilities": ["alwaysMatch": [
+                    "browserName": "chrome",
+                    "goog:chromeOptions": [
+                        "binary": chromiumPath,
+                        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=\(width),\(height)"],
+                    ],
+                ]],
+            ])
+            guard let id = (response as? [String: Any])?["sessionId"] as? String else {
+                throw Failure(description: "no session id: \(String(describing: response))")
+            }
+            driver.sessionID = id
+            return driver
+        } catch {
+            await driver.quit()
+            throw error
+        }
+    }
+
+    private func waitUntilReady() async throws {
+        for _ in 0..<100 {
+            if let status = try? await command("GET", "/status") as? [String: Any], status["ready"] as? Bool == true { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw Failure(description: "chromedriver did not start")
+    }
+
+    func quit() async {
+        if !sessionID.isEmpty { _ = try? await command("DELETE", "/session/\(sessionID)") }
+        if process.isRunning { process.terminate() }
+        try? await http.shutdown()
+    }
+
+    // MARK: Commands
+
+    func open(_ url: String) async throws { try await session("POST", "/url", ["url": url]) }
+
+    func currentURL() async throws -> String { try await session("GET", "/url") as? String ?? "" }
+
+    /// The first element matching a CSS selector, waiting up to `timeout` for it to appear.
+    func element(_ css: String, timeout: Duration = .seconds(5)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let found = try? await session("POST", "/element", ["using": "css selector", "value": css]) as? [String: Any],
+                let id = found.values.first as? String
+            {
+                return id
+            }
+            if ContinuousClock.now > deadline { throw Failure(description: "no element matches \(css)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    func elements(_ css: String) async throws -> [String] {
+        let found = try await session("POST", "/elements", ["using": "css selector", "value": css]) as? [[String: Any]] ?? []
+        return found.compactMap { $0.values.first as? String }
+    }
+
+    func type(_ text: String, into css: String) async throws {
+        let id = try await element(css)
+        try await session("POST", "/element/\(id)/value", ["text": text])
+    }
+
+    func click(_ css: String) async throws {
+        let id = try await element(css)
+        try await session("POST", "/element/\(id)/click", [:])
+    }
+
+    func text(of elementID: String) async throws -> String {
+        try await session("GET", "/element/\(elementID)/text") as? String ?? ""
+    }
+
+    func rect(of elementID: String) async throws -> (x: Double, y: Double, width: Double) {
+        let rect = try await session("GET", "/element/\(elementID)/rect") as? [String: Any] ?? [:]
+        return ((rect["x"] as? Double) ?? 0, (rect["y"] as? Double) ?? 0, (rect["width"] as? Double) ?? 0)
+    }
+
+    func execute(_ script: String) async throws -> Any? {
+        try await session("POST", "/execute/sync", ["script": script, "args": []])
+    }
+
+    func pressTab() async throws {
+        try await session("POST", "/actions", ["actions": [[
+            "type": "key", "id": "keyboard",
+            "actions": [["type": "keyDown", "value": "\u{E004}"], ["type": "keyUp", "value": "\u{E004}"]],
+        ]]])
+    }
+
+    func resize(width: Int, height: Int) async throws {
+        try await session("POST", "/window/rect", ["width": width, "height": height])
+    }
+
+    func screenshotPNG() async throws -> Data {
+        guard let base64 = try await session("GET", "/screenshot") as? String, let data = Data(base64Encoded: base64) else {
+            throw Failure(description: "no screenshot")
+        }
+        return data
+    }
+
+    /// Waits until the page's path is `path`.
+    func waitForPath(_ path: String, timeout: Duration = .seconds(5)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while URL(string: try await currentURL())?.path != path {
+            if ContinuousClock.now > deadline { throw Failure(description: "still at \(try await currentURL()), expected \(path)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    // MARK: Wire
+
+    @discardableResult
+    private func session(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws -> Any? {
+        try await command(method, "/session/\(sessionID)\(path)", body)
+    }
+
+    @discardableResult
+    private func command(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws -> Any? {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = HTTPMethod(rawValue: method)
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        }
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let data = try await response.body.collect(upTo: 50 << 20)
+        let json = try JSONSerialization.jsonObject(with: Data(buffer: data), options: [.fragmentsAllowed]) as? [String: Any]
+        let value = json?["value"]
+        if response.status.code >= 400 {
+            throw Failure(description: "\(method) \(path) → \(response.status.code): \(String(describing: value))")
+        }
+        return value is NSNull ? nil : value
+    }
+}

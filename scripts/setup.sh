@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what Cirrus needs on a fresh Debian machine, skipping what is already there.
+#   scripts/setup.sh run    what `make run` needs
+#   scripts/setup.sh test   what `make test` needs as well (PostgreSQL, Chromium, Python's cryptography)
+set -euo pipefail
+purpose=${1:-run}
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "error: the Swift toolchain (6.3 or newer) is not on PATH; install it from swift.org first." >&2
+  exit 1
+fi
+
+packages=(ca-certificates)
+if [ "$purpose" = "test" ]; then
+  packages+=(postgresql chromium chromium-driver fonts-dejavu-core python3)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "Installing system packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "$purpose" = "test" ]; then
+  # The Fernet interoperability tests compare against Python's reference implementation.
+  if ! python3 -c "import cryptography.fernet" 2>/dev/null; then
+    echo "Installing Python's cryptography package"
+    python3 -m pip install --quiet cryptography 2>/dev/null \
+      || python3 -m pip install --quiet --break-system-packages cryptography 2>/dev/null \
+      || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-cryptography >/dev/null
+  fi
+fi
