@@ -52,6 +52,7 @@ let package = Package(
             dependencies: [
                 "CirrusCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Web routes, pages, API, store, jobs and auth; `buildApplication(config)` lives here.

@@ -4,6 +4,8 @@ public enum ProviderHost: String, CaseIterable, Sendable {
     case googleAccounts = "accounts.google.com"
     case googleOAuth = "oauth2.googleapis.com"
     case googleAPIs = "www.googleapis.com"
+    /// Where Drive's `exportLinks` point (exports without the 10 MB cap).
+    case googleDocs = "docs.google.com"
     case microsoftLogin = "login.microsoftonline.com"
     case microsoftGraph = "graph.microsoft.com"
     case dropboxWeb = "www.dropbox.com"

@@ -1,0 +1,145 @@
+import CirrusCore
+import Foundation
+
+/// A change to an item, in the order it happened, for the providers' change feeds.
+public struct SandboxChange: Sendable {
+    public enum Kind: Sendable { case upsert, delete }
+    public var sequence: Int
+    public var itemID: String
+    public var kind: Kind
+    public var time: Date
+    /// The item as it was when deleted (feeds report deletions of things they no longer hold).
+    public var snapshot: SandboxItem?
+}
+
+/// Every emulated provider's files, folders and pages, with a change log per platform.
+public actor SandboxStore {
+    private var items: [Platform: [String: SandboxItem]] = [:]
+    private var children: [Platform: [String: [String]]] = [:]
+    private var changes: [Platform: [SandboxChange]] = [:]
+    private var sequence = 0
+    private var idCounter = 0
+    private let clock: @Sendable () -> Date
+
+    public init(clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.clock = clock
+    }
+
+    // MARK: Reading
+
+    public func item(_ id: String, platform: Platform) -> SandboxItem? {
+        items[platform]?[id]
+    }
+
+    /// Children in insertion order (folders keep the order the corpus created them in).
+    public func children(of id: String, platform: Platform) -> [SandboxItem] {
+        (children[platform]?[id] ?? []).compactMap { items[platform]?[$0] }
+    }
+
+    public func all(_ platform: Platform) -> [SandboxItem] {
+        Array((items[platform] ?? [:]).values)
+    }
+
+    /// Ancestors from the root down to the item's parent.
+    public func ancestors(of id: String, platform: Platform) -> [SandboxItem] {
+        var chain: [SandboxItem] = []
+        var current = items[platform]?[id]?.parentID
+        while let parent = current, let item = items[platform]?[parent], chain.count < 64 {
+            chain.insert(item, at: 0)
+            current = item.parentID
+        }
+        return chain
+    }
+
+    /// Whether the item or any ancestor is trashed.
+    public func isEffectivelyTrashed(_ id: String, platform: Platform) -> Bool {
+        guard let item = items[platform]?[id] else { return false }
+        return item.trashed || ancestors(of: id, platform: platform).contains { $0.trashed }
+    }
+
+    public var currentSequence: Int { sequence }
+
+    /// Changes after `sequence` (exclusive), oldest first.
+    public func changes(after sequence: Int, platform: Platform) -> [SandboxChange] {
+        (changes[platform] ?? []).filter { $0.sequence > sequence }
+    }
+
+    // MARK: Writing
+
+    /// A new unique id with a provider-like prefix.
+    public func makeID(prefix: String, length: Int = 28) -> String {
+        idCounter += 1
+        var generator = SeededGenerator(seed: UInt64(idCounter) &* 0x9E37_79B9_7F4A_7C15)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        let body = String((0..<max(0, length - prefix.count)).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+        return prefix + body
+    }
+
+    /// Adds an item; logged as a change unless `seeding`.
+    public func insert(_ item: SandboxItem, seeding: Bool = false) {
+        items[item.platform, default: [:]][item.id] = item
+        if let parent = item.parentID { children[item.platform, default: [:]][parent, default: []].append(item.id) }
+        if !seeding { log(item, kind: .upsert) }
+    }
+
+    /// Applies `edit` to an item, bumping its version and modification time, and logs the change.
+    @discardableResult
+    public func update(_ id: String, platform: Platform, _ edit: (inout SandboxItem) -> Void) -> SandboxItem? {
+        guard var item = items[platform]?[id] else { return nil }
+        let oldParent = item.parentID
+        edit(&item)
+        item.version += 1
+        item.modifiedAt = max(clock(), item.modifiedAt.addingTimeInterval(0.001))
+        items[platform]?[id] = item
+        if oldParent != item.parentID {
+            if let oldParent { children[platform]?[oldParent]?.removeAll { $0 == id } }
+            if let newParent = item.parentID { children[platform, default: [:]][newParent, default: []].append(id) }
+        }
+        log(item, kind: .upsert)
+        return item
+    }
+
+    /// Deletes an item and everything under it, logging each deletion.
+    @discardableResult
+    public func delete(_ id: String, platform: Platform) -> Int {
+        guard let item = items[platform]?[id] else { return 0 }
+        var removed = 0
+        for child in children[platform]?[id] ?? [] { removed += delete(child, platform: platform) }
+        items[platform]?[id] = nil
+        children[platform]?[id] = nil
+        if let parent = item.parentID { children[platform]?[parent]?.removeAll { $0 == id } }
+        log(item, kind: .delete)
+        return removed + 1
+    }
+
+    public func removeAll() {
+        items = [:]
+        children = [:]
+        changes = [:]
+        sequence = 0
+        idCounter = 0
+    }
+
+    private func log(_ item: SandboxItem, kind: SandboxChange.Kind) {
+        sequence += 1
+        changes[item.platform, default: []].append(
+            SandboxChange(sequence: sequence, itemID: item.id, kind: kind, time: clock(), snapshot: kind == .delete ? item : nil))
+    }
+}
+
+/// SplitMix64: deterministic ids and corpus content from a seed.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

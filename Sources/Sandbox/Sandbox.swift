@@ -1,0 +1,99 @@
+import CirrusCore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// What a sandbox is set up with.
+public struct SandboxConfiguration: Sendable {
+    /// Base URLs of Cirrus servers that will use the sandbox; each gets the demo OAuth clients'
+    /// redirect URI `{base}/api/v1/integrations/{platform}/callback` registered.
+    public var appBaseURLs: [String]
+    /// Google's export size cap (10 MB at Google); smaller in tests.
+    public var exportLimitBytes: Int
+    /// Seed the demo corpus at start-up.
+    public var seedCorpus: Bool
+
+    public init(appBaseURLs: [String] = ["http://127.0.0.1:8080"], exportLimitBytes: Int = 10 * 1024 * 1024, seedCorpus: Bool = true) {
+        self.appBaseURLs = appBaseURLs
+        self.exportLimitBytes = exportLimitBytes
+        self.seedCorpus = seedCorpus
+    }
+}
+
+/// The OAuth clients registered by default, so demo mode works with no setup.
+public enum DemoClients {
+    public static func client(for platform: Platform, redirectURIs: [String]) -> OAuthClient {
+        switch platform {
+        case .googleDrive:
+            OAuthClient(platform: platform, clientID: "100000000001-cirrusdemo.apps.googleusercontent.com", clientSecret: "GOCSPX-cirrus-demo-secret", redirectURIs: redirectURIs)
+        case .microsoft:
+            OAuthClient(platform: platform, clientID: "6f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b", clientSecret: "cirrus~demo~microsoft~secret", redirectURIs: redirectURIs)
+        case .dropbox:
+            OAuthClient(platform: platform, clientID: "cirrusdemoappkey", clientSecret: "cirrusdemoappsecret", redirectURIs: redirectURIs)
+        case .confluence:
+            OAuthClient(platform: platform, clientID: "CirrusDemoConfluenceClient01", clientSecret: "cirrus-demo-confluence-secret", redirectURIs: redirectURIs)
+        }
+    }
+}
+
+/// The four provider emulators with their shared state: files, tokens, faults and statistics.
+public final class Sandbox: Sendable {
+    public let configuration: SandboxConfiguration
+    public let store: SandboxStore
+    public let authority: OAuthAuthority
+    public let monitor: SandboxMonitor
+    public let accounts: [Platform: [SandboxAccount]]
+    let emulators: [any ProviderEmulator]
+
+    public init(configuration: SandboxConfiguration = SandboxConfiguration()) {
+        self.configuration = configuration
+        let store = SandboxStore()
+        let authority = OAuthAuthority()
+        self.store = store
+        self.authority = authority
+        self.monitor = SandboxMonitor()
+        self.accounts = SandboxAccounts.all
+        self.emulators = [
+            GoogleEmulator(store: store, authority: authority, accounts: SandboxAccounts.all[.googleDrive] ?? [], exportLimitBytes: configuration.exportLimitBytes),
+        ]
+    }
+
+    /// Registers the demo clients and seeds the corpus.
+    public func start() async {
+        for platform in Platform.allCases {
+            let redirects = configuration.appBaseURLs.map { "\($0)/api/v1/integrations/\(platform.rawValue)/callback" }
+            await authority.register(DemoClients.client(for: platform, redirectURIs: redirects))
+        }
+        if configuration.seedCorpus { await Corpus.seed(into: store) }
+    }
+
+    /// Back to the seeded corpus, with no tokens, faults or statistics.
+    public func reset() async {
+        await store.removeAll()
+        await authority.reset()
+        await monitor.clearFaults()
+        await monitor.resetStats()
+        if configuration.seedCorpus { await Corpus.seed(into: store) }
+    }
+
+    func emulator(for host: ProviderHost) -> (any ProviderEmulator)? {
+        emulators.first { $0.hosts.contains(host) }
+    }
+}
+
+/// Builds the sandbox's HTTP server: provider hosts under `/{host}/…`, the control API under `/_sandbox`.
+public func buildSandboxApplication(_ sandbox: Sandbox, host: String = "127.0.0.1", port: Int, logger: Logger) -> some ApplicationProtocol {
+    let router = Router()
+    SandboxControlAPI(sandbox: sandbox).addRoutes(to: router)
+    let dispatcher = SandboxDispatcher(sandbox: sandbox)
+    for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .head] {
+        router.on("/**", method: method) { request, context in
+            try await dispatcher.dispatch(request, context: context)
+        }
+    }
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(host, port: port), serverName: "Cirrus-Sandbox"),
+        logger: logger)
+}
