@@ -85,7 +85,14 @@ let package = Package(
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction"]),
         .testTarget(name: "KnowledgeTests", dependencies: ["Knowledge"]),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
+        .testTarget(
+            name: "SandboxTests",
+            dependencies: [
+                "Sandbox",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(
             name: "AppTests",
             dependencies: [
