@@ -77,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "cirrus",
             dependencies: [
-                "App",
+                "App", "Sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -2,6 +2,7 @@ import CirrusCore
 import Foundation
 import Hummingbird
 import Logging
+import Sandbox
 import ServiceLifecycle
 
 /// Builds the Cirrus server from its configuration: opens and (on SQLite) migrates the store,
@@ -16,10 +17,18 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
         if config.autoMigrate ?? (store.engine == .sqlite) { try await store.migrate() }
         let deps = try makeDependencies(config: config, store: store, logger: logger)
         try await OwnerBootstrap.ensureOwner(config: config, accounts: deps.accounts, audit: deps.audit, logger: logger)
+        var services: [any Service] = [StoreLifecycle(store: store), MaintenanceService(accounts: deps.accounts, logger: logger)]
+        if config.demo {
+            // Demo mode: the provider sandbox runs in-process on its own loopback port, so the
+            // browser meets it as a separate origin, as it would the real provider.
+            let sandbox = Sandbox(configuration: .init(appBaseURLs: [config.apiBaseURL]))
+            await sandbox.start()
+            services.append(buildSandboxApplication(sandbox, host: "127.0.0.1", port: config.sandboxPort, logger: logger))
+        }
         return Application(
             router: buildRouter(deps),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Cirrus"),
-            services: [StoreLifecycle(store: store), MaintenanceService(accounts: deps.accounts, logger: logger)],
+            services: services,
             logger: logger)
     } catch {
         await store.shutdown()

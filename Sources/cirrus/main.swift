@@ -4,6 +4,7 @@ import CirrusCore
 import Foundation
 import Hummingbird
 import Logging
+import Sandbox
 
 /// The `cirrus` command: a thin layer over the `App` library.
 @main
@@ -11,7 +12,7 @@ struct Cirrus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Cirrus: a self-hosted knowledge base fed from Google Drive, Microsoft 365, Dropbox and Confluence.",
         version: CirrusVersion.current,
-        subcommands: [Serve.self, Migrate.self, CreateAdmin.self, Keygen.self, RotateKeys.self],
+        subcommands: [Serve.self, Migrate.self, CreateAdmin.self, Keygen.self, RotateKeys.self, SandboxCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -93,6 +94,23 @@ struct RotateKeys: AsyncParsableCommand {
         let config = try await loadConfig(store.overrides)
         let report = try await AdminTasks.rotateKeys(config, logger: makeLogger(config))
         print("Re-encrypted \(report.rotated) record(s); \(report.alreadyCurrent) already used the newest key.")
+    }
+}
+
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox", abstract: "Run the emulators of Google Drive, Microsoft 365, Dropbox and Confluence alone.")
+
+    @Option(help: "Port to listen on (loopback).") var port = 9100
+    @Option(help: "Base URL of a Cirrus server whose OAuth redirect URIs the demo clients accept (repeatable).")
+    var appURL: [String] = ["http://127.0.0.1:8080"]
+
+    func run() async throws {
+        var logger = Logger(label: "cirrus-sandbox")
+        logger.logLevel = .info
+        let sandbox = Sandbox(configuration: .init(appBaseURLs: appURL))
+        await sandbox.start()
+        try await buildSandboxApplication(sandbox, host: "127.0.0.1", port: port, logger: logger).runService()
     }
 }
 

@@ -34,6 +34,7 @@ struct TestHarness: Sendable {
         var values: [String: String] = [
             AppConfig.Key.dataDirectory: directory.path,
             AppConfig.Key.port: "0",
+            AppConfig.Key.sandboxPort: "0",
             AppConfig.Key.bcryptCost: "4",
             AppConfig.Key.autoMigrate: "true",
             AppConfig.Key.adminEmail: ownerEmail,
