@@ -8,6 +8,8 @@ public enum ProviderHost: String, CaseIterable, Sendable {
     case googleDocs = "docs.google.com"
     case microsoftLogin = "login.microsoftonline.com"
     case microsoftGraph = "graph.microsoft.com"
+    /// Where Graph's pre-authenticated download URLs point.
+    case sharePoint = "githafconsulting.sharepoint.com"
     case dropboxWeb = "www.dropbox.com"
     case dropboxAPI = "api.dropboxapi.com"
     case dropboxContent = "content.dropboxapi.com"

@@ -56,6 +56,7 @@ public final class Sandbox: Sendable {
         self.accounts = SandboxAccounts.all
         self.emulators = [
             GoogleEmulator(store: store, authority: authority, accounts: SandboxAccounts.all[.googleDrive] ?? [], exportLimitBytes: configuration.exportLimitBytes),
+            MicrosoftEmulator(store: store, authority: authority, accounts: SandboxAccounts.all[.microsoft] ?? []),
         ]
     }
 

@@ -61,6 +61,8 @@ public enum OAuthFailure: Error, Equatable, Sendable {
     case refreshUnknown
     case refreshRevoked
     case refreshReuseDetected
+    /// The code was issued under another context (Microsoft: another tenant path).
+    case contextMismatch
 }
 
 /// An access token the sandbox issued.
@@ -179,10 +181,11 @@ public actor OAuthAuthority {
     /// the tokens issued from the first.
     public func redeem(
         code: String, client: OAuthClient, redirectURI: String?, verifier: String?, accessTTL: Int,
-        accessPrefix: String, refreshPrefix: String
+        accessPrefix: String, refreshPrefix: String, requiredContext: [String: String] = [:]
     ) throws(OAuthFailure) -> IssuedTokens {
         guard var pending = codes[code], pending.platform == client.platform else { throw .codeUnknown }
         guard pending.clientID == client.clientID else { throw .codeUnknown }
+        for (key, value) in requiredContext where pending.context[key] != value { throw .contextMismatch }
         if pending.redeemed {
             if let family = pending.familyID { revokedFamilies.insert(family) }
             throw .codeReused

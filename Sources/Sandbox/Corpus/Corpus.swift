@@ -12,7 +12,7 @@ public enum Corpus {
     public static func rootID(for platform: Platform) -> String {
         switch platform {
         case .googleDrive: googleRootID
-        case .microsoft: "01CIRRUSROOT0000000000000000000000"
+        case .microsoft: GraphDirectory.oneDrive.rootID
         case .dropbox: "id:cirrusrootfolder000000"
         case .confluence: "confluence-root"
         }
@@ -48,6 +48,7 @@ public enum Corpus {
 
     public static func seed(into store: SandboxStore) async {
         await GoogleCorpus(store: store).seed()
+        await MicrosoftCorpus(store: store).seed()
     }
 }
 

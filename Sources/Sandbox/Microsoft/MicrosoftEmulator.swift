@@ -1,0 +1,222 @@
+import CirrusCore
+import Foundation
+import Hummingbird
+
+/// The Microsoft identity platform (v2.0) and Microsoft Graph v1.0 files, as described in
+/// `providers/microsoft-graph.md`.
+struct MicrosoftEmulator: ProviderEmulator {
+    let platform = Platform.microsoft
+    let hosts: Set<ProviderHost> = [.microsoftLogin, .microsoftGraph, .sharePoint]
+    let store: SandboxStore
+    let authority: OAuthAuthority
+    let accounts: [SandboxAccount]
+    /// Signs pre-authenticated download URLs.
+    let downloadKey = OAuthAuthority.randomToken(32)
+
+    func handle(_ request: SandboxRequest) async throws -> SandboxResponse {
+        switch request.host {
+        case .microsoftLogin: return await login(request)
+        case .sharePoint: return await GraphAPI(emulator: self).preauthenticatedDownload(request)
+        default: return await GraphAPI(emulator: self).handle(request)
+        }
+    }
+
+    func faultResponse(status: Int, retryAfter: Int?, request: SandboxRequest) -> SandboxResponse {
+        var response: SandboxResponse
+        if status == 429 {
+            response = GraphAPI.error(429, "TooManyRequests", "Please retry again later.", request: request, operation: "fault", inner: ["code": "429", "status": "429"])
+        } else if status == 503 {
+            response = GraphAPI.error(503, "serviceNotAvailable", "The service is temporarily unavailable.", request: request, operation: "fault")
+        } else {
+            response = GraphAPI.error(status, "generalException", "An unspecified error has occurred.", request: request, operation: "fault")
+        }
+        if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        return response
+    }
+
+    // MARK: login.microsoftonline.com
+
+    private func login(_ request: SandboxRequest) async -> SandboxResponse {
+        let parts = request.path.split(separator: "/").map(String.init)
+        guard let tenant = parts.first else { return .html(ConsentPage.error(providerName: "Microsoft", title: "Not found", detail: ""), status: .notFound, operation: "unknown") }
+        let rest = parts.dropFirst().joined(separator: "/")
+        switch rest {
+        case "oauth2/v2.0/authorize": return await authorize(request, tenant: tenant)
+        case "oauth2/v2.0/token": return await token(request, tenant: tenant)
+        case "oauth2/v2.0/logout": return logout(request)
+        case "v2.0/.well-known/openid-configuration": return discovery(request, tenant: tenant)
+        default: return .html(ConsentPage.error(providerName: "Microsoft", title: "Not found", detail: ""), status: .notFound, operation: "unknown")
+        }
+    }
+
+    static func validTenant(_ tenant: String) -> Bool {
+        ["common", "organizations", "consumers", GraphDirectory.tenantID, "githafconsulting.onmicrosoft.com"].contains(tenant.lowercased())
+    }
+
+    private func authorize(_ request: SandboxRequest, tenant: String) async -> SandboxResponse {
+        let isDecision = request.method == .post
+        let params = isDecision ? request.form : request.query
+        func page(_ code: String, _ message: String) -> SandboxResponse {
+            .html(ConsentPage.error(providerName: "Microsoft", title: "Sign in", detail: "AADSTS\(code): \(message)"), status: .badRequest, operation: "authorize.error")
+        }
+        guard Self.validTenant(tenant) else { return page("90002", "Tenant '\(tenant)' not found.") }
+        guard let clientID = params["client_id"], let client = await authority.client(clientID), client.platform == platform else {
+            return page("700016", "Application with identifier '\(params["client_id"] ?? "")' was not found in the directory.")
+        }
+        guard let redirectURI = params["redirect_uri"], client.redirectURIs.contains(redirectURI) else {
+            return page("50011", "The redirect URI specified in the request does not match the redirect URIs configured for the application.")
+        }
+        let state = params["state"]
+        func back(_ items: [(String, String)]) -> SandboxResponse {
+            .redirect(redirectURI.appendingQuery(items + (state.map { [("state", $0)] } ?? [])), operation: isDecision ? "authorize.decision" : "authorize")
+        }
+        guard params["response_type"] == "code" else {
+            return back([("error", "unsupported_response_type"), ("error_description", "AADSTS70005: response_type 'token' is not enabled for the application.")])
+        }
+        guard let scope = params["scope"], !scope.isEmpty else {
+            return back([("error", "invalid_request"), ("error_description", "AADSTS900144: The request body must contain the following parameter: 'scope'.")])
+        }
+        if params["code_challenge_method"] != nil, params["code_challenge"] == nil {
+            return back([("error", "invalid_request"), ("error_description", "AADSTS9002313: Invalid request. Request is malformed or invalid.")])
+        }
+        let scopes = scope.split(separator: " ").map(String.init)
+        guard isDecision else {
+            let carry = request.queryItems.filter { $0.0 != "decision" && $0.0 != "account" }
+            return .html(ConsentPage.render(.init(
+                providerName: "Microsoft", appName: "Cirrus", scopes: scopes, accounts: accounts, carry: carry,
+                action: request.base(.microsoftLogin) + "/\(tenant)/oauth2/v2.0/authorize", extraChoice: nil)), operation: "authorize")
+        }
+        guard params["decision"] == "allow" else {
+            return back([("error", "access_denied"), ("error_description", "AADSTS65004: User declined to consent to access the app.")])
+        }
+        let account = accounts.first { $0.id == params["account"] } ?? accounts[0]
+        var context = ["tenant": tenant.lowercased()]
+        if let nonce = params["nonce"] { context["nonce"] = nonce }
+        let code = await authority.issueCode(
+            client: client, redirectURI: redirectURI, scopes: scopes, accountID: account.id, challenge: params["code_challenge"],
+            challengeMethod: params["code_challenge"] == nil ? nil : (params["code_challenge_method"] ?? "plain"),
+            issueRefreshToken: scopes.contains("offline_access"), codePrefix: "0.AXoA", context: context)
+        return back([("code", code), ("session_state", UUID().uuidString.lowercased())])
+    }
+
+    private func token(_ request: SandboxRequest, tenant: String) async -> SandboxResponse {
+        let form = request.form
+        let grantType = form["grant_type"] ?? ""
+        let operation = "token.\(grantType.isEmpty ? "missing" : grantType)"
+        func failure(_ status: HTTPResponse.Status, _ error: String, _ code: Int, _ message: String, suberror: String? = nil) -> SandboxResponse {
+            let now = Date()
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "yyyy-MM-dd HH:mm:ss'Z'"
+            let timestamp = formatter.string(from: now)
+            let trace = UUID().uuidString.lowercased()
+            let correlation = UUID().uuidString.lowercased()
+            var body: [String: Any] = [
+                "error": error,
+                "error_description": "AADSTS\(code): \(message)\r\nTrace ID: \(trace)\r\nCorrelation ID: \(correlation)\r\nTimestamp: \(timestamp)",
+                "error_codes": [code], "timestamp": timestamp, "trace_id": trace, "correlation_id": correlation,
+                "error_uri": "https://login.microsoftonline.com/error?code=\(code)",
+            ]
+            if let suberror { body["suberror"] = suberror }
+            return .json(body, status: status, headers: [.cacheControl: "no-store, no-cache", .init("Pragma")!: "no-cache"], operation: operation)
+        }
+        guard Self.validTenant(tenant) else { return failure(.badRequest, "invalid_request", 90002, "Tenant '\(tenant)' not found.") }
+        guard request.contentType.hasPrefix("application/x-www-form-urlencoded") else {
+            return failure(.badRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.")
+        }
+        let basic = request.basicCredentials
+        let clientID = form["client_id"] ?? basic?.0
+        let secret = form["client_secret"] ?? basic?.1
+        let client: OAuthClient
+        do {
+            client = try await authority.authenticate(clientID: clientID, secret: secret)
+        } catch {
+            switch error {
+            case .unknownClient: return failure(.badRequest, "unauthorized_client", 700016, "Application with identifier '\(clientID ?? "")' was not found in the directory 'Githaf Consulting'.")
+            case .missingSecret: return failure(.unauthorized, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
+            default: return failure(.unauthorized, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
+            }
+        }
+        let ttl = Int.random(in: 3600...5399)
+        do {
+            let issued: IssuedTokens
+            var nonce: String?
+            switch grantType {
+            case "authorization_code":
+                guard let code = form["code"] else { return failure(.badRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'code'.") }
+                issued = try await authority.redeem(
+                    code: code, client: client, redirectURI: form["redirect_uri"], verifier: form["code_verifier"], accessTTL: ttl,
+                    accessPrefix: "eyJ0eXAiOiJKV1QiLCJub25jZSI6", refreshPrefix: "0.AXoAx", requiredContext: ["tenant": tenant.lowercased()])
+                nonce = issued.access.context["nonce"]
+            case "refresh_token":
+                guard let refresh = form["refresh_token"] else { return failure(.badRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'refresh_token'.") }
+                issued = try await authority.refresh(
+                    token: refresh, client: client, policy: .rotating, accessTTL: ttl, accessPrefix: "eyJ0eXAiOiJKV1QiLCJub25jZSI6", refreshPrefix: "0.AXoAx")
+            default:
+                return failure(.badRequest, "unsupported_grant_type", 70003, "The app requested an unsupported grant type '\(grantType)'.")
+            }
+            let granted = issued.access.scopes.filter { !["offline_access"].contains($0) } + (issued.refreshToken != nil ? ["offline_access"] : [])
+            var body: [String: Any] = [
+                "token_type": "Bearer", "scope": granted.joined(separator: " "), "expires_in": issued.expiresIn,
+                "ext_expires_in": issued.expiresIn, "access_token": issued.access.token,
+            ]
+            if let refresh = issued.refreshToken { body["refresh_token"] = refresh }
+            if let account = accounts.first(where: { $0.id == issued.access.accountID }) {
+                if issued.access.scopes.contains("openid") {
+                    body["id_token"] = Self.idToken(account: account, clientID: client.clientID, nonce: nonce)
+                }
+                if form["client_info"] == "1" {
+                    let info = try? JSONSerialization.data(withJSONObject: ["uid": account.id, "utid": GraphDirectory.tenantID], options: [.sortedKeys])
+                    body["client_info"] = (info ?? Data()).base64EncodedString().replacingOccurrences(of: "=", with: "")
+                        .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                }
+            }
+            return .json(body, headers: [.cacheControl: "no-store, no-cache", .init("Pragma")!: "no-cache"], operation: operation)
+        } catch {
+            switch error {
+            case .codeReused: return failure(.badRequest, "invalid_grant", 54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.")
+            case .codeExpired: return failure(.badRequest, "invalid_grant", 70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.")
+            case .codeUnknown: return failure(.badRequest, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.")
+            case .contextMismatch: return failure(.badRequest, "invalid_grant", 700005, "Provided Authorization Code is intended to use against other tenant, thus rejected.")
+            case .redirectMismatch: return failure(.badRequest, "invalid_grant", 50148, "The redirect_uri specified in the token request does not match the redirect_uri used when acquiring the authorization code.")
+            case .pkceMissingVerifier: return failure(.badRequest, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.")
+            case .pkceMismatch: return failure(.badRequest, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.")
+            case .refreshRevoked, .refreshReuseDetected: return failure(.badRequest, "invalid_grant", 50173, "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.", suberror: "bad_token")
+            default: return failure(.badRequest, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.")
+            }
+        }
+    }
+
+    static func idToken(account: SandboxAccount, clientID: String, nonce: String?) -> String {
+        func segment(_ object: [String: Any]) -> String {
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        }
+        let now = Int(Date().timeIntervalSince1970)
+        var claims: [String: Any] = [
+            "aud": clientID, "iss": "https://login.microsoftonline.com/\(GraphDirectory.tenantID)/v2.0", "tid": GraphDirectory.tenantID,
+            "oid": account.id, "sub": account.id, "preferred_username": account.email, "name": account.displayName, "iat": now, "nbf": now, "exp": now + 3600, "ver": "2.0",
+        ]
+        if let nonce { claims["nonce"] = nonce }
+        return segment(["typ": "JWT", "alg": "RS256", "kid": "sandbox"]) + "." + segment(claims) + "." + OAuthAuthority.randomToken(86)
+    }
+
+    private func logout(_ request: SandboxRequest) -> SandboxResponse {
+        if let target = request.query["post_logout_redirect_uri"] { return .redirect(target, operation: "logout") }
+        return .html("<!DOCTYPE html><p>You signed out of your account.</p>", operation: "logout")
+    }
+
+    private func discovery(_ request: SandboxRequest, tenant: String) -> SandboxResponse {
+        let base = request.base(.microsoftLogin) + "/\(tenant)"
+        return .json([
+            "issuer": "https://login.microsoftonline.com/{tenantid}/v2.0",
+            "authorization_endpoint": base + "/oauth2/v2.0/authorize", "token_endpoint": base + "/oauth2/v2.0/token",
+            "end_session_endpoint": base + "/oauth2/v2.0/logout", "jwks_uri": base + "/discovery/v2.0/keys",
+            "response_modes_supported": ["query", "fragment", "form_post"], "response_types_supported": ["code"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "userinfo_endpoint": request.base(.microsoftGraph) + "/oidc/userinfo", "msgraph_host": "graph.microsoft.com",
+            "code_challenge_methods_supported": ["plain", "S256"],
+        ], operation: "discovery")
+    }
+}
