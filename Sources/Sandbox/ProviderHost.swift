@@ -13,6 +13,7 @@ public enum ProviderHost: String, CaseIterable, Sendable {
     case dropboxWeb = "www.dropbox.com"
     case dropboxAPI = "api.dropboxapi.com"
     case dropboxContent = "content.dropboxapi.com"
+    case dropboxNotify = "notify.dropboxapi.com"
     case atlassianAuth = "auth.atlassian.com"
     case atlassianAPI = "api.atlassian.com"
 

@@ -57,6 +57,7 @@ public final class Sandbox: Sendable {
         self.emulators = [
             GoogleEmulator(store: store, authority: authority, accounts: SandboxAccounts.all[.googleDrive] ?? [], exportLimitBytes: configuration.exportLimitBytes),
             MicrosoftEmulator(store: store, authority: authority, accounts: SandboxAccounts.all[.microsoft] ?? []),
+            DropboxEmulator(store: store, authority: authority, accounts: SandboxAccounts.all[.dropbox] ?? []),
         ]
     }
 

@@ -265,6 +265,18 @@ public actor OAuthAuthority {
         return grant
     }
 
+    /// Why a bearer token is or is not usable, for providers that answer expiry differently from revocation.
+    public enum AccessCheck: Sendable {
+        case valid(AccessGrant)
+        case expired
+        case invalid
+    }
+
+    public func inspect(_ token: String, platform: Platform) -> AccessCheck {
+        guard let grant = accessTokens[token], grant.platform == platform, !revokedFamilies.contains(grant.familyID) else { return .invalid }
+        return grant.expiresAt > now() ? .valid(grant) : .expired
+    }
+
     /// Revokes the grant (access and refresh tokens) that `token` — either kind — belongs to.
     @discardableResult
     public func revoke(token: String) -> Bool {

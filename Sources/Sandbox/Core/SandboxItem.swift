@@ -32,7 +32,16 @@ public enum SandboxContent: Sendable {
         case .synthetic(let size, let pattern):
             let lower = max(0, min(range.lowerBound, size))
             let upper = max(lower, min(range.upperBound, size))
-            return (lower..<upper).map { pattern[Int($0 % Int64(pattern.count))] }
+            var out: [UInt8] = []
+            out.reserveCapacity(Int(upper - lower))
+            var position = lower
+            while position < upper {
+                let phase = Int(position % Int64(pattern.count))
+                let take = min(pattern.count - phase, Int(upper - position))
+                out.append(contentsOf: pattern[phase..<(phase + take)])
+                position += Int64(take)
+            }
+            return out
         case .native, .none:
             return []
         }
@@ -82,6 +91,35 @@ public struct SandboxItem: Sendable {
     }
 
     public var size: Int64 { content.size }
+
+    /// Dropbox's `content_hash`: SHA-256 over the SHA-256 digests of each 4 MiB block.
+    public var dropboxContentHash: String {
+        let block = 4 * 1024 * 1024
+        var digests: [UInt8] = []
+        switch content {
+        case .bytes(let bytes):
+            var offset = 0
+            while offset < bytes.count {
+                digests += SHA256.hash(data: bytes[offset..<min(offset + block, bytes.count)])
+                offset += block
+            }
+        case .synthetic(let size, let pattern) where block % pattern.count == 0:
+            // Every full block of a pattern that divides 4 MiB is identical: hash it once.
+            let full = Array(SHA256.hash(data: content.read(0..<Int64(block))))
+            for _ in 0..<Int(size / Int64(block)) { digests += full }
+            let rest = Int(size % Int64(block))
+            if rest > 0 { digests += SHA256.hash(data: content.read(0..<Int64(rest))) }
+        case .synthetic(let size, _):
+            var offset: Int64 = 0
+            while offset < size {
+                digests += SHA256.hash(data: content.read(offset..<min(offset + Int64(block), size)))
+                offset += Int64(block)
+            }
+        case .native, .none:
+            break
+        }
+        return SHA256.hash(data: digests).map { String(format: "%02x", $0) }.joined()
+    }
 
     /// Hex MD5 of the content (Google's `md5Checksum`), for stored bytes only.
     public var md5Hex: String? {

@@ -10,6 +10,10 @@ public struct SandboxChange: Sendable {
     public var time: Date
     /// The item as it was when deleted (feeds report deletions of things they no longer hold).
     public var snapshot: SandboxItem?
+    /// Names from the root down to the item, when it was deleted.
+    public var path: [String]?
+    /// Names from the root down to the item before a rename or move (Dropbox reports a delete there).
+    public var previousPath: [String]?
 }
 
 /// Every emulated provider's files, folders and pages, with a change log per platform.
@@ -87,6 +91,8 @@ public actor SandboxStore {
     public func update(_ id: String, platform: Platform, _ edit: (inout SandboxItem) -> Void) -> SandboxItem? {
         guard var item = items[platform]?[id] else { return nil }
         let oldParent = item.parentID
+        let oldName = item.name
+        let oldPath = namePath(of: id, platform: platform)
         edit(&item)
         item.version += 1
         item.modifiedAt = max(clock(), item.modifiedAt.addingTimeInterval(0.001))
@@ -95,8 +101,14 @@ public actor SandboxStore {
             if let oldParent { children[platform]?[oldParent]?.removeAll { $0 == id } }
             if let newParent = item.parentID { children[platform, default: [:]][newParent, default: []].append(id) }
         }
-        log(item, kind: .upsert)
+        log(item, kind: .upsert, previousPath: oldParent != item.parentID || oldName != item.name ? oldPath : nil)
         return item
+    }
+
+    /// Names from the root (exclusive) down to the item.
+    public func namePath(of id: String, platform: Platform) -> [String] {
+        guard let item = items[platform]?[id] else { return [] }
+        return ancestors(of: id, platform: platform).dropFirst().map(\.name) + [item.name]
     }
 
     /// Deletes an item and everything under it, logging each deletion.
@@ -104,11 +116,12 @@ public actor SandboxStore {
     public func delete(_ id: String, platform: Platform) -> Int {
         guard let item = items[platform]?[id] else { return 0 }
         var removed = 0
+        let path = namePath(of: id, platform: platform)
         for child in children[platform]?[id] ?? [] { removed += delete(child, platform: platform) }
         items[platform]?[id] = nil
         children[platform]?[id] = nil
         if let parent = item.parentID { children[platform]?[parent]?.removeAll { $0 == id } }
-        log(item, kind: .delete)
+        log(item, kind: .delete, path: path)
         return removed + 1
     }
 
@@ -120,10 +133,11 @@ public actor SandboxStore {
         idCounter = 0
     }
 
-    private func log(_ item: SandboxItem, kind: SandboxChange.Kind) {
+    private func log(_ item: SandboxItem, kind: SandboxChange.Kind, path: [String]? = nil, previousPath: [String]? = nil) {
         sequence += 1
-        changes[item.platform, default: []].append(
-            SandboxChange(sequence: sequence, itemID: item.id, kind: kind, time: clock(), snapshot: kind == .delete ? item : nil))
+        changes[item.platform, default: []].append(SandboxChange(
+            sequence: sequence, itemID: item.id, kind: kind, time: clock(), snapshot: kind == .delete ? item : nil,
+            path: path, previousPath: previousPath))
     }
 }
 

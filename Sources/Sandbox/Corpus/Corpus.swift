@@ -49,6 +49,7 @@ public enum Corpus {
     public static func seed(into store: SandboxStore) async {
         await GoogleCorpus(store: store).seed()
         await MicrosoftCorpus(store: store).seed()
+        await DropboxCorpus(store: store).seed()
     }
 }
 

@@ -1,0 +1,222 @@
+import CirrusCore
+import Crypto
+import Foundation
+import Hummingbird
+
+/// Dropbox API v2 and its OAuth 2.0 endpoints (providers/dropbox.md): RPC on api.dropboxapi.com,
+/// content-download on content.dropboxapi.com, longpoll on notify.dropboxapi.com.
+struct DropboxEmulator: ProviderEmulator {
+    let platform = Platform.dropbox
+    let hosts: Set<ProviderHost> = [.dropboxWeb, .dropboxAPI, .dropboxContent, .dropboxNotify]
+    let store: SandboxStore
+    let authority: OAuthAuthority
+    let accounts: [SandboxAccount]
+
+    static let accessTTL = 14400
+    static let appScopes = ["account_info.read", "files.metadata.read", "files.content.read"]
+    /// JSON answers use exactly this type: the official Python SDK asserts equality.
+    static let json = "application/json"
+
+    func handle(_ request: SandboxRequest) async throws -> SandboxResponse {
+        switch (request.host, request.path) {
+        case (.dropboxWeb, "/oauth2/authorize"): return await authorize(request)
+        case (.dropboxAPI, "/oauth2/token"): return await token(request)
+        case (.dropboxNotify, "/2/files/list_folder/longpoll"): return await DropboxFiles(emulator: self).longpoll(request)
+        case (.dropboxAPI, let path) where path.hasPrefix("/2/"), (.dropboxContent, let path) where path.hasPrefix("/2/"):
+            return await rpc(request, route: String(path.dropFirst(3)))
+        default:
+            return Self.badInput(route: String(request.path.dropFirst(3)), "Unknown API function: \"\(request.path)\"", status: .notFound)
+        }
+    }
+
+    func faultResponse(status: Int, retryAfter: Int?, request: SandboxRequest) -> SandboxResponse {
+        if status == 429 {
+            var response = SandboxResponse.json(
+                ["error_summary": "too_many_requests/..", "error": ["reason": [".tag": "too_many_requests"], "retry_after": retryAfter ?? 1]],
+                status: .tooManyRequests, contentType: Self.json, operation: "fault")
+            response.headers[.retryAfter] = String(retryAfter ?? 1)
+            return response
+        }
+        var response = SandboxResponse.bytes(Array("Internal Server Error".utf8), status: HTTPResponse.Status(code: status), contentType: "text/plain; charset=utf-8", operation: "fault")
+        if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        return response
+    }
+
+    // MARK: Error channels (providers/dropbox.md §12)
+
+    /// 400: plain text, `Error in call to API function "<route>": <reason>`.
+    static func badInput(route: String, _ reason: String, status: HTTPResponse.Status = .badRequest) -> SandboxResponse {
+        .bytes(Array("Error in call to API function \"\(route)\": \(reason)".utf8), status: status, contentType: "text/plain; charset=utf-8", operation: "bad_input")
+    }
+
+    /// 409: a route error with a dotted `error_summary`.
+    static func routeError(_ summary: String, _ error: [String: Any], operation: String) -> SandboxResponse {
+        .json(["error_summary": summary, "error": error], status: .conflict, contentType: json, operation: operation)
+    }
+
+    static func authError(_ tag: String, extra: [String: Any] = [:], operation: String) -> SandboxResponse {
+        var error: [String: Any] = [".tag": tag]
+        for (key, value) in extra { error[key] = value }
+        return .json(["error_summary": "\(tag)/", "error": error], status: .unauthorized, contentType: json, operation: operation)
+    }
+
+    // MARK: OAuth
+
+    private func authorize(_ request: SandboxRequest) async -> SandboxResponse {
+        let isDecision = request.method == .post
+        let params = isDecision ? request.form : request.query
+        func page(_ title: String, _ detail: String) -> SandboxResponse {
+            .html(ConsentPage.error(providerName: "Dropbox", title: title, detail: detail), status: .badRequest, operation: "authorize.error")
+        }
+        guard let clientID = params["client_id"], let client = await authority.client(clientID), client.platform == platform else {
+            return page("Invalid client_id", "The app you're trying to connect to doesn't exist (invalid client_id).")
+        }
+        let redirectURI = params["redirect_uri"]
+        if let redirectURI, !client.redirectURIs.contains(redirectURI) {
+            return page("Invalid redirect_uri", "It must exactly match one of the redirect URIs you've pre-configured for your app (including the path).")
+        }
+        guard params["response_type"] == "code" else { return page("Invalid response_type", "response_type must be \"code\".") }
+        if let state = params["state"], state.utf8.count > 500 { return page("Invalid state", "state is longer than 500 bytes.") }
+        var scopes = Self.appScopes
+        if let requested = params["scope"], !requested.isEmpty {
+            let asked = requested.split(separator: " ").map(String.init)
+            guard Set(asked).isSubset(of: Set(Self.appScopes + ["openid", "email", "profile"])) else {
+                return page("Invalid scope", "Your app does not have the required scope.")
+            }
+            scopes = asked
+        }
+        let state = params["state"]
+        func back(_ items: [(String, String)]) -> SandboxResponse {
+            guard let redirectURI else {
+                // Without a redirect URI the code is shown to the user to paste.
+                return .html("<!DOCTYPE html><p>Enter this code into the app: <code>\(items.first { $0.0 == "code" }?.1 ?? "")</code></p>", operation: "authorize.decision")
+            }
+            return .redirect(redirectURI.appendingQuery(items + (state.map { [("state", $0)] } ?? [])), operation: isDecision ? "authorize.decision" : "authorize")
+        }
+        guard isDecision else {
+            let carry = request.queryItems.filter { $0.0 != "decision" && $0.0 != "account" }
+            return .html(ConsentPage.render(.init(
+                providerName: "Dropbox", appName: "Cirrus", scopes: scopes, accounts: accounts, carry: carry,
+                action: request.base(.dropboxWeb) + "/oauth2/authorize", extraChoice: nil)), operation: "authorize")
+        }
+        guard params["decision"] == "allow" else {
+            return back([("error", "access_denied"), ("error_description", "The user chose not to give your app access to their Dropbox account.")])
+        }
+        let account = accounts.first { $0.id == params["account"] } ?? accounts[0]
+        let code = await authority.issueCode(
+            client: client, redirectURI: redirectURI, scopes: scopes, accountID: account.id, challenge: params["code_challenge"],
+            challengeMethod: params["code_challenge"] == nil ? nil : (params["code_challenge_method"] ?? "plain"),
+            issueRefreshToken: params["token_access_type"] == "offline", codePrefix: "")
+        return back([("code", code)])
+    }
+
+    private func token(_ request: SandboxRequest) async -> SandboxResponse {
+        let form = request.form
+        let grantType = form["grant_type"] ?? ""
+        let operation = "token.\(grantType.isEmpty ? "missing" : grantType)"
+        func failure(_ error: String, _ description: String) -> SandboxResponse {
+            .json(["error": error, "error_description": description], status: .badRequest, contentType: Self.json, operation: operation)
+        }
+        let basic = request.basicCredentials
+        let clientID = form["client_id"] ?? basic?.0
+        let secret = form["client_secret"] ?? basic?.1
+        let client: OAuthClient
+        do {
+            // PKCE clients may omit the secret (they prove themselves with the verifier).
+            client = try await authority.authenticate(clientID: clientID, secret: secret, allowPublic: form["code_verifier"] != nil || grantType == "refresh_token")
+        } catch {
+            return failure("invalid_client", "Invalid client_id or client_secret")
+        }
+        do {
+            switch grantType {
+            case "authorization_code":
+                guard let code = form["code"] else { return failure("invalid_request", "No auth code provided") }
+                let issued = try await authority.redeem(
+                    code: code, client: client, redirectURI: form["redirect_uri"], verifier: form["code_verifier"], accessTTL: Self.accessTTL,
+                    accessPrefix: "sl.u.", refreshPrefix: "")
+                let account = accounts.first { $0.id == issued.access.accountID } ?? accounts[0]
+                var body: [String: Any] = [
+                    "access_token": issued.access.token, "token_type": "bearer", "expires_in": issued.expiresIn,
+                    "scope": issued.access.scopes.joined(separator: " "), "uid": Self.uid(account), "account_id": account.id,
+                ]
+                if let refresh = issued.refreshToken { body["refresh_token"] = refresh }
+                return .json(body, contentType: Self.json, operation: operation)
+            case "refresh_token":
+                guard let refresh = form["refresh_token"] else { return failure("invalid_request", "No refresh token provided") }
+                let issued = try await authority.refresh(
+                    token: refresh, client: client, policy: .stable, accessTTL: Self.accessTTL, accessPrefix: "sl.u.", refreshPrefix: "")
+                return .json(["access_token": issued.access.token, "token_type": "bearer", "expires_in": issued.expiresIn], contentType: Self.json, operation: operation)
+            default:
+                return failure("unsupported_grant_type", "grant_type should be authorization_code or refresh_token")
+            }
+        } catch {
+            switch error {
+            case .refreshUnknown, .refreshRevoked, .refreshReuseDetected: return failure("invalid_grant", "refresh token is invalid or revoked")
+            case .redirectMismatch: return failure("invalid_grant", "redirect_uri mismatch")
+            case .pkceMismatch, .pkceMissingVerifier: return failure("invalid_grant", "invalid code verifier")
+            default: return failure("invalid_grant", "code doesn't exist or has expired")
+            }
+        }
+    }
+
+    static func uid(_ account: SandboxAccount) -> String {
+        String(account.id.unicodeScalars.reduce(UInt32(2166136261)) { ($0 ^ $1.value) &* 16777619 } % 90_000_000 + 10_000_000)
+    }
+
+    // MARK: RPC dispatch
+
+    private func rpc(_ request: SandboxRequest, route: String) async -> SandboxResponse {
+        guard let token = request.bearerToken else {
+            return Self.badInput(route: route, "Must provide HTTP header \"Authorization\" or URL parameter \"authorization\".")
+        }
+        let grant: AccessGrant
+        switch await authority.inspect(token, platform: platform) {
+        case .valid(let valid): grant = valid
+        case .expired: return Self.authError("expired_access_token", operation: route)
+        case .invalid:
+            guard token.hasPrefix("sl.") else { return Self.badInput(route: route, "The given OAuth 2 access token is malformed.") }
+            return Self.authError("invalid_access_token", operation: route)
+        }
+        let files = DropboxFiles(emulator: self)
+        let content = request.host == .dropboxContent
+        switch (route, content) {
+        case ("users/get_current_account", false): return currentAccount(request, grant: grant)
+        case ("auth/token/revoke", false):
+            await authority.revoke(token: token)
+            return .json(NSNull(), contentType: Self.json, operation: route)
+        case ("files/list_folder", false), ("files/list_folder/continue", false), ("files/list_folder/get_latest_cursor", false),
+            ("files/get_metadata", false):
+            guard grant.scopes.contains("files.metadata.read") else { return Self.missingScope("files.metadata.read", route) }
+            return await files.rpc(request, route: route)
+        case ("files/download", true), ("files/export", true):
+            guard grant.scopes.contains("files.content.read") else { return Self.missingScope("files.content.read", route) }
+            return await files.content(request, route: route)
+        default:
+            return Self.badInput(route: route, "Unknown API function: \"\(route)\"", status: .notFound)
+        }
+    }
+
+    static func missingScope(_ scope: String, _ route: String) -> SandboxResponse {
+        authError("missing_scope", extra: ["required_scope": scope], operation: route)
+    }
+
+    private func currentAccount(_ request: SandboxRequest, grant: AccessGrant) -> SandboxResponse {
+        let route = "users/get_current_account"
+        // A Void route: the body is `null` or nothing; JSON content type with an empty body is refused.
+        let text = String(decoding: request.body, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        if request.contentType.hasPrefix("application/json"), text.isEmpty {
+            return Self.badInput(route: route, "request body: could not decode input as JSON")
+        }
+        guard text.isEmpty || text == "null" else { return Self.badInput(route: route, "request body: expected null, got value") }
+        guard grant.scopes.contains("account_info.read") else { return Self.missingScope("account_info.read", route) }
+        let account = accounts.first { $0.id == grant.accountID } ?? accounts[0]
+        return .json([
+            "account_id": account.id,
+            "name": ["given_name": account.givenName, "surname": account.familyName, "familiar_name": account.givenName,
+                     "display_name": account.displayName, "abbreviated_name": String(account.givenName.prefix(1) + account.familyName.prefix(1))],
+            "email": account.email, "email_verified": true, "disabled": false, "country": "IE", "locale": "en",
+            "referral_link": "https://db.tt/cirrusdemo", "is_paired": false, "account_type": [".tag": "business"],
+            "root_info": [".tag": "user", "root_namespace_id": "3235641", "home_namespace_id": "3235641"],
+        ], contentType: Self.json, operation: route)
+    }
+}
