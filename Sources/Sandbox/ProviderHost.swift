@@ -16,6 +16,8 @@ public enum ProviderHost: String, CaseIterable, Sendable {
     case dropboxNotify = "notify.dropboxapi.com"
     case atlassianAuth = "auth.atlassian.com"
     case atlassianAPI = "api.atlassian.com"
+    /// Where Confluence attachment downloads redirect (signed, short-lived URLs).
+    case atlassianMedia = "api.media.atlassian.com"
 
     /// Splits a sandbox request path into the host it addresses and the provider's own path:
     /// `/graph.microsoft.com/v1.0/me` → (`.microsoftGraph`, `/v1.0/me`).

@@ -13,11 +13,17 @@ public struct SandboxConfiguration: Sendable {
     public var exportLimitBytes: Int
     /// Seed the demo corpus at start-up.
     public var seedCorpus: Bool
+    /// How long Atlassian accepts a rotated-away refresh token (10 minutes); shorter in tests.
+    public var atlassianReuseLeewaySeconds: Double
 
-    public init(appBaseURLs: [String] = ["http://127.0.0.1:8080"], exportLimitBytes: Int = 10 * 1024 * 1024, seedCorpus: Bool = true) {
+    public init(
+        appBaseURLs: [String] = ["http://127.0.0.1:8080"], exportLimitBytes: Int = 10 * 1024 * 1024, seedCorpus: Bool = true,
+        atlassianReuseLeewaySeconds: Double = 600
+    ) {
         self.appBaseURLs = appBaseURLs
         self.exportLimitBytes = exportLimitBytes
         self.seedCorpus = seedCorpus
+        self.atlassianReuseLeewaySeconds = atlassianReuseLeewaySeconds
     }
 }
 
@@ -58,6 +64,9 @@ public final class Sandbox: Sendable {
             GoogleEmulator(store: store, authority: authority, accounts: SandboxAccounts.all[.googleDrive] ?? [], exportLimitBytes: configuration.exportLimitBytes),
             MicrosoftEmulator(store: store, authority: authority, accounts: SandboxAccounts.all[.microsoft] ?? []),
             DropboxEmulator(store: store, authority: authority, accounts: SandboxAccounts.all[.dropbox] ?? []),
+            ConfluenceEmulator(
+                store: store, authority: authority, accounts: SandboxAccounts.all[.confluence] ?? [],
+                reuseLeeway: configuration.atlassianReuseLeewaySeconds),
         ]
     }
 
@@ -74,6 +83,7 @@ public final class Sandbox: Sendable {
     public func reset() async {
         await store.removeAll()
         await authority.reset()
+        for case let confluence as ConfluenceEmulator in emulators { await confluence.grants.reset() }
         await monitor.clearFaults()
         await monitor.resetStats()
         if configuration.seedCorpus { await Corpus.seed(into: store) }

@@ -83,9 +83,11 @@ struct SandboxControlAPI: Sendable {
         guard let name = body["name"] as? String, !name.isEmpty else { throw ControlError(status: .badRequest, description: "name is required.") }
         let parentID = try await resolveParent(body["parentId"] as? String, platform: platform)
         let mimeType = body["mimeType"] as? String ?? "application/octet-stream"
-        let isFolder = mimeType == "application/vnd.google-apps.folder" || mimeType == "folder"
+        // On Confluence a storage-format body makes a page (which can hold children); anything else an attachment.
+        let confluencePage = platform == .confluence && (mimeType == "text/html" || mimeType == "application/vnd.atlassian.page")
+        let isFolder = mimeType == "application/vnd.google-apps.folder" || mimeType == "folder" || confluencePage
         let content: SandboxContent
-        if isFolder {
+        if isFolder && !confluencePage {
             content = .none
         } else {
             guard let encoded = body["content"] as? String, let data = Data(base64Encoded: encoded) else {
@@ -97,8 +99,9 @@ struct SandboxControlAPI: Sendable {
         let id = await Corpus.newID(platform: platform, isFolder: isFolder, store: sandbox.store)
         var item = SandboxItem(
             id: id, platform: platform, name: name, parentID: parentID, isFolder: isFolder, mimeType: isFolder && platform == .googleDrive ? "application/vnd.google-apps.folder" : mimeType,
-            content: content, createdAt: Date(), containerID: parent?.containerID)
+            content: content, createdAt: Date(), containerID: parent?.attributes["kind"] == "space" ? parent?.id : parent?.containerID)
         item.attributes = parent.map { Corpus.inheritedAttributes(from: $0) } ?? [:]
+        if platform == .confluence { item.attributes["kind"] = confluencePage ? "page" : "attachment" }
         await sandbox.store.insert(item)
         return ["id": id]
     }

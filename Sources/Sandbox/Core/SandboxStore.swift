@@ -79,10 +79,11 @@ public actor SandboxStore {
         return prefix + body
     }
 
-    /// Adds an item; logged as a change unless `seeding`.
-    public func insert(_ item: SandboxItem, seeding: Bool = false) {
+    /// Adds an item (or, with `replacing`, overwrites one in place); logged as a change unless `seeding`.
+    public func insert(_ item: SandboxItem, seeding: Bool = false, replacing: Bool = false) {
+        let existed = items[item.platform]?[item.id] != nil
         items[item.platform, default: [:]][item.id] = item
-        if let parent = item.parentID { children[item.platform, default: [:]][parent, default: []].append(item.id) }
+        if let parent = item.parentID, !(replacing && existed) { children[item.platform, default: [:]][parent, default: []].append(item.id) }
         if !seeding { log(item, kind: .upsert) }
     }
 

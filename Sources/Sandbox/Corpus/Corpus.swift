@@ -30,7 +30,7 @@ public enum Corpus {
 
     /// Attributes a new child takes from its folder.
     static func inheritedAttributes(from parent: SandboxItem) -> [String: String] {
-        parent.attributes.filter { ["site", "library"].contains($0.key) }
+        parent.attributes.filter { ["cloudId"].contains($0.key) }
     }
 
     /// A fresh id in the platform's style.
@@ -39,7 +39,7 @@ public enum Corpus {
         case .googleDrive: await store.makeID(prefix: "1", length: 33)
         case .microsoft: await store.makeID(prefix: "01", length: 34).uppercased()
         case .dropbox: await store.makeID(prefix: "id:", length: 25)
-        case .confluence: String(await store.makeID(prefix: "", length: 9).unicodeScalars.map { String($0.value % 10) }.joined().prefix(9))
+        case .confluence: isFolder ? String(await store.makeID(prefix: "", length: 9).unicodeScalars.map { String($0.value % 10) }.joined().prefix(9)).replacingOccurrences(of: "^0", with: "1", options: .regularExpression) : "att" + String(await store.makeID(prefix: "", length: 9).unicodeScalars.map { String($0.value % 10) }.joined().prefix(9))
         }
     }
 
@@ -50,6 +50,7 @@ public enum Corpus {
         await GoogleCorpus(store: store).seed()
         await MicrosoftCorpus(store: store).seed()
         await DropboxCorpus(store: store).seed()
+        await ConfluenceCorpus(store: store).seed()
     }
 }
 

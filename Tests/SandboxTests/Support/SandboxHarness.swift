@@ -21,9 +21,9 @@ struct SandboxHarness: Sendable {
     func url(_ host: ProviderHost, _ path: String) -> String { "\(origin)/\(host.rawValue)\(path)" }
 
     static func run<T: Sendable>(
-        exportLimitBytes: Int = 10 * 1024 * 1024, _ body: @Sendable (SandboxHarness) async throws -> T
+        exportLimitBytes: Int = 10 * 1024 * 1024, reuseLeeway: Double = 600, _ body: @Sendable (SandboxHarness) async throws -> T
     ) async throws -> T {
-        let sandbox = Sandbox(configuration: .init(appBaseURLs: [redirectBase], exportLimitBytes: exportLimitBytes))
+        let sandbox = Sandbox(configuration: .init(appBaseURLs: [redirectBase], exportLimitBytes: exportLimitBytes, atlassianReuseLeewaySeconds: reuseLeeway))
         await sandbox.start()
         var logger = Logger(label: "sandbox-test")
         logger.logLevel = .warning

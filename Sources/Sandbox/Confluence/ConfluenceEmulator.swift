@@ -1,0 +1,189 @@
+import CirrusCore
+import Crypto
+import Foundation
+import Hummingbird
+
+/// Atlassian OAuth 2.0 (3LO) with rotating refresh tokens, and Confluence Cloud REST through
+/// the `api.atlassian.com` gateway (providers/confluence.md).
+struct ConfluenceEmulator: ProviderEmulator {
+    let platform = Platform.confluence
+    let hosts: Set<ProviderHost> = [.atlassianAuth, .atlassianAPI, .atlassianMedia]
+    let store: SandboxStore
+    let authority: OAuthAuthority
+    let accounts: [SandboxAccount]
+    let grants = SiteGrants()
+    let mediaKey = OAuthAuthority.randomToken(32)
+    /// How long a just-rotated refresh token may still be presented (10 minutes at Atlassian).
+    let reuseLeeway: TimeInterval
+
+    static let accessTTL = 3600
+
+    /// Which sites each (account, client) pair has granted: one grant covers every site added to it.
+    actor SiteGrants {
+        private var sites: [String: [String]] = [:]
+        func add(_ cloudID: String, account: String, client: String) {
+            let key = account + "|" + client
+            if !(sites[key] ?? []).contains(cloudID) { sites[key, default: []].append(cloudID) }
+        }
+        func sites(account: String, client: String) -> [String] { sites[account + "|" + client] ?? [] }
+        func reset() { sites = [:] }
+    }
+
+    func handle(_ request: SandboxRequest) async throws -> SandboxResponse {
+        switch (request.host, request.path) {
+        case (.atlassianAuth, "/authorize"): return await authorize(request)
+        case (.atlassianAuth, "/oauth/token"): return await token(request)
+        case (.atlassianMedia, let path) where path.hasPrefix("/file/"): return await ConfluenceAPI(emulator: self).media(request)
+        case (.atlassianAPI, "/oauth/token/accessible-resources"): return await accessibleResources(request)
+        case (.atlassianAPI, "/me"): return await me(request)
+        case (.atlassianAPI, let path) where path.hasPrefix("/ex/confluence/"): return await ConfluenceAPI(emulator: self).handle(request)
+        default: return .json(["code": 404, "message": "Not Found"], status: .notFound, operation: "unknown")
+        }
+    }
+
+    func faultResponse(status: Int, retryAfter: Int?, request: SandboxRequest) -> SandboxResponse {
+        var headers: HTTPFields = [:]
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if status == 429 {
+            headers[.init("X-RateLimit-Limit")!] = "100"
+            headers[.init("X-RateLimit-Remaining")!] = "0"
+            headers[.init("X-RateLimit-NearLimit")!] = "true"
+            headers[.init("RateLimit-Reason")!] = "confluence-quota-tenant-based"
+        }
+        return .json(["errors": [["status": status, "code": status == 429 ? "TOO_MANY_REQUESTS" : "INTERNAL_SERVER_ERROR", "title": status == 429 ? "Too Many Requests" : "Internal Server Error", "detail": NSNull()]]],
+                     status: HTTPResponse.Status(code: status), headers: headers, operation: "fault")
+    }
+
+    // MARK: OAuth
+
+    private func authorize(_ request: SandboxRequest) async -> SandboxResponse {
+        let isDecision = request.method == .post
+        let params = isDecision ? request.form : request.query
+        func page(_ title: String, _ detail: String) -> SandboxResponse {
+            .html(ConsentPage.error(providerName: "Atlassian", title: title, detail: detail), status: .badRequest, operation: "authorize.error")
+        }
+        guard let clientID = params["client_id"], let client = await authority.client(clientID), client.platform == platform else {
+            return page("Something went wrong", "Invalid client_id: the app could not be found.")
+        }
+        guard let redirectURI = params["redirect_uri"], client.redirectURIs.contains(redirectURI) else {
+            return page("Something went wrong", "The redirect_uri is not registered for this app (callback URL mismatch).")
+        }
+        guard params["audience"] == "api.atlassian.com" else { return page("Something went wrong", "audience must be api.atlassian.com.") }
+        let state = params["state"]
+        func back(_ items: [(String, String)]) -> SandboxResponse {
+            .redirect(redirectURI.appendingQuery(items + (state.map { [("state", $0)] } ?? [])), operation: isDecision ? "authorize.decision" : "authorize")
+        }
+        guard params["response_type"] == "code" else { return back([("error", "unsupported_response_type")]) }
+        guard let scope = params["scope"], !scope.isEmpty else { return back([("error", "invalid_scope"), ("error_description", "scope is required")]) }
+        let scopes = scope.split(separator: " ").map(String.init)
+        guard isDecision else {
+            let carry = request.queryItems.filter { !["decision", "account", "site"].contains($0.0) }
+            let siteChoice = ConfluenceDirectory.sites.filter(\.confluence).map { ($0.cloudID, "\($0.name).atlassian.net") }
+            return .html(ConsentPage.render(.init(
+                providerName: "Atlassian", appName: "Cirrus", scopes: scopes, accounts: accounts, carry: carry,
+                action: request.base(.atlassianAuth) + "/authorize", extraChoice: ("site", "Use app on", siteChoice))), operation: "authorize")
+        }
+        guard params["decision"] == "allow" else {
+            return back([("error", "access_denied"), ("error_description", "The user did not grant access to the app.")])
+        }
+        let account = accounts.first { $0.id == params["account"] } ?? accounts[0]
+        let site = params["site"].flatMap(ConfluenceDirectory.site) ?? ConfluenceDirectory.main
+        await grants.add(site.cloudID, account: account.id, client: clientID)
+        let code = await authority.issueCode(
+            client: client, redirectURI: redirectURI, scopes: scopes, accountID: account.id, challenge: params["code_challenge"],
+            challengeMethod: params["code_challenge"] == nil ? nil : (params["code_challenge_method"] ?? "plain"),
+            issueRefreshToken: scopes.contains("offline_access"), codePrefix: "")
+        return back([("code", code)])
+    }
+
+    private func token(_ request: SandboxRequest) async -> SandboxResponse {
+        // Documented as JSON; generic OAuth libraries send forms. Both are accepted.
+        var fields: [String: String] = request.form
+        if request.contentType.hasPrefix("application/json"), let json = request.json {
+            fields = json.compactMapValues { $0 as? String }
+        }
+        let grantType = fields["grant_type"] ?? ""
+        let operation = "token.\(grantType.isEmpty ? "missing" : grantType)"
+        func failure(_ status: HTTPResponse.Status, _ error: String, _ description: String) -> SandboxResponse {
+            .json(["error": error, "error_description": description], status: status, operation: operation)
+        }
+        let basic = request.basicCredentials
+        let client: OAuthClient
+        do {
+            client = try await authority.authenticate(clientID: fields["client_id"] ?? basic?.0, secret: fields["client_secret"] ?? basic?.1)
+        } catch {
+            return failure(.unauthorized, "access_denied", "Unauthorized")
+        }
+        do {
+            let issued: IssuedTokens
+            switch grantType {
+            case "authorization_code":
+                guard let code = fields["code"] else { return failure(.badRequest, "invalid_request", "Missing required parameter: code") }
+                issued = try await authority.redeem(
+                    code: code, client: client, redirectURI: fields["redirect_uri"], verifier: fields["code_verifier"], accessTTL: Self.accessTTL,
+                    accessPrefix: "eyJraWQiOiJzYW5kYm94IiwiYWxnIjoiUlMyNTYifQ.", refreshPrefix: "eyJraWQiOiJzYW5kYm94LXJ0In0.")
+            case "refresh_token":
+                guard let refresh = fields["refresh_token"] else { return failure(.badRequest, "invalid_request", "Missing required parameter: refresh_token") }
+                issued = try await authority.refresh(
+                    token: refresh, client: client, policy: .rotatingWithReuseDetection(leeway: reuseLeeway), accessTTL: Self.accessTTL,
+                    accessPrefix: "eyJraWQiOiJzYW5kYm94IiwiYWxnIjoiUlMyNTYifQ.", refreshPrefix: "eyJraWQiOiJzYW5kYm94LXJ0In0.")
+            default:
+                return failure(.forbidden, "unsupported_grant_type", "Unsupported grant type: \(grantType)")
+            }
+            var body: [String: Any] = [
+                "access_token": issued.access.token, "expires_in": issued.expiresIn, "token_type": "Bearer",
+                "scope": issued.access.scopes.joined(separator: " "),
+            ]
+            if let refresh = issued.refreshToken { body["refresh_token"] = refresh }
+            return .json(body, operation: operation)
+        } catch {
+            switch error {
+            case .refreshUnknown, .refreshRevoked, .refreshReuseDetected:
+                return failure(.forbidden, "invalid_grant", "Unknown or invalid refresh token.")
+            case .redirectMismatch:
+                return failure(.forbidden, "invalid_grant", "The redirect_uri does not match the one used to obtain the code.")
+            default:
+                return failure(.forbidden, "invalid_grant", "Invalid authorization code")
+            }
+        }
+    }
+
+    // MARK: Gateway identity
+
+    func grant(_ request: SandboxRequest) async -> AccessGrant? {
+        guard let token = request.bearerToken else { return nil }
+        return await authority.validate(token, platform: platform)
+    }
+
+    static func unauthorized(_ message: String = "Unauthorized", scopeMismatch: Bool = false) -> SandboxResponse {
+        var headers: HTTPFields = [.wwwAuthenticate: "OAuth realm=\"https://api.atlassian.com\""]
+        if scopeMismatch { headers[.init("X-Failure-Category")!] = "FAILURE_CLIENT_SCOPE_CHECK" }
+        return .json(["code": 401, "message": message], status: .unauthorized, headers: headers, operation: "unauthorized")
+    }
+
+    private func accessibleResources(_ request: SandboxRequest) async -> SandboxResponse {
+        guard let grant = await grant(request) else { return Self.unauthorized() }
+        var resources: [[String: Any]] = []
+        for cloudID in await grants.sites(account: grant.accountID, client: grant.clientID) {
+            guard let site = ConfluenceDirectory.site(cloudID) else { continue }
+            resources.append(["id": site.cloudID, "name": site.name, "url": site.url, "scopes": grant.scopes.filter { $0 != "offline_access" },
+                              "avatarUrl": "https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/rocket.png"])
+        }
+        // A Jira site granted through another flow: clients must filter by scopes, not take the first entry.
+        let jira = ConfluenceDirectory.jira
+        resources.append(["id": jira.cloudID, "name": jira.name, "url": jira.url, "scopes": ["read:jira-work", "read:jira-user"], "avatarUrl": "https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/flag.png"])
+        return .json(resources.shuffled(), operation: "accessible-resources")
+    }
+
+    private func me(_ request: SandboxRequest) async -> SandboxResponse {
+        guard let grant = await grant(request) else { return Self.unauthorized() }
+        guard grant.scopes.contains("read:me") else { return Self.unauthorized("Unauthorized; scope does not match", scopeMismatch: true) }
+        let account = accounts.first { $0.id == grant.accountID } ?? accounts[0]
+        return .json([
+            "account_type": "atlassian", "account_id": account.id, "email": account.email, "name": account.displayName,
+            "picture": "https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/default.png", "account_status": "active",
+            "nickname": account.givenName.lowercased(), "zoneinfo": "Europe/Dublin", "locale": "en-GB",
+            "extended_profile": ["job_title": "Head of Support", "organization": "Githaf Consulting", "department": "Support", "location": "Dublin"],
+        ], operation: "me")
+    }
+}
