@@ -5,7 +5,7 @@ SWIFT ?= swift
 CONFIGURATION ?= debug
 BIN = .build/$(CONFIGURATION)/cirrus
 
-.PHONY: run test build setup-run setup-test test-sqlite test-postgres clean-data
+.PHONY: run test build bench bench-sandbox setup-run setup-test clean-data
 
 run: setup-run build
 	$(BIN) serve --demo
@@ -25,6 +25,13 @@ test: setup-test
 	$(SWIFT) test --skip-build
 	@echo "== Test suite on PostgreSQL =="
 	scripts/with-postgres.sh $(SWIFT) test --skip-build
+
+# Benchmarks print their figures with the command that made them (release build).
+bench: bench-sandbox
+
+bench-sandbox: setup-run
+	$(SWIFT) build -c release --product cirrus-bench
+	.build/release/cirrus-bench sandbox
 
 # Deletes the local SQLite database, key file and demo data.
 clean-data:

@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "cirrus", targets: ["cirrus"]),
+        .executable(name: "cirrus-bench", targets: ["CirrusBench"]),
         .library(name: "App", targets: ["App"]),
     ],
     dependencies: [
@@ -78,6 +79,15 @@ let package = Package(
             name: "cirrus",
             dependencies: [
                 "App", "Sandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Benchmarks run by `make bench`; they print figures with the command that made them.
+        .executableTarget(
+            name: "CirrusBench",
+            dependencies: [
+                "Sandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

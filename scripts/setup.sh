@@ -29,12 +29,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+pip_install() {
+  python3 -m pip install --quiet --disable-pip-version-check "$@" 2>/dev/null \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "$@"
+}
+
 if [ "$purpose" = "test" ]; then
-  # The Fernet interoperability tests compare against Python's reference implementation.
-  if ! python3 -c "import cryptography.fernet" 2>/dev/null; then
-    echo "Installing Python's cryptography package"
-    python3 -m pip install --quiet cryptography 2>/dev/null \
-      || python3 -m pip install --quiet --break-system-packages cryptography 2>/dev/null \
-      || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-cryptography >/dev/null
-  fi
+  # Fernet interoperability is checked against Python's reference implementation, and the
+  # sandbox against the providers' official client libraries.
+  python3 -c "import cryptography.fernet" 2>/dev/null || { echo "Installing Python's cryptography"; pip_install cryptography; }
+  python3 -c "import googleapiclient.discovery, google.oauth2.credentials" 2>/dev/null \
+    || { echo "Installing google-api-python-client"; pip_install google-api-python-client; }
+  python3 -c "import atlassian" 2>/dev/null || { echo "Installing atlassian-python-api"; pip_install atlassian-python-api; }
 fi

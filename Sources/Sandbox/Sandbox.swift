@@ -95,7 +95,11 @@ public final class Sandbox: Sendable {
 }
 
 /// Builds the sandbox's HTTP server: provider hosts under `/{host}/…`, the control API under `/_sandbox`.
-public func buildSandboxApplication(_ sandbox: Sandbox, host: String = "127.0.0.1", port: Int, logger: Logger) -> some ApplicationProtocol {
+/// - Parameter onListening: called with the bound port once the server listens (useful with port 0).
+public func buildSandboxApplication(
+    _ sandbox: Sandbox, host: String = "127.0.0.1", port: Int, logger: Logger,
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
     let router = Router()
     SandboxControlAPI(sandbox: sandbox).addRoutes(to: router)
     let dispatcher = SandboxDispatcher(sandbox: sandbox)
@@ -107,5 +111,6 @@ public func buildSandboxApplication(_ sandbox: Sandbox, host: String = "127.0.0.
     return Application(
         router: router,
         configuration: .init(address: .hostname(host, port: port), serverName: "Cirrus-Sandbox"),
+        onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
         logger: logger)
 }

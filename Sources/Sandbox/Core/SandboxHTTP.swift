@@ -87,9 +87,7 @@ public struct SandboxResponse: Sendable {
         _ object: Any, status: HTTPResponse.Status = .ok, contentType: String = "application/json; charset=UTF-8",
         pretty: Bool = false, headers: HTTPFields = [:], operation: String
     ) -> SandboxResponse {
-        var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
-        if pretty { options.insert(.prettyPrinted) }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: options)) ?? Data("{}".utf8)
+        let data = FastJSON.data(object, pretty: pretty)
         var fields = headers
         fields[.contentType] = contentType
         return SandboxResponse(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)), operation: operation)
@@ -121,22 +119,34 @@ public protocol ProviderEmulator: Sendable {
     func faultResponse(status: Int, retryAfter: Int?, request: SandboxRequest) -> SandboxResponse
 }
 
-/// Formats dates the way providers do.
+/// Formats dates the way providers do. Formatting is done by hand with `gmtime_r`: creating
+/// Foundation date formatters per response was most of the sandbox's listing time.
 enum WireDate {
     /// RFC 3339 with milliseconds and `Z` (Google, Microsoft).
     static func millis(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        let (base, millis) = components(date)
+        return base + "." + pad(millis, 3) + "Z"
     }
 
     /// RFC 3339 to the second with `Z` (Dropbox, Confluence).
     static func seconds(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        components(date).0 + "Z"
+    }
+
+    private static func components(_ date: Date) -> (String, Int) {
+        let interval = date.timeIntervalSince1970
+        var seconds = time_t(interval.rounded(.down))
+        let millis = Int(((interval - Double(seconds)) * 1000).rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let text = pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2) + "T"
+            + pad(Int(parts.tm_hour), 2) + ":" + pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2)
+        return (text, min(max(millis, 0), 999))
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     static func parse(_ text: String) -> Date? {

@@ -35,6 +35,15 @@ indirect enum DriveQuery: Equatable {
         var shortcutTarget: String?
     }
 
+    /// The folder every match must be in, when the query requires `'X' in parents` at its top level.
+    var requiredParent: String? {
+        switch self {
+        case .membership(let value, "parents"): value
+        case .and(let lhs, let rhs): lhs.requiredParent ?? rhs.requiredParent
+        default: nil
+        }
+    }
+
     static func parse(_ text: String) throws -> DriveQuery {
         var parser = Parser(tokens: try tokenize(text))
         let query = try parser.parseOr()

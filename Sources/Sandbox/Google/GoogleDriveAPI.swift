@@ -155,8 +155,16 @@ struct GoogleDriveAPI {
         }
 
         let rootID = Corpus.rootID(for: .googleDrive)
+        // A query pinned to one folder (`'X' in parents and …`) only needs that folder's children.
+        let pool: [SandboxItem]
+        if let filter, let parent = filter.requiredParent {
+            pool = await store.children(of: Corpus.resolveAlias(parent, platform: .googleDrive), platform: .googleDrive)
+        } else {
+            pool = await store.all(.googleDrive)
+        }
+        let needsText = query["q"]?.contains("fullText") == true
         var candidates: [SandboxItem] = []
-        for item in await store.all(.googleDrive) where item.id != rootID && !Corpus.isSharedDriveRoot(item) {
+        for item in pool where item.id != rootID && !Corpus.isSharedDriveRoot(item) {
             if let container = item.containerID {
                 guard includeAllDrives && supportsAllDrives else { continue }
                 if corpora == "drive", container != driveID { continue }
@@ -164,7 +172,7 @@ struct GoogleDriveAPI {
                 continue
             }
             if let filter {
-                guard filter.matches(await subject(item)) else { continue }
+                guard filter.matches(await subject(item, withText: needsText)) else { continue }
             }
             candidates.append(item)
         }
@@ -244,10 +252,10 @@ struct GoogleDriveAPI {
         }
     }
 
-    private func subject(_ item: SandboxItem) async -> DriveQuery.Subject {
+    private func subject(_ item: SandboxItem, withText: Bool) async -> DriveQuery.Subject {
         var text = item.name
-        if case .native(let document) = item.content { text += "\n" + document.plainText }
-        if case .bytes(let bytes) = item.content, item.mimeType.hasPrefix("text/") { text += "\n" + String(decoding: bytes, as: UTF8.self) }
+        if withText, case .native(let document) = item.content { text += "\n" + document.plainText }
+        if withText, case .bytes(let bytes) = item.content, item.mimeType.hasPrefix("text/") { text += "\n" + String(decoding: bytes, as: UTF8.self) }
         let root = Corpus.rootID(for: .googleDrive)
         let parents = item.parentID.map { $0 == root ? [$0, "root"] : [$0] } ?? []
         return DriveQuery.Subject(

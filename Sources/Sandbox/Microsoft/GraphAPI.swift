@@ -295,14 +295,18 @@ struct GraphAPI {
 
     // MARK: Items
 
-    func driveItem(_ item: SandboxItem, drive: GraphDirectory.Drive, context: Context, includePath: Bool) async -> [String: Any] {
+    func driveItem(
+        _ item: SandboxItem, drive: GraphDirectory.Drive, context: Context, includePath: Bool, parentPath: [String]? = nil
+    ) async -> [String: Any] {
         let account = emulator.accounts[0]
+        let path: [String]
+        if let parentPath { path = parentPath + [item.name] } else { path = await pathComponents(item, drive: drive) }
         let person: [String: Any] = ["user": ["id": account.id, "displayName": account.displayName, "email": account.email]]
         let guid = Self.guid(for: item.id)
         var body: [String: Any] = [
             "id": item.id, "name": item.name, "createdDateTime": WireDate.seconds(item.createdAt),
             "lastModifiedDateTime": WireDate.millis(item.modifiedAt), "eTag": "\"{\(guid)},\(item.version)\"",
-            "webUrl": drive.webURL + "/" + (await pathComponents(item, drive: drive)).map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0 }.joined(separator: "/"),
+            "webUrl": drive.webURL + "/" + path.map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0 }.joined(separator: "/"),
             "createdBy": person, "lastModifiedBy": person,
             "fileSystemInfo": ["createdDateTime": WireDate.seconds(item.createdAt), "lastModifiedDateTime": WireDate.seconds(item.modifiedAt)],
         ]
@@ -313,9 +317,9 @@ struct GraphAPI {
         } else if let parentID = item.parentID {
             var parent: [String: Any] = ["driveId": drive.id, "driveType": drive.driveType, "id": parentID]
             if let site = drive.siteID { parent["siteId"] = site }
-            if let parentItem = await store.item(parentID, platform: .microsoft) { parent["name"] = parentItem.id == drive.rootID ? "root" : parentItem.name }
+            parent["name"] = path.count >= 2 ? path[path.count - 2] : "root"
             if includePath {
-                let ancestors = await pathComponents(item, drive: drive).dropLast()
+                let ancestors = path.dropLast()
                 parent["path"] = "/drives/\(drive.id)/root:" + (ancestors.isEmpty ? "" : "/" + ancestors.joined(separator: "/"))
             }
             body["parentReference"] = parent
@@ -338,9 +342,9 @@ struct GraphAPI {
     }
 
     static func guid(for id: String) -> String {
-        let digest = Array(SHA256.hash(data: Data(id.utf8)))
-        let hex = digest.prefix(16).map { String(format: "%02X", $0) }.joined()
-        let c = Array(hex)
+        let digits = Array("0123456789ABCDEF")
+        var c: [Character] = []
+        for byte in SHA256.hash(data: Data(id.utf8)).prefix(16) { c.append(digits[Int(byte >> 4)]); c.append(digits[Int(byte & 0xF)]) }
         return "\(String(c[0..<8]))-\(String(c[8..<12]))-\(String(c[12..<16]))-\(String(c[16..<20]))-\(String(c[20..<32]))"
     }
 
@@ -392,8 +396,11 @@ struct GraphAPI {
             if orderBy.hasSuffix("desc") { ordered.reverse() }
         }
         let page = ordered.dropFirst(offset).prefix(top)
+        let folderPath = await pathComponents(folder, drive: drive)
         var values: [[String: Any]] = []
-        for item in page { values.append(select(await driveItem(item, drive: drive, context: context, includePath: true), context)) }
+        for item in page {
+            values.append(select(await driveItem(item, drive: drive, context: context, includePath: true, parentPath: folderPath), context))
+        }
         var body: [String: Any] = ["@odata.context": "https://graph.microsoft.com/v1.0/$metadata#drives('\(drive.id)')/items('\(folder.id)')/children", "value": values]
         if offset + page.count < ordered.count {
             var items = context.request.queryItems.filter { $0.0 != "$skiptoken" && $0.0 != "skiptoken" }
