@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import CirrusCore
+import Connectors
 import Foundation
 import Hummingbird
 import Logging
@@ -15,15 +17,21 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
     let store = try Store(config: config, logger: logger)
     do {
         if config.autoMigrate ?? (store.engine == .sqlite) { try await store.migrate() }
-        let deps = try makeDependencies(config: config, store: store, logger: logger)
+        let sandboxOrigin = config.demo ? SandboxOrigin() : nil
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        let deps = try makeDependencies(config: config, store: store, logger: logger, http: http, sandboxOrigin: sandboxOrigin)
         try await OwnerBootstrap.ensureOwner(config: config, accounts: deps.accounts, audit: deps.audit, logger: logger)
-        var services: [any Service] = [StoreLifecycle(store: store), MaintenanceService(accounts: deps.accounts, logger: logger)]
-        if config.demo {
+        var services: [any Service] = [
+            StoreLifecycle(store: store), HTTPClientLifecycle(client: http), MaintenanceService(accounts: deps.accounts, logger: logger),
+        ]
+        if config.demo, let sandboxOrigin {
             // Demo mode: the provider sandbox runs in-process on its own loopback port, so the
             // browser meets it as a separate origin, as it would the real provider.
             let sandbox = Sandbox(configuration: .init(appBaseURLs: [config.apiBaseURL]))
             await sandbox.start()
-            services.append(buildSandboxApplication(sandbox, host: "127.0.0.1", port: config.sandboxPort, logger: logger))
+            services.append(buildSandboxApplication(sandbox, host: "127.0.0.1", port: config.sandboxPort, logger: logger) { port in
+                sandboxOrigin.set(port: port)
+            })
         }
         return Application(
             router: buildRouter(deps),
@@ -36,14 +44,15 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
     }
 }
 
-func makeDependencies(config: AppConfig, store: Store, logger: Logger) throws -> Dependencies {
+func makeDependencies(config: AppConfig, store: Store, logger: Logger, http: HTTPClient, sandboxOrigin: SandboxOrigin?) throws -> Dependencies {
     let accounts = Accounts(
         store: store, bcryptCost: UInt8(config.bcryptCost), sessionLifetime: TimeInterval(config.sessionLifetimeSeconds))
     return Dependencies(
         config: config, store: store, vault: try EncryptionKeys.vault(config, logger: logger), accounts: accounts,
         audit: Audit(store: store, logger: logger),
         throttle: LoginThrottle(maxFailures: config.loginMaxFailures, windowSeconds: config.loginWindowSeconds),
-        metrics: MetricsRegistry(), integrations: IntegrationDirectory(store: store), logger: logger)
+        metrics: MetricsRegistry(), integrations: IntegrationDirectory(store: store),
+        connectors: ConnectorRegistry(config: config, http: ProviderHTTP(client: http), sandboxOrigin: sandboxOrigin), logger: logger)
 }
 
 /// Routes and middleware. Middleware is added before routes: Hummingbird applies a router's
@@ -67,10 +76,12 @@ func buildRouter(_ deps: Dependencies) -> Router<AppRequestContext> {
     AdminPagesController(deps: deps).addRoutes(to: admin)
 
     let api = router.group("api/v1")
+    let integrations = IntegrationsAPI(deps: deps, tokens: TokenManager(deps: deps))
     AuthAPI(deps: deps).addPublicRoutes(to: api)
+    integrations.addCallbackRoute(to: api)
     let signedInAPI = api.group().add(middleware: RequireSignInMiddleware(redirectToLogin: false))
     AuthAPI(deps: deps).addRoutes(to: signedInAPI)
-    IntegrationsAPI(deps: deps).addRoutes(to: signedInAPI)
+    integrations.addRoutes(to: signedInAPI)
     ActivityAPI(deps: deps).addRoutes(to: signedInAPI)
     return router
 }
@@ -82,6 +93,16 @@ struct StoreLifecycle: Service {
     func run() async throws {
         try? await gracefulShutdown()
         await store.shutdown()
+    }
+}
+
+/// Shuts the shared HTTP client down when the server stops.
+struct HTTPClientLifecycle: Service {
+    let client: HTTPClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
     }
 }
 

@@ -11,6 +11,7 @@ struct Dependencies: Sendable {
     let throttle: LoginThrottle
     let metrics: MetricsRegistry
     let integrations: IntegrationDirectory
+    let connectors: ConnectorRegistry
     let logger: Logger
 
     /// The frame of a signed-in page.

@@ -24,7 +24,7 @@ struct SandboxBench: AsyncParsableCommand {
 
     func run() async throws {
         var logger = Logger(label: "bench")
-        logger.logLevel = .error
+        logger.logLevel = .critical
         let sandbox = Sandbox(configuration: .init(appBaseURLs: ["http://127.0.0.1:8080"]))
         let seedStart = ContinuousClock.now
         await sandbox.start()
@@ -39,7 +39,7 @@ struct SandboxBench: AsyncParsableCommand {
             let origin = "http://127.0.0.1:\(port)"
             let token = try await Self.googleToken(sandbox)
             let graphToken = try await Self.graphToken(sandbox)
-            print("command: swift run -c release cirrus-bench sandbox --seconds \(seconds) --concurrency \(concurrency) --large-downloads \(largeDownloads)")
+            print("command: make bench-sandbox (.build/release/cirrus-bench sandbox --seconds \(seconds) --concurrency \(concurrency) --large-downloads \(largeDownloads))")
             print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores")
             print(String(format: "corpus seeding (4 providers): %.2f s", seedTime.seconds))
 

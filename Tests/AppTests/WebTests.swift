@@ -19,7 +19,10 @@ struct WebTests {
                 #expect(page.body.contains(platform.displayName))
             }
             #expect(page.body.components(separatedBy: "Not connected").count - 1 == 4)
-            #expect(page.body.components(separatedBy: ">Connect<").count - 1 == 4)
+            #expect(page.body.components(separatedBy: "data-connect=").count - 1 == 4)
+            for platform in Platform.allCases {
+                #expect(page.body.contains(#"href="/api/v1/integrations/\#(platform.rawValue)/connect""#))
+            }
             #expect(page.body.contains("Demo data"))
             #expect(page.body.contains(#"aria-current="page""#))
         }

@@ -41,7 +41,7 @@ struct ConfluenceContractTests {
 
     @Test("refresh tokens rotate; the old one works within the leeway; reuse after it revokes the family with 403 invalid_grant")
     func rotation() async throws {
-        try await SandboxHarness.run(reuseLeeway: 0.3) { harness in
+        try await SandboxHarness.run(reuseLeeway: 3) { harness in
             let first = try await Self.tokens(harness)
             #expect(first["expires_in"] as? Int == 3600)
             let original = try #require(first["refresh_token"] as? String)
@@ -50,7 +50,7 @@ struct ConfluenceContractTests {
             let second = try #require(rotated.json["refresh_token"] as? String)
             #expect(second != original)
             #expect(try await Self.refresh(harness, original).status == 200)
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(3500))
             let late = try await Self.refresh(harness, original)
             #expect(late.status == 403)
             #expect(late.json["error"] as? String == "invalid_grant")

@@ -1,10 +1,12 @@
 import CirrusCore
+import Connectors
 import Foundation
 import Hummingbird
 
-/// `GET /api/v1/integrations/` in the seed's shape.
+/// `/api/v1/integrations…`: list, connect, callback, disconnect and account check, in the seed's shapes.
 struct IntegrationsAPI {
     let deps: Dependencies
+    let tokens: TokenManager
 
     struct IntegrationDTO: Encodable {
         let platform: String
@@ -21,8 +23,108 @@ struct IntegrationsAPI {
         let integrations: [IntegrationDTO]
     }
 
+    struct CallbackResponse: ResponseEncodable {
+        struct Connected: Encodable {
+            let platform: String
+            let accountEmail: String?
+            let accountName: String?
+            let connectedAt: Date?
+        }
+        let success: Bool
+        let message: String
+        let integration: Connected
+    }
+
+    struct DisconnectResponse: ResponseEncodable {
+        let success: Bool
+        let message: String
+        let revokedAtProvider: Bool
+    }
+
+    struct AccountResponse: ResponseEncodable {
+        let platform: String
+        let accountId: String
+        let accountEmail: String?
+        let accountName: String?
+    }
+
+    static func platform(_ context: AppRequestContext) throws -> Platform {
+        let name = try context.parameters.require("platform")
+        guard let platform = Platform(rawValue: name) else { throw IntegrationError.unknownPlatform(name) }
+        return platform
+    }
+
+    /// Routes for signed-in callers.
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("integrations", use: list)
+        group.get("integrations/:platform/connect") { _, context -> Response in
+            let identity = try context.requireIdentity()
+            guard identity.canAdminister else { throw AuthError.forbidden }
+            let url = try await OAuthFlow(deps: deps).start(try Self.platform(context), for: identity)
+            return .redirect(to: url, type: .found)
+        }
+        group.delete("integrations/:platform") { _, context -> DisconnectResponse in
+            let identity = try context.requireIdentity()
+            guard identity.canAdminister else { throw AuthError.forbidden }
+            let platform = try Self.platform(context)
+            let revoked = try await OAuthFlow(deps: deps).disconnect(platform, for: identity, clientAddress: context.clientAddress)
+            return DisconnectResponse(success: true, message: Self.disconnectMessage(platform, revoked: revoked), revokedAtProvider: revoked)
+        }
+        group.get("integrations/:platform/account") { _, context -> AccountResponse in
+            let identity = try context.requireIdentity()
+            let platform = try Self.platform(context)
+            let connector = try deps.connectors.connector(platform)
+            var token = try await tokens.accessToken(platform, for: identity)
+            let account: ProviderAccount
+            do {
+                account = try await connector.account(accessToken: token)
+            } catch ConnectorError.unauthorized {
+                // The provider refused a token we thought valid (expired early, revoked): refresh once.
+                token = try await tokens.refreshAfterRejection(platform, rejected: token, for: identity)
+                account = try await connector.account(accessToken: token)
+            }
+            return AccountResponse(platform: platform.rawValue, accountId: account.id, accountEmail: account.email, accountName: account.name)
+        }
+    }
+
+    /// The OAuth callback: the provider's redirect brings the browser here (with its session
+    /// cookie, which `SameSite=Lax` allows on top-level GETs); API clients get JSON.
+    func addCallbackRoute(to group: RouterGroup<AppRequestContext>) {
+        group.get("integrations/:platform/callback") { request, context -> Response in
+            let platform = try Self.platform(context)
+            let query = request.uri.queryParameters
+            let wantsJSON = request.headers[.accept]?.contains("application/json") == true
+            do {
+                let outcome = try await OAuthFlow(deps: deps).finish(
+                    platform, code: query["code"].map(String.init), state: query["state"].map(String.init),
+                    providerError: query["error"].map(String.init), caller: context.identity, clientAddress: context.clientAddress)
+                if wantsJSON {
+                    let summary = outcome.summary
+                    return try CallbackResponse(
+                        success: true, message: "\(platform.displayName) connected successfully",
+                        integration: .init(platform: platform.rawValue, accountEmail: summary.accountEmail, accountName: summary.accountName, connectedAt: summary.connectedAt)
+                    ).response(from: request, context: context)
+                }
+                return try HTMLResponse(html: OAuthResultPage.render(.init(platform: platform, outcome: "connected", code: nil, message: "\(platform.displayName) connected.", origin: deps.config.apiBaseURL)))
+                    .response(from: request, context: context)
+            } catch let error as IntegrationError where !wantsJSON {
+                return try HTMLResponse(
+                    status: ErrorMiddleware.status(for: error.kind),
+                    html: OAuthResultPage.render(.init(platform: platform, outcome: "error", code: error.code, message: error.safeMessage, origin: deps.config.apiBaseURL))
+                ).response(from: request, context: context)
+            }
+        }
+    }
+
+    static func disconnectMessage(_ platform: Platform, revoked: Bool) -> String {
+        switch platform {
+        case .googleDrive, .dropbox:
+            revoked ? "\(platform.displayName) disconnected and access revoked at \(platform.displayName)." : "\(platform.displayName) disconnected."
+        case .microsoft:
+            "Microsoft 365 disconnected. Microsoft has no way for an app to revoke itself: remove Cirrus at myapps.microsoft.com (work accounts) or account.live.com/consent/Manage (personal accounts)."
+        case .confluence:
+            "Confluence disconnected. To revoke access at Atlassian, remove Cirrus under Connected apps at id.atlassian.com/manage-profile/apps."
+        }
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ListResponse {
@@ -32,7 +134,7 @@ struct IntegrationsAPI {
             IntegrationDTO(
                 platform: summary.platform.rawValue, displayName: summary.platform.displayName,
                 connected: summary.status == .connected, status: summary.status.rawValue,
-                configured: deps.config.demo || deps.config.providers[summary.platform] != nil,
+                configured: deps.connectors.isConfigured(summary.platform),
                 accountEmail: summary.accountEmail, accountName: summary.accountName, connectedAt: summary.connectedAt)
         })
     }

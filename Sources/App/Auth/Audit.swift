@@ -16,6 +16,11 @@ struct Audit: Sendable {
         case apiTokenIssued = "api_token_issued"
         case userCreated = "user_created"
         case keysRotated = "keys_rotated"
+        case connected = "integration_connected"
+        case reconnected = "integration_reconnected"
+        case disconnected = "integration_disconnected"
+        case connectFailed = "integration_connect_failed"
+        case refreshFailed = "token_refresh_failed"
     }
 
     func record(

@@ -1,3 +1,4 @@
+import CirrusCore
 import Foundation
 import Hummingbird
 import Prometheus
@@ -21,6 +22,18 @@ final class MetricsRegistry: Sendable {
             name: "http_request_duration_seconds", labels: [("method", method), ("route", route)],
             buckets: Self.durationBuckets, help: "Time to produce a response"
         ).recordNanoseconds(duration.nanoseconds)
+    }
+
+    func recordOAuth(platform: Platform, result: String) {
+        registry.makeCounter(
+            name: "cirrus_oauth_connections_total", labels: [("platform", platform.rawValue), ("result", result)],
+            help: "OAuth connect attempts by outcome").increment()
+    }
+
+    func recordRefresh(platform: Platform, result: String) {
+        registry.makeCounter(
+            name: "cirrus_token_refreshes_total", labels: [("platform", platform.rawValue), ("result", result)],
+            help: "Access token refreshes by outcome").increment()
     }
 
     /// The Prometheus text exposition of every metric.

@@ -15,6 +15,7 @@ enum CirrusMigrations {
         CreateImportJobs(),
         CreateImportItems(),
         CreateAuditEvents(),
+        AddConnectionDetailsToUserIntegrations(),
     ]
 }
 

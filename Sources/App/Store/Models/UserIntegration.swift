@@ -26,6 +26,13 @@ final class UserIntegration: Model, @unchecked Sendable {
     @OptionalField(key: "account_name") var accountName: String?
     @Field(key: "scopes") var scopes: [String]
     @Enum(key: "status") var status: IntegrationStatus
+    @OptionalField(key: "provider_account_id") var providerAccountID: String?
+    /// Confluence: the site (cloud id) this connection reads.
+    @OptionalField(key: "site_id") var siteID: String?
+    @OptionalField(key: "site_url") var siteURL: String?
+    @OptionalField(key: "last_refreshed_at") var lastRefreshedAt: Date?
+    /// Set when a refresh failed for a reason other than a dead grant; refreshes pause briefly after it.
+    @OptionalField(key: "refresh_failed_at") var refreshFailedAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

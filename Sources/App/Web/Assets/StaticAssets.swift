@@ -21,6 +21,7 @@ enum StaticAssets {
         var assets = [
             "app.css": Asset(stylesheet, contentType: "text/css; charset=utf-8"),
             "app.js": Asset(script, contentType: "text/javascript; charset=utf-8"),
+            "oauth-result.js": Asset(oauthResultScript, contentType: "text/javascript; charset=utf-8"),
         ]
         for (name, svg) in icons {
             assets["icons/\(name).svg"] = Asset(svg, contentType: "image/svg+xml")

@@ -10,7 +10,14 @@ struct AdminPagesController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get { _, context in try await dashboard(context) }
-        group.get("integrations") { _, context in try await integrations(context) }
+        group.get("integrations") { request, context in try await integrations(request, context) }
+        group.post("integrations/:platform/disconnect") { _, context -> Response in
+            let identity = try context.requireIdentity()
+            guard identity.canAdminister else { throw AuthError.forbidden }
+            let platform = try IntegrationsAPI.platform(context)
+            let revoked = try await OAuthFlow(deps: deps).disconnect(platform, for: identity, clientAddress: context.clientAddress)
+            return .redirect(to: "/admin/integrations?platform=\(platform.rawValue)&outcome=disconnected\(revoked ? "&revoked=1" : "")", type: .normal)
+        }
         group.get("documents") { _, context in try await documents(context) }
         group.get("chat") { _, context in try await chat(context) }
         group.get("activity") { _, context in try await activity(context) }
@@ -29,15 +36,45 @@ struct AdminPagesController {
         return HTMLResponse(html: DashboardPage.render(model, chrome: deps.chrome("Dashboard", .dashboard, identity)))
     }
 
-    func integrations(_ context: AppRequestContext) async throws -> HTMLResponse {
+    func integrations(_ request: Request, _ context: AppRequestContext) async throws -> HTMLResponse {
         let identity = try context.requireIdentity()
         let cards = try await deps.integrations.summaries(for: identity).map { summary in
-            IntegrationsPage.Card(
-                platform: summary.platform, status: summary.status, accountEmail: summary.accountEmail,
-                accountName: summary.accountName, connectedAt: summary.connectedAt,
-                configured: deps.config.demo || deps.config.providers[summary.platform] != nil)
+            let platform = summary.platform
+            let scopes = (try? deps.connectors.connector(platform).scopes) ?? Self.defaultScopes(platform)
+            return IntegrationsPage.Card(
+                platform: platform, status: summary.status, accountEmail: summary.accountEmail,
+                accountName: summary.accountName, connectedAt: summary.connectedAt, configured: deps.connectors.isConfigured(platform),
+                setup: IntegrationsPage.setup(platform, redirectURI: deps.connectors.redirectURI(platform), scopes: scopes))
         }
-        return HTMLResponse(html: IntegrationsPage.render(.init(cards: cards), chrome: deps.chrome("Integrations", .integrations, identity)))
+        let model = IntegrationsPage.Model(cards: cards, banner: Self.banner(request.uri.queryParameters), csrfToken: identity.csrfToken)
+        return HTMLResponse(html: IntegrationsPage.render(model, chrome: deps.chrome("Integrations", .integrations, identity)))
+    }
+
+    /// The result of a connect or disconnect, from known codes only (never text from the URL).
+    static func banner(_ query: Parameters) -> IntegrationsPage.Banner? {
+        guard let name = query["platform"], let platform = Platform(rawValue: String(name)), let outcome = query["outcome"] else { return nil }
+        switch outcome {
+        case "connected":
+            return .init(success: true, message: "\(platform.displayName) connected.")
+        case "disconnected":
+            return .init(success: true, message: IntegrationsAPI.disconnectMessage(platform, revoked: query["revoked"] == "1"))
+        default:
+            let known: [IntegrationError] = [
+                .invalidState, .expiredState, .stateBelongsToSomeoneElse, .providerDenied(platform), .notConfigured(platform), .noConfluenceSite,
+            ]
+            let code = query["code"].map(String.init) ?? ""
+            let message = known.first { $0.code == code }?.safeMessage ?? "\(platform.displayName) could not be connected. Try again."
+            return .init(success: false, message: message)
+        }
+    }
+
+    static func defaultScopes(_ platform: Platform) -> [String] {
+        switch platform {
+        case .googleDrive: ["openid", "email", "profile", "https://www.googleapis.com/auth/drive.readonly"]
+        case .microsoft: ["offline_access", "User.Read", "Files.Read.All", "Sites.Read.All"]
+        case .dropbox: ["account_info.read", "files.metadata.read", "files.content.read"]
+        case .confluence: ["read:page:confluence", "read:space:confluence", "read:attachment:confluence", "read:me", "offline_access"]
+        }
     }
 
     func documents(_ context: AppRequestContext) async throws -> HTMLResponse {

@@ -47,6 +47,11 @@ enum ActivityPage {
         case "api_token_issued": "API token issued"
         case "user_created": "User created"
         case "keys_rotated": "Encryption keys rotated"
+        case "integration_connected": "Connected an account"
+        case "integration_reconnected": "Reconnected an account"
+        case "integration_disconnected": "Disconnected an account"
+        case "integration_connect_failed": "Connection failed"
+        case "token_refresh_failed": "Token refresh failed"
         default: action.replacingOccurrences(of: "_", with: " ").capitalized
         }
     }

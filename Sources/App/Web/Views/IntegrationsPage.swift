@@ -2,7 +2,7 @@ import CirrusCore
 import Foundation
 import Plot
 
-/// The Integrations page: one card per provider with its connection status.
+/// The Integrations page: one card per provider with its connection status and actions.
 enum IntegrationsPage {
     struct Card: Sendable {
         let platform: Platform
@@ -12,25 +12,44 @@ enum IntegrationsPage {
         let connectedAt: Date?
         /// Whether the operator configured this provider's OAuth app (or demo mode stands in for it).
         let configured: Bool
+        let setup: Setup
+    }
+
+    /// What an operator must do to enable a provider.
+    struct Setup: Sendable {
+        let environment: [String]
+        let redirectURI: String
+        let scopes: [String]
+        let pitfalls: [String]
+    }
+
+    struct Banner: Sendable {
+        let success: Bool
+        let message: String
     }
 
     struct Model: Sendable {
         let cards: [Card]
+        let banner: Banner?
+        let csrfToken: String?
     }
 
     static func render(_ model: Model, chrome: PageChrome) -> String {
         Layout.render(chrome, main: .group(
             .p(.class("lead"), .text("Connect the places your team keeps documents. Cirrus only reads: it never changes or deletes anything at the provider.")),
-            .div(.class("card-grid"), .attr("role", "list"), .forEach(model.cards) { card($0) })
+            .unwrap(model.banner) { banner in
+                .div(.class(banner.success ? "alert success" : "alert error"), .attr("role", "status"), .safeText(banner.message))
+            },
+            .div(.class("card-grid"), .attr("role", "list"), .forEach(model.cards) { card($0, csrf: model.csrfToken) })
         ))
     }
 
-    static func card(_ card: Card) -> Node<HTML.BodyContext> {
+    static func card(_ card: Card, csrf: String?) -> Node<HTML.BodyContext> {
         let platform = card.platform
         let titleID = "card-\(platform.rawValue)-title"
         return .element(named: "article", nodes: [
             .class("card integration"), .attr("role", "listitem"), .attr("aria-labelledby", titleID),
-            .data(named: "platform", value: platform.rawValue),
+            .data(named: "platform", value: platform.rawValue), .data(named: "status", value: card.status.rawValue),
             .div(
                 .class("card-head"),
                 .img(.src("/static/icons/\(platform.rawValue).svg"), .attr("alt", ""), .width(40), .height(40)),
@@ -40,19 +59,43 @@ enum IntegrationsPage {
             .p(.class("muted"), .text(platform.summary)),
             .if(card.status != .notConnected, .dl(
                 .class("facts"),
-                .dt(.text("Account")), .dd(.safeText(accountLine(card))),
+                .dt(.text("Account")), .dd(.class("account"), .safeText(accountLine(card))),
                 .dt(.text("Connected on")), .dd(.safeText(card.connectedAt.map(Self.dayFormat) ?? "—"))
             )),
-            .div(
-                .class("card-actions"),
-                .button(
-                    .type(.button), .class("button primary"), .attr("aria-disabled", "true"),
-                    .attr("aria-describedby", "card-\(platform.rawValue)-note"),
-                    .text(card.status == .needsReconnect ? "Reconnect" : "Connect")
-                ),
-                .span(.id("card-\(platform.rawValue)-note"), .class("muted small"),
-                      .text(card.configured ? "Connecting arrives with OAuth support." : "Set this provider's client id and secret to connect."))
+            .if(card.status == .needsReconnect, .p(.class("alert error small"), .text("The provider no longer accepts the saved sign-in. Reconnect to keep importing; your documents are kept."))),
+            card.configured ? actions(card, csrf: csrf) : setupChecklist(card),
+        ])
+    }
+
+    private static func actions(_ card: Card, csrf: String?) -> Node<HTML.BodyContext> {
+        let platform = card.platform
+        let connectURL = "/api/v1/integrations/\(platform.rawValue)/connect"
+        return .div(
+            .class("card-actions"),
+            .if(card.status == .notConnected,
+                .a(.class("button primary"), .href(connectURL), .data(named: "connect", value: platform.rawValue), .text("Connect \(platform.displayName)"))),
+            .if(card.status == .needsReconnect,
+                .a(.class("button primary"), .href(connectURL), .data(named: "connect", value: platform.rawValue), .text("Reconnect"))),
+            .if(card.status != .notConnected, .form(
+                .action("/admin/integrations/\(platform.rawValue)/disconnect"), .method(.post), .class("inline"),
+                .data(named: "confirm", value: "Disconnect \(platform.displayName)? Imported documents stay in the knowledge base."),
+                CSRFField.node(csrf),
+                .button(.type(.submit), .class("button danger"), .text("Disconnect"))
+            ))
+        )
+    }
+
+    private static func setupChecklist(_ card: Card) -> Node<HTML.BodyContext> {
+        .element(named: "details", nodes: [
+            .class("setup"),
+            .element(named: "summary", nodes: [.text("Set up \(card.platform.displayName)")]),
+            .p(.class("small"), .text("Not configured on this server. To enable it:")),
+            .ol(
+                .li(.text("Set "), .forEach(card.setup.environment) { .code(.safeText($0 + " ")) }),
+                .li(.text("Register this exact redirect URI: "), .code(.safeText(card.setup.redirectURI))),
+                .li(.text("Request these scopes: "), .code(.safeText(card.setup.scopes.joined(separator: " "))))
             ),
+            .ul(.class("small muted"), .forEach(card.setup.pitfalls) { .li(.safeText($0)) }),
         ])
     }
 
@@ -75,5 +118,31 @@ enum IntegrationsPage {
 
     static func dayFormat(_ date: Date) -> String {
         date.formatted(.dateTime.year().month(.abbreviated).day())
+    }
+
+    /// Per-provider setup facts for the checklist (providers/*.md).
+    static func setup(_ platform: Platform, redirectURI: String, scopes: [String]) -> Setup {
+        switch platform {
+        case .googleDrive:
+            Setup(environment: ["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET"], redirectURI: redirectURI, scopes: scopes, pitfalls: [
+                "An app in Google's Testing publishing status gets refresh tokens that expire after 7 days: publish it for lasting connections.",
+                "drive.readonly is a restricted scope: Google requires verification for external users.",
+            ])
+        case .microsoft:
+            Setup(environment: ["MICROSOFT_CLIENT_ID", "MICROSOFT_CLIENT_SECRET", "MICROSOFT_TENANT_ID"], redirectURI: redirectURI, scopes: scopes, pitfalls: [
+                "Tenants that restrict user consent need an administrator to grant consent for Files.Read.All and Sites.Read.All.",
+                "Register the redirect URI as a Web platform (not SPA), or refresh tokens last only 24 hours.",
+            ])
+        case .dropbox:
+            Setup(environment: ["DROPBOX_APP_KEY", "DROPBOX_APP_SECRET"], redirectURI: redirectURI, scopes: scopes, pitfalls: [
+                "Enable the listed scopes on the app's Permissions tab before connecting.",
+                "Access tokens last 4 hours; Cirrus asks for offline access so it can refresh them.",
+            ])
+        case .confluence:
+            Setup(environment: ["CONFLUENCE_CLIENT_ID", "CONFLUENCE_CLIENT_SECRET"], redirectURI: redirectURI, scopes: scopes, pitfalls: [
+                "Add the granular Confluence scopes and the User identity API (read:me) to the app in the developer console.",
+                "Refresh tokens rotate; each one can be used once.",
+            ])
+        }
     }
 }

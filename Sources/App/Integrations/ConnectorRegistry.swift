@@ -1,0 +1,107 @@
+import AsyncHTTPClient
+import CirrusCore
+import Connectors
+import Foundation
+import Sandbox
+import Synchronization
+
+/// The sandbox's origin once it listens (its port may be chosen by the system in tests).
+final class SandboxOrigin: Sendable {
+    private let value = Mutex<String?>(nil)
+
+    func set(port: Int) { value.withLock { $0 = "http://127.0.0.1:\(port)" } }
+    var origin: String { value.withLock { $0 } ?? "http://127.0.0.1:0" }
+}
+
+/// Builds the connector for each platform: the operator's OAuth app against the real hosts,
+/// or, in demo mode, the sandbox's demo clients against the sandbox.
+struct ConnectorRegistry: Sendable {
+    let config: AppConfig
+    let http: ProviderHTTP
+    let sandboxOrigin: SandboxOrigin?
+
+    func redirectURI(_ platform: Platform) -> String {
+        "\(config.apiBaseURL)/api/v1/integrations/\(platform.rawValue)/callback"
+    }
+
+    /// Whether this platform can be connected (credentials configured, or demo mode).
+    func isConfigured(_ platform: Platform) -> Bool {
+        config.demo || config.providers[platform] != nil
+    }
+
+    func connector(_ platform: Platform) throws -> any CloudConnector {
+        let configuration: ConnectorConfiguration
+        if let credentials = config.providers[platform], !config.demo {
+            configuration = ConnectorConfiguration(
+                clientID: credentials.clientID, clientSecret: credentials.clientSecret.revealed, redirectURI: redirectURI(platform),
+                tenant: credentials.tenant ?? "common")
+        } else if config.demo, let sandboxOrigin {
+            let demo = DemoClients.client(for: platform, redirectURIs: [])
+            configuration = ConnectorConfiguration(
+                clientID: demo.clientID, clientSecret: demo.clientSecret, redirectURI: redirectURI(platform), tenant: "common",
+                hosts: HostResolver { "\(sandboxOrigin.origin)/\($0)" })
+        } else {
+            throw IntegrationError.notConfigured(platform)
+        }
+        switch platform {
+        case .googleDrive: return GoogleDriveConnector(configuration: configuration, http: http)
+        case .microsoft: return MicrosoftConnector(configuration: configuration, http: http)
+        case .dropbox: return DropboxConnector(configuration: configuration, http: http)
+        case .confluence: return ConfluenceConnector(configuration: configuration, http: http)
+        }
+    }
+}
+
+/// Failures of connecting and disconnecting, as the API and pages report them.
+enum IntegrationError: UserFacingError, Equatable {
+    case unknownPlatform(String)
+    case notConfigured(Platform)
+    case invalidState
+    case expiredState
+    case stateBelongsToSomeoneElse
+    case providerDenied(Platform)
+    case providerError(Platform, String)
+    case notConnected(Platform)
+    case needsReconnect(Platform)
+    case noConfluenceSite
+
+    var code: String {
+        switch self {
+        case .unknownPlatform: "unknown_platform"
+        case .notConfigured: "provider_not_configured"
+        case .invalidState: "invalid_state"
+        case .expiredState: "expired_state"
+        case .stateBelongsToSomeoneElse: "state_mismatch"
+        case .providerDenied: "access_denied"
+        case .providerError: "provider_error"
+        case .notConnected: "not_connected"
+        case .needsReconnect: "needs_reconnect"
+        case .noConfluenceSite: "no_confluence_site"
+        }
+    }
+
+    var safeMessage: String {
+        switch self {
+        case .unknownPlatform(let name): "There is no platform called \(name). Use google_drive, microsoft, dropbox or confluence."
+        case .notConfigured(let platform): "\(platform.displayName) is not set up on this server yet: its client id and secret are missing."
+        case .invalidState: "This sign-in link is not valid (it was already used or never issued). Start connecting again."
+        case .expiredState: "This sign-in took longer than 10 minutes. Start connecting again."
+        case .stateBelongsToSomeoneElse: "This sign-in was started by another user. Start connecting again from your own account."
+        case .providerDenied(let platform): "Access was not granted at \(platform.displayName), so nothing was connected."
+        case .providerError(let platform, let detail): "\(platform.displayName) refused the connection: \(detail)"
+        case .notConnected(let platform): "\(platform.displayName) is not connected."
+        case .needsReconnect(let platform): "\(platform.displayName) needs to be reconnected: the provider no longer accepts the saved sign-in."
+        case .noConfluenceSite: "The Atlassian account granted no Confluence site. Connect again and choose a Confluence site."
+        }
+    }
+
+    var kind: FailureKind {
+        switch self {
+        case .unknownPlatform, .notConnected: .notFound
+        case .notConfigured: .conflict
+        case .invalidState, .expiredState, .providerDenied, .providerError, .noConfluenceSite: .badRequest
+        case .stateBelongsToSomeoneElse: .forbidden
+        case .needsReconnect: .conflict
+        }
+    }
+}

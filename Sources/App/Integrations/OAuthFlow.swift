@@ -1,0 +1,138 @@
+import CirrusCore
+import Connectors
+import Crypto
+import FluentKit
+import Foundation
+import Logging
+import SQLKit
+
+/// Starting and finishing a connection: state bound to the user, PKCE, code exchange, account
+/// lookup, and storing the tokens sealed by the vault.
+struct OAuthFlow: Sendable {
+    let deps: Dependencies
+    static let stateLifetime: TimeInterval = 600
+
+    /// Creates the pending state and returns the provider URL to send the browser to.
+    func start(_ platform: Platform, for identity: Identity) async throws -> String {
+        let connector = try deps.connectors.connector(platform)
+        let state = SecureToken.make()
+        let verifier = SecureToken.make(byteCount: 48)
+        let pending = OAuthState()
+        pending.stateHash = SecureToken.hash(state)
+        pending.$user.id = identity.userID
+        pending.$workspace.id = identity.workspaceID
+        pending.platform = platform.rawValue
+        pending.sealedCodeVerifier = deps.vault.seal(verifier)
+        pending.expiresAt = Date().addingTimeInterval(Self.stateLifetime)
+        try await pending.create(on: deps.store.database)
+        return connector.authorizationURL(state: state, codeChallenge: Self.challenge(verifier))
+    }
+
+    /// BASE64URL(SHA256(verifier)), RFC 7636.
+    static func challenge(_ verifier: String) -> String {
+        Data(SHA256.hash(data: Data(verifier.utf8))).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    struct Outcome: Sendable {
+        let summary: IntegrationSummary
+        let reconnected: Bool
+    }
+
+    /// Validates the state (single use, unexpired, same platform, same user when a session is
+    /// present), exchanges the code and stores the connection.
+    func finish(
+        _ platform: Platform, code: String?, state: String?, providerError: String?, caller: Identity?, clientAddress: String?
+    ) async throws -> Outcome {
+        guard let state, !state.isEmpty else { throw IntegrationError.invalidState }
+        let database = deps.store.database
+        // Claim the state by deleting it: a second use finds nothing, even under a race.
+        guard let pending = try await OAuthState.query(on: database).filter(\.$stateHash == SecureToken.hash(state)).first() else {
+            throw IntegrationError.invalidState
+        }
+        guard let sql = database as? any SQLDatabase,
+            try await sql.raw("DELETE FROM oauth_states WHERE id = \(bind: try pending.requireID()) RETURNING id").all().count == 1,
+            pending.platform == platform.rawValue
+        else { throw IntegrationError.invalidState }
+        guard pending.expiresAt > Date() else { throw IntegrationError.expiredState }
+        if let caller, caller.userID != pending.$user.id { throw IntegrationError.stateBelongsToSomeoneElse }
+        let user = try await User.find(pending.$user.id, on: database)
+        let record = { (action: Audit.Action, detail: String?) in
+            await deps.audit.record(
+                action, workspaceID: pending.$workspace.id, actorID: pending.$user.id, actorEmail: user?.email, platform: platform.rawValue,
+                detail: detail, clientAddress: clientAddress)
+        }
+        if let providerError {
+            deps.metrics.recordOAuth(platform: platform, result: "denied")
+            await record(.connectFailed, providerError == "access_denied" ? "access denied at the provider" : "provider error \(providerError)")
+            throw providerError == "access_denied" ? IntegrationError.providerDenied(platform) : IntegrationError.providerError(platform, providerError)
+        }
+        guard let code, !code.isEmpty else { throw IntegrationError.invalidState }
+        let connector = try deps.connectors.connector(platform)
+        let tokens: TokenSet
+        let account: ProviderAccount
+        do {
+            tokens = try await connector.exchange(code: code, codeVerifier: try deps.vault.open(pending.sealedCodeVerifier))
+            account = try await connector.account(accessToken: tokens.accessToken)
+        } catch let error as ConnectorError {
+            deps.metrics.recordOAuth(platform: platform, result: "failure")
+            await record(.connectFailed, error.code)
+            throw IntegrationError.providerError(platform, error.safeMessage)
+        }
+        var site: ProviderAccount.Site?
+        if platform == .confluence {
+            guard let first = account.sites.first else { throw IntegrationError.noConfluenceSite }
+            site = first
+        }
+        let existing = try await UserIntegration.query(on: database)
+            .filter(\.$user.$id == pending.$user.id).filter(\.$platform == platform.rawValue).first()
+        let integration = existing ?? UserIntegration(
+            userID: pending.$user.id, workspaceID: pending.$workspace.id, platform: platform, sealedAccessToken: "",
+            sealedRefreshToken: nil, tokenExpiresAt: nil, accountEmail: nil, accountName: nil, scopes: [])
+        integration.sealedAccessToken = deps.vault.seal(tokens.accessToken)
+        if let refresh = tokens.refreshToken { integration.sealedRefreshToken = deps.vault.seal(refresh) }
+        integration.tokenExpiresAt = tokens.expiresAt
+        integration.scopes = tokens.scopes
+        integration.accountEmail = account.email
+        integration.accountName = account.name
+        integration.providerAccountID = account.id
+        integration.siteID = site?.id
+        integration.siteURL = site?.url
+        integration.status = .active
+        integration.refreshFailedAt = nil
+        integration.lastRefreshedAt = Date()
+        try await integration.save(on: database)
+        deps.metrics.recordOAuth(platform: platform, result: "success")
+        await record(existing == nil ? .connected : .reconnected, account.email.map { "as \($0)" })
+        return Outcome(
+            summary: IntegrationSummary(
+                platform: platform, status: .connected, accountEmail: account.email, accountName: account.name,
+                connectedAt: integration.createdAt ?? Date()),
+            reconnected: existing != nil)
+    }
+
+    /// Revokes at the provider where possible, then deletes the stored tokens. Returns whether
+    /// the provider revoked the grant (Microsoft and Atlassian have no endpoint for it).
+    func disconnect(_ platform: Platform, for identity: Identity, clientAddress: String?) async throws -> Bool {
+        let database = deps.store.database
+        guard let integration = try await UserIntegration.query(on: database)
+            .filter(\.$user.$id == identity.userID).filter(\.$workspace.$id == identity.workspaceID)
+            .filter(\.$platform == platform.rawValue).first()
+        else { throw IntegrationError.notConnected(platform) }
+        var revoked = false
+        if let connector = try? deps.connectors.connector(platform), let access = try? deps.vault.open(integration.sealedAccessToken) {
+            let refresh = integration.sealedRefreshToken.flatMap { try? deps.vault.open($0) }
+            do {
+                revoked = try await connector.revoke(TokenSet(accessToken: access, refreshToken: refresh, expiresAt: nil, scopes: []))
+            } catch {
+                // The tokens are deleted either way; a failed revocation is reported, not fatal.
+                deps.logger.warning("Revocation failed", metadata: ["platform": .string(platform.rawValue)])
+            }
+        }
+        try await integration.delete(on: database)
+        await deps.audit.record(
+            .disconnected, workspaceID: identity.workspaceID, actorID: identity.userID, actorEmail: identity.email, platform: platform.rawValue,
+            detail: revoked ? "revoked at the provider" : "tokens deleted; remove the app at the provider", clientAddress: clientAddress)
+        return revoked
+    }
+}

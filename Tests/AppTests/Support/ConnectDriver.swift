@@ -1,0 +1,106 @@
+import AsyncHTTPClient
+import CirrusCore
+import Foundation
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+
+@testable import App
+
+/// Walks a provider's consent page in the sandbox the way a browser would, for connect tests.
+struct ConnectDriver {
+    let client: TestClient
+    /// Bearer token to start the flow with; `nil` uses the session cookie.
+    let bearer: String?
+
+    struct Started {
+        /// The sandbox URL of the consent page.
+        let authorizationURL: String
+        var sandboxOrigin: String {
+            let url = URL(string: authorizationURL)!
+            return "http://\(url.host!):\(url.port!)"
+        }
+        var state: String? {
+            URLComponents(string: authorizationURL)?.queryItems?.first { $0.name == "state" }?.value
+        }
+    }
+
+    func start(_ platform: Platform) async throws -> Started {
+        let response = try await client.get("/api/v1/integrations/\(platform.rawValue)/connect", bearer: bearer)
+        guard response.status == .found, let location = response.headers[.location] else {
+            throw TestFailure("connect answered \(response.status): \(response.body)")
+        }
+        return Started(authorizationURL: location)
+    }
+
+    /// Submits the consent form with `decision` and returns the callback path (with query) the provider redirects to.
+    /// One client for the whole test process; it never follows redirects, so tests see each one.
+    static let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+
+    func consent(_ started: Started, decision: String = "allow") async throws -> String {
+        let http = Self.http
+        var request = HTTPClientRequest(url: started.authorizationURL)
+        let page = try await http.execute(request, timeout: .seconds(30))
+        let html = String(buffer: try await page.body.collect(upTo: 1 << 20))
+        guard page.status == .ok, let action = Self.attribute("action", in: html) else { throw TestFailure("consent page: \(page.status)") }
+        var fields = Self.hiddenFields(html) + [("decision", decision)]
+        if html.contains("name=\"site\"") { fields.append(("site", "1324a887-45db-1bf4-1e99-ef0ff456d421")) }
+        request = HTTPClientRequest(url: action.replacingOccurrences(of: "&amp;", with: "&"))
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: fields.map { "\($0.0)=\(TestClient.formEncode($0.1))" }.joined(separator: "&")))
+        let redirect = try await http.execute(request, timeout: .seconds(30))
+        guard redirect.status == .found, let location = redirect.headers.first(name: "Location"), let url = URL(string: location) else {
+            throw TestFailure("consent decision answered \(redirect.status)")
+        }
+        return url.path + (url.query.map { "?" + $0 } ?? "")
+    }
+
+    /// Completes the callback asking for JSON, as an API client would.
+    func callback(_ path: String) async throws -> TestClient.Reply {
+        // A bearer-token client has no cookies; a browser brings its session.
+        try await client.send(.get, path, headers: [.accept: "application/json"], withCookies: bearer == nil)
+    }
+
+    /// The whole flow: start, allow, callback.
+    func connect(_ platform: Platform) async throws -> TestClient.Reply {
+        try await callback(try await consent(try await start(platform)))
+    }
+
+    static func attribute(_ name: String, in html: String) -> String? {
+        guard let range = html.range(of: "\(name)=\"") else { return nil }
+        let rest = html[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    }
+
+    static func hiddenFields(_ html: String) -> [(String, String)] {
+        var fields: [(String, String)] = []
+        var rest = Substring(html)
+        while let range = rest.range(of: "<input type=\"hidden\" name=\"") {
+            rest = rest[range.upperBound...]
+            let name = String(rest.prefix { $0 != "\"" })
+            guard let valueRange = rest.range(of: "value=\"") else { break }
+            rest = rest[valueRange.upperBound...]
+            let value = String(rest.prefix { $0 != "\"" }).replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+                .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+            fields.append((name, value))
+        }
+        return fields
+    }
+
+    /// The sandbox's request statistics for a platform.
+    static func stats(_ origin: String, _ platform: Platform) async throws -> [String: Int] {
+        let response = try await http.execute(HTTPClientRequest(url: origin + "/_sandbox/stats"), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        let json = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
+        return ((json?["platforms"] as? [String: Any])?[platform.rawValue] as? [String: Any])?["routes"] as? [String: Int] ?? [:]
+    }
+
+    static func control(_ origin: String, _ path: String, _ body: [String: Any]) async throws {
+        var request = HTTPClientRequest(url: origin + "/_sandbox" + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        _ = try await http.execute(request, timeout: .seconds(10))
+    }
+}
