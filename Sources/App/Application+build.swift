@@ -112,13 +112,18 @@ struct MaintenanceService: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        // Stop on graceful shutdown and on cancellation alike: the store closes in both cases.
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await accounts.purgeExpired()
             } catch {
                 logger.warning("Could not purge expired sessions", metadata: ["error.type": .string(String(reflecting: type(of: error)))])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(600)) }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(600)) }
+            } catch {
+                return
+            }
         }
     }
 }

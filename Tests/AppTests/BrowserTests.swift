@@ -64,4 +64,43 @@ struct BrowserTests {
             await browser.quit()
         }
     }
+
+    @Test("in demo mode an admin connects Google Drive through the popup and sees Connected with the account email")
+    func connectGoogleDriveInPopup() async throws {
+        let harness = try await TestHarness.makeWithPublicURL()
+        try await harness.withListeningServer {
+            let browser = try await WebDriver.start()
+            do {
+                // given: signed in on the Integrations page
+                let origin = harness.config.apiBaseURL
+                try await browser.open(origin + "/login?next=%2Fadmin%2Fintegrations")
+                try await browser.type(TestHarness.ownerEmail, into: "#email")
+                try await browser.type(TestHarness.ownerPassword, into: "#password")
+                try await browser.click("button[type=submit]")
+                try await browser.waitForPath("/admin/integrations")
+                let main = try await browser.windowHandle()
+
+                // when: she clicks Connect and allows access in the provider's popup
+                try await browser.click("a[data-connect=google_drive]")
+                let popup = try await browser.waitForNewWindow(besides: [main])
+                try await browser.switchTo(window: popup)
+                try await browser.click("button[value=allow]", timeout: .seconds(10))
+                try await browser.switchTo(window: main)
+
+                // then: the card says Connected with her address
+                let card = try await browser.element("article[data-platform=google_drive][data-status=connected]", timeout: .seconds(10))
+                let text = try await browser.text(of: card)
+                #expect(text.contains("Connected"))
+                #expect(text.contains("sarah@githafconsulting.com"))
+                #expect(try await browser.windowHandles() == [main])
+                if let directory = ProcessInfo.processInfo.environment["CIRRUS_SCREENSHOT_DIR"] {
+                    try await browser.screenshotPNG().write(to: URL(fileURLWithPath: directory).appendingPathComponent("integrations-connected.png"))
+                }
+            } catch {
+                await browser.quit()
+                throw error
+            }
+            await browser.quit()
+        }
+    }
 }

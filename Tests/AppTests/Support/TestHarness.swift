@@ -1,7 +1,13 @@
 import CirrusCore
 import FluentKit
+#if canImport(Glibc)
+import Glibc
+#endif
 import FluentPostgresDriver
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -26,6 +32,30 @@ struct TestHarness: Sendable {
 
     static var postgresBaseURL: String? {
         ProcessInfo.processInfo.environment["CIRRUS_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// A free loopback port, for tests whose public URL must name the real port (OAuth redirects in a browser).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        guard bound == 0 else { throw TestFailure("could not bind a probe socket") }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// A harness listening on a known port, with `API_BASE_URL` pointing at it.
+    static func makeWithPublicURL(_ overrides: [String: String] = [:]) async throws -> TestHarness {
+        let port = try freePort()
+        var values = overrides
+        values[AppConfig.Key.port] = String(port)
+        values[AppConfig.Key.apiBaseURL] = "http://127.0.0.1:\(port)"
+        return try await make(values)
     }
 
     static func make(_ overrides: [String: String] = [:]) async throws -> TestHarness {
@@ -56,6 +86,30 @@ struct TestHarness: Sendable {
         let app = try await buildApplication(config, logger: Self.logger)
         return try await app.test(.live) { client in
             try await body(TestClient(client: client))
+        }
+    }
+
+    /// Runs the real server on the configured port (not the test framework's), for browser
+    /// journeys whose OAuth redirects must reach it at its public URL.
+    func withListeningServer<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        let app = try await buildApplication(config, logger: Self.logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await app.runService(); return nil }
+            let health = URL(string: config.apiBaseURL + "/health")!
+            var ready = false
+            for _ in 0..<100 where !ready {
+                ready = (try? await URLSession.shared.data(from: health)) != nil
+                if !ready { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            guard ready else { throw TestFailure("the server did not start on \(config.apiBaseURL)") }
+            do {
+                let result = try await body()
+                group.cancelAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
         }
     }
 

@@ -107,8 +107,8 @@ final class WebDriver: @unchecked Sendable {
         try await session("POST", "/element/\(id)/value", ["text": text])
     }
 
-    func click(_ css: String) async throws {
-        let id = try await element(css)
+    func click(_ css: String, timeout: Duration = .seconds(5)) async throws {
+        let id = try await element(css, timeout: timeout)
         try await session("POST", "/element/\(id)/click", [:])
     }
 
@@ -134,6 +134,22 @@ final class WebDriver: @unchecked Sendable {
 
     func resize(width: Int, height: Int) async throws {
         try await session("POST", "/window/rect", ["width": width, "height": height])
+    }
+
+    func windowHandle() async throws -> String { try await session("GET", "/window") as? String ?? "" }
+
+    func windowHandles() async throws -> [String] { try await session("GET", "/window/handles") as? [String] ?? [] }
+
+    func switchTo(window handle: String) async throws { try await session("POST", "/window", ["handle": handle]) }
+
+    /// Waits for a window other than `known` to open and returns its handle.
+    func waitForNewWindow(besides known: Set<String>, timeout: Duration = .seconds(5)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let handle = try await windowHandles().first(where: { !known.contains($0) }) { return handle }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw Failure(description: "no new window opened")
     }
 
     func screenshotPNG() async throws -> Data {
