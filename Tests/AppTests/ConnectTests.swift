@@ -45,7 +45,7 @@ struct ConnectTests {
             let access = try vault.open(row.sealedAccessToken)
             #expect(!access.isEmpty && !row.sealedAccessToken.contains(access))
             #expect(row.providerAccountID == plaintext)
-            if platform != .googleDrive || true { #expect(row.sealedRefreshToken.map { (try? vault.open($0)) != nil } == true) }
+            #expect(row.sealedRefreshToken.map { (try? vault.open($0)) != nil } == true)
             if platform == .confluence { #expect(row.siteID == "1324a887-45db-1bf4-1e99-ef0ff456d421") }
         }
     }

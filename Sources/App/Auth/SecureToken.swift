@@ -1,3 +1,4 @@
+import CirrusCore
 import Crypto
 import Foundation
 
@@ -8,10 +9,7 @@ enum SecureToken {
     static func make(byteCount: Int = 32) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<byteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Base64URL.encodeUnpadded(bytes)
     }
 
     /// SHA-256 in hex: what the store keeps instead of the token.

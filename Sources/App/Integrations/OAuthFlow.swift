@@ -1,6 +1,5 @@
 import CirrusCore
 import Connectors
-import Crypto
 import FluentKit
 import Foundation
 import Logging
@@ -25,13 +24,7 @@ struct OAuthFlow: Sendable {
         pending.sealedCodeVerifier = deps.vault.seal(verifier)
         pending.expiresAt = Date().addingTimeInterval(Self.stateLifetime)
         try await pending.create(on: deps.store.database)
-        return connector.authorizationURL(state: state, codeChallenge: Self.challenge(verifier))
-    }
-
-    /// BASE64URL(SHA256(verifier)), RFC 7636.
-    static func challenge(_ verifier: String) -> String {
-        Data(SHA256.hash(data: Data(verifier.utf8))).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return connector.authorizationURL(state: state, codeChallenge: PKCE.challenge(for: verifier))
     }
 
     struct Outcome: Sendable {

@@ -1,15 +1,20 @@
 import Foundation
 
 /// URL-safe base64 as Python's `base64.urlsafe_b64encode` writes it: `-` and `_`, with padding.
-enum Base64URL {
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+public enum Base64URL {
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
     }
 
+    /// Without `=` padding, as JWTs, PKCE and most URL tokens use it.
+    public static func encodeUnpadded(_ bytes: some Sequence<UInt8>) -> String {
+        encode(bytes).replacingOccurrences(of: "=", with: "")
+    }
+
     /// Decodes padded or unpadded URL-safe base64; any other character makes it fail.
-    static func decode(_ text: String) -> [UInt8]? {
+    public static func decode(_ text: String) -> [UInt8]? {
         guard text.utf8.allSatisfy({ byte in
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),

@@ -337,9 +337,12 @@ public actor OAuthAuthority {
     }
 
     /// BASE64URL(SHA256(verifier)) without padding (RFC 7636 §4.2).
-    public static func s256(_ verifier: String) -> String {
-        Data(SHA256.hash(data: Data(verifier.utf8))).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+    public static func s256(_ verifier: String) -> String { PKCE.challenge(for: verifier) }
+
+    /// A JWT-shaped token (header.claims.signature) whose signature is random: emulated ID
+    /// tokens carry real claims, but no client here verifies provider signatures.
+    static func unsignedJWT(header: [String: Any], claims: [String: Any]) -> String {
+        func segment(_ object: [String: Any]) -> String { Base64URL.encodeUnpadded(FastJSON.data(object, pretty: false)) }
+        return segment(header) + "." + segment(claims) + "." + randomToken(86)
     }
 }

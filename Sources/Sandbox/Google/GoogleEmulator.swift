@@ -196,18 +196,13 @@ struct GoogleEmulator: ProviderEmulator {
     /// An id_token shaped like Google's (RS256 header, standard claims). Its signature is not
     /// verifiable: clients here read identity from userinfo or Drive's `about`.
     static func idToken(account: SandboxAccount, clientID: String) -> String {
-        func segment(_ object: [String: Any]) -> String {
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-            return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                .replacingOccurrences(of: "=", with: "")
-        }
         let now = Int(Date().timeIntervalSince1970)
         let claims: [String: Any] = [
             "iss": "https://accounts.google.com", "aud": clientID, "azp": clientID, "sub": account.id, "email": account.email,
             "email_verified": true, "name": account.displayName, "given_name": account.givenName, "family_name": account.familyName,
             "iat": now, "exp": now + 3600,
         ]
-        return segment(["alg": "RS256", "kid": "sandbox", "typ": "JWT"]) + "." + segment(claims) + "." + OAuthAuthority.randomToken(86)
+        return OAuthAuthority.unsignedJWT(header: ["alg": "RS256", "kid": "sandbox", "typ": "JWT"], claims: claims)
     }
 
     // MARK: Revocation and identity

@@ -189,17 +189,13 @@ struct MicrosoftEmulator: ProviderEmulator {
     }
 
     static func idToken(account: SandboxAccount, clientID: String, nonce: String?) -> String {
-        func segment(_ object: [String: Any]) -> String {
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-            return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        }
         let now = Int(Date().timeIntervalSince1970)
         var claims: [String: Any] = [
             "aud": clientID, "iss": "https://login.microsoftonline.com/\(GraphDirectory.tenantID)/v2.0", "tid": GraphDirectory.tenantID,
             "oid": account.id, "sub": account.id, "preferred_username": account.email, "name": account.displayName, "iat": now, "nbf": now, "exp": now + 3600, "ver": "2.0",
         ]
         if let nonce { claims["nonce"] = nonce }
-        return segment(["typ": "JWT", "alg": "RS256", "kid": "sandbox"]) + "." + segment(claims) + "." + OAuthAuthority.randomToken(86)
+        return OAuthAuthority.unsignedJWT(header: ["typ": "JWT", "alg": "RS256", "kid": "sandbox"], claims: claims)
     }
 
     private func logout(_ request: SandboxRequest) -> SandboxResponse {
