@@ -17,14 +17,14 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
     let store = try Store(config: config, logger: logger)
     do {
         if config.autoMigrate ?? (store.engine == .sqlite) { try await store.migrate() }
-        let sandboxOrigin = config.demo ? SandboxOrigin() : nil
+        let sandboxOrigin = config.demo ? SandboxOrigin(fixed: config.sandboxURL) : nil
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         let deps = try makeDependencies(config: config, store: store, logger: logger, http: http, sandboxOrigin: sandboxOrigin)
         try await OwnerBootstrap.ensureOwner(config: config, accounts: deps.accounts, audit: deps.audit, logger: logger)
         var services: [any Service] = [
             StoreLifecycle(store: store), HTTPClientLifecycle(client: http), MaintenanceService(accounts: deps.accounts, logger: logger),
         ]
-        if config.demo, let sandboxOrigin {
+        if config.demo, config.sandboxURL == nil, let sandboxOrigin {
             // Demo mode: the provider sandbox runs in-process on its own loopback port, so the
             // browser meets it as a separate origin, as it would the real provider.
             let sandbox = Sandbox(configuration: .init(appBaseURLs: [config.apiBaseURL]))

@@ -236,6 +236,32 @@ struct ConnectTests {
         }
     }
 
+    @Test("when an Atlassian grant reaches several sites the admin chooses which one Cirrus reads")
+    func confluenceSiteChoice() async throws {
+        let harness = try await TestHarness.make()
+        let main = "1324a887-45db-1bf4-1e99-ef0ff456d421"
+        let labs = "8e2d7c61-93ab-4f05-b2c4-5a6d7e8f9012"
+        try await harness.withServer { client in
+            let driver = try await Self.signedIn(client)
+            _ = try await driver.callback(try await driver.consent(try await driver.start(.confluence), site: main))
+            // A second consent pass adds the other site to the same grant.
+            _ = try await driver.callback(try await driver.consent(try await driver.start(.confluence), site: labs))
+            try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
+            let page = try await client.get("/admin/integrations")
+            #expect(page.body.contains(#"name="siteId""#))
+            #expect(page.body.contains("githaf-labs"))
+            let headers: HTTPFields = [.authorization: "Bearer \(driver.bearer!)", .contentType: "application/json"]
+            let chosen = try await client.send(.put, "/api/v1/integrations/confluence/site", headers: headers, body: #"{"siteId": "\#(labs)"}"#, withCookies: false)
+            #expect(chosen.status == .ok)
+            #expect(try chosen.json()["url"] as? String == "https://githaf-labs.atlassian.net")
+            let unknown = try await client.send(.put, "/api/v1/integrations/confluence/site", headers: headers, body: #"{"siteId": "nope"}"#, withCookies: false)
+            #expect((try unknown.json()["error"] as? [String: Any])?["code"] as? String == "unknown_site")
+        }
+        let row = try await harness.withStore { try await UserIntegration.query(on: $0.database).first() }
+        #expect(row?.siteID == labs)
+        #expect(row?.sites.count == 2)
+    }
+
     @Test("members cannot connect accounts")
     func memberCannotConnect() async throws {
         let harness = try await TestHarness.make()

@@ -48,6 +48,16 @@ struct IntegrationsAPI {
         let accountName: String?
     }
 
+    struct SiteRequest: Decodable {
+        let siteId: String
+    }
+
+    struct SiteResponse: ResponseEncodable {
+        let siteId: String
+        let name: String
+        let url: String
+    }
+
     static func platform(_ context: AppRequestContext) throws -> Platform {
         let name = try context.parameters.require("platform")
         guard let platform = Platform(rawValue: name) else { throw IntegrationError.unknownPlatform(name) }
@@ -69,6 +79,13 @@ struct IntegrationsAPI {
             let platform = try Self.platform(context)
             let revoked = try await OAuthFlow(deps: deps).disconnect(platform, for: identity, clientAddress: context.clientAddress)
             return DisconnectResponse(success: true, message: Self.disconnectMessage(platform, revoked: revoked), revokedAtProvider: revoked)
+        }
+        group.put("integrations/confluence/site") { request, context -> SiteResponse in
+            let identity = try context.requireIdentity()
+            guard identity.canAdminister else { throw AuthError.forbidden }
+            let body = try await request.decode(as: SiteRequest.self, context: context)
+            let site = try await OAuthFlow(deps: deps).chooseSite(body.siteId, for: identity, clientAddress: context.clientAddress)
+            return SiteResponse(siteId: site.id, name: site.name, url: site.url)
         }
         group.get("integrations/:platform/account") { _, context -> AccountResponse in
             let identity = try context.requireIdentity()

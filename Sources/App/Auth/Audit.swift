@@ -21,6 +21,7 @@ struct Audit: Sendable {
         case disconnected = "integration_disconnected"
         case connectFailed = "integration_connect_failed"
         case refreshFailed = "token_refresh_failed"
+        case siteChosen = "confluence_site_chosen"
     }
 
     func record(

@@ -40,6 +40,9 @@ public struct AppConfig: Sendable, CustomStringConvertible {
     public var apiBaseURL: String
     public var demo: Bool
     public var sandboxPort: Int
+    /// Demo mode against a sandbox that runs elsewhere (`cirrus sandbox`), e.g. shared by several
+    /// `cirrus` processes; `nil` starts one in-process.
+    public var sandboxURL: String?
     public var adminEmail: String?
     public var adminPassword: Secret<String>?
     public var logLevel: Logger.Level
@@ -89,6 +92,7 @@ extension AppConfig {
         public static let apiBaseURL = "API_BASE_URL"
         public static let demo = "CIRRUS_DEMO"
         public static let sandboxPort = "SANDBOX_PORT"
+        public static let sandboxURL = "CIRRUS_SANDBOX_URL"
         public static let adminEmail = "CIRRUS_ADMIN_EMAIL"
         public static let adminPassword = "CIRRUS_ADMIN_PASSWORD"
         public static let logLevel = "LOG_LEVEL"
@@ -169,6 +173,7 @@ extension AppConfig {
             .split(separator: ",").map { Secret(String($0).trimmingCharacters(in: .whitespaces)) }
             .filter { !$0.revealed.isEmpty }
         self.sandboxPort = try int(Key.sandboxPort, default: 9100, range: 0...65535)
+        self.sandboxURL = string(Key.sandboxURL).map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.apiBaseURL = string(Key.apiBaseURL).map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
             ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
         self.adminEmail = string(Key.adminEmail)

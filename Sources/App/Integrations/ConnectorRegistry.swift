@@ -7,7 +7,11 @@ import Synchronization
 
 /// The sandbox's origin once it listens (its port may be chosen by the system in tests).
 final class SandboxOrigin: Sendable {
-    private let value = Mutex<String?>(nil)
+    private let value: Mutex<String?>
+
+    init(fixed origin: String? = nil) {
+        value = Mutex(origin)
+    }
 
     func set(port: Int) { value.withLock { $0 = "http://127.0.0.1:\(port)" } }
     var origin: String { value.withLock { $0 } ?? "http://127.0.0.1:0" }
@@ -64,6 +68,7 @@ enum IntegrationError: UserFacingError, Equatable {
     case notConnected(Platform)
     case needsReconnect(Platform)
     case noConfluenceSite
+    case unknownSite
 
     var code: String {
         switch self {
@@ -77,6 +82,7 @@ enum IntegrationError: UserFacingError, Equatable {
         case .notConnected: "not_connected"
         case .needsReconnect: "needs_reconnect"
         case .noConfluenceSite: "no_confluence_site"
+        case .unknownSite: "unknown_site"
         }
     }
 
@@ -92,6 +98,7 @@ enum IntegrationError: UserFacingError, Equatable {
         case .notConnected(let platform): "\(platform.displayName) is not connected."
         case .needsReconnect(let platform): "\(platform.displayName) needs to be reconnected: the provider no longer accepts the saved sign-in."
         case .noConfluenceSite: "The Atlassian account granted no Confluence site. Connect again and choose a Confluence site."
+        case .unknownSite: "That site is not one this Confluence connection was granted. Connect again and choose it at Atlassian."
         }
     }
 
@@ -99,7 +106,7 @@ enum IntegrationError: UserFacingError, Equatable {
         switch self {
         case .unknownPlatform, .notConnected: .notFound
         case .notConfigured: .conflict
-        case .invalidState, .expiredState, .providerDenied, .providerError, .noConfluenceSite: .badRequest
+        case .invalidState, .expiredState, .providerDenied, .providerError, .noConfluenceSite, .unknownSite: .badRequest
         case .stateBelongsToSomeoneElse: .forbidden
         case .needsReconnect: .conflict
         }

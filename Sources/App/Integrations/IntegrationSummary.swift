@@ -15,6 +15,9 @@ struct IntegrationSummary: Sendable {
     let accountEmail: String?
     let accountName: String?
     let connectedAt: Date?
+    /// Confluence: the site read, and every site the grant reaches.
+    var siteID: String? = nil
+    var sites: [UserIntegration.Site] = []
 }
 
 /// Reads the signed-in user's connections. Always scoped to one user: there is no way to ask
@@ -35,7 +38,8 @@ struct IntegrationDirectory: Sendable {
             }
             return IntegrationSummary(
                 platform: platform, status: row.status == .active ? .connected : .needsReconnect,
-                accountEmail: row.accountEmail, accountName: row.accountName, connectedAt: row.createdAt)
+                accountEmail: row.accountEmail, accountName: row.accountName, connectedAt: row.createdAt,
+                siteID: row.siteID, sites: row.sites)
         }
     }
 }

@@ -77,6 +77,10 @@ struct OAuthFlow: Sendable {
             guard let first = account.sites.first else { throw IntegrationError.noConfluenceSite }
             site = first
         }
+        let existingSite = try await UserIntegration.query(on: database)
+            .filter(\.$user.$id == pending.$user.id).filter(\.$platform == platform.rawValue).first()?.siteID
+        // Keep the site chosen before if the grant still reaches it.
+        if let existingSite, let kept = account.sites.first(where: { $0.id == existingSite }) { site = kept }
         let existing = try await UserIntegration.query(on: database)
             .filter(\.$user.$id == pending.$user.id).filter(\.$platform == platform.rawValue).first()
         let integration = existing ?? UserIntegration(
@@ -91,6 +95,7 @@ struct OAuthFlow: Sendable {
         integration.providerAccountID = account.id
         integration.siteID = site?.id
         integration.siteURL = site?.url
+        integration.sites = account.sites.map { UserIntegration.Site(id: $0.id, name: $0.name, url: $0.url) }
         integration.status = .active
         integration.refreshFailedAt = nil
         integration.lastRefreshedAt = Date()
@@ -102,6 +107,23 @@ struct OAuthFlow: Sendable {
                 platform: platform, status: .connected, accountEmail: account.email, accountName: account.name,
                 connectedAt: integration.createdAt ?? Date()),
             reconnected: existing != nil)
+    }
+
+    /// Chooses which of the granted Confluence sites the connection reads.
+    func chooseSite(_ siteID: String, for identity: Identity, clientAddress: String?) async throws -> UserIntegration.Site {
+        let database = deps.store.database
+        guard let integration = try await UserIntegration.query(on: database)
+            .filter(\.$user.$id == identity.userID).filter(\.$workspace.$id == identity.workspaceID)
+            .filter(\.$platform == Platform.confluence.rawValue).first()
+        else { throw IntegrationError.notConnected(.confluence) }
+        guard let site = integration.sites.first(where: { $0.id == siteID }) else { throw IntegrationError.unknownSite }
+        integration.siteID = site.id
+        integration.siteURL = site.url
+        try await integration.save(on: database)
+        await deps.audit.record(
+            .siteChosen, workspaceID: identity.workspaceID, actorID: identity.userID, actorEmail: identity.email,
+            platform: Platform.confluence.rawValue, detail: site.url, clientAddress: clientAddress)
+        return site
     }
 
     /// Revokes at the provider where possible, then deletes the stored tokens. Returns whether

@@ -37,14 +37,14 @@ struct ConnectDriver {
     /// One client for the whole test process; it never follows redirects, so tests see each one.
     static let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
 
-    func consent(_ started: Started, decision: String = "allow") async throws -> String {
+    func consent(_ started: Started, decision: String = "allow", site: String = "1324a887-45db-1bf4-1e99-ef0ff456d421") async throws -> String {
         let http = Self.http
         var request = HTTPClientRequest(url: started.authorizationURL)
         let page = try await http.execute(request, timeout: .seconds(30))
         let html = String(buffer: try await page.body.collect(upTo: 1 << 20))
         guard page.status == .ok, let action = Self.attribute("action", in: html) else { throw TestFailure("consent page: \(page.status)") }
         var fields = Self.hiddenFields(html) + [("decision", decision)]
-        if html.contains("name=\"site\"") { fields.append(("site", "1324a887-45db-1bf4-1e99-ef0ff456d421")) }
+        if html.contains("name=\"site\"") { fields.append(("site", site)) }
         request = HTTPClientRequest(url: action.replacingOccurrences(of: "&amp;", with: "&"))
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")

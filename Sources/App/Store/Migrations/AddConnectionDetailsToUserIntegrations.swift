@@ -6,7 +6,7 @@ struct AddConnectionDetailsToUserIntegrations: AsyncMigration {
     var name: String { "AddConnectionDetailsToUserIntegrations" }
 
     static let columns: [(FieldKey, DatabaseSchema.DataType)] = [
-        ("provider_account_id", .string), ("site_id", .string), ("site_url", .string),
+        ("provider_account_id", .string), ("site_id", .string), ("site_url", .string), ("sites", .string),
         ("last_refreshed_at", .datetime), ("refresh_failed_at", .datetime),
     ]
 

@@ -30,6 +30,8 @@ final class UserIntegration: Model, @unchecked Sendable {
     /// Confluence: the site (cloud id) this connection reads.
     @OptionalField(key: "site_id") var siteID: String?
     @OptionalField(key: "site_url") var siteURL: String?
+    /// Confluence: every site the grant reaches, as JSON `[{"id","name","url"}]`, to choose from.
+    @OptionalField(key: "sites") var sitesJSON: String?
     @OptionalField(key: "last_refreshed_at") var lastRefreshedAt: Date?
     /// Set when a refresh failed for a reason other than a dead grant; refreshes pause briefly after it.
     @OptionalField(key: "refresh_failed_at") var refreshFailedAt: Date?
@@ -37,6 +39,17 @@ final class UserIntegration: Model, @unchecked Sendable {
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
+
+    struct Site: Codable, Sendable, Equatable {
+        let id: String
+        let name: String
+        let url: String
+    }
+
+    var sites: [Site] {
+        get { sitesJSON.flatMap { try? JSONDecoder().decode([Site].self, from: Data($0.utf8)) } ?? [] }
+        set { sitesJSON = (try? JSONEncoder().encode(newValue)).map { String(decoding: $0, as: UTF8.self) } }
+    }
 
     init(
         userID: UUID, workspaceID: UUID, platform: Platform, sealedAccessToken: String,

@@ -11,6 +11,14 @@ struct AdminPagesController {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get { _, context in try await dashboard(context) }
         group.get("integrations") { request, context in try await integrations(request, context) }
+        group.post("integrations/confluence/site") { request, context -> Response in
+            struct Form: Decodable { let siteId: String }
+            let identity = try context.requireIdentity()
+            guard identity.canAdminister else { throw AuthError.forbidden }
+            let form = try await request.decode(as: Form.self, context: context)
+            _ = try await OAuthFlow(deps: deps).chooseSite(form.siteId, for: identity, clientAddress: context.clientAddress)
+            return .redirect(to: "/admin/integrations", type: .normal)
+        }
         group.post("integrations/:platform/disconnect") { _, context -> Response in
             let identity = try context.requireIdentity()
             guard identity.canAdminister else { throw AuthError.forbidden }
@@ -44,7 +52,8 @@ struct AdminPagesController {
             return IntegrationsPage.Card(
                 platform: platform, status: summary.status, accountEmail: summary.accountEmail,
                 accountName: summary.accountName, connectedAt: summary.connectedAt, configured: deps.connectors.isConfigured(platform),
-                setup: IntegrationsPage.setup(platform, redirectURI: deps.connectors.redirectURI(platform), scopes: scopes))
+                setup: IntegrationsPage.setup(platform, redirectURI: deps.connectors.redirectURI(platform), scopes: scopes),
+                siteID: summary.siteID, sites: summary.sites)
         }
         let model = IntegrationsPage.Model(cards: cards, banner: Self.banner(request.uri.queryParameters), csrfToken: identity.csrfToken)
         return HTMLResponse(html: IntegrationsPage.render(model, chrome: deps.chrome("Integrations", .integrations, identity)))

@@ -52,6 +52,7 @@ enum ActivityPage {
         case "integration_disconnected": "Disconnected an account"
         case "integration_connect_failed": "Connection failed"
         case "token_refresh_failed": "Token refresh failed"
+        case "confluence_site_chosen": "Chose a Confluence site"
         default: action.replacingOccurrences(of: "_", with: " ").capitalized
         }
     }

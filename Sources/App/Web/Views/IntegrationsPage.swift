@@ -13,6 +13,8 @@ enum IntegrationsPage {
         /// Whether the operator configured this provider's OAuth app (or demo mode stands in for it).
         let configured: Bool
         let setup: Setup
+        var siteID: String? = nil
+        var sites: [UserIntegration.Site] = []
     }
 
     /// What an operator must do to enable a provider.
@@ -60,8 +62,12 @@ enum IntegrationsPage {
             .if(card.status != .notConnected, .dl(
                 .class("facts"),
                 .dt(.text("Account")), .dd(.class("account"), .safeText(accountLine(card))),
-                .dt(.text("Connected on")), .dd(.safeText(card.connectedAt.map(Self.dayFormat) ?? "—"))
+                .dt(.text("Connected on")), .dd(.safeText(card.connectedAt.map(Self.dayFormat) ?? "—")),
+                .unwrap(card.sites.first { $0.id == card.siteID }) { site in
+                    .group(.dt(.text("Site")), .dd(.class("site"), .safeText(site.url)))
+                }
             )),
+            .if(card.sites.count > 1, siteChooser(card, csrf: csrf)),
             .if(card.status == .needsReconnect, .p(.class("alert error small"), .text("The provider no longer accepts the saved sign-in. Reconnect to keep importing; your documents are kept."))),
             card.configured ? actions(card, csrf: csrf) : setupChecklist(card),
         ])
@@ -82,6 +88,22 @@ enum IntegrationsPage {
                 CSRFField.node(csrf),
                 .button(.type(.submit), .class("button danger"), .text("Disconnect"))
             ))
+        )
+    }
+
+    /// Atlassian grants can reach several sites; the admin picks the one to read.
+    private static func siteChooser(_ card: Card, csrf: String?) -> Node<HTML.BodyContext> {
+        let options: [Node<HTML.SelectContext>] = card.sites.map { site in
+            let selected: Node<HTML.OptionContext> = site.id == card.siteID ? .attribute(named: "selected") : .empty
+            return .element(named: "option", nodes: [.attr("value", site.id), selected, .safeText("\(site.name) (\(site.url))")])
+        }
+        let select: Node<HTML.FormContext> = .element(named: "select", nodes: [.id("confluence-site"), .attr("name", "siteId"), .group(options)])
+        return .form(
+            .action("/admin/integrations/confluence/site"), .method(.post), .class("site-choice"),
+            CSRFField.node(csrf),
+            .label(.for("confluence-site"), .text("Read from site")),
+            select,
+            .button(.type(.submit), .class("button"), .text("Use this site"))
         )
     }
 
