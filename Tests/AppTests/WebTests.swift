@@ -28,6 +28,33 @@ struct WebTests {
         }
     }
 
+    @Test("outside demo mode an unconfigured provider shows its setup checklist instead of Connect")
+    func setupChecklist() async throws {
+        let harness = try await TestHarness.make([
+            AppConfig.Key.demo: "false", AppConfig.Key.dropboxAppKey: "app-key", AppConfig.Key.dropboxAppSecret: "app-secret",
+            AppConfig.Key.apiBaseURL: "https://kb.example.com",
+        ])
+        try await harness.withServer { client in
+            try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
+            let page = try await client.get("/admin/integrations").body
+            #expect(!page.contains("Demo data"))
+            #expect(page.contains(#"data-connect="dropbox""#))
+            #expect(!page.contains(#"data-connect="google_drive""#))
+            #expect(page.contains("GOOGLE_CLIENT_ID"))
+            #expect(page.contains("https://kb.example.com/api/v1/integrations/google_drive/callback"))
+            #expect(page.contains("7 days"))
+            #expect(page.contains("MICROSOFT_TENANT_ID"))
+            let token = try await client.apiToken(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
+            let refused = try await client.get("/api/v1/integrations/google_drive/connect", bearer: token)
+            #expect(refused.status == .conflict)
+            #expect((try refused.json()["error"] as? [String: Any])?["code"] as? String == "provider_not_configured")
+            let dropbox = try await client.get("/api/v1/integrations/dropbox/connect", bearer: token)
+            #expect(dropbox.status == .found)
+            #expect(dropbox.headers[.location]?.hasPrefix("https://www.dropbox.com/oauth2/authorize?client_id=app-key") == true)
+            #expect(dropbox.headers[.location]?.contains("token_access_type=offline") == true)
+        }
+    }
+
     @Test("every sidebar page renders for a signed-in admin", arguments: PageChrome.Section.allCases)
     func pagesRender(section: PageChrome.Section) async throws {
         let harness = try await TestHarness.make()
