@@ -6,10 +6,12 @@ import Foundation
 /// (cloud id) found through accessible-resources.
 public struct ConfluenceConnector: CloudConnector {
     public let platform = Platform.confluence
-    public let scopes = [
+    /// The scopes requested at consent, known without a configured client.
+    public static let requestedScopes = [
         "read:page:confluence", "read:space:confluence", "read:attachment:confluence", "read:content.metadata:confluence",
         "search:confluence", "readonly:content.attachment:confluence", "read:me", "offline_access",
     ]
+    public var scopes: [String] { Self.requestedScopes }
     let configuration: ConnectorConfiguration
     let http: ProviderHTTP
 

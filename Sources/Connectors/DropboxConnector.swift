@@ -5,7 +5,9 @@ import Foundation
 /// Dropbox: 4-hour access tokens, a refresh token only with `token_access_type=offline`.
 public struct DropboxConnector: CloudConnector {
     public let platform = Platform.dropbox
-    public let scopes = ["account_info.read", "files.metadata.read", "files.content.read"]
+    /// The scopes requested at consent, known without a configured client.
+    public static let requestedScopes = ["account_info.read", "files.metadata.read", "files.content.read"]
+    public var scopes: [String] { Self.requestedScopes }
     let configuration: ConnectorConfiguration
     let http: ProviderHTTP
 

@@ -5,7 +5,9 @@ import Foundation
 /// Google Drive: OAuth 2.0 web-server flow with offline access, identity from userinfo.
 public struct GoogleDriveConnector: CloudConnector {
     public let platform = Platform.googleDrive
-    public let scopes = ["openid", "email", "profile", "https://www.googleapis.com/auth/drive.readonly"]
+    /// The scopes requested at consent, known without a configured client.
+    public static let requestedScopes = ["openid", "email", "profile", "https://www.googleapis.com/auth/drive.readonly"]
+    public var scopes: [String] { Self.requestedScopes }
     let configuration: ConnectorConfiguration
     let http: ProviderHTTP
 

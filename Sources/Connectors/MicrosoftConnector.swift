@@ -5,7 +5,9 @@ import Foundation
 /// Microsoft 365 through the identity platform v2.0 and Graph; refresh tokens rotate.
 public struct MicrosoftConnector: CloudConnector {
     public let platform = Platform.microsoft
-    public let scopes = ["offline_access", "openid", "profile", "User.Read", "Files.Read.All", "Sites.Read.All", "Team.ReadBasic.All", "Channel.ReadBasic.All"]
+    /// The scopes requested at consent, known without a configured client.
+    public static let requestedScopes = ["offline_access", "openid", "profile", "User.Read", "Files.Read.All", "Sites.Read.All", "Team.ReadBasic.All", "Channel.ReadBasic.All"]
+    public var scopes: [String] { Self.requestedScopes }
     let configuration: ConnectorConfiguration
     let http: ProviderHTTP
 

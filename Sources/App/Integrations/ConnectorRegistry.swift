@@ -33,6 +33,16 @@ struct ConnectorRegistry: Sendable {
         config.demo || config.providers[platform] != nil
     }
 
+    /// The scopes each platform asks for, also for the setup checklist of an unconfigured one.
+    static func scopes(_ platform: Platform) -> [String] {
+        switch platform {
+        case .googleDrive: GoogleDriveConnector.requestedScopes
+        case .microsoft: MicrosoftConnector.requestedScopes
+        case .dropbox: DropboxConnector.requestedScopes
+        case .confluence: ConfluenceConnector.requestedScopes
+        }
+    }
+
     func connector(_ platform: Platform) throws -> any CloudConnector {
         let configuration: ConnectorConfiguration
         if let credentials = config.providers[platform], !config.demo {

@@ -77,12 +77,10 @@ struct OAuthFlow: Sendable {
             guard let first = account.sites.first else { throw IntegrationError.noConfluenceSite }
             site = first
         }
-        let existingSite = try await UserIntegration.query(on: database)
-            .filter(\.$user.$id == pending.$user.id).filter(\.$platform == platform.rawValue).first()?.siteID
-        // Keep the site chosen before if the grant still reaches it.
-        if let existingSite, let kept = account.sites.first(where: { $0.id == existingSite }) { site = kept }
         let existing = try await UserIntegration.query(on: database)
             .filter(\.$user.$id == pending.$user.id).filter(\.$platform == platform.rawValue).first()
+        // Keep the site chosen before if the grant still reaches it.
+        if let chosen = existing?.siteID, let kept = account.sites.first(where: { $0.id == chosen }) { site = kept }
         let integration = existing ?? UserIntegration(
             userID: pending.$user.id, workspaceID: pending.$workspace.id, platform: platform, sealedAccessToken: "",
             sealedRefreshToken: nil, tokenExpiresAt: nil, accountEmail: nil, accountName: nil, scopes: [])

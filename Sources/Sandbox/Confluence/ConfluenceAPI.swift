@@ -123,10 +123,10 @@ struct ConfluenceAPI {
     private func paginate(_ items: [[String: Any]], _ context: Context, path: String, defaultLimit: Int = 25, operation: String) -> SandboxResponse {
         let limit = min(max(Int(context.query["limit"] ?? "") ?? defaultLimit, 1), 250)
         let filters = context.request.queryItems.filter { $0.0 != "cursor" }
-        let signature = GoogleDriveAPI.signature(Dictionary(filters, uniquingKeysWith: { a, _ in a }))
+        let signature = PageToken.signature(Dictionary(filters, uniquingKeysWith: { a, _ in a }))
         var offset = 0
         if let cursor = context.query["cursor"] {
-            guard let decoded = GoogleDriveAPI.decodePageToken("~!!~" + cursor), decoded.signature == signature else {
+            guard let decoded = PageToken.decodePageToken("~!!~" + cursor), decoded.signature == signature else {
                 return Self.v2Error(400, "INVALID_REQUEST_PARAMETER", "Invalid cursor", operation: operation)
             }
             offset = decoded.offset
@@ -135,7 +135,7 @@ struct ConfluenceAPI {
         var links: [String: Any] = ["base": context.site.url + "/wiki"]
         var headers: HTTPFields = [:]
         if offset + page.count < items.count {
-            let cursor = String(GoogleDriveAPI.encodePageToken(offset: offset + page.count, signature: signature).dropFirst(4))
+            let cursor = String(PageToken.encodePageToken(offset: offset + page.count, signature: signature).dropFirst(4))
             var query = filters.filter { $0.0 != "limit" }
             query.insert(("limit", String(limit)), at: 0)
             query.append(("cursor", cursor))
@@ -285,10 +285,10 @@ struct ConfluenceAPI {
         }
         matches = query.sort(matches)
         let limit = min(max(Int(context.query["limit"] ?? "") ?? 25, 1), contentSearch && (context.query["expand"] ?? "").contains("body") ? 100 : 250)
-        let signature = GoogleDriveAPI.signature(["cql": cql])
+        let signature = PageToken.signature(["cql": cql])
         var offset = 0
         if let cursor = context.query["cursor"] {
-            guard let decoded = GoogleDriveAPI.decodePageToken("~!!~" + cursor), decoded.signature == signature else {
+            guard let decoded = PageToken.decodePageToken("~!!~" + cursor), decoded.signature == signature else {
                 return Self.v1Error(400, "Invalid cursor", reason: "Bad Request", operation: operation)
             }
             offset = decoded.offset
@@ -311,7 +311,7 @@ struct ConfluenceAPI {
         }
         var links: [String: Any] = ["base": context.site.url + "/wiki", "context": "/wiki"]
         if offset + page.count < matches.count {
-            let cursor = String(GoogleDriveAPI.encodePageToken(offset: offset + page.count, signature: signature).dropFirst(4))
+            let cursor = String(PageToken.encodePageToken(offset: offset + page.count, signature: signature).dropFirst(4))
             links["next"] = (contentSearch ? "/rest/api/content/search" : "/rest/api/search").appendingQuery([
                 ("next", "true"), ("cursor", cursor), ("limit", String(limit)), ("start", String(offset + page.count)), ("cql", cql),
             ] + (context.query["expand"].map { [("expand", $0)] } ?? []))
@@ -376,7 +376,7 @@ struct ConfluenceAPI {
             return .json(["error": "Forbidden", "message": "Token expired"], status: .forbidden, operation: operation)
         }
         guard let attachment = await store.item(parts[0], platform: .confluence) else { return .json(["error": "Not Found"], status: .notFound, operation: operation) }
-        var response = GoogleDriveAPI.contentResponse(attachment.content, mimeType: attachment.mimeType, range: request.headers[.range], operation: operation)
+        var response = ContentResponder.response(attachment.content, mimeType: attachment.mimeType, range: request.headers[.range], operation: operation)
         response.headers[.contentDisposition] = "attachment; filename=\"\(attachment.name)\""
         return response
     }

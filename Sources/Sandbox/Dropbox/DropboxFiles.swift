@@ -276,7 +276,7 @@ struct DropboxFiles {
         if request.headers[.ifNoneMatch] == "W/\"\(rev)\"" || request.headers[.ifNoneMatch] == rev {
             return SandboxResponse(status: .notModified, headers: [.eTag: "W/\"\(rev)\""], operation: route)
         }
-        var response = GoogleDriveAPI.contentResponse(item.content, mimeType: "application/octet-stream", range: request.headers[.range], operation: route)
+        var response = ContentResponder.response(item.content, mimeType: "application/octet-stream", range: request.headers[.range], operation: route)
         response.headers[.init("Dropbox-API-Result")!] = Self.headerSafeJSON(meta)
         response.headers[.eTag] = "W/\"\(rev)\""
         return response

@@ -179,10 +179,10 @@ struct GoogleDriveAPI {
         candidates = Self.sorted(candidates, orderBy: query["orderBy"])
 
         // Page tokens are opaque; they encode the offset and a digest of the query they belong to.
-        let signature = Self.signature(query)
+        let signature = PageToken.signature(query)
         var offset = 0
         if let pageToken = query["pageToken"] {
-            guard let decoded = Self.decodePageToken(pageToken), decoded.signature == signature else {
+            guard let decoded = PageToken.decodePageToken(pageToken), decoded.signature == signature else {
                 return GoogleErrors.invalid("pageToken", operation: operation)
             }
             offset = decoded.offset
@@ -192,7 +192,7 @@ struct GoogleDriveAPI {
         for item in page { files.append(await fileResource(item, context: context)) }
         var body: [String: Any] = ["kind": "drive#fileList", "incompleteSearch": false]
         if offset + page.count < candidates.count {
-            body["nextPageToken"] = Self.encodePageToken(offset: offset + page.count, signature: signature)
+            body["nextPageToken"] = PageToken.encodePageToken(offset: offset + page.count, signature: signature)
         }
         if let mask {
             body["files"] = files
@@ -205,29 +205,6 @@ struct GoogleDriveAPI {
 
     static func defaultFields(_ file: [String: Any]) -> [String: Any] {
         file.filter { ["kind", "id", "name", "mimeType"].contains($0.key) }
-    }
-
-    static func signature(_ query: [String: String]) -> String {
-        let relevant = query.filter { !["pageToken", "fields", "prettyPrint", "access_token", "key", "alt"].contains($0.key) }
-        let text = relevant.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
-        var hash: UInt64 = 1_469_598_103_934_665_603
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
-        return String(hash, radix: 36)
-    }
-
-    static func encodePageToken(offset: Int, signature: String) -> String {
-        "~!!~" + Data("\(offset):\(signature)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decodePageToken(_ token: String) -> (offset: Int, signature: String)? {
-        guard token.hasPrefix("~!!~") else { return nil }
-        var base = String(token.dropFirst(4)).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base.count % 4 != 0 { base += "=" }
-        guard let data = Data(base64Encoded: base), let text = String(data: data, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: ":", maxSplits: 1)
-        guard parts.count == 2, let offset = Int(parts[0]) else { return nil }
-        return (offset, String(parts[1]))
     }
 
     static func sorted(_ items: [SandboxItem], orderBy: String?) -> [SandboxItem] {
@@ -373,49 +350,7 @@ struct GoogleDriveAPI {
                 403, reason: "cannotDownloadAbusiveFile", message: "This file has been identified as malware or spam and cannot be downloaded.",
                 operation: operation)
         }
-        return Self.contentResponse(item.content, mimeType: item.mimeType, range: context.request.headers[.range], operation: operation)
-    }
-
-    /// The bytes of a file, honouring a single `Range: bytes=a-b` like Google's media endpoint.
-    static func contentResponse(_ content: SandboxContent, mimeType: String, range: String?, operation: String) -> SandboxResponse {
-        let size = content.size
-        guard let range, range.hasPrefix("bytes=") else {
-            return streamed(content, 0..<size, status: .ok, mimeType: mimeType, extra: [:], operation: operation)
-        }
-        let spec = range.dropFirst(6).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        var lower: Int64
-        var upper: Int64
-        if spec.count == 2, spec[0].isEmpty, let suffix = Int64(spec[1]) {
-            lower = max(0, size - suffix); upper = size - 1
-        } else if spec.count == 2, let start = Int64(spec[0]) {
-            lower = start; upper = spec[1].isEmpty ? size - 1 : min(Int64(spec[1]) ?? size - 1, size - 1)
-        } else {
-            return streamed(content, 0..<size, status: .ok, mimeType: mimeType, extra: [:], operation: operation)
-        }
-        guard size > 0, lower < size, lower <= upper else {
-            return GoogleErrors.envelope(416, reason: "requestedRangeNotSatisfiable", message: "Request range not satisfiable", headers: [.contentRange: "bytes */\(size)"], operation: operation)
-        }
-        return streamed(
-            content, lower..<(upper + 1), status: .partialContent, mimeType: mimeType, extra: [.contentRange: "bytes \(lower)-\(upper)/\(size)"],
-            operation: operation)
-    }
-
-    /// Writes content in 64 KiB pieces so large synthetic files never sit in memory.
-    static func streamed(_ content: SandboxContent, _ range: Range<Int64>, status: HTTPResponse.Status, mimeType: String, extra: HTTPFields, operation: String) -> SandboxResponse {
-        var headers = extra
-        headers[.contentType] = mimeType
-        headers[.contentLength] = String(range.count)
-        headers[.acceptRanges] = "bytes"
-        let body = ResponseBody(contentLength: range.count) { writer in
-            var position = range.lowerBound
-            while position < range.upperBound {
-                let end = min(position + 65536, range.upperBound)
-                try await writer.write(ByteBuffer(bytes: content.read(position..<end)))
-                position = end
-            }
-            try await writer.finish(nil)
-        }
-        return SandboxResponse(status: status, headers: headers, body: body, operation: operation)
+        return ContentResponder.response(item.content, mimeType: item.mimeType, range: context.request.headers[.range], operation: operation)
     }
 
     // MARK: export
@@ -477,15 +412,15 @@ struct GoogleDriveAPI {
             let needle = q[range.upperBound...].prefix { $0 != "'" }.lowercased()
             drives = drives.filter { $0.name.lowercased().contains(needle) }
         }
-        let signature = Self.signature(context.query)
+        let signature = PageToken.signature(context.query)
         var offset = 0
         if let token = context.query["pageToken"] {
-            guard let decoded = Self.decodePageToken(token), decoded.signature == signature else { return GoogleErrors.invalid("pageToken", operation: operation) }
+            guard let decoded = PageToken.decodePageToken(token), decoded.signature == signature else { return GoogleErrors.invalid("pageToken", operation: operation) }
             offset = decoded.offset
         }
         let page = drives.dropFirst(offset).prefix(pageSize)
         var body: [String: Any] = ["kind": "drive#driveList", "drives": page.map(Self.driveResource)]
-        if offset + page.count < drives.count { body["nextPageToken"] = Self.encodePageToken(offset: offset + page.count, signature: signature) }
+        if offset + page.count < drives.count { body["nextPageToken"] = PageToken.encodePageToken(offset: offset + page.count, signature: signature) }
         if let fields = context.query["fields"], let mask = FieldMask.parse(fields) { body = mask.apply(body) }
         return .json(body, pretty: context.query["prettyPrint"] != "false", operation: operation)
     }

@@ -456,7 +456,7 @@ struct GraphAPI {
         let parts = payload.split(separator: "|").map(String.init)
         guard parts.count == 3, let expires = Int(parts[2]), expires > Int(Date().timeIntervalSince1970) else { return deny(.unauthorized, "Token expired.") }
         guard let item = await store.item(parts[0], platform: .microsoft) else { return deny(.notFound, "File not found.") }
-        return GoogleDriveAPI.contentResponse(item.content, mimeType: item.mimeType, range: request.headers[.range], operation: operation)
+        return ContentResponder.response(item.content, mimeType: item.mimeType, range: request.headers[.range], operation: operation)
     }
 
     // MARK: Delta

@@ -48,11 +48,10 @@ struct AdminPagesController {
         let identity = try context.requireIdentity()
         let cards = try await deps.integrations.summaries(for: identity).map { summary in
             let platform = summary.platform
-            let scopes = (try? deps.connectors.connector(platform).scopes) ?? Self.defaultScopes(platform)
             return IntegrationsPage.Card(
                 platform: platform, status: summary.status, accountEmail: summary.accountEmail,
                 accountName: summary.accountName, connectedAt: summary.connectedAt, configured: deps.connectors.isConfigured(platform),
-                setup: IntegrationsPage.setup(platform, redirectURI: deps.connectors.redirectURI(platform), scopes: scopes),
+                setup: IntegrationsPage.setup(platform, redirectURI: deps.connectors.redirectURI(platform), scopes: ConnectorRegistry.scopes(platform)),
                 siteID: summary.siteID, sites: summary.sites)
         }
         let model = IntegrationsPage.Model(cards: cards, banner: Self.banner(request.uri.queryParameters), csrfToken: identity.csrfToken)
@@ -74,15 +73,6 @@ struct AdminPagesController {
             let code = query["code"].map(String.init) ?? ""
             let message = known.first { $0.code == code }?.safeMessage ?? "\(platform.displayName) could not be connected. Try again."
             return .init(success: false, message: message)
-        }
-    }
-
-    static func defaultScopes(_ platform: Platform) -> [String] {
-        switch platform {
-        case .googleDrive: ["openid", "email", "profile", "https://www.googleapis.com/auth/drive.readonly"]
-        case .microsoft: ["offline_access", "User.Read", "Files.Read.All", "Sites.Read.All"]
-        case .dropbox: ["account_info.read", "files.metadata.read", "files.content.read"]
-        case .confluence: ["read:page:confluence", "read:space:confluence", "read:attachment:confluence", "read:me", "offline_access"]
         }
     }
 
