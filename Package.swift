@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // Domain types, typed errors and the token vault (Fernet / MultiFernet).
@@ -43,8 +44,13 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // poppler-glib, the PDF library behind `pdftotext` (Debian: libpoppler-glib-dev).
+        .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
         // One text extractor per document format.
-        .target(name: "Extraction", dependencies: ["CirrusCore"]),
+        .target(
+            name: "Extraction",
+            dependencies: ["CirrusCore", "CPoppler", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         // Chunking, embeddings, search index and answers.
         .target(name: "Knowledge", dependencies: ["CirrusCore"]),
         // Emulators of the four providers, for tests, benchmarks and demo mode.
@@ -94,7 +100,11 @@ let package = Package(
         ),
         .testTarget(name: "CirrusCoreTests", dependencies: ["CirrusCore"]),
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors"]),
-        .testTarget(name: "ExtractionTests", dependencies: ["Extraction"]),
+        .testTarget(
+            name: "ExtractionTests",
+            dependencies: ["Extraction", "Sandbox", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            exclude: ["Producers"]
+        ),
         .testTarget(name: "KnowledgeTests", dependencies: ["Knowledge"]),
         .testTarget(
             name: "SandboxTests",

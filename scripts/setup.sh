@@ -14,9 +14,12 @@ if ! command -v swift >/dev/null 2>&1; then
   exit 1
 fi
 
-packages=(ca-certificates)
+# libpoppler-glib-dev: PDF text extraction (linked into the binary).
+packages=(ca-certificates pkg-config libpoppler-glib-dev)
 if [ "$purpose" = "test" ]; then
-  packages+=(postgresql chromium chromium-driver fonts-dejavu-core python3)
+  # poppler-utils: pdftotext, the yardstick of the import benchmark; LibreOffice: a second producer
+  # of the documents the extraction tests read.
+  packages+=(postgresql chromium chromium-driver fonts-dejavu-core python3 python3-pip poppler-utils libreoffice-writer-nogui)
 fi
 
 missing=()
@@ -41,4 +44,7 @@ if [ "$purpose" = "test" ]; then
   python3 -c "import googleapiclient.discovery, google.oauth2.credentials" 2>/dev/null \
     || { echo "Installing google-api-python-client"; pip_install google-api-python-client; }
   python3 -c "import atlassian" 2>/dev/null || { echo "Installing atlassian-python-api"; pip_install atlassian-python-api; }
+  # Other producers of the formats Cirrus extracts.
+  python3 -c "import docx, openpyxl, pptx, fpdf" 2>/dev/null \
+    || { echo "Installing python-docx, openpyxl, python-pptx, fpdf2"; pip_install python-docx openpyxl python-pptx fpdf2; }
 fi

@@ -54,11 +54,41 @@ public enum ExtractionError: Error, Equatable, Sendable {
     case encrypted
     /// The file exceeds a safety limit (size, expansion ratio, text length).
     case tooLarge(String)
+    /// Reading the file took longer than the time allowed.
+    case timedOut
+    /// The format is not one Cirrus reads.
+    case unsupported(String)
+
+    /// What a person is told, e.g. on the import's file list.
+    public var reason: String {
+        switch self {
+        case .noText(let detail): "No text to import: \(detail)"
+        case .corrupt(let detail): "The file is damaged or not what its type says: \(detail)"
+        case .encrypted: "The file is password-protected; remove the password and import it again."
+        case .tooLarge(let detail): "The file is over a safety limit: \(detail)"
+        case .timedOut: "Reading the file took too long and was stopped."
+        case .unsupported(let detail): "This kind of file cannot be imported: \(detail)"
+        }
+    }
+
+    /// Whether the file ends "skipped" (nothing wrong, nothing to import) rather than "failed".
+    public var isSkip: Bool {
+        switch self {
+        case .noText, .unsupported: true
+        default: false
+        }
+    }
 }
 
 /// Turns the bytes of one kind of file into structured text.
 public protocol TextExtractor: Sendable {
     /// MIME types this extractor reads.
     var mimeTypes: Set<String> { get }
-    func extract(_ data: [UInt8], fileName: String) throws(ExtractionError) -> ExtractedDocument
+    func extract(_ data: [UInt8], fileName: String, limits: ExtractionLimits) throws(ExtractionError) -> ExtractedDocument
+}
+
+extension TextExtractor {
+    public func extract(_ data: [UInt8], fileName: String) throws(ExtractionError) -> ExtractedDocument {
+        try extract(data, fileName: fileName, limits: .standard)
+    }
 }

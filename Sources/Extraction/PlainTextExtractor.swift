@@ -7,9 +7,10 @@ public struct PlainTextExtractor: TextExtractor {
 
     public init() {}
 
-    public func extract(_ data: [UInt8], fileName: String) throws(ExtractionError) -> ExtractedDocument {
+    public func extract(_ data: [UInt8], fileName: String, limits: ExtractionLimits) throws(ExtractionError) -> ExtractedDocument {
         let text = Self.decode(data)
         if text.contains("\u{0}") { throw .noText("The file looks binary, not text.") }
+        guard text.count <= limits.maxTextLength else { throw .tooLarge("its text is longer than \(limits.maxTextLength) characters") }
         let paragraphs = text.replacingOccurrences(of: "\r\n", with: "\n")
             .components(separatedBy: "\n\n")
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }

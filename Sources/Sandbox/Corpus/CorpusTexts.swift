@@ -225,3 +225,12 @@ enum CorpusTexts {
         return "Weekly update \(index) from the \(team) team.\n\nThis week the \(team) team closed \(10 + index % 37) tasks and opened \(3 + index % 11) new ones. Reference code WU-\(String(format: "%04d", index))."
     }
 }
+
+extension Corpus {
+    /// A sample of the corpus's documents (text, spreadsheets, presentations), for tests and
+    /// benchmarks that render them in every format and check what comes back.
+    public static var sampleDocuments: [NativeDocument] {
+        [CorpusTexts.productOverview, CorpusTexts.featureGuide, CorpusTexts.apiDocumentation, CorpusTexts.budget2025,
+         CorpusTexts.hiringPipeline, CorpusTexts.allHands, MicrosoftTexts.boardReport, MicrosoftTexts.churnAnalysis, MicrosoftTexts.salesKickoff]
+    }
+}

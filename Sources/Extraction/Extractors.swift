@@ -1,0 +1,62 @@
+/// Picks the extractor for a file by its MIME type, falling back to its extension, and says
+/// plainly when a file holds nothing to import (images, archives, media).
+public struct Extractors: Sendable {
+    private let byType: [String: any TextExtractor]
+    public let limits: ExtractionLimits
+
+    public init(limits: ExtractionLimits = .standard) {
+        self.limits = limits
+        let all: [any TextExtractor] = [
+            PDFExtractor(), DocxExtractor(), XlsxExtractor(), PptxExtractor(), HTMLExtractor(), MarkdownExtractor(),
+            DelimitedTextExtractor(), JSONExtractor(), PlainTextExtractor(),
+        ]
+        var byType: [String: any TextExtractor] = [:]
+        for extractor in all { for type in extractor.mimeTypes { byType[type] = extractor } }
+        self.byType = byType
+    }
+
+    static let extensionTypes: [String: String] = [
+        "pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "html": "text/html", "htm": "text/html", "xhtml": "application/xhtml+xml", "md": "text/markdown", "markdown": "text/markdown",
+        "csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/json", "txt": "text/plain", "text": "text/plain",
+        "log": "text/plain", "rst": "text/plain", "xml": "text/plain", "yaml": "text/plain", "yml": "text/plain",
+    ]
+
+    /// The type Cirrus reads a file as: its extension's when the provider's type is generic.
+    public static func effectiveType(mimeType: String, fileName: String) -> String {
+        let base = mimeType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let generic = base.isEmpty || base == "application/octet-stream" || base == "binary/octet-stream" || base == "text/plain"
+        if generic, let ext = fileName.split(separator: ".").last.map({ $0.lowercased() }), fileName.contains("."), let type = extensionTypes[ext] {
+            return type
+        }
+        return base
+    }
+
+    /// Why a file cannot be imported, or `nil` when it can; known before downloading it.
+    public func refusal(mimeType: String, fileName: String) -> ExtractionError? {
+        let type = Self.effectiveType(mimeType: mimeType, fileName: fileName)
+        if byType[type] != nil { return nil }
+        if type.hasPrefix("text/") { return nil }
+        if type.hasPrefix("image/") { return .noText("it is an image (OCR is not supported yet)") }
+        if type.hasPrefix("video/") || type.hasPrefix("audio/") { return .noText("it is audio or video") }
+        if ["application/zip", "application/x-zip-compressed", "application/gzip", "application/x-tar", "application/x-7z-compressed",
+            "application/x-rar-compressed", "application/vnd.rar"].contains(type)
+        {
+            return .noText("it is an archive; import the files inside it instead")
+        }
+        if type == "application/msword" || type == "application/vnd.ms-excel" || type == "application/vnd.ms-powerpoint" {
+            return .unsupported("legacy Office format (\(type)); save it as .docx, .xlsx or .pptx")
+        }
+        return .unsupported(type.isEmpty ? "unknown type" : type)
+    }
+
+    /// Extracts a file's text, or throws the reason it cannot be.
+    public func extract(_ data: [UInt8], mimeType: String, fileName: String) throws(ExtractionError) -> ExtractedDocument {
+        if let refusal = refusal(mimeType: mimeType, fileName: fileName) { throw refusal }
+        let type = Self.effectiveType(mimeType: mimeType, fileName: fileName)
+        let extractor = byType[type] ?? PlainTextExtractor()
+        return try extractor.extract(data, fileName: fileName, limits: limits)
+    }
+}

@@ -1,0 +1,68 @@
+import Extraction
+import Sandbox
+import Foundation
+import Testing
+
+/// Files written by other producers (python-docx, openpyxl, python-pptx, fpdf2, and LibreOffice
+/// when it is installed) are read with their text complete and in order.
+@Suite struct ThirdPartyProducersTests {
+    static let producerScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Producers/make_documents.py")
+
+    @Test func pythonLibrariesDocuments() throws {
+        // given documents made by the Python libraries
+        let folder = try TemporaryFolder()
+        try run("/usr/bin/env", ["python3", Self.producerScript.path, folder.url.path])
+        let expected = try JSONDecoder().decode([String: [String]].self, from: Data(contentsOf: folder.url.appendingPathComponent("expected.json")))
+        #expect(expected.count == 4)
+        for (name, texts) in expected.sorted(by: { $0.key < $1.key }) {
+            // when each is extracted
+            let bytes = try [UInt8](Data(contentsOf: folder.url.appendingPathComponent(name)))
+            let document = try Extractors().extract(bytes, mimeType: "application/octet-stream", fileName: name)
+            // then the texts are all there, in order
+            ExpectedText.assertInOrder(texts, in: document.plainText, context: name)
+        }
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/soffice")))
+    func libreOfficeConversions() throws {
+        // given our generated documents converted by LibreOffice (it rewrites the whole package)
+        let folder = try TemporaryFolder()
+        let sources = [("docx", "docx"), ("html", "pdf")]
+        let document = Corpus.sampleDocuments[1]
+        for (format, target) in sources {
+            let source = folder.url.appendingPathComponent("source-\(format).\(format)")
+            try Data(DocumentFormats.render(document, format: format)).write(to: source)
+            try run("/usr/bin/soffice", ["--headless", "--convert-to", target, "--outdir", folder.url.appendingPathComponent(format).path, source.path])
+            let converted = folder.url.appendingPathComponent(format).appendingPathComponent("source-\(format).\(target)")
+            let extracted = try Extractors().extract(try [UInt8](Data(contentsOf: converted)), mimeType: "application/octet-stream", fileName: converted.lastPathComponent)
+            ExpectedText.assertInOrder(ExpectedText.lines(of: document, format: "docx"), in: extracted.plainText, context: "LibreOffice \(format)→\(target)")
+        }
+    }
+
+    func run(_ executable: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        if process.terminationStatus != 0 {
+            Issue.record("\(executable) \(arguments.first ?? "") failed: \(String(decoding: message, as: UTF8.self).suffix(2000))")
+        }
+    }
+}
+
+/// A folder removed when the value goes away.
+final class TemporaryFolder {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-extraction-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
