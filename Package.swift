@@ -41,6 +41,7 @@ let package = Package(
             name: "Connectors",
             dependencies: [
                 "CirrusCore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

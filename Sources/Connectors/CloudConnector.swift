@@ -54,6 +54,14 @@ public enum ConnectorError: UserFacingError, Equatable {
     case unavailable(String)
     /// The answer was not what the provider documents.
     case malformedResponse(String)
+    /// The file or folder is not there (deleted, moved, or never shared with this account).
+    case notFound
+    /// The download is bigger than the configured limit.
+    case fileTooLarge(limit: Int64)
+    /// The bytes received do not match the provider's checksum, even after retrying.
+    case checksumMismatch
+    /// The provider will not hand this file over.
+    case notDownloadable(String)
 
     public var code: String {
         switch self {
@@ -63,6 +71,10 @@ public enum ConnectorError: UserFacingError, Equatable {
         case .provider: "provider_error"
         case .unavailable: "provider_unavailable"
         case .malformedResponse: "provider_bad_response"
+        case .notFound: "provider_not_found"
+        case .fileTooLarge: "file_too_large"
+        case .checksumMismatch: "checksum_mismatch"
+        case .notDownloadable: "not_downloadable"
         }
     }
 
@@ -74,20 +86,49 @@ public enum ConnectorError: UserFacingError, Equatable {
         case .provider(let status, let message): "The provider answered \(status): \(message)"
         case .unavailable(let detail): "The provider is not reachable right now (\(detail)). Try again shortly."
         case .malformedResponse(let detail): "The provider sent an unexpected answer: \(detail)"
+        case .notFound: "The file or folder is no longer there, or is not shared with this account."
+        case .fileTooLarge(let limit): "The file is larger than the import limit of \(limit / 1_000_000) MB."
+        case .checksumMismatch: "The downloaded bytes did not match the provider's checksum."
+        case .notDownloadable(let reason): reason
         }
     }
 
     public var kind: FailureKind {
         switch self {
         case .invalidGrant, .unauthorized: .conflict
-        case .misconfigured, .provider, .malformedResponse: .badRequest
-        case .unavailable: .unavailable
+        case .misconfigured, .provider, .malformedResponse, .fileTooLarge, .notDownloadable: .badRequest
+        case .notFound: .notFound
+        case .unavailable, .checksumMismatch: .unavailable
+        }
+    }
+
+    /// Worth trying again later (the provider was busy or the transfer broke); anything else is permanent.
+    public var isTransient: Bool {
+        switch self {
+        case .unavailable, .checksumMismatch, .unauthorized: true
+        default: false
         }
     }
 }
 
-/// One cloud provider, behind one interface: the OAuth steps and account lookup. Listing,
-/// downloads and change feeds join it as the import and sync capabilities land.
+/// What a connector needs to reach one connection's files.
+public struct ProviderSession: Sendable {
+    public var accessToken: String
+    /// Confluence: the cloud id of the chosen site.
+    public var siteID: String?
+    /// Confluence: the site's URL, for links back to pages.
+    public var siteURL: String?
+
+    public init(accessToken: String, siteID: String? = nil, siteURL: String? = nil) {
+        self.accessToken = accessToken
+        self.siteID = siteID
+        self.siteURL = siteURL
+    }
+}
+
+/// One cloud provider, behind one interface: the OAuth steps, account lookup, browsing and
+/// downloads. Folder ids are the connector's own: `root` is the top level, and virtual
+/// folders (Shared with me, SharePoint sites, Confluence spaces) get ids the connector reads back.
 public protocol CloudConnector: Sendable {
     var platform: Platform { get }
     /// The scopes requested at consent.
@@ -99,4 +140,13 @@ public protocol CloudConnector: Sendable {
     func account(accessToken: String) async throws -> ProviderAccount
     /// Revokes the grant at the provider; `false` when the provider has no revocation endpoint.
     func revoke(_ tokens: TokenSet) async throws -> Bool
+
+    /// One page of a folder's children, or of search results when `query` is given.
+    func list(folderID: String, pageToken: String?, query: String?, session: ProviderSession) async throws -> FilePage
+    /// The path from the top level to a folder, the top level included.
+    func breadcrumbs(folderID: String, session: ProviderSession) async throws -> [Breadcrumb]
+    /// One file's current metadata.
+    func file(id: String, session: ProviderSession) async throws -> CloudFile
+    /// Streams a file (exported when provider-native) to `destination`.
+    func download(_ file: CloudFile, session: ProviderSession, to destination: URL, maxBytes: Int64) async throws -> DownloadedFile
 }

@@ -114,8 +114,24 @@ public struct ProviderHTTP: Sendable {
     static func apiError(_ reply: Reply) -> ConnectorError {
         switch reply.status {
         case 401: return .unauthorized
+        case 404: return .notFound
         case 500...: return .unavailable("HTTP \(reply.status)")
-        default: return .provider(status: reply.status, message: String(reply.text.prefix(200)))
+        default: return .provider(status: reply.status, message: errorSummary(reply))
         }
+    }
+
+    /// The provider's own words for an error, from each one's documented error shape.
+    static func errorSummary(_ reply: Reply) -> String {
+        guard let json = reply.json else { return String(reply.text.prefix(200)) }
+        if let error = json["error"] as? [String: Any] {
+            // Google: {error: {message, errors: [{reason}]}}; Graph: {error: {code, message}}
+            let reason = ((error["errors"] as? [[String: Any]])?.first?["reason"] as? String) ?? (error["code"] as? String)
+            let message = error["message"] as? String ?? ""
+            return [reason, message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ").prefix(300).description
+        }
+        if let summary = json["error_summary"] as? String { return String(summary.prefix(300)) }  // Dropbox
+        if let errors = json["errors"] as? [[String: Any]], let title = errors.first?["title"] as? String { return String(title.prefix(300)) }  // Confluence v2
+        if let message = json["message"] as? String { return String(message.prefix(300)) }
+        return String(reply.text.prefix(200))
     }
 }

@@ -1,0 +1,160 @@
+import CirrusCore
+import Foundation
+
+/// Confluence browsing on the connection's chosen site: spaces, then each space's page tree.
+/// Every page is both a folder (its child pages and attachments) and a document (its body in
+/// storage format). Ids: `space:ID`, `page:ID`, `att:PAGE:ID`.
+extension ConfluenceConnector {
+    static let top = Breadcrumb(id: "root", name: "Spaces")
+    static let spaceType = "application/vnd.atlassian.confluence.space"
+    static let pageType = "application/vnd.atlassian.confluence.storage+xml"
+
+    private func wiki(_ session: ProviderSession) throws -> String {
+        guard let site = session.siteID else { throw ConnectorError.provider(status: 400, message: "Choose a Confluence site first.") }
+        return configuration.hosts.base("api.atlassian.com") + "/ex/confluence/\(site)/wiki"
+    }
+
+    public func list(folderID: String, pageToken: String?, query: String?, session: ProviderSession) async throws -> FilePage {
+        let base = try wiki(session)
+        if let pageToken {
+            // Confluence's next link is relative to the site's /wiki; only that path is accepted.
+            guard pageToken.hasPrefix("/wiki/api/v2/") || pageToken.hasPrefix("/api/v2/") || pageToken.hasPrefix("/wiki/rest/api/") else {
+                throw ConnectorError.provider(status: 400, message: "That page token is not valid.")
+            }
+            let path = pageToken.hasPrefix("/wiki") ? String(pageToken.dropFirst(5)) : pageToken
+            return try await page(base + path, folderID: folderID, session: session)
+        }
+        if let query, !query.isEmpty {
+            let escaped = query.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            var cql = "type = page and title ~ \"\(escaped)*\""
+            if folderID.hasPrefix("space:") { cql += " and space.id = \(folderID.dropFirst(6))" }
+            let json = try await http.getJSON(base + "/rest/api/content/search?" + ProviderHTTP.query([("cql", cql), ("limit", "50"), ("expand", "version,space")]), bearer: session.accessToken)
+            let files = (json["results"] as? [[String: Any]] ?? []).compactMap { result -> CloudFile? in
+                guard let id = result["id"] as? String else { return nil }
+                return CloudFile(id: "page:\(id)", name: result["title"] as? String ?? id, mimeType: Self.pageType,
+                                 webViewLink: ((result["_links"] as? [String: Any])?["webui"] as? String).map { (session.siteURL ?? "") + "/wiki" + $0 },
+                                 isFolder: true, revision: ((result["version"] as? [String: Any])?["number"] as? Int).map(String.init), isAlsoDocument: true)
+            }
+            return FilePage(files: files, nextPageToken: nil)
+        }
+        switch folderID {
+        case "root": return try await page(base + "/api/v2/spaces?limit=100&sort=name", folderID: folderID, session: session)
+        case let id where id.hasPrefix("space:"):
+            return try await page(base + "/api/v2/spaces/\(id.dropFirst(6))/pages?depth=root&limit=100&sort=title", folderID: folderID, session: session)
+        case let id where id.hasPrefix("page:"):
+            let pageID = id.dropFirst(5)
+            var result = try await page(base + "/api/v2/pages/\(pageID)/children?limit=100", folderID: folderID, session: session)
+            if result.nextPageToken == nil {
+                // Attachments follow the child pages, in one page of up to 250.
+                let attachments = try await http.getJSON(base + "/api/v2/pages/\(pageID)/attachments?limit=250", bearer: session.accessToken)
+                result.files += (attachments["results"] as? [[String: Any]] ?? []).map { Self.attachment($0, page: String(pageID), siteURL: session.siteURL) }
+            }
+            return result
+        default: throw ConnectorError.notFound
+        }
+    }
+
+    private func page(_ url: String, folderID: String, session: ProviderSession) async throws -> FilePage {
+        let json = try await http.getJSON(url, bearer: session.accessToken)
+        let results = json["results"] as? [[String: Any]] ?? []
+        let files: [CloudFile] = results.compactMap { entry in
+            guard let id = (entry["id"] as? String) ?? (entry["id"] as? Int).map(String.init) else { return nil }
+            if folderID == "root" {
+                return CloudFile(id: "space:\(id)", name: entry["name"] as? String ?? id, mimeType: Self.spaceType,
+                                 webViewLink: ((entry["_links"] as? [String: Any])?["webui"] as? String).map { (session.siteURL ?? "") + "/wiki" + $0 },
+                                 isFolder: true, parentId: "root")
+            }
+            return Self.page(entry, parent: folderID, siteURL: session.siteURL)
+        }
+        let next = (json["_links"] as? [String: Any])?["next"] as? String
+        return FilePage(files: files, nextPageToken: next)
+    }
+
+    public func breadcrumbs(folderID: String, session: ProviderSession) async throws -> [Breadcrumb] {
+        let base = try wiki(session)
+        if folderID == "root" { return [Self.top] }
+        if folderID.hasPrefix("space:") {
+            let space = try await http.getJSON(base + "/api/v2/spaces/\(folderID.dropFirst(6))", bearer: session.accessToken)
+            return [Self.top, Breadcrumb(id: folderID, name: space["name"] as? String ?? folderID)]
+        }
+        guard folderID.hasPrefix("page:") else { throw ConnectorError.notFound }
+        let pageID = String(folderID.dropFirst(5))
+        let page = try await http.getJSON(base + "/api/v2/pages/\(pageID)", bearer: session.accessToken)
+        let ancestors = try await http.getJSON(base + "/api/v2/pages/\(pageID)/ancestors?limit=50", bearer: session.accessToken)
+        var trail: [Breadcrumb] = []
+        for ancestor in ancestors["results"] as? [[String: Any]] ?? [] {
+            guard let id = ancestor["id"] as? String, (ancestor["type"] as? String ?? "page") == "page" else { continue }
+            let detail = try await http.getJSON(base + "/api/v2/pages/\(id)", bearer: session.accessToken)
+            trail.append(Breadcrumb(id: "page:\(id)", name: detail["title"] as? String ?? id))
+        }
+        trail.append(Breadcrumb(id: folderID, name: page["title"] as? String ?? pageID))
+        var head = [Self.top]
+        if let spaceID = (page["spaceId"] as? String) ?? (page["spaceId"] as? Int).map(String.init) {
+            let space = try await http.getJSON(base + "/api/v2/spaces/\(spaceID)", bearer: session.accessToken)
+            head.append(Breadcrumb(id: "space:\(spaceID)", name: space["name"] as? String ?? spaceID))
+        }
+        return head + trail
+    }
+
+    public func file(id: String, session: ProviderSession) async throws -> CloudFile {
+        let base = try wiki(session)
+        if id.hasPrefix("page:") {
+            return Self.page(try await http.getJSON(base + "/api/v2/pages/\(id.dropFirst(5))", bearer: session.accessToken), parent: nil, siteURL: session.siteURL)
+        }
+        if id.hasPrefix("att:") {
+            let parts = id.split(separator: ":").map(String.init)
+            guard parts.count == 3 else { throw ConnectorError.notFound }
+            return Self.attachment(try await http.getJSON(base + "/api/v2/attachments/\(parts[2])", bearer: session.accessToken), page: parts[1], siteURL: session.siteURL)
+        }
+        if id.hasPrefix("space:") {
+            let space = try await http.getJSON(base + "/api/v2/spaces/\(id.dropFirst(6))", bearer: session.accessToken)
+            return CloudFile(id: id, name: space["name"] as? String ?? id, mimeType: Self.spaceType, isFolder: true, parentId: "root")
+        }
+        throw ConnectorError.notFound
+    }
+
+    public func download(_ file: CloudFile, session: ProviderSession, to destination: URL, maxBytes: Int64) async throws -> DownloadedFile {
+        let base = try wiki(session)
+        let auth = [("Authorization", "Bearer \(session.accessToken)")]
+        if file.id.hasPrefix("page:") {
+            // The page body in storage format is the document; it arrives inside the page's JSON.
+            let json = try await http.getJSON(base + "/api/v2/pages/\(file.id.dropFirst(5))?body-format=storage", bearer: session.accessToken)
+            let body = ((json["body"] as? [String: Any])?["storage"] as? [String: Any])?["value"] as? String ?? ""
+            let title = json["title"] as? String ?? file.name
+            let document = "<h1>\(Self.escapeXML(title))</h1>" + body
+            guard document.utf8.count <= maxBytes else { throw ConnectorError.fileTooLarge(limit: maxBytes) }
+            try Data(document.utf8).write(to: destination)
+            return DownloadedFile(url: destination, bytes: Int64(document.utf8.count), mimeType: Self.pageType, fileName: title)
+        }
+        let parts = file.id.split(separator: ":").map(String.init)
+        guard parts.count == 3 else { throw ConnectorError.notFound }
+        // The v1 download answers with a redirect to Atlassian's media host, fetched without the bearer token.
+        let result = try await http.download(base + "/rest/api/content/\(parts[1])/child/attachment/\(parts[2])/download", headers: auth, to: destination, maxBytes: maxBytes)
+        return DownloadedFile(url: destination, bytes: result.bytes, mimeType: file.mimeType, fileName: file.name)
+    }
+
+    static func page(_ entry: [String: Any], parent: String?, siteURL: String?) -> CloudFile {
+        let id = (entry["id"] as? String) ?? (entry["id"] as? Int).map(String.init) ?? ""
+        let version = (entry["version"] as? [String: Any])?["number"] as? Int
+        let webui = (entry["_links"] as? [String: Any])?["webui"] as? String
+        let type = entry["type"] as? String ?? "page"
+        return CloudFile(
+            id: "page:\(id)", name: entry["title"] as? String ?? id, mimeType: type == "page" ? pageType : "application/vnd.atlassian.confluence.\(type)",
+            modifiedTime: ProviderDate.parse((entry["version"] as? [String: Any])?["createdAt"] as? String),
+            webViewLink: webui.map { (siteURL ?? "") + "/wiki" + $0 }, isFolder: true, parentId: parent, revision: version.map(String.init),
+            isAlsoDocument: type == "page", unavailableReason: type == "page" ? nil : "Only pages and attachments can be imported.")
+    }
+
+    static func attachment(_ entry: [String: Any], page: String, siteURL: String?) -> CloudFile {
+        let id = entry["id"] as? String ?? ""
+        let version = (entry["version"] as? [String: Any])?["number"] as? Int
+        return CloudFile(
+            id: "att:\(page):\(id)", name: entry["title"] as? String ?? id, mimeType: entry["mediaType"] as? String ?? "application/octet-stream",
+            size: (entry["fileSize"] as? Int).map(Int64.init), modifiedTime: ProviderDate.parse((entry["version"] as? [String: Any])?["createdAt"] as? String),
+            webViewLink: (entry["webuiLink"] as? String).map { (siteURL ?? "") + "/wiki" + $0 }, parentId: "page:\(page)", revision: version.map(String.init))
+    }
+
+    static func escapeXML(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+}
