@@ -53,7 +53,7 @@ let package = Package(
             dependencies: ["CirrusCore", "CPoppler", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         // Chunking, embeddings, search index and answers.
-        .target(name: "Knowledge", dependencies: ["CirrusCore"]),
+        .target(name: "Knowledge", dependencies: ["CirrusCore", "Extraction"]),
         // Emulators of the four providers, for tests, benchmarks and demo mode.
         .target(
             name: "Sandbox",

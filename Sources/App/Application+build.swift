@@ -1,3 +1,4 @@
+import Extraction
 import AsyncHTTPClient
 import CirrusCore
 import Connectors
@@ -21,9 +22,16 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         let deps = try makeDependencies(config: config, store: store, logger: logger, http: http, sandboxOrigin: sandboxOrigin)
         try await OwnerBootstrap.ensureOwner(config: config, accounts: deps.accounts, audit: deps.audit, logger: logger)
+        let tokens = TokenManager(deps: deps)
+        let imports = ImportQueue(store: store)
         var services: [any Service] = [
             StoreLifecycle(store: store), HTTPClientLifecycle(client: http), MaintenanceService(accounts: deps.accounts, logger: logger),
         ]
+        if config.importWorkers > 0 {
+            services.append(ImportWorkers(
+                processor: ImportProcessor(deps: deps, tokens: tokens, queue: imports, settings: config.importSettings, extractors: Extractors()),
+                queue: imports, workers: config.importWorkers, singleProcess: store.engine == .sqlite, logger: logger))
+        }
         if config.demo, config.sandboxURL == nil, let sandboxOrigin {
             // Demo mode: the provider sandbox runs in-process on its own loopback port, so the
             // browser meets it as a separate origin, as it would the real provider.
@@ -34,7 +42,7 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
             })
         }
         return Application(
-            router: buildRouter(deps),
+            router: buildRouter(deps, tokens: tokens, imports: imports),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Cirrus"),
             services: services,
             logger: logger)
@@ -57,7 +65,7 @@ func makeDependencies(config: AppConfig, store: Store, logger: Logger, http: HTT
 
 /// Routes and middleware. Middleware is added before routes: Hummingbird applies a router's
 /// middleware to the routes registered after it.
-func buildRouter(_ deps: Dependencies) -> Router<AppRequestContext> {
+func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports: ImportQueue) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let signedIn = deps.accounts
     router.add(middleware: HTTPMetricsMiddleware(metrics: deps.metrics))
@@ -76,13 +84,16 @@ func buildRouter(_ deps: Dependencies) -> Router<AppRequestContext> {
     AdminPagesController(deps: deps).addRoutes(to: admin)
 
     let api = router.group("api/v1")
-    let integrations = IntegrationsAPI(deps: deps, tokens: TokenManager(deps: deps))
+    let integrations = IntegrationsAPI(deps: deps, tokens: tokens)
     AuthAPI(deps: deps).addPublicRoutes(to: api)
     integrations.addCallbackRoute(to: api)
     let signedInAPI = api.group().add(middleware: RequireSignInMiddleware(redirectToLogin: false))
     AuthAPI(deps: deps).addRoutes(to: signedInAPI)
     integrations.addRoutes(to: signedInAPI)
     ActivityAPI(deps: deps).addRoutes(to: signedInAPI)
+    FilesAPI(deps: deps, tokens: tokens).addRoutes(to: signedInAPI)
+    ImportsAPI(deps: deps, tokens: tokens, queue: imports).addRoutes(to: signedInAPI)
+    DocumentsAPI(deps: deps).addRoutes(to: signedInAPI)
     return router
 }
 

@@ -22,6 +22,9 @@ struct Audit: Sendable {
         case connectFailed = "integration_connect_failed"
         case refreshFailed = "token_refresh_failed"
         case siteChosen = "confluence_site_chosen"
+        case importStarted = "import_started"
+        case importFinished = "import_finished"
+        case documentDeleted = "document_deleted"
     }
 
     func record(

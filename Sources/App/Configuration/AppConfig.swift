@@ -56,6 +56,12 @@ public struct AppConfig: Sendable, CustomStringConvertible {
     public var autoMigrate: Bool?
     /// The bcrypt work factor for new password hashes.
     public var bcryptCost: Int
+    /// Import workers in this process (0 for a web-only process).
+    public var importWorkers: Int
+    /// Files larger than this are skipped with a reason, in megabytes.
+    public var importMaxFileMB: Int
+    /// Seconds before the first retry of a transiently failed file (doubling each time, with jitter).
+    public var importRetryBaseSeconds: Double
 
     /// Whether session cookies carry the `Secure` attribute: when the public URL is https.
     public var secureCookies: Bool { apiBaseURL.lowercased().hasPrefix("https://") }
@@ -101,6 +107,9 @@ extension AppConfig {
         public static let loginWindow = "CIRRUS_LOGIN_WINDOW_SECONDS"
         public static let autoMigrate = "CIRRUS_AUTO_MIGRATE"
         public static let bcryptCost = "CIRRUS_BCRYPT_COST"
+        public static let importWorkers = "CIRRUS_IMPORT_WORKERS"
+        public static let importMaxFileMB = "CIRRUS_IMPORT_MAX_FILE_MB"
+        public static let importRetryBase = "CIRRUS_IMPORT_RETRY_BASE_SECONDS"
         public static let googleClientID = "GOOGLE_CLIENT_ID"
         public static let googleClientSecret = "GOOGLE_CLIENT_SECRET"
         public static let microsoftClientID = "MICROSOFT_CLIENT_ID"
@@ -187,6 +196,9 @@ extension AppConfig {
         self.loginWindowSeconds = try int(Key.loginWindow, default: 900, range: 1...86400)
         self.autoMigrate = try bool(Key.autoMigrate)
         self.bcryptCost = try int(Key.bcryptCost, default: 12, range: 4...31)
+        self.importWorkers = try int(Key.importWorkers, default: 4, range: 0...64)
+        self.importMaxFileMB = try int(Key.importMaxFileMB, default: 100, range: 1...10_000)
+        self.importRetryBaseSeconds = Double(try int(Key.importRetryBase, default: 1, range: 0...600))
 
         var providers: [Platform: ProviderCredentials] = [:]
         let pairs: [(Platform, String, String)] = [

@@ -24,7 +24,12 @@ actor TokenManager {
 
     /// A valid access token for the user's connection to `platform`.
     func accessToken(_ platform: Platform, for identity: Identity) async throws -> String {
-        let integration = try await connection(platform, for: identity)
+        try await accessToken(platform, userID: identity.userID, workspaceID: identity.workspaceID)
+    }
+
+    /// A valid access token for a user's connection, for work done on the user's behalf (imports).
+    func accessToken(_ platform: Platform, userID: UUID, workspaceID: UUID) async throws -> String {
+        let integration = try await connection(platform, userID: userID, workspaceID: workspaceID)
         guard integration.status == .active else { throw IntegrationError.needsReconnect(platform) }
         if let expires = integration.tokenExpiresAt, expires.timeIntervalSinceNow < refreshAhead {
             return try await refresh(integration.requireID(), platform: platform, rejected: nil)
@@ -34,12 +39,16 @@ actor TokenManager {
 
     /// A fresh access token after the provider refused the stored one.
     func refreshAfterRejection(_ platform: Platform, rejected: String, for identity: Identity) async throws -> String {
-        try await refresh(try await connection(platform, for: identity).requireID(), platform: platform, rejected: rejected)
+        try await refreshAfterRejection(platform, rejected: rejected, userID: identity.userID, workspaceID: identity.workspaceID)
     }
 
-    private func connection(_ platform: Platform, for identity: Identity) async throws -> UserIntegration {
+    func refreshAfterRejection(_ platform: Platform, rejected: String, userID: UUID, workspaceID: UUID) async throws -> String {
+        try await refresh(try await connection(platform, userID: userID, workspaceID: workspaceID).requireID(), platform: platform, rejected: rejected)
+    }
+
+    func connection(_ platform: Platform, userID: UUID, workspaceID: UUID) async throws -> UserIntegration {
         guard let integration = try await UserIntegration.query(on: deps.store.database)
-            .filter(\.$user.$id == identity.userID).filter(\.$workspace.$id == identity.workspaceID)
+            .filter(\.$user.$id == userID).filter(\.$workspace.$id == workspaceID)
             .filter(\.$platform == platform.rawValue).first()
         else { throw IntegrationError.notConnected(platform) }
         return integration

@@ -36,6 +36,25 @@ final class MetricsRegistry: Sendable {
             help: "Access token refreshes by outcome").increment()
     }
 
+    func recordImportedFile(state: ImportItemState, platform: Platform) {
+        registry.makeCounter(
+            name: "cirrus_import_files_total", labels: [("platform", platform.rawValue), ("state", state.rawValue)],
+            help: "Imported files by final state").increment()
+    }
+
+    func recordImportBytes(_ bytes: Int64, platform: Platform) {
+        registry.makeCounter(
+            name: "cirrus_import_downloaded_bytes_total", labels: [("platform", platform.rawValue)],
+            help: "Bytes downloaded from providers by imports").increment(by: Int64(bytes))
+    }
+
+    func recordImportStage(_ stage: String, platform: Platform, duration: Duration) {
+        registry.makeDurationHistogram(
+            name: "cirrus_import_stage_duration_seconds", labels: [("platform", platform.rawValue), ("stage", stage)],
+            buckets: Self.durationBuckets, help: "Time per import stage (download, extract, index)"
+        ).recordNanoseconds(duration.nanoseconds)
+    }
+
     /// The Prometheus text exposition of every metric.
     func render() -> String {
         registry.emitToString()

@@ -70,7 +70,7 @@ struct TestHarness: Sendable {
             AppConfig.Key.adminEmail: ownerEmail,
             AppConfig.Key.adminPassword: ownerPassword,
             AppConfig.Key.encryptionKeys: Fernet.generateKey(),
-            AppConfig.Key.logLevel: "warning",
+            AppConfig.Key.logLevel: ProcessInfo.processInfo.environment["CIRRUS_TEST_LOG_LEVEL"] ?? "warning",
         ]
         if let base = postgresBaseURL {
             values[AppConfig.Key.databaseURL] = try await createPostgresDatabase(base: base)
@@ -138,7 +138,7 @@ struct TestHarness: Sendable {
 
     static let logger: Logger = {
         var logger = Logger(label: "cirrus-test")
-        logger.logLevel = .warning
+        logger.logLevel = ProcessInfo.processInfo.environment["CIRRUS_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         return logger
     }()
 

@@ -16,6 +16,7 @@ enum CirrusMigrations {
         CreateImportItems(),
         CreateAuditEvents(),
         AddConnectionDetailsToUserIntegrations(),
+        AddImportItemFileDetails(),
     ]
 }
 

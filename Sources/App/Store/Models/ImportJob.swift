@@ -32,8 +32,27 @@ final class ImportItem: Model, @unchecked Sendable {
     @Field(key: "attempts") var attempts: Int
     @OptionalField(key: "next_attempt_at") var nextAttemptAt: Date?
     @OptionalParent(key: "document_id") var document: KnowledgeDocument?
+    /// The provider's record of the file (a JSON ``CloudFile``), so any worker can fetch it.
+    @OptionalField(key: "file_json") var fileJSON: String?
+    /// When a worker took the item; a stale claim means the worker died and another takes over.
+    @OptionalField(key: "claimed_at") var claimedAt: Date?
+    @OptionalField(key: "bytes") var bytes: Int64?
+    @OptionalField(key: "is_folder") var isFolder: Bool?
+    @OptionalField(key: "finished_at") var finishedAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
+}
+
+/// Where an import item is; the last three are final.
+enum ImportItemState: String, Codable, Sendable, CaseIterable {
+    case waiting, downloading, extracting, indexing, done, skipped, failed
+
+    var isFinal: Bool { self == .done || self == .skipped || self == .failed }
+}
+
+/// Where a job is.
+enum ImportJobStatus: String, Codable, Sendable {
+    case running, completed, completedWithErrors = "completed_with_errors"
 }

@@ -1,0 +1,109 @@
+import CirrusCore
+import FluentKit
+import Foundation
+import Hummingbird
+
+/// `/api/v1/documents`: the workspace's knowledge base — list (filter by source and category),
+/// one document, delete.
+struct DocumentsAPI {
+    let deps: Dependencies
+
+    struct DocumentDTO: ResponseEncodable {
+        let id: UUID
+        let title: String
+        let sourceType: String
+        let sourceName: String
+        let sourceFileId: String
+        let url: String?
+        let category: String
+        let chunkCount: Int
+        let sizeBytes: Int64
+        let mimeType: String?
+        let status: String
+        let importedAt: Date?
+        let updatedAt: Date?
+
+        init(_ document: KnowledgeDocument) {
+            id = document.id ?? UUID()
+            title = document.title
+            sourceType = document.sourcePlatform
+            sourceName = Platform(rawValue: document.sourcePlatform)?.displayName ?? document.sourcePlatform
+            sourceFileId = document.sourceFileID
+            url = document.sourceURL
+            category = document.category
+            chunkCount = document.chunkCount
+            sizeBytes = document.sizeBytes
+            mimeType = document.mimeType
+            status = document.status
+            importedAt = document.createdAt
+            updatedAt = document.updatedAt
+        }
+    }
+
+    struct ListResponse: ResponseEncodable {
+        let documents: [DocumentDTO]
+        let categories: [String]
+    }
+
+    struct DeleteResponse: ResponseEncodable {
+        let success: Bool
+        let message: String
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("documents") { request, context -> ListResponse in
+            let identity = try context.requireIdentity()
+            let query = request.uri.queryParameters
+            let documents = try await Self.list(
+                deps.store.database, workspace: identity.workspaceID, source: query["source"].map(String.init), category: query["category"].map(String.init))
+            let categories = try await Self.categories(deps.store.database, workspace: identity.workspaceID)
+            return ListResponse(documents: documents.map(DocumentDTO.init), categories: categories)
+        }
+        group.get("documents/:id") { _, context -> DocumentDTO in
+            let identity = try context.requireIdentity()
+            return DocumentDTO(try await find(context, identity: identity))
+        }
+        group.delete("documents/:id") { _, context -> DeleteResponse in
+            let identity = try context.requireIdentity()
+            guard identity.canAdminister else { throw AuthError.forbidden }
+            let document = try await find(context, identity: identity)
+            let title = document.title
+            try await deps.store.database.transaction { db in
+                try await KnowledgeChunk.query(on: db).filter(\.$document.$id == document.requireID()).delete()
+                try await document.delete(on: db)
+            }
+            await deps.audit.record(
+                .documentDeleted, workspaceID: identity.workspaceID, actorID: identity.userID, actorEmail: identity.email,
+                platform: document.sourcePlatform, detail: title, clientAddress: context.clientAddress)
+            return DeleteResponse(success: true, message: "\"\(title)\" was removed from the knowledge base.")
+        }
+    }
+
+    private func find(_ context: AppRequestContext, identity: Identity) async throws -> KnowledgeDocument {
+        guard let id = UUID(uuidString: try context.parameters.require("id")),
+            let document = try await KnowledgeDocument.query(on: deps.store.database).filter(\.$id == id)
+                .filter(\.$workspace.$id == identity.workspaceID).first()
+        else { throw DocumentError.notFound }
+        return document
+    }
+
+    static func list(_ db: any Database, workspace: UUID, source: String?, category: String?) async throws -> [KnowledgeDocument] {
+        var query = KnowledgeDocument.query(on: db).filter(\.$workspace.$id == workspace)
+        if let source, !source.isEmpty { query = query.filter(\.$sourcePlatform == source) }
+        if let category, !category.isEmpty { query = query.filter(\.$category == category) }
+        return try await query.sort(\.$createdAt, .descending).limit(1000).all()
+    }
+
+    static func categories(_ db: any Database, workspace: UUID) async throws -> [String] {
+        let documents = try await KnowledgeDocument.query(on: db).filter(\.$workspace.$id == workspace).field(\.$category).all()
+        return Array(Set(documents.map(\.category))).sorted()
+    }
+}
+
+enum DocumentError: UserFacingError {
+    case notFound
+
+    var code: String { "document_not_found" }
+    var safeMessage: String { "There is no such document." }
+    var kind: FailureKind { .notFound }
+}

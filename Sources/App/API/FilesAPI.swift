@@ -1,0 +1,76 @@
+import CirrusCore
+import Connectors
+import Extraction
+import Foundation
+import Hummingbird
+
+/// `GET /api/v1/integrations/{platform}/files`: the file browser's listing, in the seed's
+/// `CloudFile` shape plus paging, breadcrumbs and whether each item can be imported.
+struct FilesAPI {
+    let deps: Dependencies
+    let tokens: TokenManager
+    let extractors = Extractors()
+
+    /// The seed's `CloudFile`, with what the picker needs to show disabled rows and exports.
+    struct CloudFileDTO: Encodable {
+        let id: String
+        let name: String
+        let mimeType: String
+        let size: Int64?
+        let modifiedTime: Date?
+        let webViewLink: String?
+        let isFolder: Bool
+        let parentId: String?
+        let importable: Bool
+        /// Why the item cannot be imported, when it cannot.
+        let reason: String?
+        /// The format a provider-native document is imported as ("docx" for a Google Doc).
+        let exportFormat: String?
+        /// A folder that is also a document (a Confluence page with children).
+        let isAlsoDocument: Bool
+    }
+
+    struct ListResponse: ResponseEncodable {
+        let folderId: String
+        let files: [CloudFileDTO]
+        let nextPageToken: String?
+        let breadcrumbs: [Breadcrumb]
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("integrations/:platform/files") { request, context -> ListResponse in
+            let identity = try context.requireIdentity()
+            let platform = try IntegrationsAPI.platform(context)
+            let query = request.uri.queryParameters
+            let folderID = query["folder_id"].map(String.init).flatMap { $0.isEmpty ? nil : $0 } ?? "root"
+            let pageToken = query["page_token"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+            let search = query["q"].map(String.init).map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
+            let access = try ProviderAccess(platform, userID: identity.userID, workspaceID: identity.workspaceID, deps: deps, tokens: tokens)
+            async let page = access { connector, session in
+                try await connector.list(folderID: folderID, pageToken: pageToken, query: search, session: session)
+            }
+            // Breadcrumbs only on a folder's first page; later pages keep the ones already shown.
+            let crumbs: [Breadcrumb] = pageToken == nil
+                ? try await access { connector, session in try await connector.breadcrumbs(folderID: folderID, session: session) } : []
+            let files = try await page.files.map(dto)
+            return ListResponse(folderId: folderID, files: files, nextPageToken: try await page.nextPageToken, breadcrumbs: crumbs)
+        }
+    }
+
+    func dto(_ file: CloudFile) -> CloudFileDTO {
+        let reason = Self.refusal(file, extractors: extractors, maxBytes: deps.config.importSettings.maxFileBytes)
+        return CloudFileDTO(
+            id: file.id, name: file.name, mimeType: file.mimeType, size: file.size, modifiedTime: file.modifiedTime, webViewLink: file.webViewLink,
+            isFolder: file.isFolder, parentId: file.parentId, importable: reason == nil, reason: reason,
+            exportFormat: file.export?.fileExtension, isAlsoDocument: file.isAlsoDocument)
+    }
+
+    /// Why a listed item cannot be imported, or `nil`. Folders are importable (everything inside them).
+    static func refusal(_ file: CloudFile, extractors: Extractors, maxBytes: Int64) -> String? {
+        if let reason = file.unavailableReason { return reason }
+        if file.isFolder { return nil }
+        if let refusal = extractors.refusal(mimeType: file.contentType, fileName: file.contentName) { return refusal.reason }
+        if let size = file.size, size > maxBytes { return "Larger than the import limit of \(maxBytes / 1_000_000) MB." }
+        return nil
+    }
+}

@@ -1,0 +1,47 @@
+import CirrusCore
+import Connectors
+import FluentKit
+import Foundation
+import Knowledge
+
+/// Writes an imported file into the knowledge base: one document per provider file (a newer
+/// revision replaces the old one in place, chunks and all), in one transaction.
+struct DocumentIndexer: Sendable {
+    let store: Store
+
+    func save(file: CloudFile, downloaded: DownloadedFile, title: String, platform: Platform, job: ImportJob, chunks: [Chunk]) async throws -> UUID {
+        try await store.database.transaction { db in
+            let document = try await KnowledgeDocument.query(on: db)
+                .filter(\.$workspace.$id == job.$workspace.id).filter(\.$sourcePlatform == platform.rawValue)
+                .filter(\.$sourceFileID == file.id).first() ?? KnowledgeDocument()
+            if let id = document.id {
+                try await KnowledgeChunk.query(on: db).filter(\.$document.$id == id).delete()
+            }
+            document.$workspace.id = job.$workspace.id
+            document.title = title
+            document.sourcePlatform = platform.rawValue
+            document.sourceFileID = file.id
+            document.sourceURL = file.webViewLink
+            document.sourceRevision = file.revision
+            document.category = job.category
+            document.mimeType = downloaded.mimeType
+            document.sizeBytes = downloaded.bytes
+            document.status = "ready"
+            document.chunkCount = chunks.count
+            document.$importedBy.id = job.$user.id
+            try await document.save(on: db)
+            let documentID = try document.requireID()
+            for chunk in chunks {
+                let row = KnowledgeChunk()
+                row.$document.id = documentID
+                row.$workspace.id = job.$workspace.id
+                row.ordinal = chunk.ordinal
+                row.text = chunk.text
+                row.headingPath = chunk.headingPath.joined(separator: " › ")
+                row.location = chunk.location.label
+                try await row.create(on: db)
+            }
+            return documentID
+        }
+    }
+}

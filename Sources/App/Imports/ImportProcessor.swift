@@ -1,0 +1,202 @@
+import CirrusCore
+import Connectors
+import Extraction
+import FluentKit
+import Foundation
+import Knowledge
+import Logging
+
+/// Takes one claimed item through download → extract → chunk → index, and decides its end:
+/// done, skipped with a reason, failed with the cause, or another attempt later.
+struct ImportProcessor: Sendable {
+    let deps: Dependencies
+    let tokens: TokenManager
+    let queue: ImportQueue
+    let settings: ImportSettings
+    let extractors: Extractors
+    let chunker = Chunker()
+
+    func process(_ item: ImportItem) async {
+        let started = ContinuousClock.now
+        do {
+            guard let job = try await ImportJob.find(item.$job.id, on: deps.store.database) else { return }
+            guard let platform = Platform(rawValue: job.platform), let json = item.fileJSON,
+                let file = try? JSONDecoder().decode(CloudFile.self, from: Data(json.utf8))
+            else {
+                try await queue.finish(item, .failed, reason: "The import item is damaged (no file record).")
+                return
+            }
+            let access = try ProviderAccess(platform, userID: job.$user.id, workspaceID: job.$workspace.id, deps: deps, tokens: tokens)
+            if file.isFolder {
+                try await expand(file, item: item, job: job, access: access)
+                if !file.isAlsoDocument {
+                    await afterFinal(item, job: job, platform: platform, started: started)
+                    return
+                }
+            }
+            try await importFile(file, item: item, job: job, platform: platform, access: access)
+            await afterFinal(item, job: job, platform: platform, started: started)
+        } catch {
+            await handle(error, item: item)
+        }
+    }
+
+    /// Queues everything inside a folder (subfolders become items of their own, so several
+    /// workers walk a large tree together).
+    private func expand(_ folder: CloudFile, item: ImportItem, job: ImportJob, access: ProviderAccess) async throws {
+        var pageToken: String?
+        var found = 0
+        repeat {
+            let token = pageToken
+            let page = try await access { connector, session in
+                try await connector.list(folderID: folder.id, pageToken: token, query: nil, session: session)
+            }
+            let children = page.files.filter { !($0.isFolder && $0.id == folder.id) }
+            try await queue.expand(job: job.requireID(), with: children)
+            found += children.count
+            pageToken = page.nextPageToken
+        } while pageToken != nil
+        if !folder.isAlsoDocument {
+            try await queue.finish(item, .done, reason: found == 0 ? "The folder is empty." : "Folder: \(found) item\(found == 1 ? "" : "s") queued.")
+        }
+    }
+
+    private func importFile(_ file: CloudFile, item: ImportItem, job: ImportJob, platform: Platform, access: ProviderAccess) async throws {
+        // Refusals known from the listing need no download.
+        if let reason = file.unavailableReason {
+            try await queue.finish(item, .skipped, reason: reason)
+            return
+        }
+        if let refusal = extractors.refusal(mimeType: file.contentType, fileName: file.contentName) {
+            try await queue.finish(item, .skipped, reason: refusal.reason)
+            return
+        }
+        if let size = file.size, size > settings.maxFileBytes {
+            try await queue.finish(item, .skipped, reason: "The file is \(size / 1_000_000) MB, over the import limit of \(settings.maxFileBytes / 1_000_000) MB.")
+            return
+        }
+        let existing = try await KnowledgeDocument.query(on: deps.store.database)
+            .filter(\.$workspace.$id == job.$workspace.id).filter(\.$sourcePlatform == platform.rawValue)
+            .filter(\.$sourceFileID == file.id).first()
+        if let existing, existing.status == "ready", let revision = file.revision, existing.sourceRevision == revision {
+            try await queue.finish(item, .skipped, reason: "Already imported (same revision).", chunks: existing.chunkCount, document: existing.id)
+            return
+        }
+
+        let temporary = settings.temporaryDirectory.appendingPathComponent("import-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let downloadStart = ContinuousClock.now
+        let downloaded = try await access { connector, session in
+            try await connector.download(file, session: session, to: temporary, maxBytes: settings.maxFileBytes)
+        }
+        deps.metrics.recordImportStage("download", platform: platform, duration: ContinuousClock.now - downloadStart)
+        deps.metrics.recordImportBytes(downloaded.bytes, platform: platform)
+        item.bytes = downloaded.bytes
+        try await queue.advance(item, to: .extracting)
+
+        let extractStart = ContinuousClock.now
+        let data = try [UInt8](Data(contentsOf: temporary, options: .alwaysMapped))
+        let extractors = self.extractors
+        let document = try await Self.withTimeout(extractors.limits.timeout) {
+            try extractors.extract(data, mimeType: downloaded.mimeType, fileName: downloaded.fileName)
+        }
+        let chunks = chunker.chunk(document)
+        deps.metrics.recordImportStage("extract", platform: platform, duration: ContinuousClock.now - extractStart)
+        try await queue.advance(item, to: .indexing)
+
+        let indexStart = ContinuousClock.now
+        let stored = try await DocumentIndexer(store: deps.store).save(
+            file: file, downloaded: downloaded, title: file.isAlsoDocument ? file.name : file.contentName, platform: platform, job: job, chunks: chunks)
+        deps.metrics.recordImportStage("index", platform: platform, duration: ContinuousClock.now - indexStart)
+        try await queue.finish(item, .done, chunks: chunks.count, document: stored)
+    }
+
+    /// Runs extraction off the cooperative pool with a deadline; a file that overruns is
+    /// reported as timed out (the parser is stopped by its own deadline checks).
+    static func withTimeout<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask {
+                try await withCheckedThrowingContinuation { continuation in
+                    DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: limit + .seconds(5))
+                throw ExtractionError.timedOut
+            }
+            let result = try await group.next()!
+            group.cancelAll()
+            return result
+        }
+    }
+
+    private func handle(_ error: any Error, item: ImportItem) async {
+        do {
+            switch error {
+            case let error as ExtractionError:
+                try await queue.finish(item, error.isSkip ? .skipped : .failed, reason: error.reason)
+            case let error as ConnectorError where error.isTransient && item.attempts < settings.maxAttempts:
+                try await queue.retry(item, after: settings.backoff(attempt: item.attempts), reason: error.safeMessage)
+            case let error as ConnectorError:
+                try await queue.finish(item, .failed, reason: error.safeMessage)
+            case let error as IntegrationError:
+                try await queue.finish(item, .failed, reason: error.safeMessage)
+            case is CancellationError:
+                // Shutting down: the item goes back to the queue for the next start.
+                try await queue.retry(item, after: 0, reason: "The server stopped during the import.")
+                return
+            default:
+                if item.attempts < settings.maxAttempts {
+                    try await queue.retry(item, after: settings.backoff(attempt: item.attempts), reason: "An unexpected error occurred.")
+                } else {
+                    deps.logger.error("import item failed", metadata: ["item": "\(item.id?.uuidString ?? "")", "error": "\(type(of: error))"])
+                    try await queue.finish(item, .failed, reason: "An unexpected error occurred while importing this file.")
+                }
+            }
+            if let job = try? await ImportJob.find(item.$job.id, on: deps.store.database), let platform = Platform(rawValue: job.platform),
+                ImportItemState(rawValue: item.state)?.isFinal == true
+            {
+                await afterFinal(item, job: job, platform: platform, started: .now)
+            }
+        } catch {
+            deps.logger.error("could not record an import item's state", metadata: ["error": "\(type(of: error))"])
+        }
+    }
+
+    private func afterFinal(_ item: ImportItem, job: ImportJob, platform: Platform, started: ContinuousClock.Instant) async {
+        if let state = ImportItemState(rawValue: item.state), item.isFolder != true || state != .done {
+            deps.metrics.recordImportedFile(state: state, platform: platform)
+        }
+        guard let jobID = job.id, let finished = try? await queue.completeJobIfDone(jobID) else { return }
+        let items = (try? await ImportItem.query(on: deps.store.database).filter(\.$job.$id == jobID).all()) ?? []
+        let files = items.filter { $0.isFolder != true || $0.chunkCount > 0 }
+        let detail = "\(files.filter { $0.state == "done" }.count) done, \(files.filter { $0.state == "skipped" }.count) skipped, \(files.filter { $0.state == "failed" }.count) failed"
+        await deps.audit.record(
+            .importFinished, workspaceID: finished.$workspace.id, actorID: finished.$user.id, actorEmail: nil, platform: finished.platform,
+            detail: "Import into \"\(finished.category)\": \(detail)", clientAddress: nil)
+    }
+}
+
+/// How imports behave; from configuration.
+struct ImportSettings: Sendable {
+    var workers: Int = 4
+    var maxFileBytes: Int64 = 100 * 1_000_000
+    var maxAttempts: Int = 6
+    var temporaryDirectory: URL = FileManager.default.temporaryDirectory
+    /// Base of the exponential backoff between attempts.
+    var retryBase: TimeInterval = 1
+
+    /// Exponential backoff with full jitter, capped at five minutes.
+    func backoff(attempt: Int) -> TimeInterval {
+        let ceiling = min(300, retryBase * pow(2, Double(max(0, attempt - 1))))
+        return Double.random(in: (ceiling / 2)...ceiling)
+    }
+}
+
+extension AppConfig {
+    var importSettings: ImportSettings {
+        ImportSettings(
+            workers: importWorkers, maxFileBytes: Int64(importMaxFileMB) * 1_000_000, maxAttempts: 6,
+            temporaryDirectory: FileManager.default.temporaryDirectory, retryBase: importRetryBaseSeconds)
+    }
+}

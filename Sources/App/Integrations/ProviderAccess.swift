@@ -1,0 +1,33 @@
+import CirrusCore
+import Connectors
+import Foundation
+
+/// Calls a provider on a user's behalf: a valid token, the connection's Confluence site, and one
+/// retry with a refreshed token when the provider refuses the stored one.
+struct ProviderAccess: Sendable {
+    let platform: Platform
+    let userID: UUID
+    let workspaceID: UUID
+    let tokens: TokenManager
+    let connector: any CloudConnector
+
+    init(_ platform: Platform, userID: UUID, workspaceID: UUID, deps: Dependencies, tokens: TokenManager) throws {
+        self.platform = platform
+        self.userID = userID
+        self.workspaceID = workspaceID
+        self.tokens = tokens
+        connector = try deps.connectors.connector(platform)
+    }
+
+    func callAsFunction<T: Sendable>(_ work: @Sendable (any CloudConnector, ProviderSession) async throws -> T) async throws -> T {
+        let connection = try await tokens.connection(platform, userID: userID, workspaceID: workspaceID)
+        if platform == .confluence, connection.siteID == nil { throw IntegrationError.noConfluenceSite }
+        let token = try await tokens.accessToken(platform, userID: userID, workspaceID: workspaceID)
+        do {
+            return try await work(connector, ProviderSession(accessToken: token, siteID: connection.siteID, siteURL: connection.siteURL))
+        } catch ConnectorError.unauthorized {
+            let fresh = try await tokens.refreshAfterRejection(platform, rejected: token, userID: userID, workspaceID: workspaceID)
+            return try await work(connector, ProviderSession(accessToken: fresh, siteID: connection.siteID, siteURL: connection.siteURL))
+        }
+    }
+}

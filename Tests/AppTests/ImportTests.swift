@@ -1,0 +1,144 @@
+import CirrusCore
+import FluentKit
+import Foundation
+import Testing
+
+@testable import App
+
+/// Browsing and importing against the sandbox over real HTTP, through the real worker pipeline.
+@Suite("Browse and import")
+struct ImportTests {
+    /// Connects `platform` and returns a driver for the signed-in owner.
+    static func connected(_ client: TestClient, _ platform: Platform) async throws -> ConnectDriver {
+        let driver = try await ConnectTests.signedIn(client)
+        #expect(try await driver.connect(platform).status == .ok)
+        return driver
+    }
+
+    /// One folder listing.
+    static func browse(_ client: TestClient, _ driver: ConnectDriver, _ platform: Platform, folder: String = "root", pageToken: String? = nil, q: String? = nil) async throws -> [String: Any] {
+        var query = "folder_id=\(folder.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? folder)"
+        if let pageToken { query += "&page_token=\(pageToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? pageToken)" }
+        if let q { query += "&q=\(q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? q)" }
+        let reply = try await client.get("/api/v1/integrations/\(platform.rawValue)/files?\(query)", bearer: driver.bearer)
+        #expect(reply.status == .ok, "\(reply.body.prefix(300))")
+        return try reply.json()
+    }
+
+    static func files(_ listing: [String: Any]) -> [[String: Any]] { listing["files"] as? [[String: Any]] ?? [] }
+
+    static func find(_ name: String, in listing: [String: Any]) -> [String: Any]? { files(listing).first { $0["name"] as? String == name } }
+
+    /// Starts an import and waits until the job is finished.
+    static func importAndWait(_ client: TestClient, _ driver: ConnectDriver, _ platform: Platform, ids: [String], category: String, timeout: Duration = .seconds(120)) async throws -> [String: Any] {
+        let started = try await client.json(.post, "/api/v1/integrations/\(platform.rawValue)/import", ["fileIds": ids, "category": category], bearer: driver.bearer)
+        #expect(started.status == .accepted, "\(started.body.prefix(300))")
+        let id = try #require(try started.json()["id"] as? String)
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let job = try await client.get("/api/v1/imports/\(id)", bearer: driver.bearer).json()
+            if job["status"] as? String != "running" { return job }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw TestFailure("the import did not finish in time")
+    }
+
+    static func items(_ job: [String: Any]) -> [[String: Any]] { job["items"] as? [[String: Any]] ?? [] }
+
+    @Test("the seed's journey by API: Product Docs' three files import with chunk counts and are listed as documents")
+    func seedJourney() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            // given a connected Google Drive
+            let driver = try await Self.connected(client, .googleDrive)
+            let root = try await Self.browse(client, driver, .googleDrive)
+            #expect((root["breadcrumbs"] as? [[String: Any]])?.first?["name"] as? String == "My Drive")
+            let folder = try #require(Self.find("Product Docs", in: root))
+            #expect(folder["isFolder"] as? Bool == true)
+            let inside = try await Self.browse(client, driver, .googleDrive, folder: folder["id"] as! String)
+            #expect((inside["breadcrumbs"] as? [[String: Any]])?.map { $0["name"] as? String } == ["My Drive", "Product Docs"])
+            let names = ["Product Overview.pdf", "Feature Guide.docx", "API Documentation.pdf"]
+            let ids = try names.map { try #require(Self.find($0, in: inside)?["id"] as? String) }
+            // when the three files are imported with a category
+            let job = try await Self.importAndWait(client, driver, .googleDrive, ids: ids, category: "Product Documentation")
+            // then each is done with chunks, and the documents list them with their source
+            #expect(job["status"] as? String == "completed")
+            for item in Self.items(job) {
+                #expect(item["state"] as? String == "done", "\(item)")
+                #expect((item["chunkCount"] as? Int ?? 0) > 0)
+            }
+            let documents = try await client.get("/api/v1/documents?category=Product%20Documentation", bearer: driver.bearer).json()["documents"] as? [[String: Any]] ?? []
+            #expect(Set(documents.compactMap { $0["title"] as? String }) == Set(names))
+            #expect(documents.allSatisfy { $0["sourceType"] as? String == "google_drive" && $0["sourceName"] as? String == "Google Drive" })
+            // and importing the same files again is reported as already imported
+            let again = try await Self.importAndWait(client, driver, .googleDrive, ids: ids, category: "Product Documentation")
+            #expect(Self.items(again).allSatisfy { $0["state"] as? String == "skipped" && ($0["reason"] as? String ?? "").contains("Already imported") })
+        }
+    }
+
+    /// Folders (by name, from the top) holding files that must be refused next to ones that import.
+    static let mixedFolders: [Platform: [String]] = [
+        .googleDrive: ["Edge Cases"], .microsoft: ["OneDrive", "Odd Files"], .dropbox: ["Misc"],
+        .confluence: ["Engineering Handbook", "Engineering Handbook"],
+    ]
+    /// The folder of 1,200 items on each platform.
+    static let largeFolders: [Platform: [String]] = [
+        .googleDrive: ["Archive 2019-2023"], .microsoft: ["OneDrive", "Timesheets"], .dropbox: ["Site Visit Logs"],
+        .confluence: ["Customer Success", "Customer Success Home", "Stand-up Notes"],
+    ]
+
+    /// Browses down a path of names and returns the last item.
+    static func walk(_ client: TestClient, _ driver: ConnectDriver, _ platform: Platform, _ names: [String]) async throws -> [String: Any] {
+        var folder = "root"
+        var item: [String: Any] = [:]
+        for name in names {
+            let listing = try await browse(client, driver, platform, folder: folder)
+            item = try #require(find(name, in: listing), "\(name) not in \(files(listing).compactMap { $0["name"] as? String })")
+            folder = item["id"] as! String
+        }
+        return item
+    }
+
+    @Test("a folder imports recursively on every platform; files that cannot be imported end skipped or failed with a reason", arguments: Platform.allCases)
+    func folderImport(platform: Platform) async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            let driver = try await Self.connected(client, platform)
+            // given a folder of mixed files
+            let folder = try await Self.walk(client, driver, platform, Self.mixedFolders[platform]!)
+            // when the folder is imported
+            let job = try await Self.importAndWait(client, driver, platform, ids: [folder["id"] as! String], category: "Everything")
+            // then every item ended in a final state, with a reason where it is not done
+            let items = Self.items(job)
+            let summary = items.map { "\($0["name"] ?? "") \($0["state"] ?? "") \($0["reason"] ?? "")" }
+            #expect(items.count > 3, "\(summary)")
+            for item in items {
+                let state = item["state"] as? String ?? ""
+                #expect(["done", "skipped", "failed"].contains(state), "\(item)")
+                if state != "done" { #expect(!(item["reason"] as? String ?? "").isEmpty, "\(item)") }
+            }
+            #expect(items.contains { $0["state"] as? String == "done" && ($0["chunkCount"] as? Int ?? 0) > 0 }, "\(summary)")
+            #expect(items.contains { $0["state"] as? String != "done" && $0["isFolder"] as? Bool != true }, "\(summary)")
+        }
+    }
+
+    @Test("browsing pages to the bottom of the 1,200-item folder", arguments: Platform.allCases)
+    func pagesToTheBottom(platform: Platform) async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            let driver = try await Self.connected(client, platform)
+            let folder = try await Self.walk(client, driver, platform, Self.largeFolders[platform]!)["id"] as! String
+            var pageToken: String?
+            var seen = Set<String>()
+            var pages = 0
+            repeat {
+                let listing = try await Self.browse(client, driver, platform, folder: folder, pageToken: pageToken)
+                for file in Self.files(listing) { seen.insert(file["id"] as! String) }
+                pageToken = listing["nextPageToken"] as? String
+                pages += 1
+            } while pageToken != nil && pages < 100
+            #expect(seen.count >= 1200, "\(seen.count) items in \(pages) pages")
+            #expect(pages > 1)
+        }
+    }
+}
