@@ -18,6 +18,10 @@ public final class Store: Sendable {
     public let engine: Engine
     private let databases: Databases
     private let logger: Logger
+    /// SQLite: every query runs on one connection of one event loop. Two connections to the
+    /// same file contend for its write lock, and the driver's busy handler retries forever on
+    /// the shared thread pool; one connection serializes writes instead.
+    private let pinnedLoop: (any EventLoop)?
 
     /// Opens (without migrating) the store described by `config`.
     public init(config: AppConfig, logger: Logger) throws {
@@ -32,11 +36,13 @@ public final class Store: Sendable {
                 throw ConfigError.invalid(key: AppConfig.Key.databaseURL, reason: "not a valid PostgreSQL URL")
             }
             self.engine = .postgres
+            self.pinnedLoop = nil
         } else {
             try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
             let path = URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("cirrus.sqlite").path
             databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
             self.engine = .sqlite
+            self.pinnedLoop = MultiThreadedEventLoopGroup.singleton.next()
         }
         self.databases = databases
         self.logger = logger
@@ -45,7 +51,7 @@ public final class Store: Sendable {
     /// A handle on the database for one unit of work.
     public var database: any Database {
         // `databases` is only nil-returning after shutdown, which callers must not outlive.
-        databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())!
+        databases.database(logger: logger, on: pinnedLoop ?? MultiThreadedEventLoopGroup.singleton.any())!
     }
 
     /// Applies every migration that has not run yet.

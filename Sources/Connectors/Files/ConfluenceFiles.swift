@@ -3,7 +3,7 @@ import Foundation
 
 /// Confluence browsing on the connection's chosen site: spaces, then each space's page tree.
 /// Every page is both a folder (its child pages and attachments) and a document (its body in
-/// storage format). Ids: `space:ID`, `page:ID`, `att:PAGE:ID`.
+/// storage format). Ids: `space:ID`, `page:ID`, `folder:ID`, `att:PAGE:ID`.
 extension ConfluenceConnector {
     static let top = Breadcrumb(id: "root", name: "Spaces")
     static let spaceType = "application/vnd.atlassian.confluence.space"
@@ -43,13 +43,15 @@ extension ConfluenceConnector {
             return try await page(base + "/api/v2/spaces/\(id.dropFirst(6))/pages?depth=root&limit=100&sort=title", folderID: folderID, session: session)
         case let id where id.hasPrefix("page:"):
             let pageID = id.dropFirst(5)
-            var result = try await page(base + "/api/v2/pages/\(pageID)/children?limit=100", folderID: folderID, session: session)
+            var result = try await page(base + "/api/v2/pages/\(pageID)/direct-children?limit=100", folderID: folderID, session: session)
             if result.nextPageToken == nil {
                 // Attachments follow the child pages, in one page of up to 250.
                 let attachments = try await http.getJSON(base + "/api/v2/pages/\(pageID)/attachments?limit=250", bearer: session.accessToken)
                 result.files += (attachments["results"] as? [[String: Any]] ?? []).map { Self.attachment($0, page: String(pageID), siteURL: session.siteURL) }
             }
             return result
+        case let id where id.hasPrefix("folder:"):
+            return try await page(base + "/api/v2/folders/\(id.dropFirst(7))/direct-children?limit=100", folderID: folderID, session: session)
         default: throw ConnectorError.notFound
         }
     }
@@ -77,15 +79,25 @@ extension ConfluenceConnector {
             let space = try await http.getJSON(base + "/api/v2/spaces/\(folderID.dropFirst(6))", bearer: session.accessToken)
             return [Self.top, Breadcrumb(id: folderID, name: space["name"] as? String ?? folderID)]
         }
+        if folderID.hasPrefix("folder:") {
+            let folder = try await http.getJSON(base + "/api/v2/folders/\(folderID.dropFirst(7))", bearer: session.accessToken)
+            let crumb = Breadcrumb(id: folderID, name: folder["title"] as? String ?? folderID)
+            if let parent = (folder["parentId"] as? String) ?? (folder["parentId"] as? Int).map(String.init) {
+                return try await breadcrumbs(folderID: "page:\(parent)", session: session) + [crumb]
+            }
+            return [Self.top, crumb]
+        }
         guard folderID.hasPrefix("page:") else { throw ConnectorError.notFound }
         let pageID = String(folderID.dropFirst(5))
         let page = try await http.getJSON(base + "/api/v2/pages/\(pageID)", bearer: session.accessToken)
         let ancestors = try await http.getJSON(base + "/api/v2/pages/\(pageID)/ancestors?limit=50", bearer: session.accessToken)
         var trail: [Breadcrumb] = []
         for ancestor in ancestors["results"] as? [[String: Any]] ?? [] {
-            guard let id = ancestor["id"] as? String, (ancestor["type"] as? String ?? "page") == "page" else { continue }
-            let detail = try await http.getJSON(base + "/api/v2/pages/\(id)", bearer: session.accessToken)
-            trail.append(Breadcrumb(id: "page:\(id)", name: detail["title"] as? String ?? id))
+            guard let id = ancestor["id"] as? String else { continue }
+            let kind = ancestor["type"] as? String ?? "page"
+            guard kind == "page" || kind == "folder" else { continue }
+            let detail = try await http.getJSON(base + "/api/v2/\(kind)s/\(id)", bearer: session.accessToken)
+            trail.append(Breadcrumb(id: "\(kind):\(id)", name: detail["title"] as? String ?? id))
         }
         trail.append(Breadcrumb(id: folderID, name: page["title"] as? String ?? pageID))
         var head = [Self.top]
@@ -105,6 +117,10 @@ extension ConfluenceConnector {
             let parts = id.split(separator: ":").map(String.init)
             guard parts.count == 3 else { throw ConnectorError.notFound }
             return Self.attachment(try await http.getJSON(base + "/api/v2/attachments/\(parts[2])", bearer: session.accessToken), page: parts[1], siteURL: session.siteURL)
+        }
+        if id.hasPrefix("folder:") {
+            let folder = try await http.getJSON(base + "/api/v2/folders/\(id.dropFirst(7))", bearer: session.accessToken)
+            return CloudFile(id: id, name: folder["title"] as? String ?? id, mimeType: "application/vnd.atlassian.confluence.folder", isFolder: true)
         }
         if id.hasPrefix("space:") {
             let space = try await http.getJSON(base + "/api/v2/spaces/\(id.dropFirst(6))", bearer: session.accessToken)
@@ -138,10 +154,13 @@ extension ConfluenceConnector {
         let version = (entry["version"] as? [String: Any])?["number"] as? Int
         let webui = (entry["_links"] as? [String: Any])?["webui"] as? String
         let type = entry["type"] as? String ?? "page"
+        if type == "folder" {
+            return CloudFile(id: "folder:\(id)", name: entry["title"] as? String ?? id, mimeType: "application/vnd.atlassian.confluence.folder", isFolder: true, parentId: parent)
+        }
         return CloudFile(
-            id: "page:\(id)", name: entry["title"] as? String ?? id, mimeType: type == "page" ? pageType : "application/vnd.atlassian.confluence.\(type)",
+            id: type == "page" ? "page:\(id)" : "\(type):\(id)", name: entry["title"] as? String ?? id, mimeType: type == "page" ? pageType : "application/vnd.atlassian.confluence.\(type)",
             modifiedTime: ProviderDate.parse((entry["version"] as? [String: Any])?["createdAt"] as? String),
-            webViewLink: webui.map { (siteURL ?? "") + "/wiki" + $0 }, isFolder: true, parentId: parent, revision: version.map(String.init),
+            webViewLink: webui.map { (siteURL ?? "") + "/wiki" + $0 }, isFolder: type == "page", parentId: parent, revision: version.map(String.init),
             isAlsoDocument: type == "page", unavailableReason: type == "page" ? nil : "Only pages and attachments can be imported.")
     }
 

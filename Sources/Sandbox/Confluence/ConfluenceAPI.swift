@@ -211,9 +211,14 @@ struct ConfluenceAPI {
                 return paginate(attachments.map { attachmentResource($0, context) }, context, path: "pages/\(page.id)/attachments", defaultLimit: 50, operation: operation)
             default: break
             }
-        case "folders" where path.count == 2:
+        case "folders" where path.count == 2 || (path.count == 3 && path[2] == "direct-children"):
             guard let folder = await store.item(path[1], platform: .confluence), kind(folder) == "folder", folder.attributes["cloudId"] == context.site.cloudID else {
                 return Self.v2Error(404, "NOT_FOUND", "Not Found", operation: operation)
+            }
+            if path.count == 3 {
+                let children = ordered(await store.children(of: folder.id, platform: .confluence).filter { kind($0) != "attachment" && !$0.trashed })
+                return paginate(children.map { ["id": $0.id, "status": "current", "title": $0.name, "type": kind($0), "spaceId": $0.containerID ?? "", "childPosition": (Int($0.id) ?? 0) % 1000] },
+                                context, path: "folders/\(folder.id)/direct-children", operation: operation)
             }
             return .json(["id": folder.id, "type": "folder", "status": "current", "title": folder.name, "parentId": (folder.parentID as Any?) ?? NSNull(), "parentType": "page", "spaceId": folder.containerID ?? "", "createdAt": WireDate.millis(folder.createdAt)], operation: operation)
         case "attachments" where path.count == 2:
