@@ -72,20 +72,8 @@ struct BrowserTests {
             let browser = try await WebDriver.start()
             do {
                 // given: signed in on the Integrations page
-                let origin = harness.config.apiBaseURL
-                try await browser.open(origin + "/login?next=%2Fadmin%2Fintegrations")
-                try await browser.type(TestHarness.ownerEmail, into: "#email")
-                try await browser.type(TestHarness.ownerPassword, into: "#password")
-                try await browser.click("button[type=submit]")
-                try await browser.waitForPath("/admin/integrations")
-                let main = try await browser.windowHandle()
-
                 // when: she clicks Connect and allows access in the provider's popup
-                try await browser.click("a[data-connect=google_drive]")
-                let popup = try await browser.waitForNewWindow(besides: [main])
-                try await browser.switchTo(window: popup)
-                try await browser.click("button[value=allow]", timeout: .seconds(10))
-                try await browser.switchTo(window: main)
+                let main = try await Self.signInAndConnectGoogleDrive(browser, origin: harness.config.apiBaseURL)
 
                 // then: the card says Connected with her address
                 let card = try await browser.element("article[data-platform=google_drive][data-status=connected]", timeout: .seconds(10))
@@ -95,6 +83,81 @@ struct BrowserTests {
                 #expect(try await browser.windowHandles() == [main])
                 if let directory = ProcessInfo.processInfo.environment["CIRRUS_SCREENSHOT_DIR"] {
                     try await browser.screenshotPNG().write(to: URL(fileURLWithPath: directory).appendingPathComponent("integrations-connected.png"))
+                }
+            } catch {
+                await browser.quit()
+                throw error
+            }
+            await browser.quit()
+        }
+    }
+
+    /// Signs in, opens Integrations, connects Google Drive through the popup; returns the main window.
+    static func signInAndConnectGoogleDrive(_ browser: WebDriver, origin: String) async throws -> String {
+        try await browser.open(origin + "/login?next=%2Fadmin%2Fintegrations")
+        try await browser.type(TestHarness.ownerEmail, into: "#email")
+        try await browser.type(TestHarness.ownerPassword, into: "#password")
+        try await browser.click("button[type=submit]")
+        try await browser.waitForPath("/admin/integrations")
+        let main = try await browser.windowHandle()
+        try await browser.click("a[data-connect=google_drive]")
+        let popup = try await browser.waitForNewWindow(besides: [main])
+        try await browser.switchTo(window: popup)
+        try await browser.click("button[value=allow]", timeout: .seconds(10))
+        try await browser.switchTo(window: main)
+        _ = try await browser.element("article[data-platform=google_drive][data-status=connected]", timeout: .seconds(10))
+        return main
+    }
+
+    @Test("the seed's journey: Add from Cloud, open Product Docs, select three files, category, Import, all done with chunk counts, listed with source Google Drive")
+    func importProductDocsThroughThePicker() async throws {
+        let harness = try await TestHarness.makeWithPublicURL()
+        try await harness.withListeningServer {
+            let browser = try await WebDriver.start()
+            do {
+                // given: Google Drive connected, on the Documents page
+                let origin = harness.config.apiBaseURL
+                _ = try await Self.signInAndConnectGoogleDrive(browser, origin: origin)
+                try await browser.open(origin + "/admin/documents")
+
+                // when: she opens Add from Cloud → Import from Google Drive
+                try await browser.click("details.menu > summary")
+                try await browser.click("button[data-import-platform=google_drive]")
+                // and opens Product Docs
+                let folder = try await browser.element(xpath: "//tbody[@id='picker-rows']//button[normalize-space(.)='Product Docs']", timeout: .seconds(10))
+                try await browser.click(element: folder)
+                _ = try await browser.element(xpath: "//ol[@id='picker-crumbs']//span[normalize-space(.)='Product Docs']", timeout: .seconds(10))
+                // selects the three files
+                for name in ["Product Overview.pdf", "Feature Guide.docx", "API Documentation.pdf"] {
+                    let box = try await browser.element(xpath: "//tbody[@id='picker-rows']//tr[.//span[normalize-space(.)='\(name)']]//input[@type='checkbox']", timeout: .seconds(10))
+                    try await browser.click(element: box)
+                }
+                let summary = try await browser.text(of: try await browser.element("#picker-summary"))
+                #expect(summary.hasPrefix("3 files"), "\(summary)")
+                // picks the category and imports
+                try await browser.type("Product Documentation", into: "#picker-category")
+                try await browser.click("#picker-import")
+
+                // then: every file ends done with its chunk count
+                _ = try await browser.element(xpath: "//p[@id='progress-headline'][contains(., 'All files imported successfully')]", timeout: .seconds(60))
+                let items = try await browser.text(of: try await browser.element("#progress-items"))
+                for name in ["Product Overview.pdf", "Feature Guide.docx", "API Documentation.pdf"] {
+                    #expect(items.range(of: "\(name) \\(\\d+ chunks? created\\)", options: .regularExpression) != nil, "\(items)")
+                }
+                #expect(try await browser.text(of: try await browser.element("#progress-count")).contains("3 of 3 complete"))
+                if let directory = ProcessInfo.processInfo.environment["CIRRUS_SCREENSHOT_DIR"] {
+                    try await browser.screenshotPNG().write(to: URL(fileURLWithPath: directory).appendingPathComponent("import-done.png"))
+                }
+                // and after Close the Documents page lists them with their source
+                try await browser.click("#progress-close")
+                let table = try await browser.text(of: try await browser.element("table#documents", timeout: .seconds(10)))
+                for name in ["Product Overview.pdf", "Feature Guide.docx", "API Documentation.pdf"] {
+                    #expect(table.contains(name), "\(table)")
+                }
+                #expect(table.contains("Google Drive"))
+                #expect(table.contains("Product Documentation"))
+                if let directory = ProcessInfo.processInfo.environment["CIRRUS_SCREENSHOT_DIR"] {
+                    try await browser.screenshotPNG().write(to: URL(fileURLWithPath: directory).appendingPathComponent("documents.png"))
                 }
             } catch {
                 await browser.quit()

@@ -67,16 +67,24 @@ struct DocumentsAPI {
             let identity = try context.requireIdentity()
             guard identity.canAdminister else { throw AuthError.forbidden }
             let document = try await find(context, identity: identity)
-            let title = document.title
-            try await deps.store.database.transaction { db in
-                try await KnowledgeChunk.query(on: db).filter(\.$document.$id == document.requireID()).delete()
-                try await document.delete(on: db)
-            }
-            await deps.audit.record(
-                .documentDeleted, workspaceID: identity.workspaceID, actorID: identity.userID, actorEmail: identity.email,
-                platform: document.sourcePlatform, detail: title, clientAddress: context.clientAddress)
+            let title = try await delete(try document.requireID(), identity: identity, clientAddress: context.clientAddress)
             return DeleteResponse(success: true, message: "\"\(title)\" was removed from the knowledge base.")
         }
+    }
+
+    /// Removes a document and its chunks from the caller's workspace; returns its title.
+    func delete(_ id: UUID, identity: Identity, clientAddress: String?) async throws -> String {
+        guard let document = try await KnowledgeDocument.query(on: deps.store.database).filter(\.$id == id)
+            .filter(\.$workspace.$id == identity.workspaceID).first()
+        else { throw DocumentError.notFound }
+        try await deps.store.database.transaction { db in
+            try await KnowledgeChunk.query(on: db).filter(\.$document.$id == id).delete()
+            try await document.delete(on: db)
+        }
+        await deps.audit.record(
+            .documentDeleted, workspaceID: identity.workspaceID, actorID: identity.userID, actorEmail: identity.email,
+            platform: document.sourcePlatform, detail: document.title, clientAddress: clientAddress)
+        return document.title
     }
 
     private func find(_ context: AppRequestContext, identity: Identity) async throws -> KnowledgeDocument {

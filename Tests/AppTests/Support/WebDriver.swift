@@ -85,9 +85,23 @@ final class WebDriver: @unchecked Sendable {
 
     /// The first element matching a CSS selector, waiting up to `timeout` for it to appear.
     func element(_ css: String, timeout: Duration = .seconds(5)) async throws -> String {
+        try await element(using: "css selector", css, timeout: timeout)
+    }
+
+    /// The first element matching an XPath expression (to find an element by its text).
+    func element(xpath: String, timeout: Duration = .seconds(5)) async throws -> String {
+        try await element(using: "xpath", xpath, timeout: timeout)
+    }
+
+    /// Clicks an element found earlier.
+    func click(element id: String) async throws {
+        try await session("POST", "/element/\(id)/click", [:])
+    }
+
+    private func element(using strategy: String, _ css: String, timeout: Duration) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while true {
-            if let found = try? await session("POST", "/element", ["using": "css selector", "value": css]) as? [String: Any],
+            if let found = try? await session("POST", "/element", ["using": strategy, "value": css]) as? [String: Any],
                 let id = found.values.first as? String
             {
                 return id

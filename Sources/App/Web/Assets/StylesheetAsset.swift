@@ -74,6 +74,49 @@ input[type=email], input[type=password], input[type=text] { width: 100%; padding
 .alert { padding: 10px 12px; border-radius: 8px; margin: 12px 0; }
 .alert.error { background: var(--danger-bg); color: var(--danger); }
 .alert.success { background: var(--ok-bg); color: var(--ok); }
+.toolbar { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; justify-content: space-between; margin-bottom: 16px; }
+.filters { display: flex; gap: 8px; align-items: center; }
+.filters select { padding: 7px 10px; border: 1px solid var(--line); border-radius: 8px; font: inherit; background: var(--panel); }
+.menu { position: relative; }
+.menu > summary { list-style: none; }
+.menu > summary::-webkit-details-marker { display: none; }
+.menu-list { position: absolute; z-index: 5; list-style: none; margin: 6px 0 0; padding: 6px; min-width: 240px; background: var(--panel); border: 1px solid var(--line); border-radius: 10px; box-shadow: 0 8px 24px rgba(15, 23, 42, .12); }
+.menu-item { display: flex; gap: 10px; align-items: center; width: 100%; padding: 8px 10px; border: 0; background: none; font: inherit; text-align: left; border-radius: 6px; cursor: pointer; }
+.menu-item:hover, .menu-item:focus-visible { background: #f1f5f9; }
+.source { display: inline-flex; gap: 6px; align-items: center; }
+.notice { background: #ecfdf5; border: 1px solid #a7f3d0; padding: 10px 14px; border-radius: 8px; }
+.running { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 12px 16px; margin-bottom: 16px; }
+.running h2 { font-size: 1rem; margin: 0 0 6px; }
+.running ul { margin: 0; padding-left: 0; list-style: none; }
+.spinner { display: inline-block; width: 10px; height: 10px; margin-right: 8px; border: 2px solid var(--accent); border-right-color: transparent; border-radius: 50%; animation: spin 1s linear infinite; }
+@keyframes spin { to { transform: rotate(360deg); } }
+.importer { width: min(880px, 96vw); max-height: 90vh; border: 1px solid var(--line); border-radius: 14px; padding: 0; }
+.importer::backdrop { background: rgba(15, 23, 42, .45); }
+.importer-head { display: flex; justify-content: space-between; align-items: center; padding: 14px 18px; border-bottom: 1px solid var(--line); }
+.importer-head h2 { margin: 0; font-size: 1.1rem; }
+.picker-browse, .picker-progress { padding: 14px 18px; }
+.breadcrumbs ol { display: flex; flex-wrap: wrap; gap: 4px; list-style: none; margin: 0 0 10px; padding: 0; }
+.breadcrumbs li + li::before { content: "›"; margin-right: 4px; color: var(--muted); }
+.picker-search { display: flex; gap: 8px; margin-bottom: 10px; }
+.picker-search input { flex: 1; padding: 7px 10px; border: 1px solid var(--line); border-radius: 8px; font: inherit; }
+.picker-list { max-height: 46vh; overflow: auto; border: 1px solid var(--line); border-radius: 10px; }
+.picker-list th { position: sticky; top: 0; background: var(--panel); }
+.picker-list tr.disabled td { color: var(--muted); }
+.picker-list .reason { font-size: .8rem; color: var(--muted); }
+button.link { background: none; border: 0; padding: 0; color: var(--accent); font: inherit; cursor: pointer; text-align: left; }
+button.link:hover { text-decoration: underline; }
+button.link.folder::before { content: "📁 "; }
+.picker-footer { display: grid; grid-template-columns: auto 1fr auto; gap: 8px 12px; align-items: center; margin-top: 12px; }
+.picker-footer input { padding: 7px 10px; border: 1px solid var(--line); border-radius: 8px; font: inherit; }
+.picker-footer .summary { grid-column: 1 / -1; margin: 0; color: var(--muted); }
+.picker-footer #picker-import { grid-column: 3; grid-row: 1; }
+.progress-items { list-style: none; padding: 0; margin: 10px 0; max-height: 50vh; overflow: auto; }
+.progress-items li { padding: 4px 0; }
+.progress-items li[data-state="done"] .mark { color: #16a34a; }
+.progress-items li[data-state="failed"] .mark { color: var(--danger); }
+.progress-items .detail { color: var(--muted); }
+.headline { font-weight: 600; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (max-width: 760px) {
   body.shell { grid-template-columns: 1fr; }
   .sidebar { min-height: auto; position: static; padding: 12px; }

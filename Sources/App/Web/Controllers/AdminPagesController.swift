@@ -26,7 +26,15 @@ struct AdminPagesController {
             let revoked = try await OAuthFlow(deps: deps).disconnect(platform, for: identity, clientAddress: context.clientAddress)
             return .redirect(to: "/admin/integrations?platform=\(platform.rawValue)&outcome=disconnected\(revoked ? "&revoked=1" : "")", type: .normal)
         }
-        group.get("documents") { _, context in try await documents(context) }
+        group.get("documents") { request, context in try await documents(request, context) }
+        group.post("documents/:id/delete") { _, context -> Response in
+            let identity = try context.requireIdentity()
+            guard identity.canAdminister else { throw AuthError.forbidden }
+            guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw DocumentError.notFound }
+            let title = try await DocumentsAPI(deps: deps).delete(id, identity: identity, clientAddress: context.clientAddress)
+            let encoded = title.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            return .redirect(to: "/admin/documents?deleted=\(encoded)", type: .normal)
+        }
         group.get("chat") { _, context in try await chat(context) }
         group.get("activity") { _, context in try await activity(context) }
         group.get("settings") { _, context in try settings(context) }
@@ -76,20 +84,35 @@ struct AdminPagesController {
         }
     }
 
-    func documents(_ context: AppRequestContext) async throws -> HTMLResponse {
+    func documents(_ request: Request, _ context: AppRequestContext) async throws -> HTMLResponse {
         let identity = try context.requireIdentity()
-        let rows = try await KnowledgeDocument.query(on: deps.store.database)
-            .filter(\.$workspace.$id == identity.workspaceID)
-            .sort(\.$createdAt, .descending)
-            .all()
-            .map { document in
-                DocumentsPage.Row(
-                    title: document.title,
-                    source: Platform(rawValue: document.sourcePlatform)?.displayName ?? document.sourcePlatform,
-                    category: document.category, chunkCount: document.chunkCount, sizeBytes: document.sizeBytes,
-                    importedAt: document.createdAt, status: document.status)
-            }
-        return HTMLResponse(html: DocumentsPage.render(.init(rows: rows), chrome: deps.chrome("Documents", .documents, identity)))
+        let query = request.uri.queryParameters
+        let source = query["source"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let category = query["category"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let database = deps.store.database
+        let rows = try await DocumentsAPI.list(database, workspace: identity.workspaceID, source: source, category: category).map { document in
+            DocumentsPage.Row(
+                id: document.id ?? UUID(), title: document.title, url: document.sourceURL, platform: Platform(rawValue: document.sourcePlatform),
+                source: Platform(rawValue: document.sourcePlatform)?.displayName ?? document.sourcePlatform,
+                category: document.category, chunkCount: document.chunkCount, sizeBytes: document.sizeBytes,
+                importedAt: document.createdAt, status: document.status)
+        }
+        let connected = try await deps.integrations.summaries(for: identity).filter { $0.status == .connected }.map(\.platform)
+        let runningJobs = try await ImportJob.query(on: database).filter(\.$workspace.$id == identity.workspaceID)
+            .filter(\.$status == ImportJobStatus.running.rawValue).sort(\.$createdAt, .descending).limit(10).all()
+        var running: [DocumentsPage.RunningImport] = []
+        for job in runningJobs {
+            let items = try await ImportItem.query(on: database).filter(\.$job.$id == job.requireID()).all().filter { $0.isFolder != true }
+            running.append(.init(
+                id: try job.requireID(), source: Platform(rawValue: job.platform)?.displayName ?? job.platform, category: job.category,
+                completed: items.filter { ImportItemState(rawValue: $0.state)?.isFinal == true }.count, total: items.count))
+        }
+        let notice = query["deleted"].map { "“\($0)” was removed from the knowledge base." }
+        let model = DocumentsPage.Model(
+            rows: rows, connected: connected, categories: try await DocumentsAPI.categories(database, workspace: identity.workspaceID),
+            sourceFilter: source, categoryFilter: category, running: running, canImport: identity.canAdminister,
+            csrfToken: identity.csrfToken, notice: notice)
+        return HTMLResponse(html: DocumentsPage.render(model, chrome: deps.chrome("Documents", .documents, identity)))
     }
 
     func chat(_ context: AppRequestContext) async throws -> HTMLResponse {

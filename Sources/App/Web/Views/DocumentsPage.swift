@@ -1,10 +1,14 @@
+import CirrusCore
 import Foundation
 import Plot
 
-/// The knowledge base's documents.
+/// The knowledge base's documents, the running imports, and the "Add from Cloud" file picker.
 enum DocumentsPage {
     struct Row: Sendable {
+        let id: UUID
         let title: String
+        let url: String?
+        let platform: Platform?
         let source: String
         let category: String
         let chunkCount: Int
@@ -13,27 +17,173 @@ enum DocumentsPage {
         let status: String
     }
 
+    struct RunningImport: Sendable {
+        let id: UUID
+        let source: String
+        let category: String
+        let completed: Int
+        let total: Int
+    }
+
     struct Model: Sendable {
         let rows: [Row]
+        /// Platforms the user has connected, offered in "Add from Cloud".
+        let connected: [Platform]
+        let categories: [String]
+        let sourceFilter: String?
+        let categoryFilter: String?
+        let running: [RunningImport]
+        let canImport: Bool
+        let csrfToken: String?
+        let notice: String?
     }
 
     static func render(_ model: Model, chrome: PageChrome) -> String {
-        Layout.render(chrome, main: .group(
-            .p(.class("lead"), .text("Everything the chatbot answers from. Import from a connected account on the Integrations page.")),
-            model.rows.isEmpty
-                ? .div(.class("empty"), .p(.text("No documents yet.")), .a(.class("button"), .href("/admin/integrations"), .text("Connect an account")))
-                : .div(.class("table-wrap"), .table(
-                    .thead(.tr(.th(.text("Title")), .th(.text("Source")), .th(.text("Category")), .th(.text("Passages")), .th(.text("Size")), .th(.text("Imported")), .th(.text("Status")))),
-                    .tbody(.forEach(model.rows) { row in
-                        .tr(
-                            .td(.safeText(row.title)), .td(.safeText(row.source)), .td(.safeText(row.category)),
-                            .td(.text(String(row.chunkCount))),
-                            .td(.safeText(ByteCountFormatter.string(fromByteCount: row.sizeBytes, countStyle: .file))),
-                            .td(.safeText(row.importedAt?.formatted(date: .abbreviated, time: .shortened) ?? "—")),
-                            .td(.safeText(row.status))
-                        )
-                    })
-                ))
+        let toolbar = self.toolbar(model)
+        let running = self.running(model.running)
+        let table = self.table(model)
+        let picker = self.picker(model)
+        return Layout.render(chrome, main: .group(
+            .if(model.notice != nil, .p(.class("notice"), .attr("role", "status"), .safeText(model.notice ?? ""))),
+            toolbar, running, table, picker
         ))
+    }
+
+    private static func toolbar(_ model: Model) -> Node<HTML.BodyContext> {
+        let sources = Platform.allCases
+        let menu: Node<HTML.BodyContext> = model.connected.isEmpty
+            ? .a(.class("button primary"), .href("/admin/integrations"), .text("Connect an account to import"))
+            : .element(named: "details", nodes: [
+                .class("menu"),
+                .element(named: "summary", nodes: [.class("button primary"), .text("Add from Cloud")]),
+                .ul(.class("menu-list"), .forEach(model.connected) { platform in
+                    .li(.button(
+                        .type(.button), .class("menu-item"), .attr("data-import-platform", platform.rawValue),
+                        .attr("data-import-name", platform.displayName),
+                        .img(.src("/static/icons/\(platform.rawValue).svg"), .attr("alt", ""), .width(18), .height(18)),
+                        .text("Import from \(platform.displayName)")
+                    ))
+                }),
+            ])
+        return .div(
+            .class("toolbar"),
+            model.canImport ? menu : .empty,
+            .form(
+                .class("filters"), .method(.get), .action("/admin/documents"),
+                .label(.class("visually-hidden"), .attr("for", "filter-source"), .text("Source")),
+                selectField(id: "filter-source", name: "source", options: [("", "All sources")] + sources.map { ($0.rawValue, $0.displayName) }, selected: model.sourceFilter),
+                .label(.class("visually-hidden"), .attr("for", "filter-category"), .text("Category")),
+                selectField(id: "filter-category", name: "category", options: [("", "All categories")] + model.categories.map { ($0, $0) }, selected: model.categoryFilter),
+                .button(.type(.submit), .class("button subtle"), .text("Filter"))
+            )
+        )
+    }
+
+    private static func running(_ jobs: [RunningImport]) -> Node<HTML.BodyContext> {
+        guard !jobs.isEmpty else { return .empty }
+        return .section(
+            .class("running"), .attr("aria-label", "Imports in progress"),
+            .h2(.text("Importing now")),
+            .ul(.forEach(jobs) { job in
+                .li(
+                    .attr("data-running-import", job.id.uuidString),
+                    .span(.class("spinner"), .attr("aria-hidden", "true")),
+                    .safeText("From \(job.source) into “\(job.category)”: "),
+                    .span(.class("running-count"), .text("\(job.completed) of \(job.total) complete"))
+                )
+            })
+        )
+    }
+
+    private static func table(_ model: Model) -> Node<HTML.BodyContext> {
+        guard !model.rows.isEmpty else {
+            return .div(.class("empty"), .p(.text(model.sourceFilter != nil || model.categoryFilter != nil ? "No documents match these filters." : "No documents yet.")))
+        }
+        return .div(.class("table-wrap"), .table(
+            .id("documents"),
+            .thead(.tr(
+                .th(.text("Title")), .th(.text("Source")), .th(.text("Category")), .th(.text("Chunks")), .th(.text("Size")),
+                .th(.text("Imported")), .th(.text("Status")), .if(model.canImport, .th(.span(.class("visually-hidden"), .text("Actions"))))
+            )),
+            .tbody(.forEach(model.rows) { documentRow($0, model: model) })
+        ))
+    }
+
+    /// A `<select>` with escaped values and labels (Plot's `<option>` takes no text).
+    private static func selectField(id: String, name: String, options: [(value: String, label: String)], selected: String?) -> Node<HTML.FormContext> {
+        let items = options.map { option in
+            "<option value=\"\(HTMLEscape.text(option.value))\"\(option.value == (selected ?? "") ? " selected" : "")>\(HTMLEscape.text(option.label))</option>"
+        }.joined()
+        return .raw("<select id=\"\(id)\" name=\"\(name)\">\(items)</select>")
+    }
+
+    private static func documentRow(_ row: Row, model: Model) -> Node<HTML.TableContext> {
+        let title: Node<HTML.BodyContext> = row.url.map { .a(.attr("href", $0), .attr("target", "_blank"), .attr("rel", "noopener"), .safeText(row.title)) } ?? .safeText(row.title)
+        let source: Node<HTML.BodyContext> = .span(
+            .class("source"),
+            .if(row.platform != nil, .img(.src("/static/icons/\(row.platform?.rawValue ?? "").svg"), .attr("alt", ""), .width(16), .height(16))),
+            .safeText(row.source))
+        let actions: Node<HTML.BodyContext> = .form(
+            .action("/admin/documents/\(row.id.uuidString)/delete"), .method(.post), .class("inline"),
+            .attr("data-confirm", "Remove “\(row.title)” from the knowledge base?"),
+            CSRFField.node(model.csrfToken),
+            .button(.type(.submit), .class("button subtle danger"), .text("Delete"))
+        )
+        return .tr(
+            .attr("data-document-title", row.title),
+            .td(title), .td(source), .td(.safeText(row.category)), .td(.text(String(row.chunkCount))),
+            .td(.safeText(ByteCountFormatter.string(fromByteCount: row.sizeBytes, countStyle: .file))),
+            .td(.safeText(row.importedAt?.formatted(date: .abbreviated, time: .shortened) ?? "—")),
+            .td(.safeText(row.status == "ready" ? "Ready" : row.status)),
+            .if(model.canImport, .td(actions))
+        )
+    }
+
+    /// The file picker: a dialog the script fills from the browse API.
+    private static func picker(_ model: Model) -> Node<HTML.BodyContext> {
+        guard model.canImport, !model.connected.isEmpty else { return .empty }
+        let categories = model.categories.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",")
+        let browse: Node<HTML.BodyContext> = .div(
+            .class("picker-browse"),
+            .element(named: "nav", nodes: [.class("breadcrumbs"), .attr("aria-label", "Folder path"), .ol(.id("picker-crumbs"))]),
+            .form(
+                .id("picker-search"), .class("picker-search"), .attr("role", "search"),
+                .label(.class("visually-hidden"), .attr("for", "picker-q"), .text("Search")),
+                .input(.type(.search), .id("picker-q"), .name("q"), .placeholder("Search this account")),
+                .button(.type(.submit), .class("button subtle"), .text("Search"))
+            ),
+            .div(.class("picker-list"), .table(
+                .thead(.tr(
+                    .th(.input(.type(.checkbox), .id("picker-all"), .attr("aria-label", "Select all on this page"))),
+                    .th(.text("Name")), .th(.text("Type")), .th(.text("Size")), .th(.text("Modified"))
+                )),
+                .tbody(.id("picker-rows"))
+            )),
+            .p(.id("picker-status"), .class("muted"), .attr("role", "status"), .attr("aria-live", "polite")),
+            .button(.type(.button), .id("picker-more"), .class("button subtle"), .attr("hidden", ""), .text("Load more")),
+            .div(
+                .class("picker-footer"),
+                .label(.attr("for", "picker-category"), .text("Category")),
+                .input(.type(.text), .id("picker-category"), .attr("list", "picker-categories"), .attr("maxlength", "100"), .placeholder("e.g. Product Documentation")),
+                .raw("<datalist id=\"picker-categories\">" + model.categories.map { "<option value=\"\(HTMLEscape.text($0))\"></option>" }.joined() + "</datalist>"),
+                .p(.id("picker-summary"), .class("summary"), .text("Nothing selected.")),
+                .button(.type(.button), .id("picker-import"), .class("button primary"), .attr("disabled", ""), .text("Import Files"))
+            )
+        )
+        let progress: Node<HTML.BodyContext> = .div(
+            .class("picker-progress"), .attr("hidden", ""),
+            .p(.id("progress-headline"), .class("headline"), .attr("role", "status"), .attr("aria-live", "polite")),
+            .ul(.id("progress-items"), .class("progress-items")),
+            .p(.id("progress-count"), .class("muted")),
+            .button(.type(.button), .id("progress-close"), .class("button primary"), .text("Close"))
+        )
+        return .element(named: "dialog", nodes: [
+            .id("importer"), .class("importer"), .attr("aria-labelledby", "importer-title"),
+            .attr("data-csrf", (model.csrfToken ?? "")), .attr("data-categories", "[\(categories)]"),
+            .div(.class("importer-head"),
+                 .h2(.id("importer-title"), .text("Import")),
+                 .button(.type(.button), .class("button subtle"), .attr("data-close", ""), .attr("aria-label", "Close"), .text("✕"))),
+            browse, progress,
+        ])
     }
 }
