@@ -115,6 +115,8 @@ public struct ProviderHTTP: Sendable {
         switch reply.status {
         case 401: return .unauthorized
         case 404: return .notFound
+        // Still throttled after every retry: worth another attempt later, not a failure of the file.
+        case 429: return .unavailable("rate limited by the provider")
         case 500...: return .unavailable("HTTP \(reply.status)")
         default: return .provider(status: reply.status, message: errorSummary(reply))
         }

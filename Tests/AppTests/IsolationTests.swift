@@ -10,7 +10,7 @@ struct IsolationTests {
     /// Every signed-in GET route that exists today.
     static let readRoutes = [
         "/admin", "/admin/integrations", "/admin/documents", "/admin/chat", "/admin/activity", "/admin/settings",
-        "/api/v1/me", "/api/v1/integrations/", "/api/v1/integrations", "/api/v1/activity",
+        "/api/v1/me", "/api/v1/integrations/", "/api/v1/integrations", "/api/v1/activity", "/api/v1/documents", "/api/v1/imports",
     ]
 
     @Test("a second user sees none of the first user's connections, documents or activity on any route")
@@ -83,6 +83,37 @@ struct IsolationTests {
             }
             let bogus = try await client.get("/api/v1/me", bearer: "not-a-real-token")
             #expect(bogus.status == .unauthorized)
+        }
+    }
+
+    @Test("another workspace's documents and imports are not found by id, cannot be deleted, and its connection cannot be browsed or imported from")
+    func idsFromAnotherWorkspace() async throws {
+        // given: Sarah has a connected Google Drive and an imported document
+        let harness = try await TestHarness.make()
+        let (documentID, jobID) = try await harness.withServer { client -> (String, String) in
+            let driver = try await ImportTests.connected(client, .googleDrive)
+            let root = try await ImportTests.browse(client, driver, .googleDrive)
+            let docs = try await ImportTests.browse(client, driver, .googleDrive, folder: ImportTests.find("Product Docs", in: root)!["id"] as! String)
+            let id = try #require(ImportTests.find("Feature Guide.docx", in: docs)?["id"] as? String)
+            let job = try await ImportTests.importAndWait(client, driver, .googleDrive, ids: [id], category: "Private")
+            let document = try #require(ImportTests.items(job).first?["documentId"] as? String)
+            return (document, job["id"] as! String)
+        }
+        _ = try await harness.createUser(email: "mallory@example.org", password: "mallory's own password")
+        try await harness.withServer { client in
+            // when: Mallory asks for them by id
+            let token = try await client.apiToken(email: "mallory@example.org", password: "mallory's own password")
+            for route in ["/api/v1/documents/\(documentID)", "/api/v1/imports/\(jobID)", "/api/v1/imports/\(jobID)/events"] {
+                #expect(try await client.get(route, bearer: token).status == .notFound, "\(route)")
+            }
+            #expect(try await client.send(.delete, "/api/v1/documents/\(documentID)", headers: [.authorization: "Bearer \(token)"]).status == .notFound)
+            // and her own (unconnected) Google Drive cannot be browsed or imported from
+            #expect(try await client.get("/api/v1/integrations/google_drive/files?folder_id=root", bearer: token).status != .ok)
+            let started = try await client.json(.post, "/api/v1/integrations/google_drive/import", ["fileIds": ["anything"], "category": "x"], bearer: token)
+            #expect(started.status != .accepted)
+            // then Sarah's document is still there
+            let sarah = try await client.apiToken(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
+            #expect(try await client.get("/api/v1/documents/\(documentID)", bearer: sarah).status == .ok)
         }
     }
 }

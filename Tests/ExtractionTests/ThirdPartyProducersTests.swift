@@ -35,7 +35,10 @@ import Testing
             try run("/usr/bin/soffice", ["--headless", "--convert-to", target, "--outdir", folder.url.appendingPathComponent(format).path, source.path])
             let converted = folder.url.appendingPathComponent(format).appendingPathComponent("source-\(format).\(target)")
             let extracted = try Extractors().extract(try [UInt8](Data(contentsOf: converted)), mimeType: "application/octet-stream", fileName: converted.lastPathComponent)
-            ExpectedText.assertInOrder(ExpectedText.lines(of: document, format: "docx"), in: extracted.plainText, context: "LibreOffice \(format)→\(target)")
+            var expected = ExpectedText.lines(of: document, format: "docx")
+            // LibreOffice's HTML import drops an <h1> that repeats the page's <title> (pdftotext shows the same).
+            if format == "html" { expected.removeFirst() }
+            ExpectedText.assertInOrder(expected, in: extracted.plainText, context: "LibreOffice \(format)→\(target)")
         }
     }
 

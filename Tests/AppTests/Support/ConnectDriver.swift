@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
+import Testing
 
 @testable import App
 
@@ -96,11 +97,33 @@ struct ConnectDriver {
         return ((json?["platforms"] as? [String: Any])?[platform.rawValue] as? [String: Any])?["routes"] as? [String: Int] ?? [:]
     }
 
-    static func control(_ origin: String, _ path: String, _ body: [String: Any]) async throws {
+    @discardableResult
+    static func control(_ origin: String, _ path: String, _ body: [String: Any]) async throws -> [String: Any] {
         var request = HTTPClientRequest(url: origin + "/_sandbox" + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
-        _ = try await http.execute(request, timeout: .seconds(10))
+        let response = try await http.execute(request, timeout: .seconds(10))
+        let reply = try await response.body.collect(upTo: 1 << 20)
+        return (try? JSONSerialization.jsonObject(with: Data(buffer: reply)) as? [String: Any]) ?? [:]
+    }
+
+    /// Adds a Google Drive folder of `count` small text files to the sandbox; returns the folder id.
+    static func makeDriveFolder(_ origin: String, name: String, files count: Int) async throws -> String {
+        let folder = try #require(try await control(origin, "/files", ["platform": "google_drive", "name": name, "mimeType": "application/vnd.google-apps.folder"])["id"] as? String)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 1...count {
+                group.addTask {
+                    let text = "Batch note \(index): the shipment for order \(10_000 + index) leaves the warehouse on day \(index % 28 + 1)."
+                    try await control(origin, "/files", [
+                        "platform": "google_drive", "parentId": folder, "name": String(format: "note-%03d.txt", index), "mimeType": "text/plain",
+                        "content": Data(text.utf8).base64EncodedString(),
+                    ])
+                }
+                if index % 16 == 0 { try await group.next() }
+            }
+            try await group.waitForAll()
+        }
+        return folder
     }
 }

@@ -1,0 +1,120 @@
+import AsyncHTTPClient
+import CirrusCore
+import FluentKit
+import Foundation
+import NIOCore
+import Testing
+
+@testable import App
+
+/// Imports that meet a misbehaving provider or a dying server still end with every file in a final state.
+@Suite("Import resilience")
+struct ImportResilienceTests {
+    @Test("with 20% 429 (Retry-After), 5% 500 and 5% connection resets, an import of 200 files ends with every file done")
+    func faultsDoNotLoseFiles() async throws {
+        let harness = try await TestHarness.make([AppConfig.Key.importRetryBase: "0"])
+        try await harness.withServer { client in
+            // given a connected Drive holding a folder of 200 files, and a provider that misbehaves
+            let driver = try await ConnectTests.signedIn(client)
+            let started = try await driver.start(.googleDrive)
+            #expect(try await driver.callback(try await driver.consent(started)).status == .ok)
+            let origin = started.sandboxOrigin
+            let folder = try await ConnectDriver.makeDriveFolder(origin, name: "Fault Batch", files: 200)
+            try await ConnectDriver.control(origin, "/faults", ["platform": "google_drive", "path": "/drive/v3/files", "status": 429, "rate": 0.2, "retryAfter": 1])
+            try await ConnectDriver.control(origin, "/faults", ["platform": "google_drive", "path": "/drive/v3/files", "status": 500, "rate": 0.05])
+            try await ConnectDriver.control(origin, "/faults", ["platform": "google_drive", "path": "/drive/v3/files", "status": "reset", "rate": 0.05])
+            // when the folder is imported
+            let job = try await ImportTests.importAndWait(client, driver, .googleDrive, ids: [folder], category: "Batch", timeout: .seconds(600))
+            // then every file is done, none lost
+            let files = ImportTests.items(job).filter { $0["isFolder"] as? Bool != true }
+            #expect(files.count == 200)
+            let notDone = files.filter { $0["state"] as? String != "done" }
+            #expect(notDone.isEmpty, "\(notDone.prefix(5))")
+            #expect(job["status"] as? String == "completed")
+            let faults = try await ConnectDriver.stats(origin, .googleDrive).filter { $0.key.contains("fault") }.values.reduce(0, +)
+            #expect(faults > 20, "the sandbox injected \(faults) faults")
+        }
+    }
+
+    @Test("a server killed in the middle of an import finishes the job after a restart, with no file lost and none imported twice")
+    func killAndRestart() async throws {
+        // given: a store with an owner, a sandbox process and a server process
+        let harness = try await TestHarness.make()
+        try await harness.withStore { store in
+            try await Accounts(store: store, bcryptCost: 4, sessionLifetime: 3600)
+                .createUser(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword, role: .owner)
+        }
+        let sandboxPort = try TestHarness.freePort()
+        let port = try TestHarness.freePort()
+        let origin = "http://127.0.0.1:\(port)"
+        let sandbox = try MultiProcessTests.launch(["sandbox", "--port", String(sandboxPort), "--app-url", origin], environment: [:])
+        var server: Process?
+        defer {
+            for process in [sandbox, server].compactMap({ $0 }) where process.isRunning { process.terminate() }
+        }
+        let sandboxOrigin = "http://127.0.0.1:\(sandboxPort)"
+        try await MultiProcessTests.waitUntilUp(sandboxOrigin + "/_sandbox/stats")
+        var environment = [
+            "CIRRUS_ENCRYPTION_KEYS": harness.config.encryptionKeys.map(\.revealed).joined(separator: ","),
+            "CIRRUS_DEMO": "true", "CIRRUS_SANDBOX_URL": sandboxOrigin, "API_BASE_URL": origin,
+            "DATA_DIR": harness.dataDirectory.path, "LOG_LEVEL": "error", "CIRRUS_IMPORT_RETRY_BASE_SECONDS": "0",
+        ]
+        if let url = harness.config.databaseURL?.revealed { environment["DATABASE_URL"] = url }
+        server = try MultiProcessTests.launch(["serve", "--port", String(port)], environment: environment)
+        try await MultiProcessTests.waitUntilUp(origin + "/health")
+
+        let login = try await MultiProcessTests.call(origin + "/api/v1/auth/login", method: .POST, json: ["email": TestHarness.ownerEmail, "password": TestHarness.ownerPassword])
+        let bearer = try #require((try JSONSerialization.jsonObject(with: Data(login.2)) as? [String: Any])?["token"] as? String)
+        let connect = try await MultiProcessTests.call(origin + "/api/v1/integrations/google_drive/connect", bearer: bearer)
+        let page = try await MultiProcessTests.call(try #require(connect.1["location"]), accept: "text/html")
+        let html = String(decoding: page.2, as: UTF8.self)
+        var request = HTTPClientRequest(url: try #require(ConnectDriver.attribute("action", in: html)))
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: (ConnectDriver.hiddenFields(html) + [("decision", "allow")]).map { "\($0.0)=\(TestClient.formEncode($0.1))" }.joined(separator: "&")))
+        let decision = try await ConnectDriver.http.execute(request, timeout: .seconds(30))
+        #expect(try await MultiProcessTests.call(try #require(decision.headers.first(name: "Location"))).0 == 200)
+
+        // a folder of 80 files whose downloads are slow, so the job is still running when the server dies
+        let folder = try await ConnectDriver.makeDriveFolder(sandboxOrigin, name: "Restart Batch", files: 80)
+        try await ConnectDriver.control(sandboxOrigin, "/faults", ["platform": "google_drive", "path": "/drive/v3/files/", "status": "slow", "delayMs": 150, "rate": 1])
+        let started = try await MultiProcessTests.call(origin + "/api/v1/integrations/google_drive/import", method: .POST, bearer: bearer, json: ["fileIds": [folder], "category": "Restart"])
+        #expect(started.0 == 202)
+        let jobID = try #require((try JSONSerialization.jsonObject(with: Data(started.2)) as? [String: Any])?["id"] as? String)
+        func job() async throws -> [String: Any] {
+            let reply = try await MultiProcessTests.call(origin + "/api/v1/imports/\(jobID)", bearer: bearer)
+            return (try JSONSerialization.jsonObject(with: Data(reply.2)) as? [String: Any]) ?? [:]
+        }
+        // when: the server is killed (SIGKILL, no graceful shutdown) part-way through
+        var completed = 0
+        for _ in 0..<300 {
+            completed = try await job()["completed"] as? Int ?? 0
+            if completed >= 10 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(completed >= 10 && completed < 80, "\(completed) files were done when the server was killed")
+        kill(server!.processIdentifier, SIGKILL)
+        server!.waitUntilExit()
+        // and started again on the same store
+        server = try MultiProcessTests.launch(["serve", "--port", String(port)], environment: environment)
+        try await MultiProcessTests.waitUntilUp(origin + "/health")
+        var finished: [String: Any] = [:]
+        for _ in 0..<1200 {
+            finished = try await job()
+            if finished["status"] as? String != "running" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+
+        // then: the job finished, every file done once
+        #expect(finished["status"] as? String == "completed")
+        let files = (finished["items"] as? [[String: Any]] ?? []).filter { $0["isFolder"] as? Bool != true }
+        #expect(files.count == 80)
+        #expect(files.allSatisfy { $0["state"] as? String == "done" })
+        #expect(Set(files.compactMap { $0["documentId"] as? String }).count == 80)
+        try await harness.withStore { store in
+            #expect(try await KnowledgeDocument.query(on: store.database).filter(\.$category == "Restart").count() == 80)
+            let chunks = try await KnowledgeChunk.query(on: store.database).count()
+            #expect(chunks == 80, "one chunk per small file, none duplicated")
+        }
+    }
+}
