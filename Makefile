@@ -5,7 +5,7 @@ SWIFT ?= swift
 CONFIGURATION ?= debug
 BIN = .build/$(CONFIGURATION)/cirrus
 
-.PHONY: run test build bench bench-sandbox setup-run setup-test clean-data
+.PHONY: run test build bench bench-sandbox bench-import setup-run setup-test clean-data
 
 run: setup-run build
 	$(BIN) serve --demo
@@ -27,11 +27,15 @@ test: setup-test
 	scripts/with-postgres.sh $(SWIFT) test --skip-build
 
 # Benchmarks print their figures with the command that made them (release build).
-bench: bench-sandbox
+bench: bench-sandbox bench-import
 
 bench-sandbox: setup-run
 	$(SWIFT) build -c release --product cirrus-bench
 	.build/release/cirrus-bench sandbox
+
+bench-import: setup-test
+	$(SWIFT) build -c release --product cirrus-bench
+	.build/release/cirrus-bench import
 
 # Deletes the local SQLite database, key file and demo data.
 clean-data:

@@ -94,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "CirrusBench",
             dependencies: [
-                "Sandbox",
+                "App", "Sandbox", "Extraction",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

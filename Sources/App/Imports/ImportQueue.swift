@@ -8,10 +8,12 @@ import SQLKit
 /// lease while they work, and record every item's final state.
 struct ImportQueue: Sendable {
     let store: Store
-    /// A claim older than this is taken to belong to a worker that died.
+    /// A claim older than this is taken to belong to a worker that died; live workers renew
+    /// theirs every ``heartbeatInterval``.
     let lease: TimeInterval
+    var heartbeatInterval: Duration { .seconds(max(1, lease / 3)) }
 
-    init(store: Store, lease: TimeInterval = 300) {
+    init(store: Store, lease: TimeInterval = 30) {
         self.store = store
         self.lease = lease
     }
@@ -88,6 +90,15 @@ struct ImportQueue: Sendable {
             try await item.save(on: store.database)
         }
         return abandoned.count
+    }
+
+    /// Renews an item's lease while a worker is still on it, without touching its other fields.
+    func heartbeat(_ id: UUID, now: Date = Date()) async throws {
+        guard let sql = store.database as? any SQLDatabase else { return }
+        try await sql.raw("""
+            UPDATE import_items SET claimed_at = \(bind: now) WHERE id = \(bind: id)
+            AND state IN (\(bind: ImportItemState.downloading.rawValue), \(bind: ImportItemState.extracting.rawValue), \(bind: ImportItemState.indexing.rawValue))
+            """).run()
     }
 
     /// Moves an item to the next stage and renews its lease.

@@ -4,7 +4,8 @@ import ServiceLifecycle
 
 /// Import workers as a service: `workers` loops claim items from the store and process them.
 /// On start, items a dead process left half-done go back to the queue (all of them on SQLite,
-/// where this is the only process; those past their lease on PostgreSQL).
+/// where this is the only process; on PostgreSQL those whose lease lapsed, checked again every
+/// third of a lease, so a killed process's items are taken over within about a minute).
 struct ImportWorkers: Service {
     let processor: ImportProcessor
     let queue: ImportQueue
@@ -24,7 +25,7 @@ struct ImportWorkers: Service {
             group.addTask {
                 // On PostgreSQL another process may die: take over its items once their lease lapses.
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                    guard (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: .seconds(30)) })) != nil else { return }
+                    guard (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: queue.heartbeatInterval) })) != nil else { return }
                     _ = try? await queue.requeueAbandoned()
                 }
             }
@@ -43,7 +44,15 @@ struct ImportWorkers: Service {
                 guard (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: idleDelay) })) != nil else { return }
                 continue
             }
+            // Renew the lease while the item is worked on, so no other process takes it over.
+            let heartbeat = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: queue.heartbeatInterval)
+                    if let id = item.id, !Task.isCancelled { try? await queue.heartbeat(id) }
+                }
+            }
             await processor.process(item)
+            heartbeat.cancel()
         }
     }
 }
