@@ -138,3 +138,34 @@ struct MaintenanceService: Service {
         }
     }
 }
+
+/// `cirrus worker`: import workers without the web server, for scaling out on PostgreSQL.
+/// They share the queue with every `serve` process through the store.
+public func runImportWorkers(_ config: AppConfig, logger: Logger) async throws {
+    guard config.databaseURL != nil else {
+        throw ConfigError.invalid(key: AppConfig.Key.databaseURL, reason: "`cirrus worker` shares the queue through PostgreSQL; on SQLite `cirrus serve` runs the workers itself")
+    }
+    guard !config.demo || config.sandboxURL != nil else {
+        throw ConfigError.invalid(key: AppConfig.Key.sandboxURL, reason: "in demo mode a worker needs the shared sandbox (`cirrus sandbox`) the servers use")
+    }
+    let store = try Store(config: config, logger: logger)
+    let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+    let deps: Dependencies
+    do {
+        deps = try makeDependencies(
+            config: config, store: store, logger: logger, http: http, sandboxOrigin: config.demo ? SandboxOrigin(fixed: config.sandboxURL) : nil)
+    } catch {
+        await store.shutdown()
+        try await http.shutdown()
+        throw error
+    }
+    let queue = ImportQueue(store: store)
+    let workers = ImportWorkers(
+        processor: ImportProcessor(deps: deps, tokens: TokenManager(deps: deps), queue: queue, settings: config.importSettings, extractors: Extractors()),
+        queue: queue, workers: max(1, config.importWorkers), singleProcess: false, logger: logger)
+    let group = ServiceGroup(configuration: .init(
+        services: [.init(service: workers), .init(service: HTTPClientLifecycle(client: http)), .init(service: StoreLifecycle(store: store))],
+        gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    logger.info("import workers started", metadata: ["workers": "\(max(1, config.importWorkers))"])
+    try await group.run()
+}

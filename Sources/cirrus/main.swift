@@ -12,7 +12,7 @@ struct Cirrus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Cirrus: a self-hosted knowledge base fed from Google Drive, Microsoft 365, Dropbox and Confluence.",
         version: CirrusVersion.current,
-        subcommands: [Serve.self, Migrate.self, CreateAdmin.self, Keygen.self, RotateKeys.self, SandboxCommand.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, CreateAdmin.self, Keygen.self, RotateKeys.self, SandboxCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -47,6 +47,20 @@ struct Serve: AsyncParsableCommand {
         let config = try await loadConfig(overrides)
         let app = try await buildApplication(config, logger: makeLogger(config))
         try await app.runService()
+    }
+}
+
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run import workers only (several processes share the queue on PostgreSQL).")
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Concurrent imports in this process (env CIRRUS_IMPORT_WORKERS, default 4).") var workers: Int?
+
+    func run() async throws {
+        var overrides = store.overrides
+        if let workers { overrides[AppConfig.Key.importWorkers] = String(workers) }
+        let config = try await loadConfig(overrides)
+        try await runImportWorkers(config, logger: makeLogger(config))
     }
 }
 

@@ -141,4 +141,37 @@ struct ImportTests {
             #expect(pages > 1)
         }
     }
+
+    @Test("search within the provider finds a file by name on every platform", arguments: [
+        (Platform.googleDrive, "Feature", "Feature Guide.docx"), (.microsoft, "Timesheet 0001", "Timesheet 0001.txt"),
+        (.dropbox, "visit-0001", "visit-0001.txt"), (.confluence, "Stand-up 0001", "Stand-up 0001"),
+    ])
+    func search(platform: Platform, query: String, expected: String) async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            let driver = try await Self.connected(client, platform)
+            let results = try await Self.browse(client, driver, platform, q: query)
+            #expect(Self.find(expected, in: results) != nil, "\(Self.files(results).compactMap { $0["name"] as? String })")
+        }
+    }
+
+    @Test("Google Drive: Shared with me and Shared drives are browsable, with breadcrumbs, and Workspace files show their export format")
+    func googleVirtualFolders() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            let driver = try await Self.connected(client, .googleDrive)
+            let root = try await Self.browse(client, driver, .googleDrive)
+            #expect(Self.find("Shared with me", in: root)?["isFolder"] as? Bool == true)
+            let shared = try await Self.browse(client, driver, .googleDrive, folder: "shared-with-me")
+            #expect(!Self.files(shared).isEmpty)
+            let drives = try await Self.browse(client, driver, .googleDrive, folder: "shared-drives")
+            let drive = try #require(Self.files(drives).first)
+            let inside = try await Self.browse(client, driver, .googleDrive, folder: drive["id"] as! String)
+            #expect((inside["breadcrumbs"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["My Drive", "Shared drives", drive["name"] as! String])
+            // every listing's Google-native documents say what they import as
+            let all = Self.files(root) + Self.files(shared) + Self.files(inside)
+            let native = all.filter { ($0["mimeType"] as? String ?? "").hasPrefix("application/vnd.google-apps.document") }
+            #expect(native.allSatisfy { $0["exportFormat"] as? String == "docx" })
+        }
+    }
 }

@@ -98,7 +98,10 @@ struct CQL {
                 }
             case "text", "title":
                 let haystack = (field == "text" ? subject.text : subject.title).lowercased()
-                let contains = values.contains { haystack.contains($0.lowercased()) }
+                // `~` is a text search where `*` is a wildcard; the sandbox matches the words around it.
+                let contains = values.contains { value in
+                    value.lowercased().split(separator: "*").allSatisfy { $0.isEmpty || haystack.contains($0) }
+                }
                 switch op {
                 case "~": return contains
                 case "!~": return !contains

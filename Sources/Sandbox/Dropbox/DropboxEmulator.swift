@@ -185,7 +185,7 @@ struct DropboxEmulator: ProviderEmulator {
             await authority.revoke(token: token)
             return .json(NSNull(), contentType: Self.json, operation: route)
         case ("files/list_folder", false), ("files/list_folder/continue", false), ("files/list_folder/get_latest_cursor", false),
-            ("files/get_metadata", false):
+            ("files/get_metadata", false), ("files/search_v2", false), ("files/search/continue_v2", false):
             guard grant.scopes.contains("files.metadata.read") else { return Self.missingScope("files.metadata.read", route) }
             return await files.rpc(request, route: route)
         case ("files/download", true), ("files/export", true):

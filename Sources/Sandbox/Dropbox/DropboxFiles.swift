@@ -145,6 +145,43 @@ struct DropboxFiles {
                 return .json(["cursor": encode(latest)], contentType: DropboxEmulator.json, operation: route)
             }
             return await page(cursor, route: route)
+        case "files/search_v2", "files/search/continue_v2":
+            // Name matching (Dropbox also searches content), newest first as "relevance" here; 100 per page.
+            var query = argument["query"] as? String ?? ""
+            var scope = ""
+            var offset = 0
+            if route == "files/search/continue_v2" {
+                guard let cursor = (argument["cursor"] as? String).flatMap({ Data(base64Encoded: $0) }).flatMap({ try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }) else {
+                    return DropboxEmulator.badInput(route: route, "request body: cursor: invalid")
+                }
+                query = cursor["query"] as? String ?? ""
+                scope = cursor["path"] as? String ?? ""
+                offset = cursor["offset"] as? Int ?? 0
+            } else {
+                guard !query.isEmpty else { return DropboxEmulator.badInput(route: route, "request body: query: must not be empty") }
+                scope = (argument["options"] as? [String: Any])?["path"] as? String ?? ""
+            }
+            let root: SandboxItem
+            switch await resolve(scope, route: route, allowRoot: true) {
+            case .failure(let response): return response
+            case .item(let item): root = item
+            }
+            let limit = min(max((argument["options"] as? [String: Any])?["max_results"] as? Int ?? 100, 1), 1000)
+            let words = query.lowercased().split(separator: " ")
+            let matches = await descendants(of: root.id, recursive: true).filter { item in
+                !item.trashed && words.allSatisfy { item.name.lowercased().contains($0) }
+            }
+            let page = matches.dropFirst(offset).prefix(limit)
+            var entries: [[String: Any]] = []
+            for item in page {
+                entries.append(["match_type": [".tag": "filename"], "metadata": [".tag": "metadata", "metadata": await metadata(item)]])
+            }
+            var body: [String: Any] = ["matches": entries, "has_more": offset + page.count < matches.count]
+            if offset + page.count < matches.count {
+                let next = ["query": query, "path": scope, "offset": offset + page.count] as [String: Any]
+                body["cursor"] = (try? JSONSerialization.data(withJSONObject: next))?.base64EncodedString() ?? ""
+            }
+            return .json(body, contentType: DropboxEmulator.json, operation: route)
         case "files/list_folder/continue":
             guard let cursor = decode(argument["cursor"] as? String) else {
                 return DropboxEmulator.routeError("reset/..", [".tag": "reset"], operation: route)

@@ -280,6 +280,10 @@ struct GraphAPI {
         case "/delta", "/delta()": return await delta(drive, context)
         default:
             if action.hasPrefix("/delta(token=") { return await delta(drive, context, functionToken: String(action.dropFirst("/delta(token=".count).dropLast()).trimmingCharacters(in: CharacterSet(charactersIn: "'"))) }
+            if action.hasPrefix("/search(q=") {
+                let term = String(action.dropFirst("/search(q=".count).dropLast()).removingPercentEncoding ?? ""
+                return await search(term.trimmingCharacters(in: CharacterSet(charactersIn: "'")).replacingOccurrences(of: "''", with: "'"), under: item, drive: drive, context)
+            }
             return Self.error(400, "invalidRequest", "Invalid request", request: context.request, operation: "items.unknown")
         }
     }
@@ -377,6 +381,24 @@ struct GraphAPI {
         var selected = select(body, context)
         selected["@odata.context"] = "https://graph.microsoft.com/v1.0/$metadata#drives('\(drive.id)')/items/$entity"
         return ok(selected, context.request, operation: "items.get")
+    }
+
+    /// `search(q='…')`: items under a folder whose name contains the words (Graph also matches
+    /// content and metadata; names are what the corpus needs).
+    private func search(_ term: String, under folder: SandboxItem, drive: GraphDirectory.Drive, _ context: Context) async -> SandboxResponse {
+        let needle = term.lowercased()
+        var matches: [SandboxItem] = []
+        var pending = [folder.id]
+        while let next = pending.popLast(), matches.count < 200 {
+            for child in await store.children(of: next, platform: .microsoft) where !child.trashed {
+                if child.isFolder { pending.append(child.id) }
+                if needle.isEmpty || child.name.lowercased().contains(needle) { matches.append(child) }
+            }
+        }
+        let top = min(max(Int(context.option("top") ?? "") ?? 200, 1), 999)
+        var values: [[String: Any]] = []
+        for item in matches.prefix(top) { values.append(select(await driveItem(item, drive: drive, context: context, includePath: true), context)) }
+        return ok(["@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(driveItem)", "value": values], context.request, operation: "items.search")
     }
 
     private func children(_ folder: SandboxItem, drive: GraphDirectory.Drive, _ context: Context) async -> SandboxResponse {
