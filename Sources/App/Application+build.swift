@@ -17,6 +17,7 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
     logger.logLevel = config.logLevel
     let store = try Store(config: config, logger: logger)
     do {
+        try await store.tune()
         if config.autoMigrate ?? (store.engine == .sqlite) { try await store.migrate() }
         let sandboxOrigin = config.demo ? SandboxOrigin(fixed: config.sandboxURL) : nil
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))

@@ -74,6 +74,14 @@ struct SectionBuilder {
         try count(text)
     }
 
+    /// A paragraph the caller already normalized (single spaces, no control characters).
+    mutating func normalizedParagraph(_ text: String) throws(ExtractionError) {
+        guard !text.isEmpty else { return }
+        paragraphs.append(text)
+        length += text.utf8.count
+        if length > limit { throw .tooLarge("its text is longer than \(limit) characters") }
+    }
+
     /// Ends the current section and returns the result.
     mutating func finish(title: String?) throws(ExtractionError) -> ExtractedDocument {
         flush()

@@ -36,19 +36,50 @@ public struct PDFExtractor: TextExtractor {
             guard let page = poppler_document_get_page(document, index) else { continue }
             defer { g_object_unref(UnsafeMutableRawPointer(page)) }
             guard let raw = poppler_page_get_text(page) else { continue }
-            let text = String(cString: raw)
-            g_free(raw)
             builder.locate(.page(Int(index) + 1))
-            // Blank lines separate paragraphs; single line breaks inside a paragraph are layout.
-            for block in text.split(separator: "\n\n", omittingEmptySubsequences: true) {
-                try builder.paragraph(block.replacingOccurrences(of: "\n", with: " "))
-            }
+            let paragraphs = Self.paragraphs(UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw)))
+            g_free(raw)
+            for paragraph in paragraphs { try builder.normalizedParagraph(paragraph) }
         }
         do {
             return try builder.finish(title: title ?? fileName)
         } catch .noText {
             throw .noText("the PDF has no text layer (a scan?); OCR is not supported yet")
         }
+    }
+
+    /// Splits poppler's page text into paragraphs in one pass over its bytes: a blank line ends a
+    /// paragraph, single line breaks inside one are layout (joined with a space), runs of
+    /// whitespace collapse, control characters are dropped. Working on bytes keeps extraction as
+    /// fast as `pdftotext` itself on large documents.
+    static func paragraphs(_ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
+        var result: [String] = []
+        var current: [UInt8] = []
+        current.reserveCapacity(1024)
+        var newlines = 0
+        var pendingSpace = false
+        func endParagraph() {
+            if !current.isEmpty { result.append(String(decoding: current, as: UTF8.self)) }
+            current.removeAll(keepingCapacity: true)
+            pendingSpace = false
+        }
+        for byte in bytes {
+            switch byte {
+            case 0x0A, 0x0C:  // line feed, form feed
+                newlines += byte == 0x0C ? 2 : 1
+                if newlines >= 2 { endParagraph() } else if !current.isEmpty { pendingSpace = true }
+            case 0x20, 0x09, 0x0D:
+                if !current.isEmpty { pendingSpace = true }
+            case 0..<0x20, 0x7F:
+                continue
+            default:
+                newlines = 0
+                if pendingSpace { current.append(0x20); pendingSpace = false }
+                current.append(byte)
+            }
+        }
+        endParagraph()
+        return result
     }
 
     /// Some producers put junk before the header; readers accept it within the first kilobyte.

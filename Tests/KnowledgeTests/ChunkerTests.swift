@@ -1,0 +1,47 @@
+import Extraction
+import Testing
+
+@testable import Knowledge
+
+@Suite("Chunker")
+struct ChunkerTests {
+    @Test("chunks never span sections or locations, keep heading path and location, and stay under the window")
+    func structureFirst() {
+        // given a document with two pages and a long section
+        let long = (1...120).map { "Sentence number \($0) explains one more detail of the refund policy." }.joined(separator: " ")
+        let document = ExtractedDocument(title: "Guide", sections: [
+            ExtractedSection(headingPath: ["Guide", "Refunds"], location: .page(1), text: long),
+            ExtractedSection(headingPath: ["Guide", "Shipping"], location: .page(2), text: "Parcels leave within two days."),
+        ])
+        // when it is chunked
+        let chunks = Chunker().chunk(document)
+        // then
+        #expect(chunks.count > 3)
+        #expect(chunks.map(\.ordinal) == Array(0..<chunks.count))
+        #expect(chunks.allSatisfy { Chunker.estimateTokens($0.text) <= 256 })
+        #expect(chunks.last?.headingPath == ["Guide", "Shipping"])
+        #expect(chunks.last?.location == .page(2))
+        #expect(chunks.dropLast().allSatisfy { $0.location == .page(1) && $0.headingPath == ["Guide", "Refunds"] })
+        // consecutive chunks overlap by one sentence
+        let first = chunks[0].text, second = chunks[1].text
+        let lastSentence = Chunker.sentences(first).last!
+        #expect(second.hasPrefix(lastSentence))
+        // and nothing written is lost
+        for number in [1, 60, 120] { #expect(chunks.contains { $0.text.contains("Sentence number \(number) ") }) }
+    }
+
+    @Test("sentences split at terminal punctuation but not after abbreviations or initials")
+    func sentences() {
+        #expect(Chunker.sentences("Dr. Smith arrived. See e.g. the guide! Is it J. R. R. Tolkien? Yes") ==
+            ["Dr. Smith arrived.", "See e.g. the guide!", "Is it J. R. R. Tolkien?", "Yes"])
+    }
+
+    @Test("a single enormous sentence is cut into runs that fit the window")
+    func hugeSentence() {
+        let words = (1...2000).map { "word\($0)" }.joined(separator: " ")
+        let chunks = Chunker().chunk(ExtractedDocument(sections: [ExtractedSection(text: words)]))
+        #expect(chunks.count > 5)
+        #expect(chunks.allSatisfy { Chunker.estimateTokens($0.text) <= 256 })
+        #expect(chunks.first?.text.hasPrefix("word1 word2") == true)
+    }
+}
