@@ -82,7 +82,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports: ImportQueu
     SessionController(deps: deps).addRoutes(to: router)
 
     let admin = router.group("admin").add(middleware: RequireSignInMiddleware(redirectToLogin: true))
-    AdminPagesController(deps: deps).addRoutes(to: admin)
+    AdminPagesController(deps: deps, tokens: tokens, imports: imports).addRoutes(to: admin)
 
     let api = router.group("api/v1")
     let integrations = IntegrationsAPI(deps: deps, tokens: tokens)

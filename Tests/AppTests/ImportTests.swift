@@ -2,6 +2,8 @@ import CirrusCore
 import FluentKit
 import Foundation
 import Testing
+import AsyncHTTPClient
+import NIOCore
 
 @testable import App
 
@@ -173,5 +175,50 @@ struct ImportTests {
             let native = all.filter { ($0["mimeType"] as? String ?? "").hasPrefix("application/vnd.google-apps.document") }
             #expect(native.allSatisfy { $0["exportFormat"] as? String == "docx" })
         }
+    }
+
+    @Test("re-importing: an unchanged file is already imported; a newer revision replaces the document in place")
+    func newerRevisionReplaces() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            // given an imported text file
+            let driver = try await ConnectTests.signedIn(client)
+            let started = try await driver.start(.googleDrive)
+            #expect(try await driver.callback(try await driver.consent(started)).status == .ok)
+            let folder = try await ConnectDriver.makeDriveFolder(started.sandboxOrigin, name: "Revisions", files: 1)
+            let job = try await Self.importAndWait(client, driver, .googleDrive, ids: [folder], category: "Notes")
+            let documentID = try #require(Self.items(job).first { $0["isFolder"] as? Bool != true }?["documentId"] as? String)
+            // when it is re-imported unchanged
+            let same = try await client.json(.post, "/api/v1/documents/\(documentID)/reimport", [:], bearer: driver.bearer)
+            #expect(same.status == .accepted)
+            let sameJob = try await Self.waitFor(client, driver, job: try same.json()["id"] as! String)
+            #expect(Self.items(sameJob).first?["reason"] as? String == "Already imported (same revision).")
+            // and after the file changes at the provider
+            let fileID = try #require(Self.items(job).first { $0["isFolder"] as? Bool != true }?["fileId"] as? String)
+            var request = HTTPClientRequest(url: started.sandboxOrigin + "/_sandbox/files/\(fileID)")
+            request.method = .PATCH
+            request.headers.add(name: "Content-Type", value: "application/json")
+            let updated = "Revised note: the shipment now leaves on the first Monday of each month."
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: ["content": Data(updated.utf8).base64EncodedString()])))
+            #expect(try await ConnectDriver.http.execute(request, timeout: .seconds(10)).status == .ok)
+            let changed = try await client.json(.post, "/api/v1/documents/\(documentID)/reimport", [:], bearer: driver.bearer)
+            let changedJob = try await Self.waitFor(client, driver, job: try changed.json()["id"] as! String)
+            // then the same document now holds the new text
+            #expect(Self.items(changedJob).first?["state"] as? String == "done")
+            #expect(Self.items(changedJob).first?["documentId"] as? String == documentID)
+            try await harness.withStore { store in
+                let chunks = try await KnowledgeChunk.query(on: store.database).filter(\.$document.$id == UUID(uuidString: documentID)!).all()
+                #expect(chunks.map(\.text) == [updated])
+            }
+        }
+    }
+
+    static func waitFor(_ client: TestClient, _ driver: ConnectDriver, job id: String) async throws -> [String: Any] {
+        for _ in 0..<300 {
+            let job = try await client.get("/api/v1/imports/\(id)", bearer: driver.bearer).json()
+            if job["status"] as? String != "running" { return job }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("the import did not finish in time")
     }
 }

@@ -87,8 +87,13 @@ struct DocumentsAPI {
         return document.title
     }
 
+    static func documentID(_ context: AppRequestContext) throws -> UUID {
+        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw DocumentError.notFound }
+        return id
+    }
+
     private func find(_ context: AppRequestContext, identity: Identity) async throws -> KnowledgeDocument {
-        guard let id = UUID(uuidString: try context.parameters.require("id")),
+        guard let id = try? Self.documentID(context),
             let document = try await KnowledgeDocument.query(on: deps.store.database).filter(\.$id == id)
                 .filter(\.$workspace.$id == identity.workspaceID).first()
         else { throw DocumentError.notFound }

@@ -98,6 +98,14 @@ struct ImportsAPI {
             response.headers[.location] = "/api/v1/imports/\(try job.requireID())"
             return response
         }
+        group.post("documents/:id/reimport") { request, context -> Response in
+            let identity = try context.requireIdentity()
+            guard identity.canAdminister else { throw AuthError.forbidden }
+            let job = try await reimport(try DocumentsAPI.documentID(context), identity: identity, clientAddress: context.clientAddress)
+            var response = try job.response(from: request, context: context)
+            response.status = .accepted
+            return response
+        }
         group.get("imports") { _, context -> JobListResponse in
             let identity = try context.requireIdentity()
             let jobs = try await ImportJob.query(on: deps.store.database).filter(\.$workspace.$id == identity.workspaceID)
@@ -119,6 +127,22 @@ struct ImportsAPI {
                 headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no"],
                 body: ResponseBody { writer in try await stream(jobID, identity: identity, to: &writer) })
         }
+    }
+
+    /// Imports a document's file again from its provider, into the same category: a newer
+    /// revision replaces the document in place; an unchanged one is reported as already imported.
+    func reimport(_ documentID: UUID, identity: Identity, clientAddress: String?) async throws -> JobDTO {
+        guard let document = try await KnowledgeDocument.query(on: deps.store.database).filter(\.$id == documentID)
+            .filter(\.$workspace.$id == identity.workspaceID).first(), let platform = Platform(rawValue: document.sourcePlatform)
+        else { throw DocumentError.notFound }
+        let access = try ProviderAccess(platform, userID: identity.userID, workspaceID: identity.workspaceID, deps: deps, tokens: tokens)
+        let fileID = document.sourceFileID
+        let file = try await access { connector, session in try await connector.file(id: fileID, session: session) }
+        let (job, _) = try await queue.enqueue(platform: platform, category: document.category, files: [file], userID: identity.userID, workspaceID: identity.workspaceID)
+        await deps.audit.record(
+            .importStarted, workspaceID: identity.workspaceID, actorID: identity.userID, actorEmail: identity.email, platform: platform.rawValue,
+            detail: "Re-import of \"\(document.title)\"", clientAddress: clientAddress)
+        return try await jobDTO(try job.requireID(), identity: identity)
     }
 
     /// Polls the store (so progress made by any worker process is seen) and sends what changed.

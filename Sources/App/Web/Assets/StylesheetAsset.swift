@@ -83,6 +83,7 @@ input[type=email], input[type=password], input[type=text] { width: 100%; padding
 .menu-list { position: absolute; z-index: 5; list-style: none; margin: 6px 0 0; padding: 6px; min-width: 240px; background: var(--panel); border: 1px solid var(--line); border-radius: 10px; box-shadow: 0 8px 24px rgba(15, 23, 42, .12); }
 .menu-item { display: flex; gap: 10px; align-items: center; width: 100%; padding: 8px 10px; border: 0; background: none; font: inherit; text-align: left; border-radius: 6px; cursor: pointer; }
 .menu-item:hover, .menu-item:focus-visible { background: #f1f5f9; }
+.row-actions { display: flex; gap: 6px; }
 .source { display: inline-flex; gap: 6px; align-items: center; }
 .notice { background: #ecfdf5; border: 1px solid #a7f3d0; padding: 10px 14px; border-radius: 8px; }
 .running { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 12px 16px; margin-bottom: 16px; }

@@ -7,6 +7,8 @@ import Hummingbird
 /// the signed-in user's workspace, then renders it.
 struct AdminPagesController {
     let deps: Dependencies
+    let tokens: TokenManager
+    let imports: ImportQueue
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get { _, context in try await dashboard(context) }
@@ -27,6 +29,13 @@ struct AdminPagesController {
             return .redirect(to: "/admin/integrations?platform=\(platform.rawValue)&outcome=disconnected\(revoked ? "&revoked=1" : "")", type: .normal)
         }
         group.get("documents") { request, context in try await documents(request, context) }
+        group.post("documents/:id/reimport") { _, context -> Response in
+            let identity = try context.requireIdentity()
+            guard identity.canAdminister else { throw AuthError.forbidden }
+            _ = try await ImportsAPI(deps: deps, tokens: tokens, queue: imports).reimport(
+                try DocumentsAPI.documentID(context), identity: identity, clientAddress: context.clientAddress)
+            return .redirect(to: "/admin/documents", type: .normal)
+        }
         group.post("documents/:id/delete") { _, context -> Response in
             let identity = try context.requireIdentity()
             guard identity.canAdminister else { throw AuthError.forbidden }

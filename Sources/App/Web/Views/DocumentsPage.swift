@@ -123,11 +123,19 @@ enum DocumentsPage {
             .class("source"),
             .if(row.platform != nil, .img(.src("/static/icons/\(row.platform?.rawValue ?? "").svg"), .attr("alt", ""), .width(16), .height(16))),
             .safeText(row.source))
-        let actions: Node<HTML.BodyContext> = .form(
-            .action("/admin/documents/\(row.id.uuidString)/delete"), .method(.post), .class("inline"),
-            .attr("data-confirm", "Remove “\(row.title)” from the knowledge base?"),
-            CSRFField.node(model.csrfToken),
-            .button(.type(.submit), .class("button subtle danger"), .text("Delete"))
+        let actions: Node<HTML.BodyContext> = .div(
+            .class("row-actions"),
+            .form(
+                .action("/admin/documents/\(row.id.uuidString)/reimport"), .method(.post), .class("inline"),
+                CSRFField.node(model.csrfToken),
+                .button(.type(.submit), .class("button subtle"), .attr("title", "Fetch the file again; a newer version replaces this one"), .text("Re-import"))
+            ),
+            .form(
+                .action("/admin/documents/\(row.id.uuidString)/delete"), .method(.post), .class("inline"),
+                .attr("data-confirm", "Remove “\(row.title)” from the knowledge base?"),
+                CSRFField.node(model.csrfToken),
+                .button(.type(.submit), .class("button subtle danger"), .text("Delete"))
+            )
         )
         return .tr(
             .attr("data-document-title", row.title),
