@@ -21,10 +21,8 @@ public struct DocxExtractor: TextExtractor {
         var tableDepth = 0
         var row: [String] = []
         var cell = ""
-        var failure: ExtractionError?
 
-        MarkupScanner(document).scan { event in
-            do {
+        try MarkupScanner(document).scanForExtraction { event throws(ExtractionError) in
                 switch event {
                 case .start(let name, let attributes, let selfClosing):
                     switch localName(name) {
@@ -64,13 +62,7 @@ public struct DocxExtractor: TextExtractor {
                 case .text(let text):
                     if inText { paragraph += text }
                 }
-                return true
-            } catch let error as ExtractionError {
-                failure = error
-                return false
-            } catch { return false }
         }
-        if let failure { throw failure }
         return try builder.finish(title: title ?? fileName)
     }
 

@@ -20,7 +20,6 @@ public struct HTMLExtractor: TextExtractor {
         var skipDepth = 0  // inside <head>, macro parameters or other non-content
         var row: [String] = []
         var cell: String?
-        var failure: ExtractionError?
         var events = 0
 
         func flush() throws(ExtractionError) {
@@ -30,8 +29,7 @@ public struct HTMLExtractor: TextExtractor {
             if let level = headingLevel { try builder.heading(paragraph, level: level) } else { try builder.paragraph(paragraph) }
         }
 
-        MarkupScanner(bytes, html: true).scan { event in
-            do {
+        try MarkupScanner(bytes, html: true).scanForExtraction { event throws(ExtractionError) in
                 events += 1
                 if events % 4096 == 0 { try deadline.check() }
                 switch event {
@@ -90,13 +88,7 @@ public struct HTMLExtractor: TextExtractor {
                         if cell != nil { cell! += text } else { buffer += text }
                     }
                 }
-                return true
-            } catch let error as ExtractionError {
-                failure = error
-                return false
-            } catch { return false }
         }
-        if let failure { throw failure }
         try flush()
         let cleanTitle = title.map(SectionBuilder.normalize).flatMap { $0.isEmpty ? nil : $0 }
         return try builder.finish(title: cleanTitle ?? fileName)

@@ -35,9 +35,7 @@ public struct XlsxExtractor: TextExtractor {
             var cellStyle = 0
             var value = ""
             var inValue = false
-            var failure: ExtractionError?
-            MarkupScanner(bytes).scan { event in
-                do {
+            try MarkupScanner(bytes).scanForExtraction { event throws(ExtractionError) in
                     switch event {
                     case .start(let name, let attributes, _):
                         switch localName(name) {
@@ -60,13 +58,7 @@ public struct XlsxExtractor: TextExtractor {
                     case .text(let text):
                         if inValue { value += text }
                     }
-                    return true
-                } catch let error as ExtractionError {
-                    failure = error
-                    return false
-                } catch { return false }
             }
-            if let failure { throw failure }
         }
         return try builder.finish(title: fileName)
     }

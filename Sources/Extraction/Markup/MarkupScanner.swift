@@ -204,3 +204,21 @@ public struct MarkupScanner: Sendable {
         "uuml": "ü", "ouml": "ö", "auml": "ä", "szlig": "ß", "ntilde": "ñ", "rarr": "→", "larr": "←", "check": "✓",
     ]
 }
+
+extension MarkupScanner {
+    /// Scans with a handler that may stop the scan by throwing an extraction error (a limit
+    /// reached, a deadline passed); the error is rethrown with its type kept.
+    func scanForExtraction(_ handle: (MarkupEvent) throws(ExtractionError) -> Void) throws(ExtractionError) {
+        var failure: ExtractionError?
+        scan { event in
+            do throws(ExtractionError) {
+                try handle(event)
+                return true
+            } catch {
+                failure = error
+                return false
+            }
+        }
+        if let failure { throw failure }
+    }
+}
