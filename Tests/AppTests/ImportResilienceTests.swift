@@ -63,17 +63,7 @@ struct ImportResilienceTests {
         server = try MultiProcessTests.launch(["serve", "--port", String(port)], environment: environment)
         try await MultiProcessTests.waitUntilUp(origin + "/health")
 
-        let login = try await MultiProcessTests.call(origin + "/api/v1/auth/login", method: .POST, json: ["email": TestHarness.ownerEmail, "password": TestHarness.ownerPassword])
-        let bearer = try #require((try JSONSerialization.jsonObject(with: Data(login.2)) as? [String: Any])?["token"] as? String)
-        let connect = try await MultiProcessTests.call(origin + "/api/v1/integrations/google_drive/connect", bearer: bearer)
-        let page = try await MultiProcessTests.call(try #require(connect.1["location"]), accept: "text/html")
-        let html = String(decoding: page.2, as: UTF8.self)
-        var request = HTTPClientRequest(url: try #require(ConnectDriver.attribute("action", in: html)))
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.body = .bytes(ByteBuffer(string: (ConnectDriver.hiddenFields(html) + [("decision", "allow")]).map { "\($0.0)=\(TestClient.formEncode($0.1))" }.joined(separator: "&")))
-        let decision = try await ConnectDriver.http.execute(request, timeout: .seconds(30))
-        #expect(try await MultiProcessTests.call(try #require(decision.headers.first(name: "Location"))).0 == 200)
+        let bearer = try await Self.connectGoogleDrive(origin)
 
         // a folder of 80 files whose downloads are slow, so the job is still running when the server dies
         let folder = try await ConnectDriver.makeDriveFolder(sandboxOrigin, name: "Restart Batch", files: 80)
@@ -116,5 +106,69 @@ struct ImportResilienceTests {
             let chunks = try await KnowledgeChunk.query(on: store.database).count()
             #expect(chunks == 80, "one chunk per small file, none duplicated")
         }
+    }
+
+    @Test("on PostgreSQL, a web-only server and two `cirrus worker` processes share one import queue; every file is imported once",
+          .enabled(if: TestHarness.postgresBaseURL != nil))
+    func workersShareTheQueue() async throws {
+        // given: a migrated database, a sandbox, a server without workers and two worker processes
+        let harness = try await TestHarness.make()
+        try await harness.withStore { store in
+            try await Accounts(store: store, bcryptCost: 4, sessionLifetime: 3600)
+                .createUser(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword, role: .owner)
+        }
+        let sandboxPort = try TestHarness.freePort(), port = try TestHarness.freePort()
+        let origin = "http://127.0.0.1:\(port)", sandboxOrigin = "http://127.0.0.1:\(sandboxPort)"
+        let sandbox = try MultiProcessTests.launch(["sandbox", "--port", String(sandboxPort), "--app-url", origin], environment: [:])
+        var processes = [sandbox]
+        defer { for process in processes where process.isRunning { process.terminate() } }
+        try await MultiProcessTests.waitUntilUp(sandboxOrigin + "/_sandbox/stats")
+        let environment = [
+            "DATABASE_URL": harness.config.databaseURL!.revealed,
+            "CIRRUS_ENCRYPTION_KEYS": harness.config.encryptionKeys.map(\.revealed).joined(separator: ","),
+            "CIRRUS_DEMO": "true", "CIRRUS_SANDBOX_URL": sandboxOrigin, "API_BASE_URL": origin, "CIRRUS_AUTO_MIGRATE": "false",
+            "DATA_DIR": harness.dataDirectory.path, "LOG_LEVEL": "error",
+        ]
+        processes.append(try MultiProcessTests.launch(["serve", "--port", String(port)], environment: environment.merging(["CIRRUS_IMPORT_WORKERS": "0"]) { $1 }))
+        for _ in 0..<2 { processes.append(try MultiProcessTests.launch(["worker", "--workers", "3"], environment: environment)) }
+        try await MultiProcessTests.waitUntilUp(origin + "/health")
+        let bearer = try await Self.connectGoogleDrive(origin)
+
+        // when: a folder of 120 files is imported
+        let folder = try await ConnectDriver.makeDriveFolder(sandboxOrigin, name: "Shared Queue", files: 120)
+        let started = try await MultiProcessTests.call(origin + "/api/v1/integrations/google_drive/import", method: .POST, bearer: bearer, json: ["fileIds": [folder], "category": "Queue"])
+        let jobID = try #require((try JSONSerialization.jsonObject(with: Data(started.2)) as? [String: Any])?["id"] as? String)
+        var job: [String: Any] = [:]
+        for _ in 0..<600 {
+            job = (try JSONSerialization.jsonObject(with: Data(try await MultiProcessTests.call(origin + "/api/v1/imports/\(jobID)", bearer: bearer).2)) as? [String: Any]) ?? [:]
+            if job["status"] as? String != "running" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+
+        // then: the workers did it all, each file once
+        #expect(job["status"] as? String == "completed")
+        let files = (job["items"] as? [[String: Any]] ?? []).filter { $0["isFolder"] as? Bool != true }
+        #expect(files.count == 120 && files.allSatisfy { $0["state"] as? String == "done" && $0["attempts"] as? Int == 1 })
+        #expect(try await ConnectDriver.stats(sandboxOrigin, .googleDrive)["files.download"] == 120)
+        let documents = try await harness.withStore { store in
+            try await KnowledgeDocument.query(on: store.database).filter(\.$category == "Queue").count()
+        }
+        #expect(documents == 120)
+    }
+
+    /// Signs the owner in on a server process and connects Google Drive through the sandbox's consent page.
+    static func connectGoogleDrive(_ origin: String) async throws -> String {
+        let login = try await MultiProcessTests.call(origin + "/api/v1/auth/login", method: .POST, json: ["email": TestHarness.ownerEmail, "password": TestHarness.ownerPassword])
+        let bearer = try #require((try JSONSerialization.jsonObject(with: Data(login.2)) as? [String: Any])?["token"] as? String)
+        let connect = try await MultiProcessTests.call(origin + "/api/v1/integrations/google_drive/connect", bearer: bearer)
+        let page = try await MultiProcessTests.call(try #require(connect.1["location"]), accept: "text/html")
+        let html = String(decoding: page.2, as: UTF8.self)
+        var request = HTTPClientRequest(url: try #require(ConnectDriver.attribute("action", in: html)))
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: (ConnectDriver.hiddenFields(html) + [("decision", "allow")]).map { "\($0.0)=\(TestClient.formEncode($0.1))" }.joined(separator: "&")))
+        let decision = try await ConnectDriver.http.execute(request, timeout: .seconds(30))
+        #expect(try await MultiProcessTests.call(try #require(decision.headers.first(name: "Location"))).0 == 200)
+        return bearer
     }
 }
