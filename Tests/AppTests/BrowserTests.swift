@@ -136,6 +136,9 @@ struct BrowserTests {
                 #expect(summary.hasPrefix("3 files"), "\(summary)")
                 // picks the category and imports
                 try await browser.type("Product Documentation", into: "#picker-category")
+                if let directory = ProcessInfo.processInfo.environment["CIRRUS_SCREENSHOT_DIR"] {
+                    try await browser.screenshotPNG().write(to: URL(fileURLWithPath: directory).appendingPathComponent("import-picker.png"))
+                }
                 try await browser.click("#picker-import")
 
                 // then: every file ends done with its chunk count

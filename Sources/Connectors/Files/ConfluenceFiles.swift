@@ -14,11 +14,20 @@ extension ConfluenceConnector {
         return configuration.hosts.base("api.atlassian.com") + "/ex/confluence/\(site)/wiki"
     }
 
+    /// Ids go into URL paths: only the shapes this connector hands out are accepted.
+    static func validate(_ id: String) throws {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ":_-"))
+        guard id == "root" || (id.contains(":") && id.unicodeScalars.allSatisfy { allowed.contains($0) && $0.isASCII }) else {
+            throw ConnectorError.notFound
+        }
+    }
+
     public func list(folderID: String, pageToken: String?, query: String?, session: ProviderSession) async throws -> FilePage {
+        try Self.validate(folderID)
         let base = try wiki(session)
         if let pageToken {
             // Confluence's next link is relative to the site's /wiki; only that path is accepted.
-            guard pageToken.hasPrefix("/wiki/api/v2/") || pageToken.hasPrefix("/api/v2/") || pageToken.hasPrefix("/wiki/rest/api/") else {
+            guard pageToken.hasPrefix("/wiki/api/v2/") || pageToken.hasPrefix("/api/v2/") || pageToken.hasPrefix("/wiki/rest/api/"), !pageToken.contains("..") else {
                 throw ConnectorError.provider(status: 400, message: "That page token is not valid.")
             }
             let path = pageToken.hasPrefix("/wiki") ? String(pageToken.dropFirst(5)) : pageToken
@@ -73,6 +82,7 @@ extension ConfluenceConnector {
     }
 
     public func breadcrumbs(folderID: String, session: ProviderSession) async throws -> [Breadcrumb] {
+        try Self.validate(folderID)
         let base = try wiki(session)
         if folderID == "root" { return [Self.top] }
         if folderID.hasPrefix("space:") {
@@ -109,6 +119,7 @@ extension ConfluenceConnector {
     }
 
     public func file(id: String, session: ProviderSession) async throws -> CloudFile {
+        try Self.validate(id)
         let base = try wiki(session)
         if id.hasPrefix("page:") {
             return Self.page(try await http.getJSON(base + "/api/v2/pages/\(id.dropFirst(5))", bearer: session.accessToken), parent: nil, siteURL: session.siteURL)
@@ -130,6 +141,7 @@ extension ConfluenceConnector {
     }
 
     public func download(_ file: CloudFile, session: ProviderSession, to destination: URL, maxBytes: Int64) async throws -> DownloadedFile {
+        try Self.validate(file.id)
         let base = try wiki(session)
         let auth = [("Authorization", "Bearer \(session.accessToken)")]
         if file.id.hasPrefix("page:") {
