@@ -74,6 +74,7 @@ input[type=email], input[type=password], input[type=text] { width: 100%; padding
 .alert { padding: 10px 12px; border-radius: 8px; margin: 12px 0; }
 .alert.error { background: var(--danger-bg); color: var(--danger); }
 .alert.success { background: var(--ok-bg); color: var(--ok); }
+[hidden] { display: none !important; }
 .toolbar { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; justify-content: space-between; margin-bottom: 16px; }
 .filters { display: flex; gap: 8px; align-items: center; }
 .filters select { padding: 7px 10px; border: 1px solid var(--line); border-radius: 8px; font: inherit; background: var(--panel); }
