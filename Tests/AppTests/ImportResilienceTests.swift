@@ -99,7 +99,7 @@ struct ImportResilienceTests {
         #expect(finished["status"] as? String == "completed")
         let files = (finished["items"] as? [[String: Any]] ?? []).filter { $0["isFolder"] as? Bool != true }
         #expect(files.count == 80)
-        #expect(files.allSatisfy { $0["state"] as? String == "done" })
+        #expect(files.allSatisfy { $0["state"] as? String == "done" }, "\(files.filter { $0["state"] as? String != "done" }.prefix(3))")
         #expect(Set(files.compactMap { $0["documentId"] as? String }).count == 80)
         try await harness.withStore { store in
             #expect(try await KnowledgeDocument.query(on: store.database).filter(\.$category == "Restart").count() == 80)

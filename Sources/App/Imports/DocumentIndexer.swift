@@ -5,11 +5,13 @@ import Foundation
 import Knowledge
 
 /// Writes an imported file into the knowledge base: one document per provider file (a newer
-/// revision replaces the old one in place, chunks and all), in one transaction.
+/// revision replaces the old one in place, chunks and all), and marks the import item done, in
+/// one transaction — so a process killed at any moment leaves either nothing or both, and a
+/// file is never imported twice nor reported "already imported" by the job that imported it.
 struct DocumentIndexer: Sendable {
     let store: Store
 
-    func save(file: CloudFile, downloaded: DownloadedFile, title: String, platform: Platform, job: ImportJob, chunks: [Chunk]) async throws -> UUID {
+    func save(file: CloudFile, downloaded: DownloadedFile, title: String, platform: Platform, job: ImportJob, chunks: [Chunk], item: ImportItem) async throws {
         try await store.database.transaction { db in
             let document = try await KnowledgeDocument.query(on: db)
                 .filter(\.$workspace.$id == job.$workspace.id).filter(\.$sourcePlatform == platform.rawValue)
@@ -41,7 +43,13 @@ struct DocumentIndexer: Sendable {
                 row.location = chunk.location.label
                 try await row.create(on: db)
             }
-            return documentID
+            item.state = ImportItemState.done.rawValue
+            item.reason = nil
+            item.chunkCount = chunks.count
+            item.$document.id = documentID
+            item.claimedAt = nil
+            item.finishedAt = Date()
+            try await item.save(on: db)
         }
     }
 }

@@ -105,10 +105,10 @@ struct ImportProcessor: Sendable {
         try await queue.advance(item, to: .indexing)
 
         let indexStart = ContinuousClock.now
-        let stored = try await DocumentIndexer(store: deps.store).save(
-            file: file, downloaded: downloaded, title: file.isAlsoDocument ? file.name : file.contentName, platform: platform, job: job, chunks: chunks)
+        try await DocumentIndexer(store: deps.store).save(
+            file: file, downloaded: downloaded, title: file.isAlsoDocument ? file.name : file.contentName, platform: platform, job: job, chunks: chunks,
+            item: item)
         deps.metrics.recordImportStage("index", platform: platform, duration: ContinuousClock.now - indexStart)
-        try await queue.finish(item, .done, chunks: chunks.count, document: stored)
     }
 
     /// Runs extraction off the cooperative pool with a deadline; a file that overruns is

@@ -216,7 +216,8 @@ extension StaticAssets {
     li.querySelector(".name").textContent = item.name;
     let detail;
     if (item.state === "done") {
-      detail = item.isFolder ? (item.reason || "Folder") : `${item.chunkCount} chunk${item.chunkCount === 1 ? "" : "s"} created`;
+      // A folder reports what it queued; a Confluence page is a folder and a document, with chunks.
+      detail = item.isFolder && item.chunkCount === 0 ? (item.reason || "Folder") : `${item.chunkCount} chunk${item.chunkCount === 1 ? "" : "s"} created`;
     } else if (item.state === "skipped") {
       detail = "Skipped: " + (item.reason || "");
     } else if (item.state === "failed") {
