@@ -130,17 +130,30 @@ struct ImportTests {
         try await harness.withServer { client in
             let driver = try await Self.connected(client, platform)
             let folder = try await Self.walk(client, driver, platform, Self.largeFolders[platform]!)["id"] as! String
+            if platform == .confluence {
+                let started = try await driver.start(.confluence)
+                try await ConnectDriver.control(started.sandboxOrigin, "/files", [
+                    "platform": "confluence", "parentId": String(folder.dropFirst("page:".count)), "name": "Stand-up summary.pdf",
+                    "mimeType": "application/pdf", "content": Data("%PDF-1.4".utf8).base64EncodedString(),
+                ])
+            }
             var pageToken: String?
+            var lastPage: [[String: Any]] = []
             var seen = Set<String>()
             var pages = 0
             repeat {
                 let listing = try await Self.browse(client, driver, platform, folder: folder, pageToken: pageToken)
                 for file in Self.files(listing) { seen.insert(file["id"] as! String) }
+                lastPage = Self.files(listing)
                 pageToken = listing["nextPageToken"] as? String
                 pages += 1
             } while pageToken != nil && pages < 100
             #expect(seen.count >= 1200, "\(seen.count) items in \(pages) pages")
             #expect(pages > 1)
+            if platform == .confluence {
+                // a page's attachments follow its last page of children
+                #expect(lastPage.contains { $0["name"] as? String == "Stand-up summary.pdf" }, "\(lastPage.suffix(3))")
+            }
         }
     }
 

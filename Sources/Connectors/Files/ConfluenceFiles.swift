@@ -31,7 +31,11 @@ extension ConfluenceConnector {
                 throw ConnectorError.provider(status: 400, message: "That page token is not valid.")
             }
             let path = pageToken.hasPrefix("/wiki") ? String(pageToken.dropFirst(5)) : pageToken
-            return try await page(base + path, folderID: folderID, session: session)
+            var result = try await page(base + path, folderID: folderID, session: session)
+            if folderID.hasPrefix("page:"), result.nextPageToken == nil {
+                result.files += try await attachments(of: String(folderID.dropFirst(5)), base: base, session: session)
+            }
+            return result
         }
         if let query, !query.isEmpty {
             let escaped = query.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
@@ -54,15 +58,19 @@ extension ConfluenceConnector {
             let pageID = id.dropFirst(5)
             var result = try await page(base + "/api/v2/pages/\(pageID)/direct-children?limit=100", folderID: folderID, session: session)
             if result.nextPageToken == nil {
-                // Attachments follow the child pages, in one page of up to 250.
-                let attachments = try await http.getJSON(base + "/api/v2/pages/\(pageID)/attachments?limit=250", bearer: session.accessToken)
-                result.files += (attachments["results"] as? [[String: Any]] ?? []).map { Self.attachment($0, page: String(pageID), siteURL: session.siteURL) }
+                result.files += try await attachments(of: String(pageID), base: base, session: session)
             }
             return result
         case let id where id.hasPrefix("folder:"):
             return try await page(base + "/api/v2/folders/\(id.dropFirst(7))/direct-children?limit=100", folderID: folderID, session: session)
         default: throw ConnectorError.notFound
         }
+    }
+
+    /// A page's attachments, listed after its last page of children (up to 250).
+    private func attachments(of pageID: String, base: String, session: ProviderSession) async throws -> [CloudFile] {
+        let json = try await http.getJSON(base + "/api/v2/pages/\(pageID)/attachments?limit=250", bearer: session.accessToken)
+        return (json["results"] as? [[String: Any]] ?? []).map { Self.attachment($0, page: pageID, siteURL: session.siteURL) }
     }
 
     private func page(_ url: String, folderID: String, session: ProviderSession) async throws -> FilePage {
