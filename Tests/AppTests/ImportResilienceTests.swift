@@ -46,7 +46,7 @@ struct ImportResilienceTests {
         }
         let sandboxPort = try TestHarness.freePort()
         let port = try TestHarness.freePort()
-        let origin = "http://127.0.0.1:\(port)"
+        var origin = "http://127.0.0.1:\(port)"
         let sandbox = try MultiProcessTests.launch(["sandbox", "--port", String(sandboxPort), "--app-url", origin], environment: [:])
         var server: Process?
         defer {
@@ -85,8 +85,11 @@ struct ImportResilienceTests {
         #expect(completed >= 10 && completed < 80, "\(completed) files were done when the server was killed")
         kill(server!.processIdentifier, SIGKILL)
         server!.waitUntilExit()
-        // and started again on the same store
-        server = try MultiProcessTests.launch(["serve", "--port", String(port)], environment: environment)
+        // and started again on the same store (on a new port: the old one may already be taken by
+        // another test's server once it is free)
+        let restartPort = try TestHarness.freePort()
+        origin = "http://127.0.0.1:\(restartPort)"
+        server = try MultiProcessTests.launch(["serve", "--port", String(restartPort)], environment: environment)
         try await MultiProcessTests.waitUntilUp(origin + "/health")
         var finished: [String: Any] = [:]
         for _ in 0..<1200 {
