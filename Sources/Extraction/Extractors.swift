@@ -1,3 +1,5 @@
+import CirrusCore
+
 /// Picks the extractor for a file by its MIME type, falling back to its extension, and says
 /// plainly when a file holds nothing to import (images, archives, media).
 public struct Extractors: Sendable {
@@ -15,22 +17,11 @@ public struct Extractors: Sendable {
         self.byType = byType
     }
 
-    static let extensionTypes: [String: String] = [
-        "pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "html": "text/html", "htm": "text/html", "xhtml": "application/xhtml+xml", "md": "text/markdown", "markdown": "text/markdown",
-        "csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/json", "txt": "text/plain", "text": "text/plain",
-        "log": "text/plain", "rst": "text/plain", "xml": "text/plain", "yaml": "text/plain", "yml": "text/plain",
-    ]
-
     /// The type Cirrus reads a file as: its extension's when the provider's type is generic.
     public static func effectiveType(mimeType: String, fileName: String) -> String {
         let base = mimeType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         let generic = base.isEmpty || base == "application/octet-stream" || base == "binary/octet-stream" || base == "text/plain"
-        if generic, let ext = fileName.split(separator: ".").last.map({ $0.lowercased() }), fileName.contains("."), let type = extensionTypes[ext] {
-            return type
-        }
+        if generic, let type = MediaType.forFileName(fileName) { return type }
         return base
     }
 

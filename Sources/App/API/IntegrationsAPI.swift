@@ -90,16 +90,8 @@ struct IntegrationsAPI {
         group.get("integrations/:platform/account") { _, context -> AccountResponse in
             let identity = try context.requireIdentity()
             let platform = try Self.platform(context)
-            let connector = try deps.connectors.connector(platform)
-            var token = try await tokens.accessToken(platform, for: identity)
-            let account: ProviderAccount
-            do {
-                account = try await connector.account(accessToken: token)
-            } catch ConnectorError.unauthorized {
-                // The provider refused a token we thought valid (expired early, revoked): refresh once.
-                token = try await tokens.refreshAfterRejection(platform, rejected: token, for: identity)
-                account = try await connector.account(accessToken: token)
-            }
+            let access = try ProviderAccess(platform, userID: identity.userID, workspaceID: identity.workspaceID, deps: deps, tokens: tokens)
+            let account = try await access(needsSite: false) { connector, session in try await connector.account(accessToken: session.accessToken) }
             return AccountResponse(platform: platform.rawValue, accountId: account.id, accountEmail: account.email, accountName: account.name)
         }
     }

@@ -179,7 +179,6 @@ struct ImportProcessor: Sendable {
 
 /// How imports behave; from configuration.
 struct ImportSettings: Sendable {
-    var workers: Int = 4
     var maxFileBytes: Int64 = 100 * 1_000_000
     var maxAttempts: Int = 6
     var temporaryDirectory: URL = FileManager.default.temporaryDirectory
@@ -196,7 +195,7 @@ struct ImportSettings: Sendable {
 extension AppConfig {
     var importSettings: ImportSettings {
         ImportSettings(
-            workers: importWorkers, maxFileBytes: Int64(importMaxFileMB) * 1_000_000, maxAttempts: 6,
+            maxFileBytes: Int64(importMaxFileMB) * 1_000_000, maxAttempts: 6,
             temporaryDirectory: FileManager.default.temporaryDirectory, retryBase: importRetryBaseSeconds)
     }
 }

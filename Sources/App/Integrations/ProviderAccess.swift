@@ -19,14 +19,17 @@ struct ProviderAccess: Sendable {
         connector = try deps.connectors.connector(platform)
     }
 
-    func callAsFunction<T: Sendable>(_ work: @Sendable (any CloudConnector, ProviderSession) async throws -> T) async throws -> T {
+    /// Runs `work` with the connection's session; the connection is read from the store once.
+    /// - Parameter needsSite: Confluence file calls need the chosen site; account lookups do not.
+    func callAsFunction<T: Sendable>(needsSite: Bool = true, _ work: @Sendable (any CloudConnector, ProviderSession) async throws -> T) async throws -> T {
         let connection = try await tokens.connection(platform, userID: userID, workspaceID: workspaceID)
-        if platform == .confluence, connection.siteID == nil { throw IntegrationError.noConfluenceSite }
-        let token = try await tokens.accessToken(platform, userID: userID, workspaceID: workspaceID)
+        if needsSite, platform == .confluence, connection.siteID == nil { throw IntegrationError.noConfluenceSite }
+        let token = try await tokens.accessToken(for: connection, platform: platform)
         do {
             return try await work(connector, ProviderSession(accessToken: token, siteID: connection.siteID, siteURL: connection.siteURL))
         } catch ConnectorError.unauthorized {
-            let fresh = try await tokens.refreshAfterRejection(platform, rejected: token, userID: userID, workspaceID: workspaceID)
+            // The provider refused a token we thought valid (expired early, revoked): refresh once.
+            let fresh = try await tokens.refresh(connection.requireID(), platform: platform, rejected: token)
             return try await work(connector, ProviderSession(accessToken: fresh, siteID: connection.siteID, siteURL: connection.siteURL))
         }
     }

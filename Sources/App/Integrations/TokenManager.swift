@@ -22,28 +22,14 @@ actor TokenManager {
         self.deps = deps
     }
 
-    /// A valid access token for the user's connection to `platform`.
-    func accessToken(_ platform: Platform, for identity: Identity) async throws -> String {
-        try await accessToken(platform, userID: identity.userID, workspaceID: identity.workspaceID)
-    }
-
-    /// A valid access token for a user's connection, for work done on the user's behalf (imports).
-    func accessToken(_ platform: Platform, userID: UUID, workspaceID: UUID) async throws -> String {
-        let integration = try await connection(platform, userID: userID, workspaceID: workspaceID)
+    /// A valid access token for a connection already read from the store, refreshed first when
+    /// it expires soon.
+    func accessToken(for integration: UserIntegration, platform: Platform) async throws -> String {
         guard integration.status == .active else { throw IntegrationError.needsReconnect(platform) }
         if let expires = integration.tokenExpiresAt, expires.timeIntervalSinceNow < refreshAhead {
             return try await refresh(integration.requireID(), platform: platform, rejected: nil)
         }
         return try deps.vault.open(integration.sealedAccessToken)
-    }
-
-    /// A fresh access token after the provider refused the stored one.
-    func refreshAfterRejection(_ platform: Platform, rejected: String, for identity: Identity) async throws -> String {
-        try await refreshAfterRejection(platform, rejected: rejected, userID: identity.userID, workspaceID: identity.workspaceID)
-    }
-
-    func refreshAfterRejection(_ platform: Platform, rejected: String, userID: UUID, workspaceID: UUID) async throws -> String {
-        try await refresh(try await connection(platform, userID: userID, workspaceID: workspaceID).requireID(), platform: platform, rejected: rejected)
     }
 
     func connection(_ platform: Platform, userID: UUID, workspaceID: UUID) async throws -> UserIntegration {

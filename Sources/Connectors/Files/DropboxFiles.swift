@@ -80,7 +80,7 @@ extension DropboxConnector {
         let isFolder = (entry[".tag"] as? String) == "folder"
         let parentPath = (entry["path_display"] as? String).map { path in String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) }
         var file = CloudFile(
-            id: id, name: name, mimeType: isFolder ? folderType : mimeType(forName: name), size: (entry["size"] as? Int).map(Int64.init),
+            id: id, name: name, mimeType: isFolder ? folderType : (MediaType.forFileName(name) ?? "application/octet-stream"), size: (entry["size"] as? Int).map(Int64.init),
             modifiedTime: ProviderDate.parse(entry["server_modified"] as? String),
             webViewLink: (entry["path_display"] as? String).map { "https://www.dropbox.com/home" + ($0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0) },
             isFolder: isFolder, parentId: parentPath.map { $0.isEmpty ? "root" : $0 }, revision: entry["rev"] as? String,
@@ -90,19 +90,6 @@ extension DropboxConnector {
             if formats.contains("markdown") { file.export = paperExport } else { file.unavailableReason = "Dropbox does not allow downloading this file." }
         }
         return file
-    }
-
-    /// The MIME type for a file name, for display and for choosing an extractor.
-    static func mimeType(forName name: String) -> String {
-        let ext = name.split(separator: ".").count > 1 ? name.split(separator: ".").last!.lowercased() : ""
-        return [
-            "pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation", "doc": "application/msword",
-            "txt": "text/plain", "md": "text/markdown", "csv": "text/csv", "html": "text/html", "htm": "text/html", "json": "application/json",
-            "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "zip": "application/zip", "mp4": "video/mp4",
-            "paper": "application/vnd.dropbox.paper",
-        ][ext] ?? "application/octet-stream"
     }
 
     static func asciiJSON(_ object: [String: Any]) -> String {

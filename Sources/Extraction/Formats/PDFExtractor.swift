@@ -8,7 +8,7 @@ public struct PDFExtractor: TextExtractor {
     public init() {}
 
     public func extract(_ data: [UInt8], fileName: String, limits: ExtractionLimits) throws(ExtractionError) -> ExtractedDocument {
-        guard data.count > 5, data.starts(with: Array("%PDF".utf8)) || data.prefix(1024).starts(with: Array("%PDF".utf8)) || Self.containsHeader(data) else {
+        guard Self.containsHeader(data) else {
             throw .corrupt("it does not start like a PDF")
         }
         let deadline = ExtractionDeadline(after: limits.timeout)
