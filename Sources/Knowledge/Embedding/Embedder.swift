@@ -1,0 +1,104 @@
+import Foundation
+
+/// Turns texts into unit-length vectors whose dot product is their cosine similarity.
+public protocol Embedder: Sendable {
+    /// Names the model and where it runs; stored with every vector, so a change of embedder
+    /// is noticed and the knowledge base re-embedded.
+    var identity: String { get }
+    func embed(_ texts: [String]) async throws -> [[Float]]
+}
+
+/// Why an embedder could not produce vectors.
+public enum EmbedderError: Error, CustomStringConvertible, Sendable {
+    case modelMissing(String)
+    case remote(String)
+
+    public var description: String {
+        switch self {
+        case .modelMissing(let path): "the embedding model is not at \(path); run `make setup-run` (or set CIRRUS_MODEL_DIR)"
+        case .remote(let reason): "the embeddings service failed: \(reason)"
+        }
+    }
+}
+
+/// all-MiniLM-L6-v2 run in process: WordPiece tokens, the encoder on OpenBLAS, mean pooling
+/// and L2 normalisation, 384 dimensions.
+///
+/// Inference runs on one dedicated thread, never on Swift's cooperative pool (on two cores a
+/// long batch there would stall the web server); OpenBLAS spreads each matrix product over
+/// the cores. Texts are sorted by length and packed into batches of about `tokensPerBatch`
+/// tokens, as sentence-transformers sorts them, so short texts do not wait on long ones.
+public final class MiniLMEmbedder: Embedder {
+    public let identity = "builtin:all-MiniLM-L6-v2"
+    public static let dimensions = 384
+    /// The model's window, as its `sentence_bert_config.json` sets it (256 tokens).
+    public static let maxSequenceLength = 256
+
+    public let tokenizer: WordPieceTokenizer
+    private let encoder: MiniLMEncoder
+    private let queue = DispatchQueue(label: "cirrus.embedder", qos: .userInitiated)
+    private let tokensPerBatch: Int
+
+    /// Loads `tokenizer.json` and `model.safetensors` from `directory`.
+    public init(directory: URL, tokensPerBatch: Int = 2048) throws {
+        let tokenizerURL = directory.appendingPathComponent("tokenizer.json")
+        let weightsURL = directory.appendingPathComponent("model.safetensors")
+        guard FileManager.default.fileExists(atPath: weightsURL.path), FileManager.default.fileExists(atPath: tokenizerURL.path) else {
+            throw EmbedderError.modelMissing(directory.path)
+        }
+        self.tokenizer = try WordPieceTokenizer(tokenizerJSON: tokenizerURL)
+        self.encoder = try MiniLMEncoder(weights: weightsURL)
+        self.tokensPerBatch = tokensPerBatch
+    }
+
+    public func embed(_ texts: [String]) async throws -> [[Float]] {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: self.embedNow(texts)) }
+        }
+    }
+
+    /// The same, on the calling thread (benchmarks and tests that measure the model alone).
+    public func embedNow(_ texts: [String]) -> [[Float]] {
+        let sequences = texts.map { tokenizer.encode($0, maxLength: Self.maxSequenceLength) }
+        let order = sequences.indices.sorted { sequences[$0].count < sequences[$1].count }
+        var vectors = [[Float]](repeating: [], count: texts.count)
+        var batch: [Int] = []
+        var batchTokens = 0
+        func flush() {
+            guard !batch.isEmpty else { return }
+            for (index, vector) in zip(batch, encoder.embed(batch.map { sequences[$0] })) { vectors[index] = vector }
+            batch = []
+            batchTokens = 0
+        }
+        for index in order {
+            if batchTokens + sequences[index].count > tokensPerBatch { flush() }
+            batch.append(index)
+            batchTokens += sequences[index].count
+        }
+        flush()
+        return vectors
+    }
+
+    private static let cache = ModelCache()
+
+    /// One loaded model per directory and process: every server built in a process (tests
+    /// build many) shares the 90 MB of weights.
+    public static func shared(directory: URL) throws -> MiniLMEmbedder {
+        try cache.model(for: directory)
+    }
+}
+
+private final class ModelCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var models: [String: MiniLMEmbedder] = [:]
+
+    func model(for directory: URL) throws -> MiniLMEmbedder {
+        lock.lock()
+        defer { lock.unlock() }
+        let key = directory.standardizedFileURL.path
+        if let model = models[key] { return model }
+        let model = try MiniLMEmbedder(directory: directory)
+        models[key] = model
+        return model
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+@testable import Knowledge
+
+/// The model directory the setup step unpacks (`make setup-test`), found from this file.
+let modelDirectory = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("models/all-MiniLM-L6-v2")
+
+private struct Reference: Decodable {
+    struct Item: Decodable {
+        let text: String
+        let input_ids: [Int32]
+        let embedding: [Float]
+    }
+    let items: [Item]
+
+    static func load() throws -> Reference {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Reference/minilm-reference.json")
+        return try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
+    }
+}
+
+@Suite("Built-in embedder (all-MiniLM-L6-v2) against sentence-transformers")
+struct EmbedderTests {
+    @Test("the WordPiece tokenizer gives the ids of the model's own tokenizer, truncation included")
+    func tokenizerMatches() throws {
+        // given the reference sentences and the model's tokenizer.json
+        let reference = try Reference.load()
+        let tokenizer = try WordPieceTokenizer(tokenizerJSON: modelDirectory.appendingPathComponent("tokenizer.json"))
+        #expect(reference.items.count >= 30)
+        // when each is encoded, then the ids are Hugging Face's
+        for item in reference.items {
+            #expect(tokenizer.encode(item.text, maxLength: 256) == item.input_ids, "\(item.text.prefix(60))")
+        }
+    }
+
+    @Test("our vectors have cosine ≥ 0.999 with the reference library's, for every kind of sentence")
+    func vectorsMatch() async throws {
+        // given the reference vectors made by sentence-transformers (make_reference.py)
+        let reference = try Reference.load()
+        let embedder = try MiniLMEmbedder.shared(directory: modelDirectory)
+        // when we embed the same sentences in one batch
+        let vectors = try await embedder.embed(reference.items.map(\.text))
+        // then each is unit length and points the same way as the reference
+        for (item, vector) in zip(reference.items, vectors) {
+            #expect(vector.count == 384)
+            let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            #expect(abs(norm - 1) < 1e-4)
+            let cosine = zip(item.embedding, vector).reduce(0) { $0 + $1.0 * $1.1 }
+            #expect(cosine >= 0.999, "cosine \(cosine) for \(item.text.prefix(60))")
+        }
+        // and a batch gives what one text alone gives
+        let alone = try await embedder.embed([reference.items[2].text])[0]
+        #expect(zip(alone, vectors[2]).reduce(0) { $0 + $1.0 * $1.1 } > 0.99999)
+    }
+
+    @Test("a missing model directory is a clear error")
+    func missingModel() {
+        #expect(throws: EmbedderError.self) { try MiniLMEmbedder(directory: URL(fileURLWithPath: "/nonexistent/model")) }
+    }
+}
