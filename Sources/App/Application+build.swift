@@ -1,4 +1,5 @@
 import Extraction
+import Knowledge
 import AsyncHTTPClient
 import CirrusCore
 import Connectors
@@ -28,7 +29,9 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
         var services: [any Service] = [
             StoreLifecycle(store: store), HTTPClientLifecycle(client: http), MaintenanceService(accounts: deps.accounts, logger: logger),
         ]
+        services.append(KnowledgeSync(knowledge: deps.knowledge, logger: logger))
         if config.importWorkers > 0 {
+            services.append(Reembedder(knowledge: deps.knowledge, logger: logger))
             services.append(ImportWorkers(
                 processor: ImportProcessor(deps: deps, tokens: tokens, queue: imports, settings: config.importSettings, extractors: Extractors()),
                 queue: imports, workers: config.importWorkers, singleProcess: store.engine == .sqlite, logger: logger))
@@ -61,7 +64,35 @@ func makeDependencies(config: AppConfig, store: Store, logger: Logger, http: HTT
         audit: Audit(store: store, logger: logger),
         throttle: LoginThrottle(maxFailures: config.loginMaxFailures, windowSeconds: config.loginWindowSeconds),
         metrics: MetricsRegistry(), integrations: IntegrationDirectory(store: store),
-        connectors: ConnectorRegistry(config: config, http: ProviderHTTP(client: http), sandboxOrigin: sandboxOrigin), logger: logger)
+        connectors: ConnectorRegistry(config: config, http: ProviderHTTP(client: http), sandboxOrigin: sandboxOrigin),
+        knowledge: makeKnowledgeBase(config: config, store: store, http: http, logger: logger), logger: logger)
+}
+
+/// The knowledge base with the configured embedder: an OpenAI-compatible service when
+/// `CIRRUS_EMBEDDINGS_URL` is set, else the built-in model (words-only search, with a warning,
+/// when its files are missing). The WordPiece tokenizer sizes chunks whenever the model is there.
+func makeKnowledgeBase(config: AppConfig, store: Store, http: HTTPClient, logger: Logger) -> KnowledgeBase {
+    let directory = URL(fileURLWithPath: config.modelDirectory)
+    let builtIn: MiniLMEmbedder?
+    do {
+        builtIn = try MiniLMEmbedder.shared(directory: directory)
+    } catch {
+        builtIn = nil
+        if config.embeddingsURL == nil {
+            logger.warning("no embedding model: search matches words only", metadata: ["reason": "\(error)"])
+        }
+    }
+    let embedder: (any Embedder)?
+    if let url = config.embeddingsURL {
+        embedder = OpenAIEmbedder(
+            endpoint: OpenAIEndpoint(baseURL: url, model: config.embeddingsModel, apiKey: config.embeddingsAPIKey?.revealed), http: http)
+    } else {
+        embedder = builtIn
+    }
+    let languageModel = config.llmURL.map {
+        OpenAIChatClient(endpoint: OpenAIEndpoint(baseURL: $0, model: config.llmModel, apiKey: config.llmAPIKey?.revealed), http: http)
+    }
+    return KnowledgeBase(store: store, embedder: embedder, tokenizer: builtIn?.tokenizer, languageModel: languageModel, logger: logger)
 }
 
 /// Routes and middleware. Middleware is added before routes: Hummingbird applies a router's
@@ -95,6 +126,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports: ImportQueu
     FilesAPI(deps: deps, tokens: tokens).addRoutes(to: signedInAPI)
     ImportsAPI(deps: deps, tokens: tokens, queue: imports).addRoutes(to: signedInAPI)
     DocumentsAPI(deps: deps).addRoutes(to: signedInAPI)
+    ChatAPI(chat: ChatService(deps: deps)).addRoutes(to: signedInAPI)
     return router
 }
 
@@ -165,7 +197,7 @@ public func runImportWorkers(_ config: AppConfig, logger: Logger) async throws {
         processor: ImportProcessor(deps: deps, tokens: TokenManager(deps: deps), queue: queue, settings: config.importSettings, extractors: Extractors()),
         queue: queue, workers: max(1, config.importWorkers), singleProcess: false, logger: logger)
     let group = ServiceGroup(configuration: .init(
-        services: [.init(service: workers), .init(service: HTTPClientLifecycle(client: http)), .init(service: StoreLifecycle(store: store))],
+        services: [.init(service: workers), .init(service: Reembedder(knowledge: deps.knowledge, logger: logger)), .init(service: HTTPClientLifecycle(client: http)), .init(service: StoreLifecycle(store: store))],
         gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     logger.info("import workers started", metadata: ["workers": "\(max(1, config.importWorkers))"])
     try await group.run()

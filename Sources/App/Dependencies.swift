@@ -12,6 +12,7 @@ struct Dependencies: Sendable {
     let metrics: MetricsRegistry
     let integrations: IntegrationDirectory
     let connectors: ConnectorRegistry
+    let knowledge: KnowledgeBase
     let logger: Logger
 
     /// The frame of a signed-in page.

@@ -18,14 +18,24 @@ public struct Chunk: Sendable, Equatable {
 
 /// Splits extracted documents into passages: on structure first (a chunk never spans two
 /// sections, pages, slides or sheets), then on sentences, to about `targetTokens` word-piece
-/// tokens with a one-sentence overlap, and never past `maxTokens` (the embedding model's window).
+/// tokens with a one-sentence overlap, and never past `maxTokens` (the embedding model's window,
+/// `[CLS]` and `[SEP]` included).
+///
+/// Tokens are counted with the model's WordPiece tokenizer when one is given, else estimated.
 public struct Chunker: Sendable {
     public var targetTokens: Int
     public var maxTokens: Int
+    private let tokenizer: WordPieceTokenizer?
 
-    public init(targetTokens: Int = 200, maxTokens: Int = 256) {
+    public init(targetTokens: Int = 200, maxTokens: Int = 256, tokenizer: WordPieceTokenizer? = nil) {
         self.targetTokens = targetTokens
         self.maxTokens = maxTokens
+        self.tokenizer = tokenizer
+    }
+
+    /// Word-piece tokens of `text`, without the two special tokens.
+    public func countTokens(_ text: String) -> Int {
+        tokenizer?.count(text) ?? Self.estimateTokens(text)
     }
 
     public func chunk(_ document: ExtractedDocument) -> [Chunk] {
@@ -40,12 +50,12 @@ public struct Chunker: Sendable {
         for section in document.sections {
             if let current = pending, current.headingPath != section.headingPath || current.location != section.location { emit() }
             for sentence in Self.sentences(section.text).flatMap({ split(long: $0) }) {
-                let tokens = Self.estimateTokens(sentence)
+                let tokens = countTokens(sentence)
                 if var current = pending {
                     if current.tokens + tokens > targetTokens {
-                        let overlap = current.text.last.map { Self.estimateTokens($0) <= targetTokens / 4 ? [$0] : [] } ?? []
+                        let overlap = current.text.last.map { countTokens($0) <= targetTokens / 4 ? [$0] : [] } ?? []
                         emit()
-                        let carried = overlap.map(Self.estimateTokens).reduce(0, +)
+                        let carried = overlap.map(countTokens).reduce(0, +)
                         pending = (overlap + [sentence], carried + tokens, section.headingPath, section.location)
                     } else {
                         current.text.append(sentence)
@@ -90,12 +100,12 @@ public struct Chunker: Sendable {
 
     /// Cuts a sentence longer than the window into word runs that fit.
     func split(long sentence: String) -> [String] {
-        guard Self.estimateTokens(sentence) > maxTokens - 16 else { return [sentence] }
+        guard countTokens(sentence) > targetTokens else { return [sentence] }
         var parts: [String] = []
         var current: [Substring] = []
         var tokens = 0
         for word in sentence.split(separator: " ") {
-            let cost = Self.estimateTokens(String(word))
+            let cost = countTokens(String(word))
             if tokens + cost > targetTokens, !current.isEmpty {
                 parts.append(current.joined(separator: " "))
                 current = []

@@ -44,4 +44,19 @@ struct ChunkerTests {
         #expect(chunks.allSatisfy { Chunker.estimateTokens($0.text) <= 256 })
         #expect(chunks.first?.text.hasPrefix("word1 word2") == true)
     }
+
+    @Test("with the model's tokenizer, every chunk fits the 256-token window counted in real word pieces")
+    func wordPieceWindow() throws {
+        // given the model's tokenizer and text that splits into many word pieces (numbers, codes, long words)
+        let tokenizer = try WordPieceTokenizer(tokenizerJSON: modelDirectory.appendingPathComponent("tokenizer.json"))
+        let text = (1...300).map { "Clause \($0): invoice INV-\($0 * 7919) totals EUR \($0 * 131).\($0 % 100) under agreement antidisestablishment-\($0)." }
+            .joined(separator: " ")
+        // when chunked with it
+        let chunks = Chunker(tokenizer: tokenizer).chunk(ExtractedDocument(sections: [ExtractedSection(text: text)]))
+        // then no chunk is truncated by the model, and chunks are near the 200-token target
+        let lengths = chunks.map { tokenizer.encode($0.text, maxLength: 10_000).count }
+        #expect(lengths.allSatisfy { $0 <= 256 })
+        #expect(lengths.dropLast().allSatisfy { $0 >= 150 })
+        #expect(chunks.contains { $0.text.contains("Clause 300:") })
+    }
 }

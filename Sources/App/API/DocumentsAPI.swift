@@ -80,6 +80,7 @@ struct DocumentsAPI {
         try await deps.store.database.transaction { db in
             try await KnowledgeChunk.query(on: db).filter(\.$document.$id == id).delete()
             try await document.delete(on: db)
+            try await KnowledgeBase.recordChange(on: db, workspaceID: identity.workspaceID, documentID: id)
         }
         await deps.audit.record(
             .documentDeleted, workspaceID: identity.workspaceID, actorID: identity.userID, actorEmail: identity.email,

@@ -62,6 +62,16 @@ public struct AppConfig: Sendable, CustomStringConvertible {
     public var importMaxFileMB: Int
     /// Seconds before the first retry of a transiently failed file (doubling each time, with jitter).
     public var importRetryBaseSeconds: Double
+    /// Where the built-in embedder's model (tokenizer.json, model.safetensors) lives.
+    public var modelDirectory: String
+    /// An OpenAI-compatible embeddings service (`…/v1`) used instead of the built-in model.
+    public var embeddingsURL: String?
+    public var embeddingsModel: String
+    public var embeddingsAPIKey: Secret<String>?
+    /// An OpenAI-compatible chat-completions service (`…/v1`) that writes answers; extractive answers without it.
+    public var llmURL: String?
+    public var llmModel: String
+    public var llmAPIKey: Secret<String>?
 
     /// Whether session cookies carry the `Secure` attribute: when the public URL is https.
     public var secureCookies: Bool { apiBaseURL.lowercased().hasPrefix("https://") }
@@ -110,6 +120,13 @@ extension AppConfig {
         public static let importWorkers = "CIRRUS_IMPORT_WORKERS"
         public static let importMaxFileMB = "CIRRUS_IMPORT_MAX_FILE_MB"
         public static let importRetryBase = "CIRRUS_IMPORT_RETRY_BASE_SECONDS"
+        public static let modelDirectory = "CIRRUS_MODEL_DIR"
+        public static let embeddingsURL = "CIRRUS_EMBEDDINGS_URL"
+        public static let embeddingsModel = "CIRRUS_EMBEDDINGS_MODEL"
+        public static let embeddingsAPIKey = "CIRRUS_EMBEDDINGS_API_KEY"
+        public static let llmURL = "CIRRUS_LLM_URL"
+        public static let llmModel = "CIRRUS_LLM_MODEL"
+        public static let llmAPIKey = "CIRRUS_LLM_API_KEY"
         public static let googleClientID = "GOOGLE_CLIENT_ID"
         public static let googleClientSecret = "GOOGLE_CLIENT_SECRET"
         public static let microsoftClientID = "MICROSOFT_CLIENT_ID"
@@ -123,7 +140,7 @@ extension AppConfig {
         /// Keys whose values are secrets: redacted by the providers and typed ``Secret`` here.
         static let secrets: Set<String> = [
             databaseURL, encryptionKeys, adminPassword, googleClientSecret, microsoftClientSecret,
-            dropboxAppSecret, confluenceClientSecret,
+            dropboxAppSecret, confluenceClientSecret, embeddingsAPIKey, llmAPIKey,
         ]
     }
 
@@ -199,6 +216,20 @@ extension AppConfig {
         self.importWorkers = try int(Key.importWorkers, default: 4, range: 0...64)
         self.importMaxFileMB = try int(Key.importMaxFileMB, default: 100, range: 1...10_000)
         self.importRetryBaseSeconds = Double(try int(Key.importRetryBase, default: 1, range: 0...600))
+        self.modelDirectory = string(Key.modelDirectory) ?? "models/all-MiniLM-L6-v2"
+        func serviceURL(_ key: String) throws -> String? {
+            guard let url = string(key) else { return nil }
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+                throw ConfigError.invalid(key: key, reason: "expected an http(s) URL of an OpenAI-compatible API, such as http://127.0.0.1:11434/v1")
+            }
+            return url.hasSuffix("/") ? String(url.dropLast()) : url
+        }
+        self.embeddingsURL = try serviceURL(Key.embeddingsURL)
+        self.embeddingsModel = string(Key.embeddingsModel) ?? "text-embedding-3-small"
+        self.embeddingsAPIKey = string(Key.embeddingsAPIKey).map(Secret.init)
+        self.llmURL = try serviceURL(Key.llmURL)
+        self.llmModel = string(Key.llmModel) ?? "llama3.1"
+        self.llmAPIKey = string(Key.llmAPIKey).map(Secret.init)
 
         var providers: [Platform: ProviderCredentials] = [:]
         let pairs: [(Platform, String, String)] = [

@@ -11,7 +11,7 @@ import Knowledge
 struct DocumentIndexer: Sendable {
     let store: Store
 
-    func save(file: CloudFile, downloaded: DownloadedFile, title: String, platform: Platform, job: ImportJob, chunks: [Chunk], item: ImportItem) async throws {
+    func save(file: CloudFile, downloaded: DownloadedFile, title: String, platform: Platform, job: ImportJob, chunks: [Chunk], vectors: [[Float]]?, embeddingModel: String?, item: ImportItem) async throws {
         try await store.database.transaction { db in
             let document = try await KnowledgeDocument.query(on: db)
                 .filter(\.$workspace.$id == job.$workspace.id).filter(\.$sourcePlatform == platform.rawValue)
@@ -31,9 +31,10 @@ struct DocumentIndexer: Sendable {
             document.status = "ready"
             document.chunkCount = chunks.count
             document.$importedBy.id = job.$user.id
+            document.embeddingModel = embeddingModel
             try await document.save(on: db)
             let documentID = try document.requireID()
-            for chunk in chunks {
+            for (index, chunk) in chunks.enumerated() {
                 let row = KnowledgeChunk()
                 row.$document.id = documentID
                 row.$workspace.id = job.$workspace.id
@@ -41,8 +42,10 @@ struct DocumentIndexer: Sendable {
                 row.text = chunk.text
                 row.headingPath = chunk.headingPath.joined(separator: " › ")
                 row.location = chunk.location.label
+                row.embedding = vectors.map { VectorCoding.encode($0[index]) }
                 try await row.create(on: db)
             }
+            try await KnowledgeBase.recordChange(on: db, workspaceID: job.$workspace.id, documentID: documentID)
             item.state = ImportItemState.done.rawValue
             item.reason = nil
             item.chunkCount = chunks.count

@@ -14,7 +14,6 @@ struct ImportProcessor: Sendable {
     let queue: ImportQueue
     let settings: ImportSettings
     let extractors: Extractors
-    let chunker = Chunker()
 
     func process(_ item: ImportItem) async {
         let started = ContinuousClock.now
@@ -100,14 +99,20 @@ struct ImportProcessor: Sendable {
         let document = try await Self.withTimeout(extractors.limits.timeout) {
             try extractors.extract(data, mimeType: downloaded.mimeType, fileName: downloaded.fileName)
         }
-        let chunks = chunker.chunk(document)
+        let chunks = deps.knowledge.chunker.chunk(document)
         deps.metrics.recordImportStage("extract", platform: platform, duration: ContinuousClock.now - extractStart)
         try await queue.advance(item, to: .indexing)
 
+        let title = file.isAlsoDocument ? file.name : file.contentName
+        let embedStart = ContinuousClock.now
+        let vectors = try await deps.knowledge.embed(
+            title: title, chunks: chunks.map { ($0.headingPath.joined(separator: " › "), $0.text) })
+        deps.metrics.recordImportStage("embed", platform: platform, duration: ContinuousClock.now - embedStart)
+
         let indexStart = ContinuousClock.now
         try await DocumentIndexer(store: deps.store).save(
-            file: file, downloaded: downloaded, title: file.isAlsoDocument ? file.name : file.contentName, platform: platform, job: job, chunks: chunks,
-            item: item)
+            file: file, downloaded: downloaded, title: title, platform: platform, job: job, chunks: chunks,
+            vectors: vectors, embeddingModel: vectors == nil ? nil : deps.knowledge.embedderIdentity, item: item)
         deps.metrics.recordImportStage("index", platform: platform, duration: ContinuousClock.now - indexStart)
     }
 
@@ -141,6 +146,10 @@ struct ImportProcessor: Sendable {
                 try await queue.finish(item, .failed, reason: error.safeMessage)
             case let error as IntegrationError:
                 try await queue.finish(item, .failed, reason: error.safeMessage)
+            case let error as EmbedderError where item.attempts < settings.maxAttempts:
+                try await queue.retry(item, after: settings.backoff(attempt: item.attempts), reason: error.description)
+            case let error as EmbedderError:
+                try await queue.finish(item, .failed, reason: "Could not embed the text: \(error)")
             case is CancellationError:
                 // Shutting down: the item goes back to the queue for the next start.
                 try await queue.retry(item, after: 0, reason: "The server stopped during the import.")

@@ -24,7 +24,7 @@ struct TestHarness: Sendable {
     static let ownerEmail = "owner@example.com"
     static let ownerPassword = "correct horse battery"
 
-    let config: AppConfig
+    var config: AppConfig
     let dataDirectory: URL
 
     /// Which database the suite runs against, for test names and skips.
@@ -58,6 +58,11 @@ struct TestHarness: Sendable {
         return try await make(values)
     }
 
+    /// The built-in embedder's model, unpacked by the setup step at the top of the repository.
+    static let modelDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("models/all-MiniLM-L6-v2")
+
     static func make(_ overrides: [String: String] = [:]) async throws -> TestHarness {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -71,6 +76,7 @@ struct TestHarness: Sendable {
             AppConfig.Key.adminPassword: ownerPassword,
             AppConfig.Key.encryptionKeys: Fernet.generateKey(),
             AppConfig.Key.logLevel: ProcessInfo.processInfo.environment["CIRRUS_TEST_LOG_LEVEL"] ?? "warning",
+            AppConfig.Key.modelDirectory: modelDirectory.path,
         ]
         if let base = postgresBaseURL {
             values[AppConfig.Key.databaseURL] = try await createPostgresDatabase(base: base)

@@ -17,6 +17,8 @@ enum CirrusMigrations {
         CreateAuditEvents(),
         AddConnectionDetailsToUserIntegrations(),
         AddImportItemFileDetails(),
+        CreateKnowledgeChanges(),
+        AddEmbeddingModelToDocuments(),
     ]
 }
 

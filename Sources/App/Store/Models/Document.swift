@@ -18,6 +18,8 @@ final class KnowledgeDocument: Model, @unchecked Sendable {
     @Field(key: "status") var status: String
     @Field(key: "chunk_count") var chunkCount: Int
     @OptionalParent(key: "imported_by") var importedBy: User?
+    /// The embedder that made the chunks' vectors (``Embedder/identity``); nil before any.
+    @OptionalField(key: "embedding_model") var embeddingModel: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
@@ -39,4 +41,22 @@ final class KnowledgeChunk: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+}
+
+/// One entry of the knowledge base's change sequence: a document was written or deleted.
+/// Readers reload the document (or drop it when it is gone), so the kind of change need not be kept.
+final class KnowledgeChange: Model, @unchecked Sendable {
+    static let schema = "knowledge_changes"
+
+    @ID(custom: "id", generatedBy: .database) var id: Int64?
+    @Field(key: "workspace_id") var workspaceID: UUID
+    @Field(key: "document_id") var documentID: UUID
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    init(workspaceID: UUID, documentID: UUID) {
+        self.workspaceID = workspaceID
+        self.documentID = documentID
+    }
 }

@@ -1,0 +1,134 @@
+import CirrusCore
+import Foundation
+import Hummingbird
+import Knowledge
+
+/// `POST /api/v1/chat {question, category?}` → `{answer, sources:[…]}`. With
+/// `Accept: text/event-stream` the answer streams as Server-Sent Events: `sources` first,
+/// then `delta` pieces of text, then `done` with the whole answer.
+struct ChatAPI {
+    let chat: ChatService
+
+    struct ChatRequest: Decodable {
+        let question: String
+        let category: String?
+    }
+
+    struct SourceDTO: Codable, Equatable {
+        let documentId: UUID
+        let title: String
+        let sourceType: String
+        let url: String?
+        let location: String?
+        /// Calibrated, in percent.
+        let confidence: Int
+        let number: Int
+
+        enum CodingKeys: String, CodingKey {
+            case documentId = "document_id", title, sourceType = "source_type", url, location, confidence, number
+        }
+
+        init(_ citation: Citation) {
+            documentId = citation.documentID
+            title = citation.title
+            sourceType = citation.sourceType
+            url = citation.url
+            location = citation.location
+            confidence = citation.confidence
+            number = citation.number
+        }
+    }
+
+    struct ChatResponse: ResponseEncodable {
+        let answer: String
+        let sources: [SourceDTO]
+    }
+
+    struct Delta: Encodable { let text: String }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("chat") { request, context -> Response in
+            let identity = try context.requireIdentity()
+            let body = try await request.decode(as: ChatRequest.self, context: context)
+            let question = try Self.validated(body.question)
+            let category = body.category.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+            if request.headers[.accept]?.contains("text/event-stream") == true {
+                let events = try await chat.stream(question, workspaceID: identity.workspaceID, category: category)
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no"],
+                    body: ResponseBody { writer in
+                        var answer = ""
+                        var sources: [SourceDTO] = []
+                        do {
+                            for try await event in events {
+                                switch event {
+                                case .sources(let citations):
+                                    sources = citations.map(SourceDTO.init)
+                                    try await writer.write(ByteBuffer(string: ImportsAPI.event("sources", sources)))
+                                case .text(let piece):
+                                    answer += piece
+                                    try await writer.write(ByteBuffer(string: ImportsAPI.event("delta", Delta(text: piece))))
+                                }
+                            }
+                            try await writer.write(ByteBuffer(string: ImportsAPI.event("done", ChatResponseBody(answer: answer, sources: sources))))
+                        } catch {
+                            try await writer.write(ByteBuffer(string: ImportsAPI.event("error", ErrorBody(message: ChatError.answerFailed.safeMessage))))
+                        }
+                        try await writer.finish(nil)
+                    })
+            }
+            let answer: Answer
+            do {
+                answer = try await chat.answer(question, workspaceID: identity.workspaceID, category: category)
+            } catch is LanguageModelError {
+                throw ChatError.answerFailed
+            }
+            return try context.responseEncoder.encode(
+                ChatResponseBody(answer: answer.text, sources: answer.citations.map(SourceDTO.init)), from: request, context: context)
+        }
+    }
+
+    struct ChatResponseBody: Encodable {
+        let answer: String
+        let sources: [SourceDTO]
+    }
+
+    struct ErrorBody: Encodable { let message: String }
+
+    static func validated(_ question: String) throws -> String {
+        let trimmed = question.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw ChatError.emptyQuestion }
+        guard trimmed.count <= 2000 else { throw ChatError.questionTooLong }
+        return trimmed
+    }
+}
+
+enum ChatError: UserFacingError {
+    case emptyQuestion
+    case questionTooLong
+    case answerFailed
+
+    var code: String {
+        switch self {
+        case .emptyQuestion: "empty_question"
+        case .questionTooLong: "question_too_long"
+        case .answerFailed: "answer_failed"
+        }
+    }
+
+    var safeMessage: String {
+        switch self {
+        case .emptyQuestion: "Ask a question."
+        case .questionTooLong: "The question is too long (2,000 characters at most)."
+        case .answerFailed: "The language model could not answer just now; try again."
+        }
+    }
+
+    var kind: FailureKind {
+        switch self {
+        case .emptyQuestion, .questionTooLong: .badRequest
+        case .answerFailed: .unavailable
+        }
+    }
+}

@@ -1,0 +1,208 @@
+import FluentKit
+import Foundation
+import Knowledge
+import Logging
+
+/// The knowledge base as one process sees it: the embedder, the chunker, and a search index
+/// per workspace held in memory.
+///
+/// The store is the truth (chunks with their vectors as blobs). Every write or delete of a
+/// document appends to `knowledge_changes` in the same transaction; each process reads the
+/// rows after the last it saw before every search and every second in the background, and
+/// reloads those documents — so another process's import shows up within a second and a
+/// deletion is gone from the very next search.
+final class KnowledgeBase: Sendable {
+    let store: Store
+    let embedder: (any Embedder)?
+    let chunker: Chunker
+    /// Writes answers when `CIRRUS_LLM_URL` is set; answers are extractive without it.
+    let languageModel: OpenAIChatClient?
+    private let catalog: IndexCatalog
+    private let logger: Logger
+
+    init(store: Store, embedder: (any Embedder)?, tokenizer: WordPieceTokenizer?, languageModel: OpenAIChatClient? = nil, logger: Logger) {
+        self.store = store
+        self.embedder = embedder
+        self.languageModel = languageModel
+        self.chunker = Chunker(tokenizer: tokenizer)
+        self.catalog = IndexCatalog(store: store, logger: logger)
+        self.logger = logger
+    }
+
+    /// The embedder's identity, or nil when search runs on words alone.
+    var embedderIdentity: String? { embedder?.identity }
+
+    /// What a passage is embedded and word-indexed as: where it sits (title and headings), then its text.
+    static func passageText(title: String, headingPath: String, text: String) -> String {
+        var place = headingPath
+        if !place.hasPrefix(title) { place = place.isEmpty ? title : "\(title) › \(place)" }
+        return "\(place)\n\(text)"
+    }
+
+    /// Vectors for a document's chunks, or nil without an embedder.
+    func embed(title: String, chunks: [(headingPath: String, text: String)]) async throws -> [[Float]]? {
+        guard let embedder, !chunks.isEmpty else { return nil }
+        return try await embedder.embed(chunks.map { Self.passageText(title: title, headingPath: $0.headingPath, text: $0.text) })
+    }
+
+    /// Appends to the change sequence; call inside the transaction that changes the document.
+    static func recordChange(on db: any Database, workspaceID: UUID, documentID: UUID) async throws {
+        try await KnowledgeChange(workspaceID: workspaceID, documentID: documentID).create(on: db)
+    }
+
+    /// Brings this process's indexes up to date with the change sequence.
+    func catchUp() async throws {
+        try await catalog.catchUp()
+    }
+
+    /// The workspace's index, loaded from the store on first use and current with the store.
+    func index(for workspaceID: UUID) async throws -> HybridIndex {
+        try await catalog.catchUp()
+        return try await catalog.index(for: workspaceID)
+    }
+
+    /// Loads every workspace's index (at start-up, so the first question is not the slow one).
+    func warmUp() async throws {
+        let workspaces = try await Workspace.query(on: store.database).all().compactMap(\.id)
+        for workspace in workspaces { _ = try await index(for: workspace) }
+    }
+
+    /// Rebuilds indexes in which many passages are dead (replaced or deleted documents).
+    func compact() async throws {
+        try await catalog.compact()
+    }
+
+    /// A question's vector, or nil without an embedder.
+    func embedQuestion(_ question: String) async throws -> [Float]? {
+        try await embedder?.embed([question]).first
+    }
+}
+
+/// Per-workspace indexes and the position in the change sequence. An actor: catch-up and
+/// loads happen one at a time, while searches run on the thread-safe indexes themselves.
+actor IndexCatalog {
+    private let store: Store
+    private let logger: Logger
+    private var indexes: [UUID: HybridIndex] = [:]
+    private var lastChange: Int64?
+    /// Sequence numbers skipped over: on PostgreSQL a transaction that took a lower number
+    /// can commit after a higher one was read. Re-asked for a minute, then forgotten (a
+    /// rolled-back transaction leaves a permanent hole).
+    private var gaps: [Int64: ContinuousClock.Instant] = [:]
+
+    init(store: Store, logger: Logger) {
+        self.store = store
+        self.logger = logger
+    }
+
+    func index(for workspaceID: UUID) async throws -> HybridIndex {
+        if let index = indexes[workspaceID] { return index }
+        let index = HybridIndex()
+        for document in try await DocumentLoader(store: store).load(workspaceID: workspaceID) { index.upsert(document) }
+        indexes[workspaceID] = index
+        return index
+    }
+
+    func catchUp() async throws {
+        let db = store.database
+        guard let last = lastChange else {
+            // First call: everything up to now is read with each workspace's first load.
+            lastChange = try await KnowledgeChange.query(on: db).max(\.$id) ?? 0
+            return
+        }
+        let now = ContinuousClock.now
+        gaps = gaps.filter { now - $0.value < .seconds(60) }
+        let pendingGaps = Array(gaps.keys)
+        let changes = try await KnowledgeChange.query(on: db)
+            .group(.or) { group in
+                group.filter(\.$id > last)
+                if !pendingGaps.isEmpty { group.filter(\.$id ~~ pendingGaps) }
+            }
+            .sort(\.$id).all()
+        guard !changes.isEmpty else { return }
+        var expected = last + 1
+        var touched: [UUID: Set<UUID>] = [:]
+        for change in changes {
+            guard let id = change.id else { continue }
+            if id > last {
+                while expected < id { gaps[expected] = now; expected += 1 }
+                expected = id + 1
+            } else {
+                gaps[id] = nil
+            }
+            if indexes[change.workspaceID] != nil { touched[change.workspaceID, default: []].insert(change.documentID) }
+        }
+        lastChange = max(last, changes.compactMap(\.id).max() ?? last)
+        let loader = DocumentLoader(store: store)
+        for (workspace, documents) in touched {
+            guard let index = indexes[workspace] else { continue }
+            let loaded = try await loader.load(workspaceID: workspace, documentIDs: Array(documents))
+            for document in loaded { index.upsert(document) }
+            for gone in documents.subtracting(loaded.map(\.id)) { index.remove(document: gone) }
+        }
+    }
+
+    func compact() async throws {
+        for (workspace, index) in indexes where index.deadFraction > 0.25 && index.count > 1000 {
+            let fresh = HybridIndex()
+            for document in try await DocumentLoader(store: store).load(workspaceID: workspace) { fresh.upsert(document) }
+            indexes[workspace] = fresh
+            logger.info("search index rebuilt", metadata: ["passages": "\(fresh.count)"])
+        }
+    }
+}
+
+/// Reads documents and their chunks (with vectors) from the store into the index's shape.
+struct DocumentLoader {
+    let store: Store
+
+    func load(workspaceID: UUID, documentIDs: [UUID]? = nil) async throws -> [IndexedDocument] {
+        let db = store.database
+        var query = KnowledgeDocument.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$status == "ready")
+        if let documentIDs { query = query.filter(\.$id ~~ documentIDs) }
+        let documents = try await query.all()
+        var result: [IndexedDocument] = []
+        result.reserveCapacity(documents.count)
+        // Chunks in batches of documents, so a large workspace never sits in memory twice over.
+        for batch in stride(from: 0, to: documents.count, by: 200).map({ Array(documents[$0..<min($0 + 200, documents.count)]) }) {
+            let ids = batch.compactMap(\.id)
+            let chunks = try await KnowledgeChunk.query(on: db).filter(\.$document.$id ~~ ids)
+                .field(\.$id).field(\.$document.$id).field(\.$ordinal).field(\.$text).field(\.$headingPath).field(\.$embedding)
+                .all()
+            let byDocument = Dictionary(grouping: chunks, by: { $0.$document.id })
+            for document in batch {
+                guard let id = document.id else { continue }
+                let passages = (byDocument[id] ?? []).sorted { $0.ordinal < $1.ordinal }.compactMap { chunk -> IndexedDocument.Passage? in
+                    guard let chunkID = chunk.id else { return nil }
+                    return IndexedDocument.Passage(
+                        chunkID: chunkID, ordinal: chunk.ordinal,
+                        searchText: KnowledgeBase.passageText(title: document.title, headingPath: chunk.headingPath, text: chunk.text),
+                        vector: chunk.embedding.map(VectorCoding.decode))
+                }
+                result.append(IndexedDocument(id: id, title: document.title, category: document.category, source: document.sourcePlatform, passages: passages))
+            }
+        }
+        return result
+    }
+}
+
+/// Vectors as blobs: little-endian float32, four bytes a dimension.
+enum VectorCoding {
+    static func encode(_ vector: [Float]) -> Data {
+        var data = Data(capacity: vector.count * 4)
+        for value in vector { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        return data
+    }
+
+    static func decode(_ data: Data) -> [Float] {
+        let count = data.count / 4
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            data.withUnsafeBytes { raw in
+                for index in 0..<count {
+                    buffer[index] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)))
+                }
+            }
+            initialized = count
+        }
+    }
+}
