@@ -114,7 +114,7 @@ let package = Package(
             dependencies: ["Extraction", "Sandbox", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Producers"]
         ),
-        .testTarget(name: "KnowledgeTests", dependencies: ["Knowledge"], exclude: ["Reference"]),
+        .testTarget(name: "KnowledgeTests", dependencies: ["Knowledge", "Extraction", "Sandbox"], exclude: ["Reference"]),
         .testTarget(
             name: "SandboxTests",
             dependencies: [

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Splits text into search terms for BM25: Unicode word boundaries, case and accent folding,
-/// and English stop words removed (so "the" does not outweigh "invoice").
+/// English stop words removed (so "the" does not outweigh "invoice"), and a light English
+/// stemmer (plurals, possessives, -ing, -ed), so "backups" finds "backup" and "approved" "approval's" stem.
 public struct WordTokenizer: Sendable {
     public let stopWords: Set<String>
 
@@ -13,7 +14,7 @@ public struct WordTokenizer: Sendable {
     public func terms(_ text: String) -> [String] {
         Self.words(text).compactMap { word in
             let folded = word.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
-            return stopWords.contains(folded) ? nil : folded
+            return stopWords.contains(folded) ? nil : Self.stem(folded)
         }
     }
 
@@ -45,6 +46,27 @@ public struct WordTokenizer: Sendable {
         }
         if let begin = start { words.append(text[begin...]) }
         return words
+    }
+
+    /// Suffix stripping after the first step of Porter's algorithm, for ASCII words only (other
+    /// languages keep their words whole rather than be cut by English rules).
+    static func stem(_ word: String) -> String {
+        guard word.count > 3, word.allSatisfy({ $0.isASCII && $0.isLetter || $0 == "'" || $0 == "’" }) else { return word }
+        var w = word
+        if w.hasSuffix("'s") || w.hasSuffix("’s") { w.removeLast(2) }
+        if w.hasSuffix("'") || w.hasSuffix("’") { w.removeLast() }
+        if w.hasSuffix("sses") { w.removeLast(2) }
+        else if w.hasSuffix("ies"), w.count > 4 { w.removeLast(3); w += "y" }
+        else if w.hasSuffix("s"), !w.hasSuffix("ss"), !w.hasSuffix("us"), !w.hasSuffix("is"), w.count > 3 { w.removeLast() }
+        for suffix in ["ing", "ed"] where w.hasSuffix(suffix) {
+            let stem = w.dropLast(suffix.count)
+            // Only when a vowel remains ("sing", "red" stay), and undoubling "shipped" → "ship".
+            guard stem.count >= 3, stem.contains(where: { "aeiouy".contains($0) }) else { break }
+            w = String(stem)
+            if let last = w.last, w.count > 3, w.dropLast().last == last, !"lsz".contains(last) { w.removeLast() }
+            break
+        }
+        return w
     }
 
     private static func isIdeographic(_ character: Character) -> Bool {

@@ -65,7 +65,7 @@ public struct ConfidenceCalibration: Sendable {
     public var slope: Double
     public var intercept: Double
 
-    public static let builtIn = ConfidenceCalibration(slope: 14.2, intercept: -5.9)
+    public static let builtIn = ConfidenceCalibration(slope: 11.9, intercept: -3.93)
 
     public init(slope: Double, intercept: Double) {
         self.slope = slope

@@ -97,6 +97,11 @@ public final class HybridIndex: @unchecked Sendable {
     private var liveLength: Float = 0
 
     public static let fusionK = 60.0
+    /// How much each ranker's reciprocal rank counts in the fusion. Words weigh less than
+    /// meaning: on the retrieval-quality questions equal weights let common words ("customers",
+    /// "team") pull look-alike passages to the top (hybrid top-1 69 % against vectors' 76 %);
+    /// at 0.3 BM25 mostly settles near-ties and adds what vectors miss (names, codes, numbers).
+    public static let fusionWeights = (bm25: 0.3, vector: 1.0)
     public static let bm25K1: Float = 1.2
     public static let bm25B: Float = 0.75
 
@@ -189,12 +194,12 @@ public final class HybridIndex: @unchecked Sendable {
             let semantic = (mode == .bm25 || queryVector == nil) ? [] : cosine(queryVector!, allowed: allowed, limit: depth)
             var fused: [Int32: (score: Double, bm25: Float?, bm25Rank: Int?, cosine: Float?, vectorRank: Int?)] = [:]
             for (rank, hit) in lexical.enumerated() {
-                fused[hit.slot, default: (0, nil, nil, nil, nil)].score += mode == .bm25 ? Double(hit.score) : 1 / (Self.fusionK + Double(rank + 1))
+                fused[hit.slot, default: (0, nil, nil, nil, nil)].score += mode == .bm25 ? Double(hit.score) : Self.fusionWeights.bm25 / (Self.fusionK + Double(rank + 1))
                 fused[hit.slot]!.bm25 = hit.score
                 fused[hit.slot]!.bm25Rank = rank + 1
             }
             for (rank, hit) in semantic.enumerated() {
-                fused[hit.slot, default: (0, nil, nil, nil, nil)].score += mode == .vector ? Double(hit.score) : 1 / (Self.fusionK + Double(rank + 1))
+                fused[hit.slot, default: (0, nil, nil, nil, nil)].score += mode == .vector ? Double(hit.score) : Self.fusionWeights.vector / (Self.fusionK + Double(rank + 1))
                 fused[hit.slot]!.cosine = hit.score
                 fused[hit.slot]!.vectorRank = rank + 1
             }
