@@ -109,7 +109,7 @@ struct BrowserTests {
         return main
     }
 
-    @Test("the seed's journey: Add from Cloud, open Product Docs, select three files, category, Import, all done with chunk counts, listed with source Google Drive")
+    @Test("the seed's journey: Add from Cloud, open Product Docs, select three files, category, Import, all done with chunk counts, listed with source Google Drive; then the chat answers from Feature Guide.docx")
     func importProductDocsThroughThePicker() async throws {
         let harness = try await TestHarness.makeWithPublicURL()
         try await harness.withListeningServer {
@@ -164,6 +164,30 @@ struct BrowserTests {
                 if let directory = ProcessInfo.processInfo.environment["CIRRUS_SCREENSHOT_DIR"] {
                     try await browser.screenshotPNG().write(to: URL(fileURLWithPath: directory).appendingPathComponent("documents.png"))
                 }
+
+                // and on the Chat page, the seed's question is answered from Feature Guide.docx with a confidence
+                try await browser.open(origin + "/admin/chat")
+                try await browser.type("What are the main features of our product?", into: "#question")
+                try await browser.click("#ask")
+                let turn = try await browser.element("article.chat-turn.latest", timeout: .seconds(30))
+                let shown = try await browser.text(of: turn)
+                #expect(shown.contains("What are the main features of our product?"))
+                #expect(shown.contains("[1]"), "\(shown)")
+                let citation = try await browser.text(of: try await browser.element("article.chat-turn.latest li.citation"))
+                #expect(citation.contains("Feature Guide.docx"), "\(citation)")
+                #expect(citation.range(of: "Confidence: \\d+%", options: .regularExpression) != nil, "\(citation)")
+                // (the citation links to the file at the provider and shows the source's icon)
+                let link = try await browser.execute("return document.querySelector('article.chat-turn.latest li.citation a').href") as? String ?? ""
+                #expect(link.hasPrefix("http"), "\(link)")
+                #expect(try await browser.execute("return document.querySelector('article.chat-turn.latest li.citation img').getAttribute('alt')") as? String == "Google Drive")
+                if let directory = ProcessInfo.processInfo.environment["CIRRUS_SCREENSHOT_DIR"] {
+                    try await browser.screenshotPNG().write(to: URL(fileURLWithPath: directory).appendingPathComponent("chat.png"))
+                }
+                // and a second question keeps the first in the session's history
+                try await browser.type("How many requests per minute does the API allow?", into: "#question")
+                try await browser.click("#ask")
+                _ = try await browser.element(xpath: "//article[contains(@class,'latest')]//h2[contains(., 'requests per minute')]", timeout: .seconds(30))
+                #expect(try await browser.elements("article.chat-turn").count == 2)
             } catch {
                 await browser.quit()
                 throw error

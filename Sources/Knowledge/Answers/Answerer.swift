@@ -120,7 +120,10 @@ public struct Answerer: Sendable {
         // Candidate sentences of the best passages, remembering where each came from.
         var candidates: [(passage: Int, position: Int, text: String)] = []
         for (index, passage) in kept.prefix(3).enumerated() {
-            for (position, sentence) in Chunker.sentences(passage.text).enumerated() where sentence.split(separator: " ").count >= 2 {
+            // Headings repeat the question's words without answering it; they are not quoted.
+            let headings = Set((passage.headingPath.components(separatedBy: " › ") + [passage.title]).map { $0.lowercased() })
+            for (position, sentence) in Chunker.sentences(passage.text).enumerated()
+            where sentence.split(separator: " ").count >= 3 && !headings.contains(sentence.lowercased()) {
                 candidates.append((index, position, sentence))
             }
         }
@@ -143,10 +146,11 @@ public struct Answerer: Sendable {
             if scores[index] >= best * floor || chosen.isEmpty { chosen.append(index) }
         }
         chosen.sort { (candidates[$0].passage, candidates[$0].position) < (candidates[$1].passage, candidates[$1].position) }
-        let text = chosen.map { index -> String in
-            let candidate = candidates[index]
-            let number = citations.first { $0.documentID == kept[candidate.passage].documentID }?.number ?? 1
-            return "\(candidate.text) [\(number)]"
+        // Each run of sentences from one source ends with that source's marker.
+        let numbers = chosen.map { index in citations.first { $0.documentID == kept[candidates[index].passage].documentID }?.number ?? 1 }
+        let text = chosen.enumerated().map { offset, index -> String in
+            let ends = offset == chosen.count - 1 || numbers[offset + 1] != numbers[offset]
+            return ends ? "\(candidates[index].text) [\(numbers[offset])]" : candidates[index].text
         }.joined(separator: " ")
         let cited = Set(chosen.map { kept[candidates[$0].passage].documentID })
         // Sources keep their numbers; ones no sentence quoted still back the answer, so they stay listed.

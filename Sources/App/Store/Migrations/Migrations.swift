@@ -19,6 +19,7 @@ enum CirrusMigrations {
         AddImportItemFileDetails(),
         CreateKnowledgeChanges(),
         AddEmbeddingModelToDocuments(),
+        CreateChatTurns(),
     ]
 }
 

@@ -86,6 +86,20 @@ input[type=email], input[type=password], input[type=text] { width: 100%; padding
 .menu-item:hover, .menu-item:focus-visible { background: #f1f5f9; }
 .row-actions { display: flex; gap: 6px; }
 .source { display: inline-flex; gap: 6px; align-items: center; }
+.chat-form { display: grid; gap: 8px; margin: 16px 0 24px; max-width: 760px; }
+.chat-form textarea { width: 100%; font: inherit; padding: 10px; border: 1px solid #cbd5e1; border-radius: 8px; }
+.chat-actions { display: flex; gap: 10px; align-items: center; }
+.chat-turn { border: 1px solid #e2e8f0; border-radius: 10px; padding: 14px 18px; margin-bottom: 12px; max-width: 760px; background: #fff; }
+.chat-turn .question { font-size: 1.05rem; margin: 0 0 8px; cursor: default; }
+.chat-turn:not(.latest) { opacity: .85; }
+.chat-turn:not(.latest) .question { font-size: .95rem; }
+.chat-turn .answer { line-height: 1.6; margin: 8px 0; white-space: pre-line; }
+.chat-turn .marker { text-decoration: none; font-weight: 600; font-size: .8em; vertical-align: super; }
+.citations { margin: 8px 0 0; padding-left: 22px; display: grid; gap: 6px; }
+.citation { display: list-item; }
+.citation img { vertical-align: middle; margin-right: 6px; }
+.citation-location, .confidence { color: #475569; margin-left: 8px; font-size: .9rem; }
+.confidence { font-variant-numeric: tabular-nums; }
 .notice { background: #ecfdf5; border: 1px solid #a7f3d0; padding: 10px 14px; border-radius: 8px; }
 .running { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 12px 16px; margin-bottom: 16px; }
 .running h2 { font-size: 1rem; margin: 0 0 6px; }

@@ -44,7 +44,23 @@ struct AdminPagesController {
             let encoded = title.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             return .redirect(to: "/admin/documents?deleted=\(encoded)", type: .normal)
         }
-        group.get("chat") { _, context in try await chat(context) }
+        group.get("chat") { request, context in try await chat(request, context) }
+        group.post("chat") { request, context -> Response in
+            struct Form: Decodable {
+                let question: String
+                let category: String?
+            }
+            let identity = try context.requireIdentity()
+            let form = try await request.decode(as: Form.self, context: context)
+            let category = form.category.flatMap { $0.isEmpty ? nil : $0 }
+            do {
+                try await ask(try ChatAPI.validated(form.question), category: category, identity: identity)
+            } catch let error as ChatError {
+                return try await chat(request, context, notice: error.safeMessage).response(from: request, context: context)
+            }
+            let query = category.map { "?category=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" } ?? ""
+            return .redirect(to: "/admin/chat\(query)", type: .normal)
+        }
         group.get("activity") { _, context in try await activity(context) }
         group.get("settings") { _, context in try settings(context) }
     }
@@ -124,10 +140,51 @@ struct AdminPagesController {
         return HTMLResponse(html: DocumentsPage.render(model, chrome: deps.chrome("Documents", .documents, identity)))
     }
 
-    func chat(_ context: AppRequestContext) async throws -> HTMLResponse {
+    func chat(_ request: Request, _ context: AppRequestContext, notice: String? = nil) async throws -> HTMLResponse {
         let identity = try context.requireIdentity()
-        let count = try await KnowledgeDocument.query(on: deps.store.database).filter(\.$workspace.$id == identity.workspaceID).count()
-        return HTMLResponse(html: ChatPage.render(.init(documentCount: count), chrome: deps.chrome("Chat", .chat, identity)))
+        let database = deps.store.database
+        let count = try await KnowledgeDocument.query(on: database).filter(\.$workspace.$id == identity.workspaceID).count()
+        var turns: [ChatPage.Turn] = []
+        if case .session(let sessionID, _) = identity.method {
+            turns = try await ChatTurn.query(on: database).filter(\.$session.$id == sessionID)
+                .sort(\.$createdAt, .descending).limit(Self.chatHistoryLength).all()
+                .map { turn in
+                    ChatPage.Turn(
+                        id: turn.id ?? UUID(), question: turn.question, category: turn.category, answer: turn.answer,
+                        sources: (try? JSONDecoder().decode([ChatPage.Source].self, from: Data(turn.sourcesJSON.utf8))) ?? [])
+                }
+        }
+        let model = ChatPage.Model(
+            documentCount: count, categories: try await DocumentsAPI.categories(database, workspace: identity.workspaceID),
+            selectedCategory: request.uri.queryParameters["category"].map(String.init) ?? turns.first?.category,
+            csrfToken: identity.csrfToken, turns: turns, notice: notice)
+        return HTMLResponse(html: ChatPage.render(model, chrome: deps.chrome("Chat", .chat, identity)))
+    }
+
+    /// Questions kept per browser session.
+    static let chatHistoryLength = 10
+
+    /// Answers a question asked on the Chat page and keeps it in the session's history.
+    func ask(_ question: String, category: String?, identity: Identity) async throws {
+        guard case .session(let sessionID, _) = identity.method else { throw AuthError.forbidden }
+        let answer = try await ChatService(deps: deps).answer(question, workspaceID: identity.workspaceID, category: category)
+        let sources = answer.citations.map { citation in
+            ChatPage.Source(
+                number: citation.number, title: citation.title, platform: citation.sourceType,
+                platformName: Platform(rawValue: citation.sourceType)?.displayName ?? citation.sourceType, url: citation.url,
+                location: citation.location, confidence: citation.confidence)
+        }
+        let turn = ChatTurn()
+        turn.$session.id = sessionID
+        turn.question = question
+        turn.category = category
+        turn.answer = answer.text
+        turn.sourcesJSON = String(decoding: try JSONEncoder().encode(sources), as: UTF8.self)
+        let database = deps.store.database
+        try await turn.create(on: database)
+        // Only the latest few are kept.
+        let all = try await ChatTurn.query(on: database).filter(\.$session.$id == sessionID).sort(\.$createdAt, .descending).all()
+        for stale in all.dropFirst(Self.chatHistoryLength) { try await stale.delete(on: database) }
     }
 
     func activity(_ context: AppRequestContext) async throws -> HTMLResponse {

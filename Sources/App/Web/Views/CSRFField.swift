@@ -6,3 +6,14 @@ enum CSRFField {
         .input(.type(.hidden), .name(AuthenticationMiddleware.csrfFormField), .attr("value", token ?? ""))
     }
 }
+
+/// Form controls Plot cannot express with escaped text.
+enum FormFields {
+    /// A `<select>` with escaped values and labels (Plot's `<option>` takes no text).
+    static func select(id: String, name: String, options: [(value: String, label: String)], selected: String?) -> Node<HTML.FormContext> {
+        let items = options.map { option in
+            "<option value=\"\(HTMLEscape.text(option.value))\"\(option.value == (selected ?? "") ? " selected" : "")>\(HTMLEscape.text(option.label))</option>"
+        }.joined()
+        return .raw("<select id=\"\(HTMLEscape.text(id))\" name=\"\(HTMLEscape.text(name))\">\(items)</select>")
+    }
+}

@@ -1,18 +1,109 @@
+import Foundation
 import Plot
 
-/// Asking the knowledge base a question.
+/// Asking the knowledge base a question: the form, then this session's questions, newest
+/// first, each answer with its numbered citations.
 enum ChatPage {
     struct Model: Sendable {
         let documentCount: Int
+        let categories: [String]
+        let selectedCategory: String?
+        let csrfToken: String?
+        let turns: [Turn]
+        let notice: String?
+    }
+
+    struct Turn: Sendable {
+        let id: UUID
+        let question: String
+        let category: String?
+        let answer: String
+        let sources: [Source]
+    }
+
+    struct Source: Sendable, Codable {
+        let number: Int
+        let title: String
+        let platform: String
+        let platformName: String
+        let url: String?
+        let location: String?
+        let confidence: Int
     }
 
     static func render(_ model: Model, chrome: PageChrome) -> String {
         Layout.render(chrome, main: .group(
-            .p(.class("lead"), .text("Ask a question; answers cite the documents they come from.")),
+            .p(.class("lead"), .text("Ask a question; answers quote the documents they come from and cite them.")),
             model.documentCount == 0
                 ? .div(.class("empty"), .p(.text("The knowledge base is empty, so there is nothing to answer from yet. Import documents first.")),
                        .a(.class("button"), .href("/admin/documents"), .text("Go to Documents")))
-                : .p(.safeText("\(model.documentCount) documents are in the knowledge base."))
+                : .p(.class("muted"), .safeText("\(model.documentCount) document\(model.documentCount == 1 ? "" : "s") in the knowledge base.")),
+            .unwrap(model.notice) { .div(.class("notice error"), .attr("role", "alert"), .safeText($0)) },
+            form(model),
+            .if(!model.turns.isEmpty, .section(
+                .class("chat-history"), .attr("aria-label", "Questions asked in this session"),
+                .forEach(model.turns.enumerated()) { index, turn in self.turn(turn, latest: index == 0) }
+            ))
         ))
+    }
+
+    private static func form(_ model: Model) -> Node<HTML.BodyContext> {
+        .form(
+            .class("chat-form"), .method(.post), .action("/admin/chat"),
+            CSRFField.node(model.csrfToken),
+            .label(.attr("for", "question"), .text("Question")),
+            .textarea(.id("question"), .name("question"), .attr("rows", "2"), .attr("required", "required"), .attr("maxlength", "2000"),
+                      .attr("placeholder", "What are the main features of our product?")),
+            .div(
+                .class("chat-actions"),
+                .label(.attr("for", "chat-category"), .text("Category")),
+                FormFields.select(id: "chat-category", name: "category", options: [("", "All categories")] + model.categories.map { ($0, $0) },
+                                  selected: model.selectedCategory),
+                .button(.type(.submit), .class("button"), .id("ask"), .text("Ask"))
+            )
+        )
+    }
+
+    private static func turn(_ turn: Turn, latest: Bool) -> Node<HTML.BodyContext> {
+        let anchor = "turn-\(turn.id.uuidString.prefix(8).lowercased())"
+        let body: Node<HTML.BodyContext> = .group(
+            .div(.class("answer"), .attr("data-answer", ""), answerText(turn.answer, anchor: anchor)),
+            .if(!turn.sources.isEmpty, .ol(
+                .class("citations"),
+                .forEach(turn.sources) { source in citation(source, anchor: anchor) }
+            ))
+        )
+        let question: Node<HTML.BodyContext> = .group(
+            .safeText(turn.question),
+            .unwrap(turn.category) { .span(.class("badge"), .safeText($0)) }
+        )
+        return .article(.class(latest ? "chat-turn latest" : "chat-turn"), .id(anchor), .h2(.class("question"), question), body)
+    }
+
+    /// The answer with its `[n]` markers turned into links to the numbered sources.
+    static func answerText(_ text: String, anchor: String) -> Node<HTML.BodyContext> {
+        var nodes: [Node<HTML.BodyContext>] = []
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "["), let close = rest[open...].firstIndex(of: "]"),
+              let number = Int(rest[rest.index(after: open)..<close]) {
+            nodes.append(.safeText(String(rest[..<open])))
+            nodes.append(.a(.class("marker"), .href("#\(anchor)-source-\(number)"), .text("[\(number)]")))
+            rest = rest[rest.index(after: close)...]
+        }
+        nodes.append(.safeText(String(rest)))
+        return .group(nodes)
+    }
+
+    private static func citation(_ source: Source, anchor: String) -> Node<HTML.ListContext> {
+        let title: Node<HTML.BodyContext> = source.url.map {
+            .a(.attr("href", $0), .attr("target", "_blank"), .attr("rel", "noopener"), .safeText(source.title))
+        } ?? .safeText(source.title)
+        return .li(
+            .id("\(anchor)-source-\(source.number)"), .class("citation"),
+            .img(.src("/static/icons/\(source.platform).svg"), .attr("alt", source.platformName), .attr("title", source.platformName), .width(18), .height(18)),
+            .span(.class("citation-title"), title),
+            .unwrap(source.location) { .span(.class("citation-location"), .safeText($0)) },
+            .span(.class("confidence"), .text("Confidence: \(source.confidence)%"))
+        )
     }
 }

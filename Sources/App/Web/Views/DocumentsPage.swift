@@ -71,9 +71,9 @@ enum DocumentsPage {
             .form(
                 .class("filters"), .method(.get), .action("/admin/documents"),
                 .label(.class("visually-hidden"), .attr("for", "filter-source"), .text("Source")),
-                selectField(id: "filter-source", name: "source", options: [("", "All sources")] + sources.map { ($0.rawValue, $0.displayName) }, selected: model.sourceFilter),
+                FormFields.select(id: "filter-source", name: "source", options: [("", "All sources")] + sources.map { ($0.rawValue, $0.displayName) }, selected: model.sourceFilter),
                 .label(.class("visually-hidden"), .attr("for", "filter-category"), .text("Category")),
-                selectField(id: "filter-category", name: "category", options: [("", "All categories")] + model.categories.map { ($0, $0) }, selected: model.categoryFilter),
+                FormFields.select(id: "filter-category", name: "category", options: [("", "All categories")] + model.categories.map { ($0, $0) }, selected: model.categoryFilter),
                 .button(.type(.submit), .class("button subtle"), .text("Filter"))
             )
         )
@@ -107,14 +107,6 @@ enum DocumentsPage {
             )),
             .tbody(.forEach(model.rows) { documentRow($0, model: model) })
         ))
-    }
-
-    /// A `<select>` with escaped values and labels (Plot's `<option>` takes no text).
-    private static func selectField(id: String, name: String, options: [(value: String, label: String)], selected: String?) -> Node<HTML.FormContext> {
-        let items = options.map { option in
-            "<option value=\"\(HTMLEscape.text(option.value))\"\(option.value == (selected ?? "") ? " selected" : "")>\(HTMLEscape.text(option.label))</option>"
-        }.joined()
-        return .raw("<select id=\"\(id)\" name=\"\(name)\">\(items)</select>")
     }
 
     private static func documentRow(_ row: Row, model: Model) -> Node<HTML.TableContext> {
