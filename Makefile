@@ -5,7 +5,7 @@ SWIFT ?= swift
 CONFIGURATION ?= debug
 BIN = .build/$(CONFIGURATION)/cirrus
 
-.PHONY: run test build bench bench-sandbox bench-import setup-run setup-test clean-data
+.PHONY: run test build bench bench-sandbox bench-import bench-knowledge setup-run setup-test setup-bench clean-data
 
 run: setup-run build
 	$(BIN) serve --demo
@@ -27,7 +27,7 @@ test: setup-test
 	scripts/with-postgres.sh $(SWIFT) test --skip-build
 
 # Benchmarks print their figures with the command that made them (release build).
-bench: bench-sandbox bench-import
+bench: bench-sandbox bench-import bench-knowledge
 
 bench-sandbox: setup-run
 	$(SWIFT) build -c release --product cirrus-bench
@@ -36,6 +36,14 @@ bench-sandbox: setup-run
 bench-import: setup-test
 	$(SWIFT) build -c release --product cirrus-bench
 	.build/release/cirrus-bench import
+
+# Embedding throughput and search latency, next to sentence-transformers and faiss-cpu (from PyPI).
+bench-knowledge: setup-bench
+	$(SWIFT) build -c release --product cirrus-bench
+	.build/release/cirrus-bench knowledge
+
+setup-bench:
+	@scripts/setup.sh bench
 
 # Deletes the local SQLite database, key file and demo data.
 clean-data:

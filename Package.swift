@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "CirrusBench",
             dependencies: [
-                "App", "Sandbox", "Extraction",
+                "App", "Sandbox", "Extraction", "Knowledge",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

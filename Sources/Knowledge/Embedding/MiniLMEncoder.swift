@@ -19,14 +19,18 @@ final class MiniLMEncoder: Sendable {
         let inputs: Int
         let outputs: Int
 
-        /// y[rows × outputs] = x[rows × inputs] · Wᵀ + b
-        func apply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
-            bias.withUnsafeBufferPointer { bias in
-                for row in 0..<rows { (y + row * outputs).update(from: bias.baseAddress!, count: outputs) }
-            }
-            weight.withUnsafeBufferPointer { weight in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs),
-                            1, x, Int32(inputs), weight.baseAddress, Int32(inputs), 1, y, Int32(outputs))
+        /// y[rows × outputs] = x[rows × inputs] · Wᵀ + b, the rows split over the cores.
+        func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
+            let shared = (x: Shared(x), y: Shared(y))
+            MiniLMEncoder.inParallel(rows: rows) { range in
+                let x = shared.x.pointer + range.lowerBound * inputs, y = shared.y.pointer + range.lowerBound * outputs
+                bias.withUnsafeBufferPointer { bias in
+                    for row in 0..<range.count { (y + row * outputs).update(from: bias.baseAddress!, count: outputs) }
+                }
+                weight.withUnsafeBufferPointer { weight in
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(range.count), Int32(outputs), Int32(inputs),
+                                1, x, Int32(inputs), weight.baseAddress, Int32(inputs), 1, y, Int32(outputs))
+                }
             }
         }
     }
@@ -54,6 +58,9 @@ final class MiniLMEncoder: Sendable {
     let maxPositions: Int
 
     init(weights url: URL) throws {
+        // All parallelism is ours (rows split over the cores): OpenBLAS's own threads would
+        // spin in sched_yield whenever the element-wise steps run between two products.
+        openblas_set_num_threads(1)
         let tensors = try SafeTensors(url: url)
         let h = Self.hidden
         func norm(_ prefix: String) throws -> LayerNorm {
@@ -97,7 +104,7 @@ final class MiniLMEncoder: Sendable {
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: rows * h)
         let qkv = UnsafeMutablePointer<Float>.allocate(capacity: rows * 3 * h)
         let wide = UnsafeMutablePointer<Float>.allocate(capacity: rows * Self.intermediate)
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: longest * longest)
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: Self.workers * longest * longest)
         defer { [states, scratch, qkv, wide, scores].forEach { $0.deallocate() } }
 
         // Embeddings: word + position + token type 0, then LayerNorm.
@@ -118,14 +125,22 @@ final class MiniLMEncoder: Sendable {
         Self.layerNorm(states, rows: rows, embeddingNorm)
 
         let scale = 1 / Float(Self.headSize).squareRoot()
+        let workers = Self.workers
         for layer in layers {
             // Self-attention, each sequence over its own tokens, each head over its 32 columns.
+            // The products are small, so the (sequence, head) pairs run in parallel, one core
+            // each, rather than each product split over the cores.
             layer.queryKeyValue.apply(states, rows: rows, into: qkv)
-            for index in sequences.indices {
-                let n = Int32(sequences[index].count)
-                let base = qkv + offsets[index] * 3 * h
-                let context = scratch + offsets[index] * h
-                for head in 0..<Self.heads {
+            let shared = (qkv: Shared(qkv), scratch: Shared(scratch), scores: Shared(scores))
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let qkv = shared.qkv.pointer, scratch = shared.scratch.pointer
+                let scores = shared.scores.pointer + worker * longest * longest
+                var task = worker
+                while task < sequences.count * Self.heads {
+                    let index = task / Self.heads, head = task % Self.heads
+                    task += workers
+                    let n = Int32(sequences[index].count)
+                    let base = qkv + offsets[index] * 3 * h
                     let q = base + head * Self.headSize
                     let k = base + h + head * Self.headSize
                     let v = base + 2 * h + head * Self.headSize
@@ -133,7 +148,7 @@ final class MiniLMEncoder: Sendable {
                                 scale, q, Int32(3 * h), k, Int32(3 * h), 0, scores, n)
                     Self.softmaxRows(scores, rows: Int(n))
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, Int32(Self.headSize), n,
-                                1, scores, n, v, Int32(3 * h), 0, context + head * Self.headSize, Int32(h))
+                                1, scores, n, v, Int32(3 * h), 0, scratch + offsets[index] * h + head * Self.headSize, Int32(h))
                 }
             }
             // Output projection, residual, LayerNorm.
@@ -141,7 +156,10 @@ final class MiniLMEncoder: Sendable {
             Self.addAndNorm(qkv, into: states, rows: rows, layer.attentionNorm)
             // Feed-forward with GELU (the exact, erf-based one BERT uses), residual, LayerNorm.
             layer.intermediate.apply(states, rows: rows, into: wide)
-            Self.gelu(wide, count: rows * Self.intermediate)
+            let sharedWide = Shared(wide)
+            Self.inParallel(rows: rows) { range in
+                Self.gelu(sharedWide.pointer + range.lowerBound * Self.intermediate, count: range.count * Self.intermediate)
+            }
             layer.output.apply(wide, rows: rows, into: scratch)
             Self.addAndNorm(scratch, into: states, rows: rows, layer.outputNorm)
         }
@@ -183,19 +201,53 @@ final class MiniLMEncoder: Sendable {
         }
     }
 
-    /// states = LayerNorm(states + delta)
+    /// states = LayerNorm(states + delta), rows split over the cores.
     private static func addAndNorm(_ delta: UnsafePointer<Float>, into states: UnsafeMutablePointer<Float>, rows: Int, _ norm: LayerNorm) {
-        for index in 0..<(rows * hidden) { states[index] += delta[index] }
-        layerNorm(states, rows: rows, norm)
+        let shared = (states: Shared(states), delta: Shared(UnsafeMutablePointer(mutating: delta)))
+        inParallel(rows: rows) { range in
+            let states = shared.states.pointer, delta = shared.delta.pointer
+            let start = range.lowerBound * hidden
+            for index in start..<(range.upperBound * hidden) { states[index] += delta[index] }
+            layerNorm(states + start, rows: range.count, norm)
+        }
     }
 
+    static let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Runs `body` on one slice of the rows per core.
+    static func inParallel(rows: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        let slices = min(workers, max(1, rows / 16))
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            let start = rows * slice / slices, end = rows * (slice + 1) / slices
+            if start < end { body(start..<end) }
+        }
+    }
+
+    /// Row-wise softmax of a square matrix. Reductions run on eight lanes (a scalar loop of
+    /// float sums cannot be vectorised without changing the order of additions).
     private static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int) {
+        let lanes = rows / 8 * 8
         for rowIndex in 0..<rows {
             let row = x + rowIndex * rows
-            var maximum = -Float.infinity
-            for column in 0..<rows { maximum = max(maximum, row[column]) }
-            var sum: Float = 0
-            for column in 0..<rows { let e = expf(row[column] - maximum); row[column] = e; sum += e }
+            // Four running maxima, so the comparisons do not wait on one another.
+            var m0 = -Float.infinity, m1 = m0, m2 = m0, m3 = m0
+            var column = 0
+            while column + 4 <= rows {
+                if row[column] > m0 { m0 = row[column] }
+                if row[column + 1] > m1 { m1 = row[column + 1] }
+                if row[column + 2] > m2 { m2 = row[column + 2] }
+                if row[column + 3] > m3 { m3 = row[column + 3] }
+                column += 4
+            }
+            while column < rows { if row[column] > m0 { m0 = row[column] }; column += 1 }
+            let maximum = max(max(m0, m1), max(m2, m3))
+            for column in 0..<rows { row[column] = fastExp(row[column] - maximum) }
+            var total = SIMD8<Float>(repeating: 0)
+            UnsafeMutableRawPointer(row).withMemoryRebound(to: SIMD8<Float>.self, capacity: lanes / 8) { vectors in
+                for index in 0..<(lanes / 8) { total += vectors[index] }
+            }
+            var sum = total.sum()
+            for column in lanes..<rows { sum += row[column] }
             let inverse = 1 / sum
             for column in 0..<rows { row[column] *= inverse }
         }
@@ -205,7 +257,51 @@ final class MiniLMEncoder: Sendable {
         let inverseRoot2: Float = 0.7071067811865476
         for index in 0..<count {
             let value = x[index]
-            x[index] = 0.5 * value * (1 + erff(value * inverseRoot2))
+            x[index] = 0.5 * value * (1 + erf(value * inverseRoot2))
         }
     }
+
+    /// e^x to about 2e-7 relative error, without a library call, so loops of it vectorise:
+    /// 2^(x·log2 e) split into an integer power (built in the exponent bits) and a fraction
+    /// (a degree-6 polynomial).
+    @inline(__always)
+    static func fastExp(_ x: Float) -> Float {
+        let clamped = x < -87 ? -87 : (x > 88 ? 88 : x)
+        let t = clamped * 1.442695040888963
+        // Adding 1.5·2²³ rounds t to the nearest integer in the low mantissa bits: no
+        // float-to-int conversion (whose overflow check would stop vectorisation).
+        let shifted = t + 12_582_912
+        let whole = Int32(bitPattern: shifted.bitPattern) &- 0x4B40_0000
+        let f = t - (shifted - 12_582_912)  // in [-0.5, 0.5]
+        // 2^f by its Taylor series to the 7th term: under 1.3e-7 relative error on [-0.5, 0.5].
+        var p: Float = 1.5252734e-5
+        p = p * f + 1.5403530e-4
+        p = p * f + 1.3333558e-3
+        p = p * f + 9.6181291e-3
+        p = p * f + 5.5504109e-2
+        p = p * f + 2.4022651e-1
+        p = p * f + 6.9314718e-1
+        p = p * f + 1
+        return p * Float(bitPattern: UInt32(bitPattern: (whole &+ 127) &<< 23))
+    }
+
+    /// erf(x) to about 1.5e-7 absolute error (Abramowitz & Stegun 7.1.26), vectorisable.
+    @inline(__always)
+    static func erf(_ x: Float) -> Float {
+        let a = x.magnitude
+        let t = 1 / (1 + 0.3275911 * a)
+        var p: Float = 1.061405429
+        p = p * t - 1.453152027
+        p = p * t + 1.421413741
+        p = p * t - 0.284496736
+        p = p * t + 0.254829592
+        let y = 1 - p * t * fastExp(-a * a)
+        return x < 0 ? -y : y
+    }
+}
+
+/// A scratch buffer handed to parallel workers, each of which writes only its own rows.
+private struct Shared: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }

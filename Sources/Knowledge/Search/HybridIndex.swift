@@ -96,6 +96,7 @@ public final class HybridIndex: @unchecked Sendable {
     private var liveCount = 0
     private var liveLength: Float = 0
 
+    private static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
     public static let fusionK = 60.0
     /// How much each ranker's reciprocal rank counts in the fusion. Words weigh less than
     /// meaning: on the retrieval-quality questions equal weights let common words ("customers",
@@ -127,7 +128,8 @@ public final class HybridIndex: @unchecked Sendable {
         lock.write {
             removeLocked(document.id)
             let documentIndex = Int32(documents.count)
-            documents.append(document)
+            // Only the document's description is kept; its passages live in the arrays below.
+            documents.append(IndexedDocument(id: document.id, title: document.title, category: document.category, source: document.source, passages: []))
             var slots: [Int32] = []
             slots.reserveCapacity(document.passages.count)
             for (passage, passageTerms) in zip(document.passages, terms) {
@@ -219,7 +221,7 @@ public final class HybridIndex: @unchecked Sendable {
         }
     }
 
-    /// The document a hit belongs to (title, category, source).
+    /// The document a hit belongs to (title, category, source; without its passages).
     public func document(_ id: UUID) -> IndexedDocument? {
         lock.read { documentSlots[id].map { documents[Int($0.document)] } }
     }
@@ -264,12 +266,19 @@ public final class HybridIndex: @unchecked Sendable {
         let count = chunkIDs.count
         guard count > 0, let dimensions, query.count == dimensions else { return [] }
         var scores = [Float](repeating: 0, count: count)
-        // One matrix-vector product over every slot; dead and filtered slots are skipped after.
+        // One matrix-vector product over every slot, its rows split over the cores (memory
+        // bandwidth is the limit); dead and filtered slots are skipped after.
         vectors.withUnsafeBufferPointer { matrix in
             query.withUnsafeBufferPointer { q in
                 scores.withUnsafeMutableBufferPointer { out in
-                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(count), Int32(dimensions), 1,
-                                matrix.baseAddress, Int32(dimensions), q.baseAddress, 1, 0, out.baseAddress, 1)
+                    let shared = SharedSlices(matrix: matrix.baseAddress!, query: q.baseAddress!, out: out.baseAddress!)
+                    let slices = count >= 20_000 ? Self.cores : 1
+                    DispatchQueue.concurrentPerform(iterations: slices) { slice in
+                        let start = count * slice / slices, end = count * (slice + 1) / slices
+                        guard start < end else { return }
+                        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(end - start), Int32(dimensions), 1,
+                                    shared.matrix + start * dimensions, Int32(dimensions), shared.query, 1, 0, shared.out + start, 1)
+                    }
                 }
             }
         }
@@ -287,6 +296,13 @@ public final class HybridIndex: @unchecked Sendable {
         for index in 0..<query.count { sum += query[index] * vectors[base + index] }
         return sum
     }
+}
+
+/// Pointers handed to the parallel slices of the vector scan; each writes its own rows.
+private struct SharedSlices: @unchecked Sendable {
+    let matrix: UnsafePointer<Float>
+    let query: UnsafePointer<Float>
+    let out: UnsafeMutablePointer<Float>
 }
 
 /// The `k` highest scores seen, kept in a small sorted buffer (k is tens; inputs are many).

@@ -1,0 +1,202 @@
+import ArgumentParser
+import Foundation
+import Knowledge
+import Sandbox
+
+/// The knowledge base's speed and size: embedding throughput next to sentence-transformers
+/// (PyTorch), search latency at 10k and 100k passages next to faiss-cpu's flat index on the
+/// same vectors, and resident memory at 100k passages. The yardsticks run in the same run.
+struct KnowledgeBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "knowledge", abstract: "Embedding throughput, search latency and memory.")
+
+    @Option(help: "The all-MiniLM-L6-v2 directory.") var model = "models/all-MiniLM-L6-v2"
+    @Option(help: "Passages embedded for the throughput figure.") var chunks = 512
+    @Option(help: "Questions timed per index size.") var queries = 300
+    @Option(help: "Index sizes, comma-separated.") var sizes = "10000,100000"
+    @Option(help: "Python with sentence-transformers and faiss-cpu (empty to skip the yardsticks).") var python = "python3"
+
+    func run() async throws {
+        print("command: make bench-knowledge (.build/release/cirrus-bench knowledge --chunks \(chunks) --queries \(queries) --sizes \(sizes))")
+        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        let embedder = try MiniLMEmbedder(directory: URL(fileURLWithPath: model))
+        var generator = SeededGenerator(seed: 42)
+        let words = Self.vocabulary()
+        let zipf = Zipf(count: words.count, exponent: 1.07)
+
+        // Passages of about 200 word pieces, the chunker's target.
+        let texts = (0..<chunks).map { _ in Self.passage(words, zipf, &generator, tokens: 200, tokenizer: embedder.tokenizer) }
+        let averageTokens = Double(texts.map { embedder.tokenizer.count($0) }.reduce(0, +)) / Double(texts.count)
+        _ = embedder.embedNow(Array(texts.prefix(16)))  // warm-up
+        let start = ContinuousClock.now
+        let vectors = embedder.embedNow(texts)
+        let seconds = (ContinuousClock.now - start).seconds
+        print(String(format: "embedding, Cirrus (Swift + OpenBLAS): %d passages of %.0f tokens in %.2f s = %.1f passages/s", texts.count, averageTokens, seconds, Double(texts.count) / seconds))
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        if !python.isEmpty {
+            let path = scratch.appendingPathComponent("texts.json")
+            try JSONEncoder().encode(texts).write(to: path)
+            if let result = Self.yardstick(python, ["embed", path.path, model]) {
+                print(String(format: "embedding, sentence-transformers (PyTorch %@, %d threads), same passages: %.1f passages/s",
+                             result["torch"] as? String ?? "?", result["threads"] as? Int ?? 0, result["chunks_per_second"] as? Double ?? 0))
+            }
+        }
+
+        // Search: passages made of the same vocabulary, vectors spread around real embeddings.
+        let baseline = Self.residentMegabytes()
+        for size in sizes.split(separator: ",").compactMap({ Int($0) }) {
+            let index = HybridIndex()
+            // The vectors go to a file for faiss as they are made, so they do not count in our memory.
+            let vectorsPath = scratch.appendingPathComponent("vectors.f32"), queriesPath = scratch.appendingPathComponent("queries.f32")
+            FileManager.default.createFile(atPath: vectorsPath.path, contents: nil)
+            let stored = try FileHandle(forWritingTo: vectorsPath)
+            let buildStart = ContinuousClock.now
+            var batch: [IndexedDocument.Passage] = []
+            for number in 0..<size {
+                let vector = Self.near(vectors[Int.random(in: 0..<vectors.count, using: &generator)], vectors[Int.random(in: 0..<vectors.count, using: &generator)], &generator)
+                vector.withUnsafeBufferPointer { stored.write(Data(buffer: $0)) }
+                batch.append(.init(chunkID: UUID(), ordinal: number % 10, searchText: Self.passage(words, zipf, &generator, tokens: 150, tokenizer: nil), vector: vector))
+                if batch.count == 10 {
+                    index.upsert(IndexedDocument(id: UUID(), title: "Document \(number / 10)", category: ["Product", "HR", "Finance"][number % 3], source: "google_drive", passages: batch))
+                    batch = []
+                }
+            }
+            let buildSeconds = (ContinuousClock.now - buildStart).seconds
+            try stored.close()
+            let resident = Self.residentMegabytes()
+            let questions = (0..<queries).map { _ -> (String, [Float]) in
+                let base = vectors[Int.random(in: 0..<vectors.count, using: &generator)]
+                return (Self.passage(words, zipf, &generator, tokens: 9, tokenizer: nil), Self.near(base, base, &generator))
+            }
+            for (text, vector) in questions.prefix(20) { _ = index.search(text, vector: vector) }
+            var timings: [SearchMode: [Double]] = [:]
+            for mode in [SearchMode.vector, .bm25, .hybrid] {
+                timings[mode] = questions.map { text, vector in
+                    let started = ContinuousClock.now
+                    _ = index.search(text, vector: vector, mode: mode, limit: 10)
+                    return (ContinuousClock.now - started).seconds * 1000
+                }.sorted()
+            }
+            print(String(format: "index of %d passages built in %.1f s", size, buildSeconds))
+            for mode in [SearchMode.vector, .bm25, .hybrid] {
+                let sorted = timings[mode]!
+                print(String(format: "  search %@, Cirrus: p50 %.2f ms, p99 %.2f ms", mode.rawValue, sorted[sorted.count / 2], sorted[Int(Double(sorted.count) * 0.99) - 1]))
+            }
+            if !python.isEmpty {
+                try questions.flatMap(\.1).withUnsafeBufferPointer { try Data(buffer: $0).write(to: queriesPath) }
+                if let result = Self.yardstick(python, ["faiss", vectorsPath.path, queriesPath.path, "384", "50"]) {
+                    print(String(format: "  search vector, faiss-cpu %@ IndexFlatIP (k=50, %d threads): p50 %.2f ms, p99 %.2f ms",
+                                 result["faiss"] as? String ?? "?", result["threads"] as? Int ?? 0, result["p50_ms"] as? Double ?? 0, result["p99_ms"] as? Double ?? 0))
+                }
+            }
+            print(String(format: "  resident memory with this index: %.0f MB (%.0f MB above the process before any index; the vectors alone are %.0f MB)",
+                         resident, resident - baseline, Double(size * 384 * 4) / 1_048_576))
+        }
+    }
+
+    /// Corpus words first (so passages read like the corpus), then made-up terms for a long tail.
+    static func vocabulary() -> [String] {
+        let text = Corpus.sampleDocuments.map(\.plainText).joined(separator: " ")
+        var seen: Set<String> = []
+        var words: [String] = []
+        for word in text.lowercased().split(whereSeparator: { !$0.isLetter }) where word.count > 1 && seen.insert(String(word)).inserted {
+            words.append(String(word))
+        }
+        for number in 0..<20_000 { words.append("term\(number)") }
+        return words
+    }
+
+    static func passage(_ words: [String], _ zipf: Zipf, _ generator: inout SeededGenerator, tokens: Int, tokenizer: WordPieceTokenizer?) -> String {
+        var parts: [String] = []
+        var count = 0
+        while count < tokens {
+            let word = words[zipf.sample(&generator)]
+            parts.append(word)
+            count += tokenizer?.count(word) ?? (word.hasPrefix("term") ? 3 : 1)
+            if parts.count % 14 == 0 { parts[parts.count - 1] += "." }
+        }
+        return parts.joined(separator: " ")
+    }
+
+    /// A unit vector near a blend of two real embeddings.
+    static func near(_ a: [Float], _ b: [Float], _ generator: inout SeededGenerator) -> [Float] {
+        var vector = (0..<a.count).map { a[$0] + 0.5 * b[$0] + Float.random(in: -0.05...0.05, using: &generator) }
+        let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        for index in vector.indices { vector[index] /= norm }
+        return vector
+    }
+
+    static func residentMegabytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+        else { return 0 }
+        return kilobytes / 1024
+    }
+
+    /// Runs the Python yardstick and returns its JSON line, or nil (with a note) when it cannot run.
+    static func yardstick(_ python: String, _ arguments: [String]) -> [String: Any]? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, "scripts/bench/yardsticks.py"] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["HF_HUB_OFFLINE"] = "1"
+        environment["TRANSFORMERS_OFFLINE"] = "1"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch {
+            print("  (yardstick not run: \(error))")
+            return nil
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+              let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        else {
+            print("  (yardstick failed; `make bench` installs sentence-transformers and faiss-cpu)")
+            return nil
+        }
+        return json
+    }
+}
+
+/// Zipf-distributed indices (word frequencies in text follow it), sampled by inverse CDF.
+struct Zipf {
+    private let cumulative: [Double]
+
+    init(count: Int, exponent: Double) {
+        var total = 0.0
+        cumulative = (1...count).map { rank in
+            total += 1 / pow(Double(rank), exponent)
+            return total
+        }.map { $0 / total }
+    }
+
+    func sample(_ generator: inout SeededGenerator) -> Int {
+        let target = Double.random(in: 0..<1, using: &generator)
+        var low = 0, high = cumulative.count - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if cumulative[middle] < target { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}
+
+/// A reproducible random source (SplitMix64), so every run measures the same data.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
