@@ -86,7 +86,7 @@ struct IsolationTests {
         }
     }
 
-    @Test("another workspace's documents and imports are not found by id, cannot be deleted, and its connection cannot be browsed or imported from")
+    @Test("another workspace's documents and imports are not found by id, cannot be deleted or asked about, and its connection cannot be browsed or imported from")
     func idsFromAnotherWorkspace() async throws {
         // given: Sarah has a connected Google Drive and an imported document
         let harness = try await TestHarness.make()
@@ -111,6 +111,11 @@ struct IsolationTests {
             #expect(try await client.get("/api/v1/integrations/google_drive/files?folder_id=root", bearer: token).status != .ok)
             let started = try await client.json(.post, "/api/v1/integrations/google_drive/import", ["fileIds": ["anything"], "category": "x"], bearer: token)
             #expect(started.status != .accepted)
+            // and asking the chat about it finds nothing of Sarah's
+            let asked = try await client.json(.post, "/api/v1/chat", ["question": "What are the main features of our product?"], bearer: token)
+            #expect(asked.status == .ok)
+            #expect(!asked.body.contains("Feature Guide"), "\(asked.body)")
+            #expect(try asked.json()["sources"] as? [Any] != nil && (try asked.json()["sources"] as? [Any])?.isEmpty == true)
             // then Sarah's document is still there
             let sarah = try await client.apiToken(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
             #expect(try await client.get("/api/v1/documents/\(documentID)", bearer: sarah).status == .ok)

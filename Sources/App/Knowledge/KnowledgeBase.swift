@@ -84,6 +84,7 @@ actor IndexCatalog {
     private let store: Store
     private let logger: Logger
     private var indexes: [UUID: HybridIndex] = [:]
+    private var loads: [UUID: Task<HybridIndex, any Error>] = [:]
     private var lastChange: Int64?
     /// Sequence numbers skipped over: on PostgreSQL a transaction that took a lower number
     /// can commit after a higher one was read. Re-asked for a minute, then forgotten (a
@@ -97,8 +98,28 @@ actor IndexCatalog {
 
     func index(for workspaceID: UUID) async throws -> HybridIndex {
         if let index = indexes[workspaceID] { return index }
-        let index = HybridIndex()
-        for document in try await DocumentLoader(store: store).load(workspaceID: workspaceID) { index.upsert(document) }
+        // One load per workspace, however many searches wait for it (the actor is re-entered
+        // while a load awaits the store).
+        if let loading = loads[workspaceID] { return try await loading.value }
+        let store = self.store
+        let task = Task { () throws -> HybridIndex in
+            let started = try await KnowledgeChange.query(on: store.database).max(\.$id) ?? 0
+            let index = HybridIndex()
+            for document in try await DocumentLoader(store: store).load(workspaceID: workspaceID) { index.upsert(document) }
+            // Changes committed while the load ran may be missing from it, and catch-up skipped
+            // them (the index was not registered yet): reload those documents.
+            let late = try await KnowledgeChange.query(on: store.database)
+                .filter(\.$workspaceID == workspaceID).filter(\.$id > started).all().map(\.documentID)
+            if !late.isEmpty {
+                let loaded = try await DocumentLoader(store: store).load(workspaceID: workspaceID, documentIDs: late)
+                for document in loaded { index.upsert(document) }
+                for gone in Set(late).subtracting(loaded.map(\.id)) { index.remove(document: gone) }
+            }
+            return index
+        }
+        loads[workspaceID] = task
+        defer { loads[workspaceID] = nil }
+        let index = try await task.value
         indexes[workspaceID] = index
         return index
     }
