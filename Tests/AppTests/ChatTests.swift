@@ -59,6 +59,9 @@ struct ChatTests {
             // and a category with nothing in it finds nothing
             let filtered = try await Self.ask(client, driver, "What are the main features of our product?", category: "Human Resources")
             #expect(Self.sources(filtered).isEmpty)
+            // and a source filter narrows the search to one platform
+            let dropboxOnly = try await client.json(.post, "/api/v1/chat", ["question": "What are the main features of our product?", "source": "dropbox"], bearer: driver.bearer)
+            #expect(Self.sources(try dropboxOnly.json()).isEmpty)
             // and an empty question is a clear 400
             let empty = try await client.json(.post, "/api/v1/chat", ["question": "  "], bearer: driver.bearer)
             #expect(empty.status == .badRequest)

@@ -57,7 +57,7 @@ struct ImportResilienceTests {
         var environment = [
             "CIRRUS_ENCRYPTION_KEYS": harness.config.encryptionKeys.map(\.revealed).joined(separator: ","),
             "CIRRUS_DEMO": "true", "CIRRUS_SANDBOX_URL": sandboxOrigin, "API_BASE_URL": origin,
-            "DATA_DIR": harness.dataDirectory.path, "LOG_LEVEL": "error", "CIRRUS_IMPORT_RETRY_BASE_SECONDS": "0",
+            "DATA_DIR": harness.dataDirectory.path, "LOG_LEVEL": "error", "CIRRUS_MODEL_DIR": TestHarness.modelDirectory.path, "CIRRUS_IMPORT_RETRY_BASE_SECONDS": "0",
         ]
         if let url = harness.config.databaseURL?.revealed { environment["DATABASE_URL"] = url }
         server = try MultiProcessTests.launch(["serve", "--port", String(port)], environment: environment)
@@ -111,7 +111,7 @@ struct ImportResilienceTests {
         }
     }
 
-    @Test("on PostgreSQL, a web-only server and two `cirrus worker` processes share one import queue; every file is imported once",
+    @Test("on PostgreSQL, a web-only server and two `cirrus worker` processes share one import queue; every file is imported once, and the web process answers from them",
           .enabled(if: TestHarness.postgresBaseURL != nil))
     func workersShareTheQueue() async throws {
         // given: a migrated database, a sandbox, a server without workers and two worker processes
@@ -130,7 +130,7 @@ struct ImportResilienceTests {
             "DATABASE_URL": harness.config.databaseURL!.revealed,
             "CIRRUS_ENCRYPTION_KEYS": harness.config.encryptionKeys.map(\.revealed).joined(separator: ","),
             "CIRRUS_DEMO": "true", "CIRRUS_SANDBOX_URL": sandboxOrigin, "API_BASE_URL": origin, "CIRRUS_AUTO_MIGRATE": "false",
-            "DATA_DIR": harness.dataDirectory.path, "LOG_LEVEL": "error",
+            "DATA_DIR": harness.dataDirectory.path, "LOG_LEVEL": "error", "CIRRUS_MODEL_DIR": TestHarness.modelDirectory.path,
         ]
         processes.append(try MultiProcessTests.launch(["serve", "--port", String(port)], environment: environment.merging(["CIRRUS_IMPORT_WORKERS": "0"]) { $1 }))
         for _ in 0..<2 { processes.append(try MultiProcessTests.launch(["worker", "--workers", "3"], environment: environment)) }
@@ -157,6 +157,12 @@ struct ImportResilienceTests {
             try await KnowledgeDocument.query(on: store.database).filter(\.$category == "Queue").count()
         }
         #expect(documents == 120)
+        // and the web process, which imported none of them, answers from them through the change sequence
+        let asked = try await MultiProcessTests.call(origin + "/api/v1/chat", method: .POST, bearer: bearer, json: ["question": "When does the shipment for order 10077 leave the warehouse?", "category": "Queue"])
+        let answer = try JSONSerialization.jsonObject(with: Data(asked.2)) as? [String: Any] ?? [:]
+        let sources = answer["sources"] as? [[String: Any]] ?? []
+        #expect(sources.first?["title"] as? String == "note-077.txt", "\(answer)")
+        #expect((answer["answer"] as? String ?? "").contains("10077"))
     }
 
     /// Signs the owner in on a server process and connects Google Drive through the sandbox's consent page.

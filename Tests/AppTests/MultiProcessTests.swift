@@ -74,7 +74,7 @@ struct MultiProcessTests {
                 "DATABASE_URL": harness.config.databaseURL!.revealed,
                 "CIRRUS_ENCRYPTION_KEYS": harness.config.encryptionKeys.map(\.revealed).joined(separator: ","),
                 "CIRRUS_DEMO": "true", "CIRRUS_SANDBOX_URL": sandboxOrigin, "API_BASE_URL": "http://127.0.0.1:\(port)",
-                "CIRRUS_AUTO_MIGRATE": "false", "DATA_DIR": harness.dataDirectory.path, "LOG_LEVEL": "error",
+                "CIRRUS_AUTO_MIGRATE": "false", "DATA_DIR": harness.dataDirectory.path, "LOG_LEVEL": "error", "CIRRUS_MODEL_DIR": TestHarness.modelDirectory.path,
             ]))
         }
         let origins = ports.map { "http://127.0.0.1:\($0)" }

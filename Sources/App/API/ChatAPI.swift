@@ -12,6 +12,8 @@ struct ChatAPI {
     struct ChatRequest: Decodable {
         let question: String
         let category: String?
+        /// A platform (`google_drive`, `microsoft`, `dropbox`, `confluence`) to answer from alone.
+        let source: String?
     }
 
     struct SourceDTO: Codable, Equatable {
@@ -51,9 +53,11 @@ struct ChatAPI {
             let identity = try context.requireIdentity()
             let body = try await request.decode(as: ChatRequest.self, context: context)
             let question = try Self.validated(body.question)
-            let category = body.category.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+            let filter = SearchFilter(
+                category: body.category.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 },
+                source: body.source.flatMap { $0.isEmpty ? nil : $0 })
             if request.headers[.accept]?.contains("text/event-stream") == true {
-                let events = try await chat.stream(question, workspaceID: identity.workspaceID, category: category)
+                let events = try await chat.stream(question, workspaceID: identity.workspaceID, filter: filter)
                 return Response(
                     status: .ok,
                     headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no"],
@@ -80,7 +84,7 @@ struct ChatAPI {
             }
             let answer: Answer
             do {
-                answer = try await chat.answer(question, workspaceID: identity.workspaceID, category: category)
+                answer = try await chat.answer(question, workspaceID: identity.workspaceID, filter: filter)
             } catch is LanguageModelError {
                 throw ChatError.answerFailed
             }

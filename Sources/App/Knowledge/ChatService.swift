@@ -27,10 +27,10 @@ struct ChatService: Sendable {
         case text(String)
     }
 
-    func retrieve(_ question: String, workspaceID: UUID, category: String?, mode: SearchMode = .hybrid) async throws -> Retrieval {
+    func retrieve(_ question: String, workspaceID: UUID, filter: SearchFilter, mode: SearchMode = .hybrid) async throws -> Retrieval {
         let index = try await knowledge.index(for: workspaceID)
         let vector = try await knowledge.embedQuestion(question)
-        let hits = index.search(question, vector: vector, mode: mode, filter: SearchFilter(category: category), limit: depth)
+        let hits = index.search(question, vector: vector, mode: mode, filter: filter, limit: depth)
         guard !hits.isEmpty else { return Retrieval(question: question, questionVector: vector, passages: []) }
         let db = knowledge.store.database
         let chunks = try await KnowledgeChunk.query(on: db).filter(\.$id ~~ hits.map(\.chunkID)).filter(\.$workspace.$id == workspaceID).all()
@@ -48,8 +48,8 @@ struct ChatService: Sendable {
     }
 
     /// The whole answer at once.
-    func answer(_ question: String, workspaceID: UUID, category: String?) async throws -> Answer {
-        let retrieval = try await retrieve(question, workspaceID: workspaceID, category: category)
+    func answer(_ question: String, workspaceID: UUID, filter: SearchFilter) async throws -> Answer {
+        let retrieval = try await retrieve(question, workspaceID: workspaceID, filter: filter)
         guard knowledge.languageModel != nil else { return try await extractive(retrieval) }
         var text = ""
         var citations: [Citation] = []
@@ -63,8 +63,8 @@ struct ChatService: Sendable {
     }
 
     /// The answer as it is written: the sources first, then the text in pieces.
-    func stream(_ question: String, workspaceID: UUID, category: String?) async throws -> AsyncThrowingStream<Event, any Error> {
-        let retrieval = try await retrieve(question, workspaceID: workspaceID, category: category)
+    func stream(_ question: String, workspaceID: UUID, filter: SearchFilter) async throws -> AsyncThrowingStream<Event, any Error> {
+        let retrieval = try await retrieve(question, workspaceID: workspaceID, filter: filter)
         if knowledge.languageModel != nil { return generated(retrieval) }
         let answer = try await extractive(retrieval)
         return AsyncThrowingStream { continuation in

@@ -2,6 +2,7 @@ import CirrusCore
 import FluentKit
 import Foundation
 import Hummingbird
+import Knowledge
 
 /// The signed-in admin pages. Each handler builds its page's model from the store, scoped to
 /// the signed-in user's workspace, then renders it.
@@ -167,7 +168,7 @@ struct AdminPagesController {
     /// Answers a question asked on the Chat page and keeps it in the session's history.
     func ask(_ question: String, category: String?, identity: Identity) async throws {
         guard case .session(let sessionID, _) = identity.method else { throw AuthError.forbidden }
-        let answer = try await ChatService(deps: deps).answer(question, workspaceID: identity.workspaceID, category: category)
+        let answer = try await ChatService(deps: deps).answer(question, workspaceID: identity.workspaceID, filter: SearchFilter(category: category))
         let sources = answer.citations.map { citation in
             ChatPage.Source(
                 number: citation.number, title: citation.title, platform: citation.sourceType,
