@@ -169,8 +169,10 @@ struct BrowserTests {
                 try await browser.open(origin + "/admin/chat")
                 try await browser.type("What are the main features of our product?", into: "#question")
                 try await browser.click("#ask")
-                let turn = try await browser.element("article.chat-turn.latest", timeout: .seconds(30))
+                let turn = try await browser.element("article.chat-turn.latest[data-state=done]", timeout: .seconds(30))
                 let shown = try await browser.text(of: turn)
+                // (written in place as it streamed, not by a page reload)
+                #expect((try await browser.execute("return document.querySelector('article.chat-turn.latest').id") as? String)?.hasPrefix("turn-live-") == true)
                 #expect(shown.contains("What are the main features of our product?"))
                 #expect(shown.contains("[1]"), "\(shown)")
                 let citation = try await browser.text(of: try await browser.element("article.chat-turn.latest li.citation"))
@@ -186,8 +188,13 @@ struct BrowserTests {
                 // and a second question keeps the first in the session's history
                 try await browser.type("How many requests per minute does the API allow?", into: "#question")
                 try await browser.click("#ask")
-                _ = try await browser.element(xpath: "//article[contains(@class,'latest')]//h2[contains(., 'requests per minute')]", timeout: .seconds(30))
+                _ = try await browser.element(xpath: "//article[contains(@class,'latest') and @data-state='done']//h2[contains(., 'requests per minute')]", timeout: .seconds(30))
                 #expect(try await browser.elements("article.chat-turn").count == 2)
+                // and after a reload both are still there, kept in the session
+                try await browser.open(origin + "/admin/chat")
+                #expect(try await browser.elements("article.chat-turn").count == 2)
+                let latest = try await browser.text(of: try await browser.element("article.chat-turn.latest"))
+                #expect(latest.contains("requests per minute") && latest.contains("600"), "\(latest)")
             } catch {
                 await browser.quit()
                 throw error

@@ -20,7 +20,7 @@ enum StaticAssets {
     static let all: [String: Asset] = {
         var assets = [
             "app.css": Asset(stylesheet, contentType: "text/css; charset=utf-8"),
-            "app.js": Asset(script + importerScript, contentType: "text/javascript; charset=utf-8"),
+            "app.js": Asset(script + importerScript + chatScript, contentType: "text/javascript; charset=utf-8"),
             "oauth-result.js": Asset(oauthResultScript, contentType: "text/javascript; charset=utf-8"),
         ]
         for (name, svg) in icons {

@@ -62,6 +62,43 @@ struct AdminPagesController {
             let query = category.map { "?category=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" } ?? ""
             return .redirect(to: "/admin/chat\(query)", type: .normal)
         }
+        // The page's script asks here to show the answer as it is written (Server-Sent Events:
+        // `sources`, `delta`…, `done`); the turn is kept in the session's history at the end.
+        group.post("chat/stream") { request, context -> Response in
+            struct Body: Decodable {
+                let question: String
+                let category: String?
+            }
+            let identity = try context.requireIdentity()
+            guard case .session(let sessionID, _) = identity.method else { throw AuthError.forbidden }
+            let body = try await request.decode(as: Body.self, context: context)
+            let question = try ChatAPI.validated(body.question)
+            let category = body.category.flatMap { $0.isEmpty ? nil : $0 }
+            let events = try await ChatService(deps: deps).stream(question, workspaceID: identity.workspaceID, filter: SearchFilter(category: category))
+            return Response(
+                status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                body: ResponseBody { writer in
+                    var text = ""
+                    var sources: [ChatPage.Source] = []
+                    do {
+                        for try await event in events {
+                            switch event {
+                            case .sources(let citations):
+                                sources = citations.map(ChatPage.Source.init)
+                                try await writer.write(ByteBuffer(string: ImportsAPI.event("sources", sources)))
+                            case .text(let piece):
+                                text += piece
+                                try await writer.write(ByteBuffer(string: ImportsAPI.event("delta", ChatAPI.Delta(text: piece))))
+                            }
+                        }
+                        try await saveTurn(question: question, category: category, answer: text, sources: sources, sessionID: sessionID)
+                        try await writer.write(ByteBuffer(string: ImportsAPI.event("done", ChatAPI.Delta(text: text))))
+                    } catch {
+                        try await writer.write(ByteBuffer(string: ImportsAPI.event("error", ChatAPI.ErrorBody(message: ChatError.answerFailed.safeMessage))))
+                    }
+                    try await writer.finish(nil)
+                })
+        }
         group.get("activity") { _, context in try await activity(context) }
         group.get("settings") { _, context in try settings(context) }
     }
@@ -169,17 +206,16 @@ struct AdminPagesController {
     func ask(_ question: String, category: String?, identity: Identity) async throws {
         guard case .session(let sessionID, _) = identity.method else { throw AuthError.forbidden }
         let answer = try await ChatService(deps: deps).answer(question, workspaceID: identity.workspaceID, filter: SearchFilter(category: category))
-        let sources = answer.citations.map { citation in
-            ChatPage.Source(
-                number: citation.number, title: citation.title, platform: citation.sourceType,
-                platformName: Platform(rawValue: citation.sourceType)?.displayName ?? citation.sourceType, url: citation.url,
-                location: citation.location, confidence: citation.confidence)
-        }
+        try await saveTurn(question: question, category: category, answer: answer.text, sources: answer.citations.map(ChatPage.Source.init), sessionID: sessionID)
+    }
+
+    /// Keeps a question and its answer in the session's history (the latest ``chatHistoryLength``).
+    func saveTurn(question: String, category: String?, answer: String, sources: [ChatPage.Source], sessionID: UUID) async throws {
         let turn = ChatTurn()
         turn.$session.id = sessionID
         turn.question = question
         turn.category = category
-        turn.answer = answer.text
+        turn.answer = answer
         turn.sourcesJSON = String(decoding: try JSONEncoder().encode(sources), as: UTF8.self)
         let database = deps.store.database
         try await turn.create(on: database)

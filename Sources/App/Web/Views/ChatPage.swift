@@ -1,4 +1,6 @@
+import CirrusCore
 import Foundation
+import Knowledge
 import Plot
 
 /// Asking the knowledge base a question: the form, then this session's questions, newest
@@ -40,16 +42,16 @@ enum ChatPage {
                 : .p(.class("muted"), .safeText("\(model.documentCount) document\(model.documentCount == 1 ? "" : "s") in the knowledge base.")),
             .unwrap(model.notice) { .div(.class("notice error"), .attr("role", "alert"), .safeText($0)) },
             form(model),
-            .if(!model.turns.isEmpty, .section(
-                .class("chat-history"), .attr("aria-label", "Questions asked in this session"),
+            .section(
+                .class("chat-history"), .attr("aria-label", "Questions asked in this session"), .attr("aria-live", "polite"),
                 .forEach(model.turns.enumerated()) { index, turn in self.turn(turn, latest: index == 0) }
-            ))
+            )
         ))
     }
 
     private static func form(_ model: Model) -> Node<HTML.BodyContext> {
         .form(
-            .class("chat-form"), .method(.post), .action("/admin/chat"),
+            .class("chat-form"), .method(.post), .action("/admin/chat"), .attr("data-stream", "/admin/chat/stream"),
             CSRFField.node(model.csrfToken),
             .label(.attr("for", "question"), .text("Question")),
             .textarea(.id("question"), .name("question"), .attr("rows", "2"), .attr("required", "required"), .attr("maxlength", "2000"),
@@ -77,7 +79,7 @@ enum ChatPage {
             .safeText(turn.question),
             .unwrap(turn.category) { .span(.class("badge"), .safeText($0)) }
         )
-        return .article(.class(latest ? "chat-turn latest" : "chat-turn"), .id(anchor), .h2(.class("question"), question), body)
+        return .article(.class(latest ? "chat-turn latest" : "chat-turn"), .id(anchor), .attr("data-state", "done"), .h2(.class("question"), question), body)
     }
 
     /// The answer with its `[n]` markers turned into links to the numbered sources.
@@ -105,5 +107,14 @@ enum ChatPage {
             .unwrap(source.location) { .span(.class("citation-location"), .safeText($0)) },
             .span(.class("confidence"), .text("Confidence: \(source.confidence)%"))
         )
+    }
+}
+
+extension ChatPage.Source {
+    init(_ citation: Citation) {
+        self.init(
+            number: citation.number, title: citation.title, platform: citation.sourceType,
+            platformName: Platform(rawValue: citation.sourceType)?.displayName ?? citation.sourceType, url: citation.url,
+            location: citation.location, confidence: citation.confidence)
     }
 }
