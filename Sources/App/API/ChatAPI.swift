@@ -41,11 +41,6 @@ struct ChatAPI {
         }
     }
 
-    struct ChatResponse: ResponseEncodable {
-        let answer: String
-        let sources: [SourceDTO]
-    }
-
     struct Delta: Encodable { let text: String }
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -58,29 +53,7 @@ struct ChatAPI {
                 source: body.source.flatMap { $0.isEmpty ? nil : $0 })
             if request.headers[.accept]?.contains("text/event-stream") == true {
                 let events = try await chat.stream(question, workspaceID: identity.workspaceID, filter: filter)
-                return Response(
-                    status: .ok,
-                    headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no"],
-                    body: ResponseBody { writer in
-                        var answer = ""
-                        var sources: [SourceDTO] = []
-                        do {
-                            for try await event in events {
-                                switch event {
-                                case .sources(let citations):
-                                    sources = citations.map(SourceDTO.init)
-                                    try await writer.write(ByteBuffer(string: ImportsAPI.event("sources", sources)))
-                                case .text(let piece):
-                                    answer += piece
-                                    try await writer.write(ByteBuffer(string: ImportsAPI.event("delta", Delta(text: piece))))
-                                }
-                            }
-                            try await writer.write(ByteBuffer(string: ImportsAPI.event("done", ChatResponseBody(answer: answer, sources: sources))))
-                        } catch {
-                            try await writer.write(ByteBuffer(string: ImportsAPI.event("error", ErrorBody(message: ChatError.answerFailed.safeMessage))))
-                        }
-                        try await writer.finish(nil)
-                    })
+                return Self.eventStream(events, sources: { $0.map(SourceDTO.init) }, finished: { _, _ in })
             }
             let answer: Answer
             do {
@@ -89,16 +62,49 @@ struct ChatAPI {
                 throw ChatError.answerFailed
             }
             return try context.responseEncoder.encode(
-                ChatResponseBody(answer: answer.text, sources: answer.citations.map(SourceDTO.init)), from: request, context: context)
+                DoneBody(answer: answer.text, sources: answer.citations.map(SourceDTO.init)), from: request, context: context)
         }
     }
 
-    struct ChatResponseBody: Encodable {
-        let answer: String
-        let sources: [SourceDTO]
+    struct ErrorBody: Encodable { let message: String }
+
+    /// An answer as Server-Sent Events: `sources` (as `sources` maps them), `delta` pieces of
+    /// text, then `finished` is called and `done` carries the whole answer; `error` if it fails.
+    static func eventStream<Source: Encodable & Sendable>(
+        _ events: AsyncThrowingStream<ChatService.Event, any Error>,
+        sources map: @escaping @Sendable ([Citation]) -> [Source],
+        finished: @escaping @Sendable (_ answer: String, _ citations: [Citation]) async throws -> Void
+    ) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no"],
+            body: ResponseBody { writer in
+                var answer = ""
+                var citations: [Citation] = []
+                do {
+                    for try await event in events {
+                        switch event {
+                        case .sources(let list):
+                            citations = list
+                            try await writer.write(ByteBuffer(string: ImportsAPI.event("sources", map(list))))
+                        case .text(let piece):
+                            answer += piece
+                            try await writer.write(ByteBuffer(string: ImportsAPI.event("delta", Delta(text: piece))))
+                        }
+                    }
+                    try await finished(answer, citations)
+                    try await writer.write(ByteBuffer(string: ImportsAPI.event("done", DoneBody(answer: answer, sources: map(citations)))))
+                } catch {
+                    try await writer.write(ByteBuffer(string: ImportsAPI.event("error", ErrorBody(message: ChatError.answerFailed.safeMessage))))
+                }
+                try await writer.finish(nil)
+            })
     }
 
-    struct ErrorBody: Encodable { let message: String }
+    struct DoneBody<Source: Encodable>: Encodable {
+        let answer: String
+        let sources: [Source]
+    }
 
     static func validated(_ question: String) throws -> String {
         let trimmed = question.trimmingCharacters(in: .whitespacesAndNewlines)

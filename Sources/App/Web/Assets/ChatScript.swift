@@ -93,7 +93,7 @@ extension StaticAssets {
           const value = JSON.parse(payload);
           if (name === "sources") { renderSources(list, value, anchor); }
           if (name === "delta") { text += value.text; answer.textContent = text; }
-          if (name === "done") { renderAnswer(answer, value.text, anchor); }
+          if (name === "done") { renderAnswer(answer, value.answer, anchor); }
           if (name === "error") { throw new Error(value.message); }
         }
       }

@@ -75,29 +75,9 @@ struct AdminPagesController {
             let question = try ChatAPI.validated(body.question)
             let category = body.category.flatMap { $0.isEmpty ? nil : $0 }
             let events = try await ChatService(deps: deps).stream(question, workspaceID: identity.workspaceID, filter: SearchFilter(category: category))
-            return Response(
-                status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-                body: ResponseBody { writer in
-                    var text = ""
-                    var sources: [ChatPage.Source] = []
-                    do {
-                        for try await event in events {
-                            switch event {
-                            case .sources(let citations):
-                                sources = citations.map(ChatPage.Source.init)
-                                try await writer.write(ByteBuffer(string: ImportsAPI.event("sources", sources)))
-                            case .text(let piece):
-                                text += piece
-                                try await writer.write(ByteBuffer(string: ImportsAPI.event("delta", ChatAPI.Delta(text: piece))))
-                            }
-                        }
-                        try await saveTurn(question: question, category: category, answer: text, sources: sources, sessionID: sessionID)
-                        try await writer.write(ByteBuffer(string: ImportsAPI.event("done", ChatAPI.Delta(text: text))))
-                    } catch {
-                        try await writer.write(ByteBuffer(string: ImportsAPI.event("error", ChatAPI.ErrorBody(message: ChatError.answerFailed.safeMessage))))
-                    }
-                    try await writer.finish(nil)
-                })
+            return ChatAPI.eventStream(events, sources: { $0.map(ChatPage.Source.init) }) { answer, citations in
+                try await saveTurn(question: question, category: category, answer: answer, sources: citations.map(ChatPage.Source.init), sessionID: sessionID)
+            }
         }
         group.get("activity") { _, context in try await activity(context) }
         group.get("settings") { _, context in try settings(context) }
