@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Turns texts into unit-length vectors whose dot product is their cosine similarity.
 public protocol Embedder: Sendable {
@@ -52,8 +53,40 @@ public final class MiniLMEmbedder: Embedder {
     }
 
     public func embed(_ texts: [String]) async throws -> [[Float]] {
-        await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: self.embedNow(texts)) }
+        guard !texts.isEmpty else { return [] }
+        return await withCheckedContinuation { continuation in
+            let first = pending.withLock { requests in
+                requests.append((texts, continuation))
+                return requests.count == 1
+            }
+            if first { queue.async { self.drain() } }
+        }
+    }
+
+    /// Requests waiting for the model. Those that arrive while a batch runs are embedded
+    /// together in the next one: four import workers with a one-chunk file each make one
+    /// forward pass of four sequences rather than four passes of one.
+    private let pending = Mutex<[(texts: [String], continuation: CheckedContinuation<[[Float]], Never>)]>([])
+
+    private func drain() {
+        while true {
+            let requests = pending.withLock { requests in
+                var taken: [(texts: [String], continuation: CheckedContinuation<[[Float]], Never>)] = []
+                var count = 0
+                while let next = requests.first, taken.isEmpty || count + next.texts.count <= 256 {
+                    taken.append(requests.removeFirst())
+                    count += next.texts.count
+                }
+                return taken
+            }
+            guard !requests.isEmpty else { return }
+            var vectors = embedNow(requests.flatMap(\.texts))[...]
+            for request in requests {
+                request.continuation.resume(returning: Array(vectors.prefix(request.texts.count)))
+                vectors = vectors.dropFirst(request.texts.count)
+            }
+            // Leave once nothing waits; a request arriving now sees an empty list and schedules a drain.
+            if pending.withLock({ $0.isEmpty }) { return }
         }
     }
 
