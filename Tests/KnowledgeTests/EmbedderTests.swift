@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import Knowledge
@@ -56,6 +57,31 @@ struct EmbedderTests {
         // and a batch gives what one text alone gives
         let alone = try await embedder.embed([reference.items[2].text])[0]
         #expect(zip(alone, vectors[2]).reduce(0) { $0 + $1.0 * $1.1 } > 0.99999)
+    }
+
+    @Test("concurrent requests share forward passes, keep their own results, and a question is not stuck behind a long document")
+    func requestsInterleave() async throws {
+        // given a long document's 400 passages already queued, then a question
+        let embedder = try MiniLMEmbedder.shared(directory: modelDirectory)
+        let passages = (1...400).map { "Passage \($0) of the handbook explains how expense claim number \($0) is approved." }
+        let question = "How are expense claims approved?"
+        let finished = Mutex<[String]>([])
+        async let long: [[Float]] = {
+            let vectors = try await embedder.embed(passages)
+            finished.withLock { $0.append("document") }
+            return vectors
+        }()
+        try await Task.sleep(for: .milliseconds(50))
+        let short = try await embedder.embed([question])
+        finished.withLock { $0.append("question") }
+        let document = try await long
+        // then the question was answered first, and every vector is the one embedding it alone gives
+        #expect(finished.withLock { $0 } == ["question", "document"])
+        #expect(document.count == 400)
+        let alone = embedder.embedNow([question, passages[0], passages[399]])
+        for (a, b) in zip([short[0], document[0], document[399]], alone) {
+            #expect(zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } > 0.99999)
+        }
     }
 
     @Test("a missing model directory is a clear error")

@@ -102,25 +102,28 @@ actor IndexCatalog {
         // while a load awaits the store).
         if let loading = loads[workspaceID] { return try await loading.value }
         let store = self.store
-        let task = Task { () throws -> HybridIndex in
-            let started = try await KnowledgeChange.query(on: store.database).max(\.$id) ?? 0
-            let index = HybridIndex()
-            for document in try await DocumentLoader(store: store).load(workspaceID: workspaceID) { index.upsert(document) }
-            // Changes committed while the load ran may be missing from it, and catch-up skipped
-            // them (the index was not registered yet): reload those documents.
-            let late = try await KnowledgeChange.query(on: store.database)
-                .filter(\.$workspaceID == workspaceID).filter(\.$id > started).all().map(\.documentID)
-            if !late.isEmpty {
-                let loaded = try await DocumentLoader(store: store).load(workspaceID: workspaceID, documentIDs: late)
-                for document in loaded { index.upsert(document) }
-                for gone in Set(late).subtracting(loaded.map(\.id)) { index.remove(document: gone) }
-            }
-            return index
-        }
+        let task = Task { try await Self.load(workspaceID, from: store) }
         loads[workspaceID] = task
         defer { loads[workspaceID] = nil }
         let index = try await task.value
         indexes[workspaceID] = index
+        return index
+    }
+
+    /// A workspace's index read from the store.
+    private static func load(_ workspaceID: UUID, from store: Store) async throws -> HybridIndex {
+        let started = try await KnowledgeChange.query(on: store.database).max(\.$id) ?? 0
+        let index = HybridIndex()
+        for document in try await DocumentLoader(store: store).load(workspaceID: workspaceID) { index.upsert(document) }
+        // Changes committed while the load ran may be missing from it, and catch-up did not
+        // apply them here (this index was not in use yet): reload those documents.
+        let late = try await KnowledgeChange.query(on: store.database)
+            .filter(\.$workspaceID == workspaceID).filter(\.$id > started).all().map(\.documentID)
+        if !late.isEmpty {
+            let loaded = try await DocumentLoader(store: store).load(workspaceID: workspaceID, documentIDs: late)
+            for document in loaded { index.upsert(document) }
+            for gone in Set(late).subtracting(loaded.map(\.id)) { index.remove(document: gone) }
+        }
         return index
     }
 
@@ -165,8 +168,7 @@ actor IndexCatalog {
 
     func compact() async throws {
         for (workspace, index) in indexes where index.deadFraction > 0.25 && index.count > 1000 {
-            let fresh = HybridIndex()
-            for document in try await DocumentLoader(store: store).load(workspaceID: workspace) { fresh.upsert(document) }
+            let fresh = try await Self.load(workspace, from: store)
             indexes[workspace] = fresh
             logger.info("search index rebuilt", metadata: ["passages": "\(fresh.count)"])
         }

@@ -56,34 +56,45 @@ public final class MiniLMEmbedder: Embedder {
         guard !texts.isEmpty else { return [] }
         return await withCheckedContinuation { continuation in
             let first = pending.withLock { requests in
-                requests.append((texts, continuation))
+                requests.append(EmbeddingRequest(texts: texts, continuation: continuation))
                 return requests.count == 1
             }
             if first { queue.async { self.drain() } }
         }
     }
 
-    /// Requests waiting for the model. Those that arrive while a batch runs are embedded
-    /// together in the next one: four import workers with a one-chunk file each make one
-    /// forward pass of four sequences rather than four passes of one.
-    private let pending = Mutex<[(texts: [String], continuation: CheckedContinuation<[[Float]], Never>)]>([])
+    /// Requests waiting for the model, served in passes of at most `textsPerPass` texts:
+    /// requests that arrive while a pass runs share the next one (four import workers with a
+    /// one-chunk file each make one forward pass, not four), and a long document goes round in
+    /// pieces, its remainder behind whoever arrived meanwhile — so a chat question waits for
+    /// one pass, not for a thousand-page import.
+    private let pending = Mutex<[EmbeddingRequest]>([])
+    private let textsPerPass = 64
 
     private func drain() {
         while true {
-            let requests = pending.withLock { requests in
-                var taken: [(texts: [String], continuation: CheckedContinuation<[[Float]], Never>)] = []
-                var count = 0
-                while let next = requests.first, taken.isEmpty || count + next.texts.count <= 256 {
-                    taken.append(requests.removeFirst())
-                    count += next.texts.count
+            let pass: [(request: EmbeddingRequest, range: Range<Int>)] = pending.withLock { requests in
+                var pass: [(EmbeddingRequest, Range<Int>)] = []
+                var budget = textsPerPass
+                var partial: EmbeddingRequest?
+                while budget > 0, !requests.isEmpty {
+                    let request = requests.removeFirst()
+                    let start = request.vectors.count
+                    let end = min(request.texts.count, start + budget)
+                    pass.append((request, start..<end))
+                    budget -= end - start
+                    if end < request.texts.count { partial = request }
                 }
-                return taken
+                if let partial { requests.append(partial) }
+                return pass
             }
-            guard !requests.isEmpty else { return }
-            var vectors = embedNow(requests.flatMap(\.texts))[...]
-            for request in requests {
-                request.continuation.resume(returning: Array(vectors.prefix(request.texts.count)))
-                vectors = vectors.dropFirst(request.texts.count)
+            guard !pass.isEmpty else { return }
+            let vectors = embedNow(pass.flatMap { $0.request.texts[$0.range] })
+            var offset = 0
+            for (request, range) in pass {
+                request.vectors += vectors[offset..<(offset + range.count)]
+                offset += range.count
+                if request.vectors.count == request.texts.count { request.continuation.resume(returning: request.vectors) }
             }
             // Leave once nothing waits; a request arriving now sees an empty list and schedules a drain.
             if pending.withLock({ $0.isEmpty }) { return }
@@ -118,6 +129,18 @@ public final class MiniLMEmbedder: Embedder {
     /// build many) shares the 90 MB of weights.
     public static func shared(directory: URL) throws -> MiniLMEmbedder {
         try cache.model(for: directory)
+    }
+}
+
+/// Texts waiting for vectors; only the embedder's serial queue touches `vectors`.
+private final class EmbeddingRequest: @unchecked Sendable {
+    let texts: [String]
+    let continuation: CheckedContinuation<[[Float]], Never>
+    var vectors: [[Float]] = []
+
+    init(texts: [String], continuation: CheckedContinuation<[[Float]], Never>) {
+        self.texts = texts
+        self.continuation = continuation
     }
 }
 
