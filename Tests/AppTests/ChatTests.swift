@@ -62,6 +62,10 @@ struct ChatTests {
             // and a source filter narrows the search to one platform
             let dropboxOnly = try await client.json(.post, "/api/v1/chat", ["question": "What are the main features of our product?", "source": "dropbox"], bearer: driver.bearer)
             #expect(Self.sources(try dropboxOnly.json()).isEmpty)
+            // and the questions are counted by outcome
+            let metrics = try await client.get("/metrics").body
+            #expect(metrics.contains(#"cirrus_chat_questions_total{mode="extractive",outcome="answered"}"#), "\(metrics.suffix(2000))")
+            #expect(metrics.contains(#"outcome="unknown"}"#))
             // and an empty question is a clear 400
             let empty = try await client.json(.post, "/api/v1/chat", ["question": "  "], bearer: driver.bearer)
             #expect(empty.status == .badRequest)

@@ -6,12 +6,14 @@ import Knowledge
 /// extractive answer, or a language model's answer grounded in the same passages.
 struct ChatService: Sendable {
     let knowledge: KnowledgeBase
+    let metrics: MetricsRegistry
     var answerer = Answerer()
     /// Passages retrieved per question.
     var depth = 6
 
     init(deps: Dependencies) {
         self.knowledge = deps.knowledge
+        self.metrics = deps.metrics
     }
 
     /// What the answer is built from.
@@ -28,6 +30,8 @@ struct ChatService: Sendable {
     }
 
     func retrieve(_ question: String, workspaceID: UUID, filter: SearchFilter, mode: SearchMode = .hybrid) async throws -> Retrieval {
+        let started = ContinuousClock.now
+        defer { metrics.recordRetrieval(duration: ContinuousClock.now - started) }
         let index = try await knowledge.index(for: workspaceID)
         let vector = try await knowledge.embedQuestion(question)
         let hits = index.search(question, vector: vector, mode: mode, filter: filter, limit: depth)
@@ -50,6 +54,7 @@ struct ChatService: Sendable {
     /// The whole answer at once.
     func answer(_ question: String, workspaceID: UUID, filter: SearchFilter) async throws -> Answer {
         let retrieval = try await retrieve(question, workspaceID: workspaceID, filter: filter)
+        record(retrieval)
         guard knowledge.languageModel != nil else { return try await extractive(retrieval) }
         var text = ""
         var citations: [Citation] = []
@@ -65,6 +70,7 @@ struct ChatService: Sendable {
     /// The answer as it is written: the sources first, then the text in pieces.
     func stream(_ question: String, workspaceID: UUID, filter: SearchFilter) async throws -> AsyncThrowingStream<Event, any Error> {
         let retrieval = try await retrieve(question, workspaceID: workspaceID, filter: filter)
+        record(retrieval)
         if knowledge.languageModel != nil { return generated(retrieval) }
         let answer = try await extractive(retrieval)
         return AsyncThrowingStream { continuation in
@@ -72,6 +78,11 @@ struct ChatService: Sendable {
             continuation.yield(.text(answer.text))
             continuation.finish()
         }
+    }
+
+    private func record(_ retrieval: Retrieval) {
+        metrics.recordQuestion(
+            mode: knowledge.languageModel == nil ? "extractive" : "llm", answered: !answerer.sources(for: retrieval.passages).citations.isEmpty)
     }
 
     private func extractive(_ retrieval: Retrieval) async throws -> Answer {

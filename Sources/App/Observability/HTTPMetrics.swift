@@ -55,6 +55,19 @@ final class MetricsRegistry: Sendable {
         ).recordNanoseconds(duration.nanoseconds)
     }
 
+    func recordQuestion(mode: String, answered: Bool) {
+        registry.makeCounter(
+            name: "cirrus_chat_questions_total", labels: [("mode", mode), ("outcome", answered ? "answered" : "unknown")],
+            help: "Questions asked, by answer mode (extractive, llm) and outcome (answered, unknown)").increment()
+    }
+
+    func recordRetrieval(duration: Duration) {
+        registry.makeDurationHistogram(
+            name: "cirrus_chat_retrieval_seconds", labels: [], buckets: Self.durationBuckets,
+            help: "Time to embed a question, search and read the passages"
+        ).recordNanoseconds(duration.nanoseconds)
+    }
+
     /// The Prometheus text exposition of every metric.
     func render() -> String {
         registry.emitToString()
