@@ -33,7 +33,8 @@ struct ChatService: Sendable {
         let started = ContinuousClock.now
         defer { metrics.recordRetrieval(duration: ContinuousClock.now - started) }
         let index = try await knowledge.index(for: workspaceID)
-        let vector = try await knowledge.embedQuestion(question)
+        // An embeddings service that is down leaves the words: the question is still answered by BM25.
+        let vector = try? await knowledge.embedQuestion(question)
         let hits = index.search(question, vector: vector, mode: mode, filter: filter, limit: depth)
         guard !hits.isEmpty else { return Retrieval(question: question, questionVector: vector, passages: []) }
         let db = knowledge.store.database
