@@ -70,29 +70,29 @@ func makeDependencies(config: AppConfig, store: Store, logger: Logger, http: HTT
 
 /// The knowledge base with the configured embedder: an OpenAI-compatible service when
 /// `CIRRUS_EMBEDDINGS_URL` is set, else the built-in model (words-only search, with a warning,
-/// when its files are missing). The WordPiece tokenizer sizes chunks whenever the model is there.
+/// when its files are missing). The model's WordPiece tokenizer sizes chunks whenever it is
+/// there; with a remote embedder only the tokenizer is read, not the 90 MB of weights.
 func makeKnowledgeBase(config: AppConfig, store: Store, http: HTTPClient, logger: Logger) -> KnowledgeBase {
     let directory = URL(fileURLWithPath: config.modelDirectory)
-    let builtIn: MiniLMEmbedder?
-    do {
-        builtIn = try MiniLMEmbedder.shared(directory: directory)
-    } catch {
-        builtIn = nil
-        if config.embeddingsURL == nil {
-            logger.warning("no embedding model: search matches words only", metadata: ["reason": "\(error)"])
-        }
-    }
     let embedder: (any Embedder)?
+    let tokenizer: WordPieceTokenizer?
     if let url = config.embeddingsURL {
         embedder = OpenAIEmbedder(
             endpoint: OpenAIEndpoint(baseURL: url, model: config.embeddingsModel, apiKey: config.embeddingsAPIKey?.revealed), http: http)
+        tokenizer = try? WordPieceTokenizer(tokenizerJSON: directory.appendingPathComponent("tokenizer.json"))
     } else {
-        embedder = builtIn
+        do {
+            let builtIn = try MiniLMEmbedder.shared(directory: directory)
+            (embedder, tokenizer) = (builtIn, builtIn.tokenizer)
+        } catch {
+            (embedder, tokenizer) = (nil, nil)
+            logger.warning("no embedding model: search matches words only", metadata: ["reason": "\(error)"])
+        }
     }
     let languageModel = config.llmURL.map {
         OpenAIChatClient(endpoint: OpenAIEndpoint(baseURL: $0, model: config.llmModel, apiKey: config.llmAPIKey?.revealed), http: http)
     }
-    return KnowledgeBase(store: store, embedder: embedder, tokenizer: builtIn?.tokenizer, languageModel: languageModel, logger: logger)
+    return KnowledgeBase(store: store, embedder: embedder, tokenizer: tokenizer, languageModel: languageModel, logger: logger)
 }
 
 /// Routes and middleware. Middleware is added before routes: Hummingbird applies a router's
@@ -114,6 +114,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports: ImportQueu
 
     let admin = router.group("admin").add(middleware: RequireSignInMiddleware(redirectToLogin: true))
     AdminPagesController(deps: deps, tokens: tokens, imports: imports).addRoutes(to: admin)
+    ChatPageController(deps: deps).addRoutes(to: admin)
 
     let api = router.group("api/v1")
     let integrations = IntegrationsAPI(deps: deps, tokens: tokens)

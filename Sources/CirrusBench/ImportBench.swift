@@ -23,7 +23,7 @@ struct ImportBench: AsyncParsableCommand {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let port = try Self.freePort(), sandboxPort = try Self.freePort()
+        let port = try LoopbackPort.free(), sandboxPort = try LoopbackPort.free()
         let origin = "http://127.0.0.1:\(port)", sandboxOrigin = "http://127.0.0.1:\(sandboxPort)"
         let config = try await AppConfig.load(overrides: [
             AppConfig.Key.dataDirectory: directory.path, AppConfig.Key.port: String(port), AppConfig.Key.sandboxPort: String(sandboxPort),
@@ -113,19 +113,6 @@ struct ImportBench: AsyncParsableCommand {
             }
         }
         return DocumentFormats.pdf(.text("Bench \(index)", sections))
-    }
-
-    static func freePort() throws -> Int {
-        let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

@@ -14,6 +14,20 @@ public struct Chunk: Sendable, Equatable {
         self.headingPath = headingPath
         self.location = location
     }
+
+    /// Joins a heading path into one label, as chunks are stored ("Guide › Refunds").
+    public static let headingSeparator = " › "
+
+    /// The heading path as one label.
+    public var headingLabel: String { headingPath.joined(separator: Self.headingSeparator) }
+
+    /// What a passage is embedded and word-indexed as: where it sits (title, then headings),
+    /// then its text. Imports, re-embedding and the index all build it here.
+    public static func passageText(title: String, heading: String, text: String) -> String {
+        var place = heading
+        if !place.hasPrefix(title) { place = place.isEmpty ? title : title + headingSeparator + place }
+        return "\(place)\n\(text)"
+    }
 }
 
 /// Splits extracted documents into passages: on structure first (a chunk never spans two

@@ -60,10 +60,7 @@ struct EvaluationCorpus {
         for document in documents() {
             let extracted = try Extractors().extract(document.bytes, mimeType: document.mime, fileName: document.name)
             let chunks = chunker.chunk(extracted)
-            let texts = chunks.map { chunk in
-                let heading = chunk.headingPath.joined(separator: " › ")
-                return "\(heading.hasPrefix(document.title) ? heading : (heading.isEmpty ? document.title : document.title + " › " + heading))\n\(chunk.text)"
-            }
+            let texts = chunks.map { Chunk.passageText(title: document.title, heading: $0.headingLabel, text: $0.text) }
             let vectors = try await embedder.embed(texts)
             let id = UUID()
             titles[id] = document.title

@@ -14,6 +14,12 @@ struct ChatAPI {
         let category: String?
         /// A platform (`google_drive`, `microsoft`, `dropbox`, `confluence`) to answer from alone.
         let source: String?
+
+        /// The category and source to search in; blank means all.
+        var filter: SearchFilter {
+            func given(_ value: String?) -> String? { value.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
+            return SearchFilter(category: given(category), source: given(source))
+        }
     }
 
     struct SourceDTO: Codable, Equatable {
@@ -48,9 +54,7 @@ struct ChatAPI {
             let identity = try context.requireIdentity()
             let body = try await request.decode(as: ChatRequest.self, context: context)
             let question = try Self.validated(body.question)
-            let filter = SearchFilter(
-                category: body.category.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 },
-                source: body.source.flatMap { $0.isEmpty ? nil : $0 })
+            let filter = body.filter
             if request.headers[.accept]?.contains("text/event-stream") == true {
                 let events = try await chat.stream(question, workspaceID: identity.workspaceID, filter: filter)
                 return Self.eventStream(events, sources: { $0.map(SourceDTO.init) }, finished: { _, _ in })

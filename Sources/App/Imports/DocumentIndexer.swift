@@ -40,7 +40,7 @@ struct DocumentIndexer: Sendable {
                 row.$workspace.id = job.$workspace.id
                 row.ordinal = chunk.ordinal
                 row.text = chunk.text
-                row.headingPath = chunk.headingPath.joined(separator: " › ")
+                row.headingPath = chunk.headingLabel
                 row.location = chunk.location.label
                 row.embedding = vectors.map { VectorCoding.encode($0[index]) }
                 try await row.create(on: db)

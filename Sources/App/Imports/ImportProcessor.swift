@@ -106,7 +106,7 @@ struct ImportProcessor: Sendable {
         let title = file.isAlsoDocument ? file.name : file.contentName
         let embedStart = ContinuousClock.now
         let vectors = try await deps.knowledge.embed(
-            title: title, chunks: chunks.map { ($0.headingPath.joined(separator: " › "), $0.text) })
+            title: title, chunks: chunks.map { ($0.headingLabel, $0.text) })
         deps.metrics.recordImportStage("embed", platform: platform, duration: ContinuousClock.now - embedStart)
 
         let indexStart = ContinuousClock.now

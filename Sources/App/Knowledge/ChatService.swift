@@ -55,7 +55,6 @@ struct ChatService: Sendable {
     /// The whole answer at once.
     func answer(_ question: String, workspaceID: UUID, filter: SearchFilter) async throws -> Answer {
         let retrieval = try await retrieve(question, workspaceID: workspaceID, filter: filter)
-        record(retrieval)
         guard knowledge.languageModel != nil else { return try await extractive(retrieval) }
         var text = ""
         var citations: [Citation] = []
@@ -71,7 +70,6 @@ struct ChatService: Sendable {
     /// The answer as it is written: the sources first, then the text in pieces.
     func stream(_ question: String, workspaceID: UUID, filter: SearchFilter) async throws -> AsyncThrowingStream<Event, any Error> {
         let retrieval = try await retrieve(question, workspaceID: workspaceID, filter: filter)
-        record(retrieval)
         if knowledge.languageModel != nil { return generated(retrieval) }
         let answer = try await extractive(retrieval)
         return AsyncThrowingStream { continuation in
@@ -81,11 +79,6 @@ struct ChatService: Sendable {
         }
     }
 
-    private func record(_ retrieval: Retrieval) {
-        metrics.recordQuestion(
-            mode: knowledge.languageModel == nil ? "extractive" : "llm", answered: !answerer.sources(for: retrieval.passages).citations.isEmpty)
-    }
-
     private func extractive(_ retrieval: Retrieval) async throws -> Answer {
         var scorer: (([String]) async throws -> [Float])?
         if let embedder = knowledge.embedder, let question = retrieval.questionVector {
@@ -93,11 +86,14 @@ struct ChatService: Sendable {
                 try await embedder.embed(sentences).map { vector in zip(vector, question).reduce(0) { $0 + $1.0 * $1.1 } }
             }
         }
-        return try await answerer.extractive(question: retrieval.question, passages: retrieval.passages, sentenceScores: scorer)
+        let answer = try await answerer.extractive(question: retrieval.question, passages: retrieval.passages, sentenceScores: scorer)
+        metrics.recordQuestion(mode: "extractive", answered: answer.answered)
+        return answer
     }
 
     private func generated(_ retrieval: Retrieval) -> AsyncThrowingStream<Event, any Error> {
         let (passages, citations) = answerer.sources(for: retrieval.passages)
+        metrics.recordQuestion(mode: "llm", answered: !citations.isEmpty)
         return AsyncThrowingStream { continuation in
             guard let model = knowledge.languageModel, !citations.isEmpty else {
                 // Nothing relevant: the model is not asked to make something up.

@@ -32,17 +32,10 @@ final class KnowledgeBase: Sendable {
     /// The embedder's identity, or nil when search runs on words alone.
     var embedderIdentity: String? { embedder?.identity }
 
-    /// What a passage is embedded and word-indexed as: where it sits (title and headings), then its text.
-    static func passageText(title: String, headingPath: String, text: String) -> String {
-        var place = headingPath
-        if !place.hasPrefix(title) { place = place.isEmpty ? title : "\(title) › \(place)" }
-        return "\(place)\n\(text)"
-    }
-
     /// Vectors for a document's chunks, or nil without an embedder.
     func embed(title: String, chunks: [(headingPath: String, text: String)]) async throws -> [[Float]]? {
         guard let embedder, !chunks.isEmpty else { return nil }
-        return try await embedder.embed(chunks.map { Self.passageText(title: title, headingPath: $0.headingPath, text: $0.text) })
+        return try await embedder.embed(chunks.map { Chunk.passageText(title: title, heading: $0.headingPath, text: $0.text) })
     }
 
     /// Appends to the change sequence; call inside the transaction that changes the document.
@@ -119,12 +112,16 @@ actor IndexCatalog {
         // apply them here (this index was not in use yet): reload those documents.
         let late = try await KnowledgeChange.query(on: store.database)
             .filter(\.$workspaceID == workspaceID).filter(\.$id > started).all().map(\.documentID)
-        if !late.isEmpty {
-            let loaded = try await DocumentLoader(store: store).load(workspaceID: workspaceID, documentIDs: late)
-            for document in loaded { index.upsert(document) }
-            for gone in Set(late).subtracting(loaded.map(\.id)) { index.remove(document: gone) }
-        }
+        try await reload(Set(late), of: workspaceID, into: index, from: store)
         return index
+    }
+
+    /// Brings the given documents of an index in line with the store: reloaded, or dropped when gone.
+    private static func reload(_ documents: Set<UUID>, of workspaceID: UUID, into index: HybridIndex, from store: Store) async throws {
+        guard !documents.isEmpty else { return }
+        let loaded = try await DocumentLoader(store: store).load(workspaceID: workspaceID, documentIDs: Array(documents))
+        for document in loaded { index.upsert(document) }
+        for gone in documents.subtracting(loaded.map(\.id)) { index.remove(document: gone) }
     }
 
     func catchUp() async throws {
@@ -157,12 +154,9 @@ actor IndexCatalog {
             if indexes[change.workspaceID] != nil { touched[change.workspaceID, default: []].insert(change.documentID) }
         }
         lastChange = max(last, changes.compactMap(\.id).max() ?? last)
-        let loader = DocumentLoader(store: store)
         for (workspace, documents) in touched {
             guard let index = indexes[workspace] else { continue }
-            let loaded = try await loader.load(workspaceID: workspace, documentIDs: Array(documents))
-            for document in loaded { index.upsert(document) }
-            for gone in documents.subtracting(loaded.map(\.id)) { index.remove(document: gone) }
+            try await Self.reload(documents, of: workspace, into: index, from: store)
         }
     }
 
@@ -199,7 +193,7 @@ struct DocumentLoader {
                     guard let chunkID = chunk.id else { return nil }
                     return IndexedDocument.Passage(
                         chunkID: chunkID, ordinal: chunk.ordinal,
-                        searchText: KnowledgeBase.passageText(title: document.title, headingPath: chunk.headingPath, text: chunk.text),
+                        searchText: Chunk.passageText(title: document.title, heading: chunk.headingPath, text: chunk.text),
                         vector: chunk.embedding.map(VectorCoding.decode))
                 }
                 result.append(IndexedDocument(id: id, title: document.title, category: document.category, source: document.sourcePlatform, passages: passages))

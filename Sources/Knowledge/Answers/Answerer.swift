@@ -121,7 +121,7 @@ public struct Answerer: Sendable {
         var candidates: [(passage: Int, position: Int, text: String)] = []
         for (index, passage) in kept.prefix(3).enumerated() {
             // Headings repeat the question's words without answering it; they are not quoted.
-            let headings = Set((passage.headingPath.components(separatedBy: " › ") + [passage.title]).map { $0.lowercased() })
+            let headings = Set((passage.headingPath.components(separatedBy: Chunk.headingSeparator) + [passage.title]).map { $0.lowercased() })
             for (position, sentence) in Chunker.sentences(passage.text).enumerated()
             where sentence.split(separator: " ").count >= 3 && !headings.contains(sentence.lowercased()) {
                 candidates.append((index, position, sentence))
@@ -132,9 +132,10 @@ public struct Answerer: Sendable {
         if let sentenceScores {
             scores = try await sentenceScores(candidates.map(\.text))
         } else {
-            let words = Set(WordTokenizer().terms(question))
+            let tokenizer = WordTokenizer()
+            let words = Set(tokenizer.terms(question))
             scores = candidates.map { candidate in
-                let terms = WordTokenizer().terms(candidate.text)
+                let terms = tokenizer.terms(candidate.text)
                 return terms.isEmpty ? 0 : Float(Set(terms).intersection(words).count) / Float(max(words.count, 1))
             }
         }
@@ -180,7 +181,7 @@ public struct Answerer: Sendable {
     /// Where a passage sits, for a citation: its location, else its innermost heading.
     static func place(_ passage: RetrievedPassage) -> String? {
         if let location = passage.location, !location.isEmpty { return location }
-        let heading = passage.headingPath.components(separatedBy: " › ").last { !$0.isEmpty && $0 != passage.title }
+        let heading = passage.headingPath.components(separatedBy: Chunk.headingSeparator).last { !$0.isEmpty && $0 != passage.title }
         return heading
     }
 }

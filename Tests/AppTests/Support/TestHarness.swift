@@ -14,6 +14,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SQLKit
+import Sandbox
 
 @testable import App
 
@@ -36,17 +37,7 @@ struct TestHarness: Sendable {
 
     /// A free loopback port, for tests whose public URL must name the real port (OAuth redirects in a browser).
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        guard bound == 0 else { throw TestFailure("could not bind a probe socket") }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
+        try LoopbackPort.free()
     }
 
     /// A harness listening on a known port, with `API_BASE_URL` pointing at it.

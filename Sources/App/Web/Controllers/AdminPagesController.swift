@@ -2,7 +2,6 @@ import CirrusCore
 import FluentKit
 import Foundation
 import Hummingbird
-import Knowledge
 
 /// The signed-in admin pages. Each handler builds its page's model from the store, scoped to
 /// the signed-in user's workspace, then renders it.
@@ -44,40 +43,6 @@ struct AdminPagesController {
             let title = try await DocumentsAPI(deps: deps).delete(id, identity: identity, clientAddress: context.clientAddress)
             let encoded = title.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             return .redirect(to: "/admin/documents?deleted=\(encoded)", type: .normal)
-        }
-        group.get("chat") { request, context in try await chat(request, context) }
-        group.post("chat") { request, context -> Response in
-            struct Form: Decodable {
-                let question: String
-                let category: String?
-            }
-            let identity = try context.requireIdentity()
-            let form = try await request.decode(as: Form.self, context: context)
-            let category = form.category.flatMap { $0.isEmpty ? nil : $0 }
-            do {
-                try await ask(try ChatAPI.validated(form.question), category: category, identity: identity)
-            } catch let error as ChatError {
-                return try await chat(request, context, notice: error.safeMessage).response(from: request, context: context)
-            }
-            let query = category.map { "?category=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" } ?? ""
-            return .redirect(to: "/admin/chat\(query)", type: .normal)
-        }
-        // The page's script asks here to show the answer as it is written (Server-Sent Events:
-        // `sources`, `delta`…, `done`); the turn is kept in the session's history at the end.
-        group.post("chat/stream") { request, context -> Response in
-            struct Body: Decodable {
-                let question: String
-                let category: String?
-            }
-            let identity = try context.requireIdentity()
-            guard case .session(let sessionID, _) = identity.method else { throw AuthError.forbidden }
-            let body = try await request.decode(as: Body.self, context: context)
-            let question = try ChatAPI.validated(body.question)
-            let category = body.category.flatMap { $0.isEmpty ? nil : $0 }
-            let events = try await ChatService(deps: deps).stream(question, workspaceID: identity.workspaceID, filter: SearchFilter(category: category))
-            return ChatAPI.eventStream(events, sources: { $0.map(ChatPage.Source.init) }) { answer, citations in
-                try await saveTurn(question: question, category: category, answer: answer, sources: citations.map(ChatPage.Source.init), sessionID: sessionID)
-            }
         }
         group.get("activity") { _, context in try await activity(context) }
         group.get("settings") { _, context in try settings(context) }
@@ -156,52 +121,6 @@ struct AdminPagesController {
             sourceFilter: source, categoryFilter: category, running: running, canImport: identity.canAdminister,
             csrfToken: identity.csrfToken, notice: notice)
         return HTMLResponse(html: DocumentsPage.render(model, chrome: deps.chrome("Documents", .documents, identity)))
-    }
-
-    func chat(_ request: Request, _ context: AppRequestContext, notice: String? = nil) async throws -> HTMLResponse {
-        let identity = try context.requireIdentity()
-        let database = deps.store.database
-        let count = try await KnowledgeDocument.query(on: database).filter(\.$workspace.$id == identity.workspaceID).count()
-        var turns: [ChatPage.Turn] = []
-        if case .session(let sessionID, _) = identity.method {
-            turns = try await ChatTurn.query(on: database).filter(\.$session.$id == sessionID)
-                .sort(\.$createdAt, .descending).limit(Self.chatHistoryLength).all()
-                .map { turn in
-                    ChatPage.Turn(
-                        id: turn.id ?? UUID(), question: turn.question, category: turn.category, answer: turn.answer,
-                        sources: (try? JSONDecoder().decode([ChatPage.Source].self, from: Data(turn.sourcesJSON.utf8))) ?? [])
-                }
-        }
-        let model = ChatPage.Model(
-            documentCount: count, categories: try await DocumentsAPI.categories(database, workspace: identity.workspaceID),
-            selectedCategory: request.uri.queryParameters["category"].map(String.init) ?? turns.first?.category,
-            csrfToken: identity.csrfToken, turns: turns, notice: notice)
-        return HTMLResponse(html: ChatPage.render(model, chrome: deps.chrome("Chat", .chat, identity)))
-    }
-
-    /// Questions kept per browser session.
-    static let chatHistoryLength = 10
-
-    /// Answers a question asked on the Chat page and keeps it in the session's history.
-    func ask(_ question: String, category: String?, identity: Identity) async throws {
-        guard case .session(let sessionID, _) = identity.method else { throw AuthError.forbidden }
-        let answer = try await ChatService(deps: deps).answer(question, workspaceID: identity.workspaceID, filter: SearchFilter(category: category))
-        try await saveTurn(question: question, category: category, answer: answer.text, sources: answer.citations.map(ChatPage.Source.init), sessionID: sessionID)
-    }
-
-    /// Keeps a question and its answer in the session's history (the latest ``chatHistoryLength``).
-    func saveTurn(question: String, category: String?, answer: String, sources: [ChatPage.Source], sessionID: UUID) async throws {
-        let turn = ChatTurn()
-        turn.$session.id = sessionID
-        turn.question = question
-        turn.category = category
-        turn.answer = answer
-        turn.sourcesJSON = String(decoding: try JSONEncoder().encode(sources), as: UTF8.self)
-        let database = deps.store.database
-        try await turn.create(on: database)
-        // Only the latest few are kept.
-        let all = try await ChatTurn.query(on: database).filter(\.$session.$id == sessionID).sort(\.$createdAt, .descending).all()
-        for stale in all.dropFirst(Self.chatHistoryLength) { try await stale.delete(on: database) }
     }
 
     func activity(_ context: AppRequestContext) async throws -> HTMLResponse {
