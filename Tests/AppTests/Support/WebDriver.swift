@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Sandbox
 import NIOCore
 import NIOHTTP1
 
@@ -33,7 +34,9 @@ final class WebDriver: @unchecked Sendable {
     /// Starts chromedriver and a headless browser session; always call ``quit()``.
     static func start(width: Int = 1280, height: Int = 900) async throws -> WebDriver {
         guard let chromedriverPath, let chromiumPath else { throw Failure(description: "chromium and chromedriver are not installed") }
-        let port = Int.random(in: 20000...40000)
+        // A free port: a random one could be taken, and chromedriver would then fail to start
+        // while another process answered on it.
+        let port = try LoopbackPort.free()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: chromedriverPath)
         process.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1"]
@@ -73,7 +76,8 @@ final class WebDriver: @unchecked Sendable {
 
     func quit() async {
         if !sessionID.isEmpty { _ = try? await command("DELETE", "/session/\(sessionID)") }
-        if process.isRunning { process.terminate() }
+        // chromedriver ignores SIGTERM (seen: every run left its drivers behind), so it is killed.
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? await http.shutdown()
     }
 
