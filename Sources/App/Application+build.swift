@@ -34,7 +34,8 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
             services.append(Reembedder(knowledge: deps.knowledge, logger: logger))
             services.append(ImportWorkers(
                 processor: ImportProcessor(deps: deps, tokens: tokens, queue: imports, settings: config.importSettings, extractors: Extractors()),
-                queue: imports, workers: config.importWorkers, singleProcess: store.engine == .sqlite, logger: logger))
+                queue: imports, workers: config.importWorkers, singleProcess: store.engine == .sqlite, logger: logger,
+                grace: .seconds(config.shutdownGraceSeconds)))
         }
         if config.demo, config.sandboxURL == nil, let sandboxOrigin {
             // Demo mode: the provider sandbox runs in-process on its own loopback port, so the
@@ -196,7 +197,8 @@ public func runImportWorkers(_ config: AppConfig, logger: Logger) async throws {
     let queue = ImportQueue(store: store)
     let workers = ImportWorkers(
         processor: ImportProcessor(deps: deps, tokens: TokenManager(deps: deps), queue: queue, settings: config.importSettings, extractors: Extractors()),
-        queue: queue, workers: max(1, config.importWorkers), singleProcess: false, logger: logger)
+        queue: queue, workers: max(1, config.importWorkers), singleProcess: false, logger: logger,
+        grace: .seconds(config.shutdownGraceSeconds))
     let group = ServiceGroup(configuration: .init(
         services: [.init(service: workers), .init(service: Reembedder(knowledge: deps.knowledge, logger: logger)), .init(service: HTTPClientLifecycle(client: http)), .init(service: StoreLifecycle(store: store))],
         gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

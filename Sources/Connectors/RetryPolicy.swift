@@ -40,14 +40,16 @@ public struct RetryPolicy: Sendable {
     /// `Retry-After` as a duration: delta-seconds (`120`) or an HTTP date (RFC 9110 §10.2.3).
     public static func parseRetryAfter(_ value: String, now: Date = Date()) -> Duration? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
+        // A day is longer than any wait we honour (the policy caps it); larger values, however
+        // absurd, must not overflow the conversion.
         if let seconds = Double(trimmed), seconds >= 0, seconds.isFinite {
-            return .milliseconds(Int64(seconds * 1000))
+            return .milliseconds(Int64(min(seconds, 86_400) * 1000))
         }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: trimmed) else { return nil }
-        return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
+        return .milliseconds(Int64(min(86_400, max(0, date.timeIntervalSince(now))) * 1000))
     }
 }

@@ -110,3 +110,28 @@ struct FernetTests {
         #expect(secret.revealed == "hunter2")
     }
 }
+
+@Suite("Fernet edge cases that once trapped")
+struct FernetTrapTests {
+    @Test("a caller's IV of the wrong length is an error, not a crash")
+    func wrongIVLength() throws {
+        let fernet = try Fernet(key: Fernet.generateKey())
+        #expect(throws: FernetError.invalidIV) { try fernet.encrypt(Data("x".utf8), iv: Array(repeating: 0, count: 15)) }
+    }
+
+    @Test("a token stamped near the end of time is refused under a TTL, not overflowed")
+    func farFutureTimestamp() throws {
+        // given a well-signed token whose timestamp is Int64.max
+        let fernet = try Fernet(key: Fernet.generateKey())
+        let token = fernet.encrypt(Data("x".utf8), timestamp: UInt64(Int64.max))
+        // when it is opened with a TTL, then it is refused
+        #expect(throws: FernetError.invalidToken) { try fernet.decrypt(token, ttl: Int.max) }
+    }
+
+    @Test("dates before 1970 or not finite stamp zero")
+    func oddDates() {
+        #expect(Fernet.timestamp(Date(timeIntervalSince1970: -10)) == 0)
+        #expect(Fernet.timestamp(Date(timeIntervalSince1970: .infinity)) == 0)
+        #expect(Fernet.timestamp(Date(timeIntervalSince1970: 1e30)) == UInt64.max)
+    }
+}

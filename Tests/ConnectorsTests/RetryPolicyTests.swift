@@ -24,6 +24,12 @@ struct RetryPolicyTests {
         #expect(policy.delay(afterAttempt: 10) == nil)
     }
 
+    @Test("an absurd Retry-After is capped, not overflowed")
+    func hugeRetryAfter() {
+        #expect(RetryPolicy.parseRetryAfter("1e300") == .seconds(86_400))
+        #expect(RetryPolicy.parseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT") == .seconds(86_400))
+    }
+
     @Test("Retry-After in seconds or as an HTTP date wins over backoff")
     func retryAfter() {
         let policy = RetryPolicy()

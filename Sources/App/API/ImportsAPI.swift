@@ -71,24 +71,10 @@ struct ImportsAPI {
             guard !ids.isEmpty else { throw ImportError.nothingSelected }
             guard ids.count <= 5000 else { throw ImportError.tooManyFiles }
             let category = Self.category(body.category)
-            let access = try ProviderAccess(platform, userID: identity.userID, workspaceID: identity.workspaceID, deps: deps, tokens: tokens)
-            let files = try await lookUp(ids, access: access)
-            let (job, items) = try await queue.enqueue(
-                platform: platform, category: category, files: files.compactMap(\.file), userID: identity.userID, workspaceID: identity.workspaceID)
-            // Files that could not be looked up still get a row, failed with the reason.
-            for missing in files where missing.file == nil {
-                let item = ImportItem()
-                item.$job.id = try job.requireID()
-                item.sourceFileID = missing.id
-                item.name = missing.id
-                item.state = ImportItemState.failed.rawValue
-                item.reason = missing.reason
-                item.chunkCount = 0
-                item.attempts = 0
-                item.finishedAt = Date()
-                try await item.create(on: deps.store.database)
-            }
-            if items.isEmpty { _ = try await queue.completeJobIfDone(try job.requireID()) }
+            // Refuse at once when there is no connection; everything else is per-file progress.
+            _ = try await tokens.connection(platform, userID: identity.userID, workspaceID: identity.workspaceID)
+            let job = try await queue.enqueue(
+                platform: platform, category: category, fileIDs: ids, userID: identity.userID, workspaceID: identity.workspaceID)
             await deps.audit.record(
                 .importStarted, workspaceID: identity.workspaceID, actorID: identity.userID, actorEmail: identity.email, platform: platform.rawValue,
                 detail: "\(ids.count) item\(ids.count == 1 ? "" : "s") into \"\(category)\"", clientAddress: context.clientAddress)
@@ -135,10 +121,9 @@ struct ImportsAPI {
         guard let document = try await KnowledgeDocument.query(on: deps.store.database).filter(\.$id == documentID)
             .filter(\.$workspace.$id == identity.workspaceID).first(), let platform = Platform(rawValue: document.sourcePlatform)
         else { throw DocumentError.notFound }
-        let access = try ProviderAccess(platform, userID: identity.userID, workspaceID: identity.workspaceID, deps: deps, tokens: tokens)
-        let fileID = document.sourceFileID
-        let file = try await access { connector, session in try await connector.file(id: fileID, session: session) }
-        let (job, _) = try await queue.enqueue(platform: platform, category: document.category, files: [file], userID: identity.userID, workspaceID: identity.workspaceID)
+        _ = try await tokens.connection(platform, userID: identity.userID, workspaceID: identity.workspaceID)
+        let job = try await queue.enqueue(
+            platform: platform, category: document.category, fileIDs: [document.sourceFileID], userID: identity.userID, workspaceID: identity.workspaceID)
         await deps.audit.record(
             .importStarted, workspaceID: identity.workspaceID, actorID: identity.userID, actorEmail: identity.email, platform: platform.rawValue,
             detail: "Re-import of \"\(document.title)\"", clientAddress: clientAddress)
@@ -190,8 +175,7 @@ struct ImportsAPI {
             .filter(\.$workspace.$id == identity.workspaceID).first()
         else { throw ImportError.notFound }
         let items = try await ImportItem.query(on: deps.store.database).filter(\.$job.$id == id).sort(\.$createdAt).sort(\.$id).all()
-        // A folder's row stands for the files inside it: it counts only if it is also a document or failed.
-        let files = items.filter { $0.isFolder != true || $0.state == ImportItemState.failed.rawValue || $0.chunkCount > 0 }
+        let files = items.filter(\.countsAsFile)
         var counts: [String: Int] = [:]
         for state in ImportItemState.allCases { counts[state.rawValue] = 0 }
         for item in files { counts[item.state, default: 0] += 1 }
@@ -207,33 +191,6 @@ struct ImportsAPI {
     }
 
     /// Looks every selected id up at the provider, eight at a time.
-    private func lookUp(_ ids: [String], access: ProviderAccess) async throws -> [(id: String, file: CloudFile?, reason: String?)] {
-        try await withThrowingTaskGroup(of: (Int, CloudFile?, String?).self) { group in
-            var results = [(id: String, file: CloudFile?, reason: String?)](repeating: ("", nil, nil), count: ids.count)
-            var next = 0
-            func add() {
-                guard next < ids.count else { return }
-                let index = next
-                let id = ids[index]
-                next += 1
-                group.addTask {
-                    do {
-                        return (index, try await access { connector, session in try await connector.file(id: id, session: session) }, nil)
-                    } catch let error as ConnectorError {
-                        if case .unavailable = error { throw error }
-                        return (index, nil, error.safeMessage)
-                    }
-                }
-            }
-            for _ in 0..<8 { add() }
-            while let (index, file, reason) = try await group.next() {
-                results[index] = (ids[index], file, reason)
-                add()
-            }
-            return results
-        }
-    }
-
     static func category(_ raw: String?) -> String {
         let trimmed = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         return trimmed.isEmpty ? "General" : String(trimmed.prefix(100))

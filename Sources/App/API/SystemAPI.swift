@@ -1,3 +1,4 @@
+import CirrusCore
 import FluentKit
 import Foundation
 import Hummingbird
@@ -9,17 +10,30 @@ struct SystemAPI {
 
     struct HealthResponse: ResponseEncodable {
         let status: String
+        /// `ok`, `busy` (no answer within ``patience``: every connection is in use or the server
+        /// is stalled) or `unreachable`.
         let database: String
+        /// How long the database took to answer `SELECT 1`, or how long we waited for it.
+        let databaseMilliseconds: Int
         let version: String
     }
 
+    /// How long `/health` waits for the database before answering "busy".
+    static let patience: Duration = .seconds(2)
+
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/health") { _, _ -> Response in
-            let databaseOK = await checkDatabase()
-            let body = HealthResponse(status: databaseOK ? "ok" : "degraded", database: databaseOK ? "ok" : "unreachable", version: CirrusVersion.current)
-            let data = try JSONEncoder().encode(body)
+            let (database, waited) = await checkDatabase()
+            let body = HealthResponse(
+                status: database == "ok" ? "ok" : "degraded", database: database,
+                databaseMilliseconds: Int(waited.components.seconds * 1000 + waited.components.attoseconds / 1_000_000_000_000_000),
+                version: CirrusVersion.current)
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            let data = try encoder.encode(body)
+            // Busy is still serving: only an unreachable database takes the server out of rotation.
             return Response(
-                status: databaseOK ? .ok : .serviceUnavailable, headers: [.contentType: "application/json; charset=utf-8"],
+                status: database == "unreachable" ? .serviceUnavailable : .ok, headers: [.contentType: "application/json; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
         router.get("/metrics") { _, _ -> Response in
@@ -29,13 +43,18 @@ struct SystemAPI {
         }
     }
 
-    private func checkDatabase() async -> Bool {
-        guard let sql = deps.store.database as? any SQLDatabase else { return false }
+    /// Asks the database for `SELECT 1`, waiting at most ``patience`` (a pool whose connections
+    /// are all taken would otherwise keep the load balancer's probe waiting).
+    private func checkDatabase() async -> (state: String, waited: Duration) {
+        let started = ContinuousClock.now
+        let sql = deps.store.sql
         do {
-            try await sql.raw("SELECT 1").run()
-            return true
+            let answered = try await firstResult(within: Self.patience) { try await sql.raw("SELECT 1").run() }
+            let waited = ContinuousClock.now - started
+            if answered == nil { return ("busy", waited) }
+            return ("ok", waited)
         } catch {
-            return false
+            return ("unreachable", ContinuousClock.now - started)
         }
     }
 }

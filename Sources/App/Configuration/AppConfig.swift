@@ -62,6 +62,13 @@ public struct AppConfig: Sendable, CustomStringConvertible {
     public var importMaxFileMB: Int
     /// Seconds before the first retry of a transiently failed file (doubling each time, with jitter).
     public var importRetryBaseSeconds: Double
+    /// Most files and folders one import job may hold; the rest end skipped with the reason.
+    public var importMaxItems: Int
+    /// Deepest folder level an import walks below the selected folders.
+    public var importMaxDepth: Int
+    /// On SIGTERM, how long files being imported may take to finish before they are handed back
+    /// to the queue (resumed on the next start, or by another worker process).
+    public var shutdownGraceSeconds: Int
     /// Where the built-in embedder's model (tokenizer.json, model.safetensors) lives.
     public var modelDirectory: String
     /// An OpenAI-compatible embeddings service (`…/v1`) used instead of the built-in model.
@@ -120,6 +127,9 @@ extension AppConfig {
         public static let importWorkers = "CIRRUS_IMPORT_WORKERS"
         public static let importMaxFileMB = "CIRRUS_IMPORT_MAX_FILE_MB"
         public static let importRetryBase = "CIRRUS_IMPORT_RETRY_BASE_SECONDS"
+        public static let importMaxItems = "CIRRUS_IMPORT_MAX_ITEMS"
+        public static let importMaxDepth = "CIRRUS_IMPORT_MAX_DEPTH"
+        public static let shutdownGrace = "CIRRUS_SHUTDOWN_GRACE_SECONDS"
         public static let modelDirectory = "CIRRUS_MODEL_DIR"
         public static let embeddingsURL = "CIRRUS_EMBEDDINGS_URL"
         public static let embeddingsModel = "CIRRUS_EMBEDDINGS_MODEL"
@@ -216,6 +226,9 @@ extension AppConfig {
         self.importWorkers = try int(Key.importWorkers, default: 4, range: 0...64)
         self.importMaxFileMB = try int(Key.importMaxFileMB, default: 100, range: 1...10_000)
         self.importRetryBaseSeconds = Double(try int(Key.importRetryBase, default: 1, range: 0...600))
+        self.importMaxItems = try int(Key.importMaxItems, default: 50_000, range: 1...10_000_000)
+        self.importMaxDepth = try int(Key.importMaxDepth, default: 64, range: 1...1000)
+        self.shutdownGraceSeconds = try int(Key.shutdownGrace, default: 10, range: 0...3600)
         self.modelDirectory = string(Key.modelDirectory) ?? "models/all-MiniLM-L6-v2"
         func serviceURL(_ key: String) throws -> String? {
             guard let url = string(key) else { return nil }

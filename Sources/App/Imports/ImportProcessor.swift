@@ -19,13 +19,19 @@ struct ImportProcessor: Sendable {
         let started = ContinuousClock.now
         do {
             guard let job = try await ImportJob.find(item.$job.id, on: deps.store.database) else { return }
-            guard let platform = Platform(rawValue: job.platform), let json = item.fileJSON,
-                let file = try? JSONDecoder().decode(CloudFile.self, from: Data(json.utf8))
-            else {
-                try await queue.finish(item, .failed, reason: "The import item is damaged (no file record).")
+            guard let platform = Platform(rawValue: job.platform) else {
+                try await queue.finish(item, .failed, reason: "The import item is damaged (unknown platform).")
+                return
+            }
+            // Claiming counts an attempt, and an attempt that never ended means the process died
+            // on it: a file that keeps killing the importer is given up rather than retried forever.
+            if item.attempts > settings.maxAttempts {
+                try await queue.finish(item, .failed, reason: "This file stopped the importer \(item.attempts - 1) times; it was not tried again.")
+                await afterFinal(item, job: job, platform: platform, started: started)
                 return
             }
             let access = try ProviderAccess(platform, userID: job.$user.id, workspaceID: job.$workspace.id, deps: deps, tokens: tokens)
+            let file = try await selectedFile(item, access: access)
             if file.isFolder {
                 try await expand(file, item: item, job: job, access: access)
                 if !file.isAlsoDocument {
@@ -40,22 +46,51 @@ struct ImportProcessor: Sendable {
         }
     }
 
+    /// The provider's record of an item: stored when a folder listing found it, looked up at the
+    /// provider for what the admin selected (the job was created before asking).
+    private func selectedFile(_ item: ImportItem, access: ProviderAccess) async throws -> CloudFile {
+        if let json = item.fileJSON {
+            guard let file = try? JSONDecoder().decode(CloudFile.self, from: Data(json.utf8)) else {
+                throw ImportItemError.damaged
+            }
+            return file
+        }
+        let id = item.sourceFileID
+        let file = try await access { connector, session in try await connector.file(id: id, session: session) }
+        try await queue.resolve(item, as: file)
+        return file
+    }
+
     /// Queues everything inside a folder (subfolders become items of their own, so several
-    /// workers walk a large tree together).
+    /// workers walk a large tree together), within the job's limits on depth and size.
     private func expand(_ folder: CloudFile, item: ImportItem, job: ImportJob, access: ProviderAccess) async throws {
+        let depth = (item.depth ?? 0) + 1
+        if depth > settings.maxDepth {
+            try await queue.finish(
+                item, .skipped, reason: "The folder lies more than \(settings.maxDepth) levels below the selected folder; its contents were not imported.")
+            return
+        }
+        let jobID = try job.requireID()
         var pageToken: String?
         var found = 0
+        var leftOut = 0
         repeat {
             let token = pageToken
             let page = try await access { connector, session in
                 try await connector.list(folderID: folder.id, pageToken: token, query: nil, session: session)
             }
             let children = page.files.filter { !($0.isFolder && $0.id == folder.id) }
-            try await queue.expand(job: job.requireID(), with: children)
-            found += children.count
+            let room = max(0, settings.maxItems - (try await queue.itemCount(job: jobID)))
+            try await queue.expand(job: jobID, depth: depth, with: Array(children.prefix(room)))
+            found += min(room, children.count)
+            leftOut += max(0, children.count - room)
             pageToken = page.nextPageToken
         } while pageToken != nil
-        if !folder.isAlsoDocument {
+        if leftOut > 0 {
+            try await queue.finish(
+                item, .skipped,
+                reason: "\(leftOut) item\(leftOut == 1 ? "" : "s") of this folder were not imported: the import reached its limit of \(settings.maxItems) items.")
+        } else if !folder.isAlsoDocument {
             try await queue.finish(item, .done, reason: found == 0 ? "The folder is empty." : "Folder: \(found) item\(found == 1 ? "" : "s") queued.")
         }
     }
@@ -116,27 +151,27 @@ struct ImportProcessor: Sendable {
         deps.metrics.recordImportStage("index", platform: platform, duration: ContinuousClock.now - indexStart)
     }
 
-    /// Runs extraction off the cooperative pool with a deadline; a file that overruns is
-    /// reported as timed out (the parser is stopped by its own deadline checks).
+    /// Runs extraction off the cooperative pool with a deadline that really bounds the wait: a
+    /// file that overruns is reported as timed out at once, while the parser, stopped by its own
+    /// deadline checks, finishes on its thread.
     static func withTimeout<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask {
-                try await withCheckedThrowingContinuation { continuation in
-                    DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-                }
+        let result = try await firstResult(within: limit + .seconds(1)) {
+            try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
             }
-            group.addTask {
-                try await Task.sleep(for: limit + .seconds(5))
-                throw ExtractionError.timedOut
-            }
-            let result = try await group.next()!
-            group.cancelAll()
-            return result
         }
+        guard let result else { throw ExtractionError.timedOut }
+        return result
     }
 
     private func handle(_ error: any Error, item: ImportItem) async {
         do {
+            if Task.isCancelled {
+                // Shutting down: whatever the interrupted call threw, the item goes back to the
+                // queue for the next start, the attempt not counted.
+                try await queue.release([item.requireID()])
+                return
+            }
             switch error {
             case let error as ExtractionError:
                 try await queue.finish(item, error.isSkip ? .skipped : .failed, reason: error.reason)
@@ -150,10 +185,8 @@ struct ImportProcessor: Sendable {
                 try await queue.retry(item, after: settings.backoff(attempt: item.attempts), reason: error.description)
             case let error as EmbedderError:
                 try await queue.finish(item, .failed, reason: "Could not embed the text: \(error)")
-            case is CancellationError:
-                // Shutting down: the item goes back to the queue for the next start.
-                try await queue.retry(item, after: 0, reason: "The server stopped during the import.")
-                return
+            case ImportItemError.damaged:
+                try await queue.finish(item, .failed, reason: "The import item is damaged (no file record).")
             default:
                 if item.attempts < settings.maxAttempts {
                     try await queue.retry(item, after: settings.backoff(attempt: item.attempts), reason: "An unexpected error occurred.")
@@ -178,7 +211,7 @@ struct ImportProcessor: Sendable {
         }
         guard let jobID = job.id, let finished = try? await queue.completeJobIfDone(jobID) else { return }
         let items = (try? await ImportItem.query(on: deps.store.database).filter(\.$job.$id == jobID).all()) ?? []
-        let files = items.filter { $0.isFolder != true || $0.chunkCount > 0 }
+        let files = items.filter(\.countsAsFile)
         let detail = "\(files.filter { $0.state == "done" }.count) done, \(files.filter { $0.state == "skipped" }.count) skipped, \(files.filter { $0.state == "failed" }.count) failed"
         await deps.audit.record(
             .importFinished, workspaceID: finished.$workspace.id, actorID: finished.$user.id, actorEmail: nil, platform: finished.platform,
@@ -186,10 +219,20 @@ struct ImportProcessor: Sendable {
     }
 }
 
+/// Why an item cannot be worked on, whatever the provider says.
+enum ImportItemError: Error {
+    /// Its stored file record does not decode.
+    case damaged
+}
+
 /// How imports behave; from configuration.
 struct ImportSettings: Sendable {
     var maxFileBytes: Int64 = 100 * 1_000_000
     var maxAttempts: Int = 6
+    /// Most items (files and folders) one job may hold.
+    var maxItems: Int = 50_000
+    /// Deepest folder level below the selection that is walked.
+    var maxDepth: Int = 64
     var temporaryDirectory: URL = FileManager.default.temporaryDirectory
     /// Base of the exponential backoff between attempts.
     var retryBase: TimeInterval = 1
@@ -204,7 +247,7 @@ struct ImportSettings: Sendable {
 extension AppConfig {
     var importSettings: ImportSettings {
         ImportSettings(
-            maxFileBytes: Int64(importMaxFileMB) * 1_000_000, maxAttempts: 6,
+            maxFileBytes: Int64(importMaxFileMB) * 1_000_000, maxAttempts: 6, maxItems: importMaxItems, maxDepth: importMaxDepth,
             temporaryDirectory: FileManager.default.temporaryDirectory, retryBase: importRetryBaseSeconds)
     }
 }

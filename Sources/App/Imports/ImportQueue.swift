@@ -18,46 +18,78 @@ struct ImportQueue: Sendable {
         self.lease = lease
     }
 
-    /// Creates a job with one waiting item per selected file or folder.
-    func enqueue(platform: Platform, category: String, files: [CloudFile], userID: UUID, workspaceID: UUID) async throws -> (ImportJob, [ImportItem]) {
-        let encoder = JSONEncoder()
-        return try await store.database.transaction { db in
-            let job = ImportJob()
-            job.$workspace.id = workspaceID
-            job.$user.id = userID
-            job.platform = platform.rawValue
-            job.category = category
-            job.status = ImportJobStatus.running.rawValue
+    /// Creates a job with one waiting item per selected file or folder, at once: the items
+    /// carry only the provider's ids, and workers look each one up (so a provider outage shows
+    /// as per-file progress and retries, never as a job that was not created).
+    func enqueue(platform: Platform, category: String, fileIDs: [String], userID: UUID, workspaceID: UUID) async throws -> ImportJob {
+        let job = ImportJob()
+        job.$workspace.id = workspaceID
+        job.$user.id = userID
+        job.platform = platform.rawValue
+        job.category = category
+        job.status = ImportJobStatus.running.rawValue
+        try await store.database.transaction { db in
             try await job.create(on: db)
-            var items: [ImportItem] = []
-            for file in files {
-                let item = try Self.item(for: file, job: job.requireID(), encoder: encoder)
-                try await item.create(on: db)
-                items.append(item)
-            }
-            return (job, items)
+            try await Self.insert(fileIDs.map { NewItem(sourceFileID: $0, name: $0) }, job: job.requireID(), on: db)
         }
+        return job
     }
 
-    static func item(for file: CloudFile, job: UUID, encoder: JSONEncoder) throws -> ImportItem {
-        let item = ImportItem()
-        item.$job.id = job
-        item.sourceFileID = file.id
+    /// Adds the files found inside a folder to the folder's job, one level deeper. A file the
+    /// job already holds (a page listed again after a failure, a folder expanded again after a
+    /// crash, a shortcut back up the tree) is not added twice.
+    func expand(job: UUID, depth: Int, with files: [CloudFile]) async throws {
+        let encoder = JSONEncoder()
+        let items = try files.map { file in
+            NewItem(
+                sourceFileID: file.id, name: file.isFolder && !file.isAlsoDocument ? file.name : file.contentName,
+                isFolder: file.isFolder, bytes: file.size, fileJSON: String(decoding: try encoder.encode(file), as: UTF8.self), depth: depth)
+        }
+        try await store.database.transaction { db in try await Self.insert(items, job: job, on: db) }
+    }
+
+    /// How many items a job holds.
+    func itemCount(job: UUID) async throws -> Int {
+        try await ImportItem.query(on: store.database).filter(\.$job.$id == job).count()
+    }
+
+    /// Records what the lookup of an item's selected id found at the provider.
+    func resolve(_ item: ImportItem, as file: CloudFile) async throws {
+        item.fileJSON = String(decoding: try JSONEncoder().encode(file), as: UTF8.self)
         item.name = file.isFolder && !file.isAlsoDocument ? file.name : file.contentName
-        item.state = ImportItemState.waiting.rawValue
-        item.chunkCount = 0
-        item.attempts = 0
         item.isFolder = file.isFolder
         item.bytes = file.size
-        item.fileJSON = String(decoding: try encoder.encode(file), as: UTF8.self)
-        return item
+        try await item.save(on: store.database)
     }
 
-    /// Adds the files found inside a folder to the folder's job.
-    func expand(job: UUID, with files: [CloudFile]) async throws {
-        let encoder = JSONEncoder()
-        try await store.database.transaction { db in
-            for file in files { try await Self.item(for: file, job: job, encoder: encoder).create(on: db) }
+    /// A row to insert: what is known of a file before a worker takes it.
+    struct NewItem {
+        var sourceFileID: String
+        var name: String
+        var isFolder: Bool?
+        var bytes: Int64?
+        var fileJSON: String?
+        var depth = 0
+    }
+
+    private static func insert(_ items: [NewItem], job: UUID, on db: any Database) async throws {
+        guard !items.isEmpty, let sql = db as? any SQLDatabase else { return }
+        let now = Date()
+        // In slices, to stay under the engines' limit on bound parameters per statement.
+        for start in stride(from: 0, to: items.count, by: 500) {
+            let slice = items[start..<min(start + 500, items.count)]
+            var insert = sql.insert(into: ImportItem.schema).columns(
+                "id", "job_id", "source_file_id", "name", "state", "chunk_count", "attempts", "is_folder", "bytes", "file_json", "depth",
+                "created_at", "updated_at")
+            for (offset, item) in zip(slice.indices, slice) {
+                // Creation times keep the listing's order (the queue and the progress view sort by them).
+                let created = now.addingTimeInterval(Double(offset) / 1_000_000)
+                insert = insert.values(
+                    SQLBind(UUID()), SQLBind(job), SQLBind(item.sourceFileID), SQLBind(String(item.name.prefix(1000))),
+                    SQLBind(ImportItemState.waiting.rawValue), SQLBind(0), SQLBind(0), SQLBind(item.isFolder), SQLBind(item.bytes),
+                    SQLBind(item.fileJSON), SQLBind(item.depth), SQLBind(created), SQLBind(created))
+            }
+            try await insert.ignoringConflicts(with: ["job_id", "source_file_id"]).run()
         }
     }
 
@@ -91,6 +123,21 @@ struct ImportQueue: Sendable {
         }
         return abandoned.count
     }
+
+    /// Hands items back to the queue that this process was still working on when it stopped:
+    /// waiting again, with the attempt not counted (the stop was not the file's fault).
+    func release(_ ids: [UUID], now: Date = Date()) async throws {
+        guard !ids.isEmpty else { return }
+        try await store.sql.raw("""
+            UPDATE import_items SET state = \(bind: ImportItemState.waiting.rawValue), claimed_at = NULL,
+                reason = \(bind: "Waiting: the server stopped during the import; it resumes on the next start."),
+                attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = \(bind: now)
+            WHERE id IN (\(binds: ids)) AND state IN (\(binds: Self.inProgress))
+            """).run()
+    }
+
+    /// The states of an item a worker is on.
+    static let inProgress = [ImportItemState.downloading, .extracting, .indexing].map(\.rawValue)
 
     /// Renews an item's lease while a worker is still on it, without touching its other fields.
     func heartbeat(_ id: UUID, now: Date = Date()) async throws {

@@ -39,7 +39,12 @@ struct Reembedder: Service {
     var idleDelay: Duration = .seconds(60)
 
     func run() async throws {
-        guard let identity = knowledge.embedderIdentity else { return }
+        guard let identity = knowledge.embedderIdentity else {
+            // Words-only search: nothing to re-embed. A service that returns ends the whole
+            // service group, so this one waits for shutdown like the others.
+            try? await gracefulShutdown()
+            return
+        }
         var reported = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let done: Int

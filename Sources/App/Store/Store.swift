@@ -23,6 +23,9 @@ public final class Store: Sendable {
     /// same file contend for its write lock, and the driver's busy handler retries forever on
     /// the shared thread pool; one connection serializes writes instead.
     private let pinnedLoop: (any EventLoop)?
+    /// One handle per event loop, made while the pools are open: after ``shutdown()`` a query
+    /// fails with the pool's error instead of the process trapping on a missing database.
+    private let handles: [any Database]
 
     /// Opens (without migrating) the store described by `config`.
     public init(config: AppConfig, logger: Logger) throws {
@@ -47,12 +50,19 @@ public final class Store: Sendable {
         }
         self.databases = databases
         self.logger = logger
+        let loops: [any EventLoop] = pinnedLoop.map { [$0] } ?? Array(MultiThreadedEventLoopGroup.singleton.makeIterator())
+        self.handles = loops.compactMap { databases.database(logger: logger, on: $0) }
+        guard !handles.isEmpty else { throw ConfigError.invalid(key: AppConfig.Key.databaseURL, reason: "no database could be opened") }
     }
 
     /// A handle on the database for one unit of work.
     public var database: any Database {
-        // `databases` is only nil-returning after shutdown, which callers must not outlive.
-        databases.database(logger: logger, on: pinnedLoop ?? MultiThreadedEventLoopGroup.singleton.any())!
+        handles[Int.random(in: handles.indices)]
+    }
+
+    /// The same database for statements Fluent's query builder cannot express (both drivers speak SQL).
+    public var sql: any SQLDatabase {
+        database as! any SQLDatabase
     }
 
     /// Applies every migration that has not run yet.
@@ -67,8 +77,13 @@ public final class Store: Sendable {
     }
 
     public func migrate() async throws {
+        try await migrate(CirrusMigrations.all)
+    }
+
+    /// Applies those of `list` that have not run yet (tests replay older releases' lists).
+    func migrate(_ list: [any Migration]) async throws {
         let migrations = Migrations()
-        migrations.add(CirrusMigrations.all)
+        migrations.add(list)
         let migrator = Migrator(
             databases: databases, migrations: migrations, logger: logger,
             on: MultiThreadedEventLoopGroup.singleton.any(), migrationLogLevel: .info)

@@ -7,6 +7,8 @@ import Foundation
 public enum FernetError: Error, Equatable, Sendable {
     /// The key is not 32 bytes of URL-safe base64.
     case invalidKey
+    /// A caller-supplied IV is not 16 bytes.
+    case invalidIV
     /// The token is malformed, forged, tampered with, made with another key, or expired.
     case invalidToken
 }
@@ -45,18 +47,38 @@ public struct Fernet: Sendable {
         Base64URL.encode(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) })
     }
 
-    /// Encrypts `plaintext` into a token stamped with `date`.
-    /// - Parameter iv: only for reproducing published test vectors; leave `nil` otherwise.
-    public func encrypt(_ plaintext: some DataProtocol, at date: Date = Date(), iv: [UInt8]? = nil) -> String {
-        let timestamp = UInt64(max(0, Int64(date.timeIntervalSince1970.rounded(.down))))
-        return encrypt(plaintext, timestamp: timestamp, iv: iv)
+    /// Encrypts `plaintext` into a token stamped with `date`, under a fresh random IV.
+    public func encrypt(_ plaintext: some DataProtocol, at date: Date = Date()) -> String {
+        encrypt(plaintext, timestamp: Self.timestamp(date))
     }
 
-    func encrypt(_ plaintext: some DataProtocol, timestamp: UInt64, iv: [UInt8]? = nil) -> String {
-        let ivBytes = iv ?? (0..<16).map { _ in UInt8.random(in: .min ... .max) }
-        // The IV is always 16 bytes here, so neither call can fail.
-        let cbcIV = try! AES._CBC.IV(ivBytes: ivBytes)
-        let ciphertext = try! AES._CBC.encrypt(plaintext, using: encryptionKey, iv: cbcIV)
+    func encrypt(_ plaintext: some DataProtocol, timestamp: UInt64) -> String {
+        let iv = (0..<16).map { _ in UInt8.random(in: .min ... .max) }
+        // A 16-byte IV is all AES-CBC can refuse, so this cannot fail.
+        guard let token = try? encrypt(plaintext, timestamp: timestamp, iv: iv) else {
+            preconditionFailure("AES-CBC refused a 16-byte IV")
+        }
+        return token
+    }
+
+    /// Encrypts under a given IV; only for reproducing published test vectors.
+    /// - Throws: ``FernetError/invalidIV`` unless `iv` is 16 bytes.
+    public func encrypt(_ plaintext: some DataProtocol, at date: Date = Date(), iv: [UInt8]) throws(FernetError) -> String {
+        try encrypt(plaintext, timestamp: Self.timestamp(date), iv: iv)
+    }
+
+    /// Whole seconds since 1970, clamped to what the token's 64-bit field holds (a date before
+    /// 1970, or not finite, stamps 0).
+    static func timestamp(_ date: Date) -> UInt64 {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        guard seconds.isFinite, seconds > 0 else { return 0 }
+        return seconds >= 1.8e19 ? UInt64.max : UInt64(seconds)
+    }
+
+    func encrypt(_ plaintext: some DataProtocol, timestamp: UInt64, iv ivBytes: [UInt8]) throws(FernetError) -> String {
+        guard ivBytes.count == 16, let cbcIV = try? AES._CBC.IV(ivBytes: ivBytes),
+            let ciphertext = try? AES._CBC.encrypt(plaintext, using: encryptionKey, iv: cbcIV)
+        else { throw .invalidIV }
         var token: [UInt8] = [Self.version]
         withUnsafeBytes(of: timestamp.bigEndian) { token.append(contentsOf: $0) }
         token.append(contentsOf: ivBytes)
@@ -73,7 +95,8 @@ public struct Fernet: Sendable {
         let (timestamp, bytes) = try Self.unverifiedParts(of: token)
         if let ttl {
             let current = Int64(now.timeIntervalSince1970.rounded(.down))
-            if timestamp + Int64(ttl) < current { throw .invalidToken }
+            // Subtraction, not `timestamp + ttl`: a forged timestamp near Int64.max must not overflow.
+            if current - timestamp > Int64(clamping: ttl) { throw .invalidToken }
             if current + Self.maxClockSkew < timestamp { throw .invalidToken }
         }
         let signed = bytes[..<(bytes.count - Self.macLength)]

@@ -33,7 +33,7 @@ public struct MultiFernet: Sendable {
             guard let plaintext = try? fernet.decrypt(token),
                 let stamped = try? fernet.extractTimestamp(token)
             else { continue }
-            return fernets[0].encrypt(plaintext, timestamp: UInt64(stamped.timeIntervalSince1970))
+            return fernets[0].encrypt(plaintext, timestamp: Fernet.timestamp(stamped))
         }
         throw .invalidToken
     }

@@ -28,7 +28,7 @@ public struct DocxExtractor: TextExtractor {
                     switch localName(name) {
                     case "p": paragraph = ""; styleLevel = nil; outlineLevel = nil; isListItem = false
                     case "pStyle": styleLevel = attributes["w:val"].flatMap { headingLevels[$0] }
-                    case "outlineLvl": outlineLevel = attributes["w:val"].flatMap(Int.init).map { $0 + 1 }
+                    case "outlineLvl": outlineLevel = attributes["w:val"].flatMap(Int.init).flatMap { (0...8).contains($0) ? $0 + 1 : nil }
                     case "numPr": isListItem = true
                     case "t": inText = !selfClosing
                     case "tab": paragraph += "\t"
@@ -79,7 +79,7 @@ public struct DocxExtractor: TextExtractor {
             case .start("w:name", let attributes, _):
                 if let styleID, let name = attributes["w:val"]?.lowercased() {
                     if name == "title" { levels[styleID] = 0 }
-                    if name.hasPrefix("heading "), let level = Int(name.dropFirst(8)) { levels[styleID] = level }
+                    if name.hasPrefix("heading "), let level = Int(name.dropFirst(8)), (1...9).contains(level) { levels[styleID] = level }
                 }
             case .start("w:outlineLvl", let attributes, _):
                 if let styleID, let value = attributes["w:val"].flatMap(Int.init), value < 9, levels[styleID] == nil { levels[styleID] = value + 1 }

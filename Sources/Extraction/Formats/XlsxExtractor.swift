@@ -31,6 +31,9 @@ public struct XlsxExtractor: TextExtractor {
             builder.locate(.sheet(sheet.name), keepHeadings: false)
             try builder.heading(sheet.name, level: 1)
             var row: [String] = []
+            // The row's text so far, so one cell referenced thousands of times is caught at the
+            // cap before the row is ever joined.
+            var rowLength = 0
             var cellType = ""
             var cellStyle = 0
             var value = ""
@@ -39,7 +42,7 @@ public struct XlsxExtractor: TextExtractor {
                     switch event {
                     case .start(let name, let attributes, _):
                         switch localName(name) {
-                        case "row": row = []
+                        case "row": row = []; rowLength = 0
                         case "c": cellType = attributes["t"] ?? "n"; cellStyle = attributes["s"].flatMap(Int.init) ?? 0; value = ""
                         case "v", "t": inValue = true
                         default: break
@@ -48,7 +51,10 @@ public struct XlsxExtractor: TextExtractor {
                         switch localName(name) {
                         case "v", "t": inValue = false
                         case "c":
-                            row.append(Self.display(value, type: cellType, isDate: dateStyles.contains(cellStyle), date1904: date1904, strings: strings))
+                            let cell = Self.display(value, type: cellType, isDate: dateStyles.contains(cellStyle), date1904: date1904, strings: strings)
+                            rowLength += cell.utf8.count + 3
+                            if rowLength > limits.maxTextLength { throw .tooLarge("its text is longer than \(limits.maxTextLength) characters") }
+                            row.append(cell)
                         case "row":
                             while row.last?.isEmpty == true { row.removeLast() }
                             if !row.isEmpty { try builder.paragraph(row.joined(separator: " | ")) }
@@ -56,7 +62,10 @@ public struct XlsxExtractor: TextExtractor {
                         default: break
                         }
                     case .text(let text):
-                        if inValue { value += text }
+                        if inValue {
+                            value += text
+                            if value.utf8.count > limits.maxTextLength { throw .tooLarge("its text is longer than \(limits.maxTextLength) characters") }
+                        }
                     }
             }
         }
@@ -77,6 +86,7 @@ public struct XlsxExtractor: TextExtractor {
 
     /// Numbers as a person writes them: no trailing ".0", no exponent for ordinary magnitudes.
     static func formatNumber(_ number: Double) -> String {
+        guard number.isFinite else { return number.isNaN ? "NaN" : (number < 0 ? "-∞" : "∞") }
         if number == number.rounded(), abs(number) < 1e15 { return String(Int64(number)) }
         var text = String(format: "%.10f", number)
         while text.hasSuffix("0") { text.removeLast() }
@@ -86,6 +96,8 @@ public struct XlsxExtractor: TextExtractor {
 
     /// Excel serial dates (days since 1899-12-30, or 1904-01-01) as ISO dates, with the time when there is one.
     static func formatDate(serial: Double, date1904: Bool) -> String {
+        // Excel's dates end at 9999-12-31 (serial 2,958,465); anything else is shown as the number.
+        guard serial.isFinite, serial >= 0, serial < 2_958_466 else { return formatNumber(serial) }
         let days = Int(serial.rounded(.down)) + (date1904 ? 1462 : 0)
         let seconds = Int(((serial - serial.rounded(.down)) * 86_400).rounded())
         // Civil date from days since 1899-12-30 (= day -25569 from 1970-01-01).

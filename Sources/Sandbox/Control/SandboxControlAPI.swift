@@ -86,8 +86,10 @@ struct SandboxControlAPI: Sendable {
         // On Confluence a storage-format body makes a page (which can hold children); anything else an attachment.
         let confluencePage = platform == .confluence && (mimeType == "text/html" || mimeType == "application/vnd.atlassian.page")
         let isFolder = mimeType == "application/vnd.google-apps.folder" || mimeType == "folder" || confluencePage
+        // A Drive shortcut names its target (`shortcutTarget`); it has no content of its own.
+        let shortcutTarget = platform == .googleDrive && mimeType == GoogleDriveAPI.shortcutType ? body["shortcutTarget"] as? String : nil
         let content: SandboxContent
-        if isFolder && !confluencePage {
+        if isFolder && !confluencePage || shortcutTarget != nil {
             content = .none
         } else {
             guard let encoded = body["content"] as? String, let data = Data(base64Encoded: encoded) else {
@@ -102,6 +104,10 @@ struct SandboxControlAPI: Sendable {
             content: content, createdAt: Date(), containerID: parent?.attributes["kind"] == "space" ? parent?.id : parent?.containerID)
         item.attributes = parent.map { Corpus.inheritedAttributes(from: $0) } ?? [:]
         if platform == .confluence { item.attributes["kind"] = confluencePage ? "page" : "attachment" }
+        if let shortcutTarget {
+            item.attributes["shortcutTarget"] = shortcutTarget
+            item.attributes["shortcutTargetMimeType"] = await sandbox.store.item(shortcutTarget, platform: platform)?.mimeType ?? "application/octet-stream"
+        }
         await sandbox.store.insert(item)
         return ["id": id]
     }
@@ -164,7 +170,7 @@ struct SandboxControlAPI: Sendable {
         }
         let rate = (body["rate"] as? Double) ?? (body["rate"] as? Int).map(Double.init) ?? 1
         guard (0...1).contains(rate) else { throw ControlError(status: .badRequest, description: "rate must be between 0 and 1.") }
-        await sandbox.monitor.add(FaultRule(platform: platform, path: body["path"] as? String, kind: kind, rate: rate, retryAfter: body["retryAfter"] as? Int))
+        await sandbox.monitor.add(FaultRule(platform: platform, path: body["path"] as? String, query: body["query"] as? String, kind: kind, rate: rate, retryAfter: body["retryAfter"] as? Int))
         return ["added": true]
     }
 

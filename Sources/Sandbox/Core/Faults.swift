@@ -15,22 +15,26 @@ public struct FaultRule: Sendable, Equatable {
     public var platform: Platform?
     /// Applies to provider paths containing this text (e.g. `/drive/v3/files`); all paths when nil.
     public var path: String?
+    /// Applies only to requests whose query string contains this text (e.g. `alt=media`, `q=`).
+    public var query: String?
     public var kind: Kind
     /// Fraction of matching requests affected, 0...1.
     public var rate: Double
     /// `Retry-After` seconds sent with 429/503 answers.
     public var retryAfter: Int?
 
-    public init(platform: Platform?, path: String?, kind: Kind, rate: Double, retryAfter: Int?) {
+    public init(platform: Platform?, path: String?, query: String? = nil, kind: Kind, rate: Double, retryAfter: Int?) {
         self.platform = platform
         self.path = path
+        self.query = query
         self.kind = kind
         self.rate = rate
         self.retryAfter = retryAfter
     }
 
-    func matches(platform: Platform, path: String) -> Bool {
+    func matches(platform: Platform, path: String, query: String) -> Bool {
         (self.platform == nil || self.platform == platform) && (self.path.map { path.contains($0) } ?? true)
+            && (self.query.map { query.contains($0) } ?? true)
     }
 }
 
@@ -46,10 +50,10 @@ public actor SandboxMonitor {
     public func clearFaults() { rules = [] }
 
     /// The fault to apply to this request, if any matching rule fires.
-    public func fault(platform: Platform, path: String) -> FaultRule? {
+    public func fault(platform: Platform, path: String, query: String = "") -> FaultRule? {
         // OAuth endpoints stay reliable unless a rule names them, so tests of data paths are not
         // derailed by failed sign-ins.
-        for rule in rules where rule.matches(platform: platform, path: path) {
+        for rule in rules where rule.matches(platform: platform, path: path, query: query) {
             if rule.path == nil, path.contains("/token") || path.contains("/authorize") || path.contains("/oauth2/v2/auth") { continue }
             if Double.random(in: 0..<1) < rule.rate { return rule }
         }

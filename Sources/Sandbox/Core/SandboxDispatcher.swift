@@ -27,7 +27,7 @@ struct SandboxDispatcher: Sendable {
             headers: request.headers, body: Array(buffer: body),
             origin: "http://\(request.head.authority ?? "127.0.0.1")")
 
-        if let fault = await sandbox.monitor.fault(platform: emulator.platform, path: decodedPath) {
+        if let fault = await sandbox.monitor.fault(platform: emulator.platform, path: decodedPath, query: request.uri.query ?? "") {
             switch fault.kind {
             case .status(let status):
                 let response = emulator.faultResponse(status: status, retryAfter: fault.retryAfter, request: sandboxRequest)

@@ -110,11 +110,11 @@ struct TestHarness: Sendable {
         }
     }
 
-    /// Opens the same store the server uses (migrated), for setting up and checking data.
-    func withStore<T>(_ body: (Store) async throws -> T) async throws -> T {
+    /// Opens the same store the server uses (migrated unless asked not to), for setting up and checking data.
+    func withStore<T>(migrated: Bool = true, _ body: (Store) async throws -> T) async throws -> T {
         let store = try Store(config: config, logger: Self.logger)
         do {
-            try await store.migrate()
+            if migrated { try await store.migrate() }
             let result = try await body(store)
             await store.shutdown()
             return result

@@ -20,6 +20,9 @@ enum CirrusMigrations {
         CreateKnowledgeChanges(),
         AddEmbeddingModelToDocuments(),
         CreateChatTurns(),
+        RestoreSitesOnUserIntegrations(),
+        AddRefreshClaimToUserIntegrations(),
+        AddExpansionGuardsToImportItems(),
     ]
 }
 

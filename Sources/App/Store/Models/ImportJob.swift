@@ -39,10 +39,18 @@ final class ImportItem: Model, @unchecked Sendable {
     @OptionalField(key: "bytes") var bytes: Int64?
     @OptionalField(key: "is_folder") var isFolder: Bool?
     @OptionalField(key: "finished_at") var finishedAt: Date?
+    /// Folder levels below the selected item (0 for what the admin selected).
+    @OptionalField(key: "depth") var depth: Int?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
+
+    /// Whether the item counts as a file in a job's progress: a folder's row stands for the files
+    /// inside it, and counts only when it is also a document or did not get its files queued.
+    var countsAsFile: Bool {
+        isFolder != true || state == ImportItemState.failed.rawValue || state == ImportItemState.skipped.rawValue || chunkCount > 0
+    }
 }
 
 /// Where an import item is; the last three are final.

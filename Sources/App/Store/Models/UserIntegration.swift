@@ -35,6 +35,9 @@ final class UserIntegration: Model, @unchecked Sendable {
     @OptionalField(key: "last_refreshed_at") var lastRefreshedAt: Date?
     /// Set when a refresh failed for a reason other than a dead grant; refreshes pause briefly after it.
     @OptionalField(key: "refresh_failed_at") var refreshFailedAt: Date?
+    /// The process refreshing this connection right now (a random id), and since when; see ``TokenManager``.
+    @OptionalField(key: "refresh_claim") var refreshClaim: String?
+    @OptionalField(key: "refresh_claimed_at") var refreshClaimedAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
