@@ -94,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "cirrus",
             dependencies: [
-                "App", "Sandbox",
+                "App", "Sandbox", "Extraction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -26,14 +26,17 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
         try await OwnerBootstrap.ensureOwner(config: config, accounts: deps.accounts, audit: deps.audit, logger: logger)
         let tokens = TokenManager(deps: deps)
         let imports = ImportQueue(store: store)
+        let reader = try makeReader(config)
         var services: [any Service] = [
             StoreLifecycle(store: store), HTTPClientLifecycle(client: http), MaintenanceService(accounts: deps.accounts, logger: logger),
+            ReaderLifecycle(reader: reader),
         ]
         services.append(KnowledgeSync(knowledge: deps.knowledge, logger: logger))
         if config.importWorkers > 0 {
             services.append(Reembedder(knowledge: deps.knowledge, logger: logger))
             services.append(ImportWorkers(
-                processor: ImportProcessor(deps: deps, tokens: tokens, queue: imports, settings: config.importSettings, extractors: Extractors()),
+                processor: ImportProcessor(
+                    deps: deps, tokens: tokens, queue: imports, settings: config.importSettings, extractors: Extractors(), reader: reader),
                 queue: imports, workers: config.importWorkers, singleProcess: store.engine == .sqlite, logger: logger,
                 grace: .seconds(config.shutdownGraceSeconds)))
         }
@@ -132,6 +135,42 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports: ImportQueu
     return router
 }
 
+/// The pool of `cirrus extract` processes that read downloaded files.
+func makeReader(_ config: AppConfig) throws -> IsolatedReader {
+    guard let binary = ReaderBinary.locate(configured: config.extractBinary) else {
+        throw ConfigError.invalid(
+            key: AppConfig.Key.extractBinary, reason: "the `cirrus` binary that reads files in child processes was not found; set it to its path")
+    }
+    return IsolatedReader(
+        command: .init(
+            executable: binary,
+            arguments: ["extract", "--memory-mb", String(config.extractMemoryMB), "--timeout-seconds", String(config.extractTimeoutSeconds)]),
+        size: config.extractWorkers, timeout: .seconds(config.extractTimeoutSeconds))
+}
+
+/// Where the `cirrus` binary is, to start reader processes from.
+enum ReaderBinary {
+    /// The configured path; else this process's own executable when it is `cirrus`; else the
+    /// `cirrus` beside it (the test runner and the benchmarks live next to it in `.build`).
+    static func locate(configured: String?) -> URL? {
+        if let configured { return FileManager.default.isExecutableFile(atPath: configured) ? URL(fileURLWithPath: configured) : nil }
+        let own = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        if own.lastPathComponent == "cirrus" { return own }
+        let sibling = own.deletingLastPathComponent().appendingPathComponent("cirrus")
+        return FileManager.default.isExecutableFile(atPath: sibling.path) ? sibling : nil
+    }
+}
+
+/// Stops the idle reader processes when the server shuts down (busy ones end with their file).
+struct ReaderLifecycle: Service {
+    let reader: IsolatedReader
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        reader.shutdown()
+    }
+}
+
 /// Closes the store's connections when the server shuts down.
 struct StoreLifecycle: Service {
     let store: Store
@@ -186,9 +225,11 @@ public func runImportWorkers(_ config: AppConfig, logger: Logger) async throws {
     let store = try Store(config: config, logger: logger)
     let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
     let deps: Dependencies
+    let reader: IsolatedReader
     do {
         deps = try makeDependencies(
             config: config, store: store, logger: logger, http: http, sandboxOrigin: config.demo ? SandboxOrigin(fixed: config.sandboxURL) : nil)
+        reader = try makeReader(config)
     } catch {
         await store.shutdown()
         try await http.shutdown()
@@ -196,11 +237,17 @@ public func runImportWorkers(_ config: AppConfig, logger: Logger) async throws {
     }
     let queue = ImportQueue(store: store)
     let workers = ImportWorkers(
-        processor: ImportProcessor(deps: deps, tokens: TokenManager(deps: deps), queue: queue, settings: config.importSettings, extractors: Extractors()),
+        processor: ImportProcessor(
+            deps: deps, tokens: TokenManager(deps: deps), queue: queue, settings: config.importSettings, extractors: Extractors(), reader: reader),
         queue: queue, workers: max(1, config.importWorkers), singleProcess: false, logger: logger,
         grace: .seconds(config.shutdownGraceSeconds))
+    // Graceful shutdown runs from the last service to the first: the workers hand their items
+    // back before the store closes.
     let group = ServiceGroup(configuration: .init(
-        services: [.init(service: workers), .init(service: Reembedder(knowledge: deps.knowledge, logger: logger)), .init(service: HTTPClientLifecycle(client: http)), .init(service: StoreLifecycle(store: store))],
+        services: [
+            .init(service: StoreLifecycle(store: store)), .init(service: HTTPClientLifecycle(client: http)), .init(service: ReaderLifecycle(reader: reader)),
+            .init(service: Reembedder(knowledge: deps.knowledge, logger: logger)), .init(service: workers),
+        ],
         gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     logger.info("import workers started", metadata: ["workers": "\(max(1, config.importWorkers))"])
     try await group.run()

@@ -17,7 +17,7 @@ public enum SourceLocation: Sendable, Equatable, Codable {
 }
 
 /// A run of text under one heading at one location.
-public struct ExtractedSection: Sendable, Equatable {
+public struct ExtractedSection: Sendable, Equatable, Codable {
     /// Headings from the outermost to the innermost, e.g. ["Guide", "Installing"].
     public var headingPath: [String]
     public var location: SourceLocation
@@ -31,7 +31,7 @@ public struct ExtractedSection: Sendable, Equatable {
 }
 
 /// What an extractor gives the chunker: the text in reading order, with its structure kept.
-public struct ExtractedDocument: Sendable, Equatable {
+public struct ExtractedDocument: Sendable, Equatable, Codable {
     public var title: String?
     public var sections: [ExtractedSection]
 
@@ -45,7 +45,7 @@ public struct ExtractedDocument: Sendable, Equatable {
 }
 
 /// Why a file's text could not be extracted, in words a person understands.
-public enum ExtractionError: Error, Equatable, Sendable {
+public enum ExtractionError: Error, Equatable, Sendable, Codable {
     /// The file is valid but holds no text to import (an image, an archive).
     case noText(String)
     /// The file is damaged or not what its type says.
@@ -58,6 +58,9 @@ public enum ExtractionError: Error, Equatable, Sendable {
     case timedOut
     /// The format is not one Cirrus reads.
     case unsupported(String)
+    /// The reader process stopped on this file (killed at its time limit, out of memory,
+    /// crashed); the detail says which, e.g. "the reader stopped after 60 s".
+    case readerStopped(String)
 
     /// What a person is told, e.g. on the import's file list.
     public var reason: String {
@@ -68,6 +71,7 @@ public enum ExtractionError: Error, Equatable, Sendable {
         case .tooLarge(let detail): "The file is over a safety limit: \(detail)"
         case .timedOut: "Reading the file took too long and was stopped."
         case .unsupported(let detail): "This kind of file cannot be imported: \(detail)"
+        case .readerStopped(let detail): "The file could not be read: \(detail)."
         }
     }
 

@@ -1,6 +1,7 @@
 import App
 import ArgumentParser
 import CirrusCore
+import Extraction
 import Foundation
 import Hummingbird
 import Logging
@@ -12,7 +13,7 @@ struct Cirrus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Cirrus: a self-hosted knowledge base fed from Google Drive, Microsoft 365, Dropbox and Confluence.",
         version: CirrusVersion.current,
-        subcommands: [Serve.self, Worker.self, Migrate.self, CreateAdmin.self, Keygen.self, RotateKeys.self, SandboxCommand.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, CreateAdmin.self, Keygen.self, RotateKeys.self, SandboxCommand.self, Extract.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -125,6 +126,21 @@ struct SandboxCommand: AsyncParsableCommand {
         let sandbox = Sandbox(configuration: .init(appBaseURLs: appURL))
         await sandbox.start()
         try await buildSandboxApplication(sandbox, host: "127.0.0.1", port: port, logger: logger).runService()
+    }
+}
+
+/// `cirrus extract`: a reader process. The server starts a few and sends them files over a pipe
+/// (see `IsolatedReader`); not meant to be run by hand.
+struct Extract: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read documents sent on standard input (started by the server; not for direct use).", shouldDisplay: false)
+    @Option(help: "Address space limit in megabytes (0: none).") var memoryMb = 3072
+    @Option(help: "Time one file may take, in seconds.") var timeoutSeconds = 60
+
+    func run() throws {
+        let limits = ExtractionLimits(timeout: .seconds(timeoutSeconds))
+        let status = ReaderProcess.serve(memoryLimitMB: memoryMb, extractors: Extractors(limits: limits))
+        if status != 0 { throw ExitCode(status) }
     }
 }
 

@@ -268,3 +268,35 @@ struct ReliabilityTests {
         }
     }
 }
+
+@Suite("Reliability: no connection held across provider calls")
+struct HeldConnectionTests {
+    @Test("while the provider is slow to refresh a token, the database keeps answering (/health within a second)")
+    func refreshHoldsNoConnection() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            // given: a connection whose token is due, and a token endpoint that takes 8 s to answer
+            let driver = try await ConnectTests.signedIn(client)
+            let started = try await driver.start(.microsoft)
+            _ = try await driver.callback(try await driver.consent(started))
+            try await harness.withStore { store in
+                let row = try #require(try await UserIntegration.query(on: store.database).first())
+                row.tokenExpiresAt = Date().addingTimeInterval(30)
+                try await row.save(on: store.database)
+            }
+            _ = try await ConnectDriver.control(started.sandboxOrigin, "/faults", ["platform": "microsoft", "path": "/token", "status": "slow", "delayMs": 8000, "rate": 1])
+            // when: a call needs the refresh, and the refresh is under way
+            let call = Task { try await client.get("/api/v1/integrations/microsoft/account", bearer: driver.bearer).status }
+            _ = try await eventually("the refresh is under way") {
+                try await harness.withStore { store in try await UserIntegration.query(on: store.database).first()?.refreshClaim }
+            }
+            // then: the store answers at once (asked on a connection of its own), and the call
+            // succeeds once the provider does
+            let asked = ContinuousClock.now
+            let health = try await MultiProcessTests.call("http://127.0.0.1:\(client.port)/health")
+            #expect(ContinuousClock.now - asked < .seconds(1))
+            #expect((try JSONSerialization.jsonObject(with: Data(health.2)) as? [String: Any])?["database"] as? String == "ok")
+            #expect(try await call.value == .ok)
+        }
+    }
+}

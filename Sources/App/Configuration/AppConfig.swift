@@ -66,6 +66,15 @@ public struct AppConfig: Sendable, CustomStringConvertible {
     public var importMaxItems: Int
     /// Deepest folder level an import walks below the selected folders.
     public var importMaxDepth: Int
+    /// Child processes that read downloaded files (`cirrus extract`), each one file at a time.
+    public var extractWorkers: Int
+    /// Address space each reader process may use, in megabytes.
+    public var extractMemoryMB: Int
+    /// Time one file may take to read, in seconds (wall clock and CPU).
+    public var extractTimeoutSeconds: Int
+    /// The `cirrus` binary that runs the readers; by default this executable, or the `cirrus`
+    /// next to it (tests, benchmarks).
+    public var extractBinary: String?
     /// On SIGTERM, how long files being imported may take to finish before they are handed back
     /// to the queue (resumed on the next start, or by another worker process).
     public var shutdownGraceSeconds: Int
@@ -130,6 +139,10 @@ extension AppConfig {
         public static let importMaxItems = "CIRRUS_IMPORT_MAX_ITEMS"
         public static let importMaxDepth = "CIRRUS_IMPORT_MAX_DEPTH"
         public static let shutdownGrace = "CIRRUS_SHUTDOWN_GRACE_SECONDS"
+        public static let extractWorkers = "CIRRUS_EXTRACT_WORKERS"
+        public static let extractMemoryMB = "CIRRUS_EXTRACT_MEMORY_MB"
+        public static let extractTimeout = "CIRRUS_EXTRACT_TIMEOUT_SECONDS"
+        public static let extractBinary = "CIRRUS_EXTRACT_BINARY"
         public static let modelDirectory = "CIRRUS_MODEL_DIR"
         public static let embeddingsURL = "CIRRUS_EMBEDDINGS_URL"
         public static let embeddingsModel = "CIRRUS_EMBEDDINGS_MODEL"
@@ -229,6 +242,10 @@ extension AppConfig {
         self.importMaxItems = try int(Key.importMaxItems, default: 50_000, range: 1...10_000_000)
         self.importMaxDepth = try int(Key.importMaxDepth, default: 64, range: 1...1000)
         self.shutdownGraceSeconds = try int(Key.shutdownGrace, default: 10, range: 0...3600)
+        self.extractWorkers = try int(Key.extractWorkers, default: 2, range: 1...64)
+        self.extractMemoryMB = try int(Key.extractMemoryMB, default: 3072, range: 256...1_048_576)
+        self.extractTimeoutSeconds = try int(Key.extractTimeout, default: 60, range: 1...3600)
+        self.extractBinary = string(Key.extractBinary)
         self.modelDirectory = string(Key.modelDirectory) ?? "models/all-MiniLM-L6-v2"
         func serviceURL(_ key: String) throws -> String? {
             guard let url = string(key) else { return nil }

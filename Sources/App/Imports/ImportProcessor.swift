@@ -13,7 +13,10 @@ struct ImportProcessor: Sendable {
     let tokens: TokenManager
     let queue: ImportQueue
     let settings: ImportSettings
+    /// Which files can be read at all (known before downloading them).
     let extractors: Extractors
+    /// Reads downloaded files: child processes in the server, so no file can take it down.
+    let reader: any DocumentReader
 
     func process(_ item: ImportItem) async {
         let started = ContinuousClock.now
@@ -129,11 +132,7 @@ struct ImportProcessor: Sendable {
         try await queue.advance(item, to: .extracting)
 
         let extractStart = ContinuousClock.now
-        let data = try [UInt8](Data(contentsOf: temporary, options: .alwaysMapped))
-        let extractors = self.extractors
-        let document = try await Self.withTimeout(extractors.limits.timeout) {
-            try extractors.extract(data, mimeType: downloaded.mimeType, fileName: downloaded.fileName)
-        }
+        let document = try await reader.read(fileAt: temporary.path, mimeType: downloaded.mimeType, fileName: downloaded.fileName)
         let chunks = deps.knowledge.chunker.chunk(document)
         deps.metrics.recordImportStage("extract", platform: platform, duration: ContinuousClock.now - extractStart)
         try await queue.advance(item, to: .indexing)
@@ -149,19 +148,6 @@ struct ImportProcessor: Sendable {
             file: file, downloaded: downloaded, title: title, platform: platform, job: job, chunks: chunks,
             vectors: vectors, embeddingModel: vectors == nil ? nil : deps.knowledge.embedderIdentity, item: item)
         deps.metrics.recordImportStage("index", platform: platform, duration: ContinuousClock.now - indexStart)
-    }
-
-    /// Runs extraction off the cooperative pool with a deadline that really bounds the wait: a
-    /// file that overruns is reported as timed out at once, while the parser, stopped by its own
-    /// deadline checks, finishes on its thread.
-    static func withTimeout<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () throws -> T) async throws -> T {
-        let result = try await firstResult(within: limit + .seconds(1)) {
-            try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-            }
-        }
-        guard let result else { throw ExtractionError.timedOut }
-        return result
     }
 
     private func handle(_ error: any Error, item: ImportItem) async {
