@@ -33,8 +33,10 @@ bench-sandbox: setup-run
 	$(SWIFT) build -c release --product cirrus-bench
 	.build/release/cirrus-bench sandbox
 
+# The server reads files in `cirrus extract` child processes, so the benchmark needs that binary too.
 bench-import: setup-test
 	$(SWIFT) build -c release --product cirrus-bench
+	$(SWIFT) build -c release --product cirrus
 	.build/release/cirrus-bench import
 
 # Embedding throughput and search latency, next to sentence-transformers and faiss-cpu (from PyPI).

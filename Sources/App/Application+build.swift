@@ -13,7 +13,9 @@ import ServiceLifecycle
 /// makes sure an owner exists, and wires routes, middleware and background services.
 ///
 /// This is the one wiring path: the `cirrus` executable and the tests both call it.
-public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+/// - Parameter reader: how downloaded files are read; by default in `cirrus extract` child
+///   processes. Only the import benchmark passes another (its in-process yardstick).
+public func buildApplication(_ config: AppConfig, logger: Logger? = nil, reader: (any DocumentReader)? = nil) async throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "cirrus")
     logger.logLevel = config.logLevel
     let store = try Store(config: config, logger: logger)
@@ -26,17 +28,24 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
         try await OwnerBootstrap.ensureOwner(config: config, accounts: deps.accounts, audit: deps.audit, logger: logger)
         let tokens = TokenManager(deps: deps)
         let imports = ImportQueue(store: store)
-        let reader = try makeReader(config)
+        var isolated: IsolatedReader?
+        let documentReader: any DocumentReader
+        if let reader {
+            documentReader = reader
+        } else {
+            let pool = try makeReader(config)
+            (isolated, documentReader) = (pool, pool)
+        }
         var services: [any Service] = [
             StoreLifecycle(store: store), HTTPClientLifecycle(client: http), MaintenanceService(accounts: deps.accounts, logger: logger),
-            ReaderLifecycle(reader: reader),
         ]
+        if let isolated { services.append(ReaderLifecycle(reader: isolated)) }
         services.append(KnowledgeSync(knowledge: deps.knowledge, logger: logger))
         if config.importWorkers > 0 {
             services.append(Reembedder(knowledge: deps.knowledge, logger: logger))
             services.append(ImportWorkers(
                 processor: ImportProcessor(
-                    deps: deps, tokens: tokens, queue: imports, settings: config.importSettings, extractors: Extractors(), reader: reader),
+                    deps: deps, tokens: tokens, queue: imports, settings: config.importSettings, extractors: Extractors(), reader: documentReader),
                 queue: imports, workers: config.importWorkers, singleProcess: store.engine == .sqlite, logger: logger,
                 grace: .seconds(config.shutdownGraceSeconds)))
         }

@@ -19,7 +19,38 @@ struct ImportBench: AsyncParsableCommand {
     @Option(help: "Multi-page PDFs to generate for the PDF part.") var pdfs: Int = 60
     @Option(help: "Copies of the corpus text in each PDF (about 3 pages each).") var pdfRepeats: Int = 12
 
+    @Option(help: "Which readers to run: isolated (child processes, as the server does), in-process (the yardstick), or both.")
+    var readers: String = "both"
+
     func run() async throws {
+        print("command: make bench-import (.build/release/cirrus-bench import --workers \(workers) --pdfs \(pdfs) --pdf-repeats \(pdfRepeats))")
+        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        var runs: [(String, (any DocumentReader)?)] = []
+        if readers != "in-process" { runs.append(("readers in child processes (the server)", nil)) }
+        if readers != "isolated" { runs.append(("readers in process (yardstick)", InProcessReader())) }
+        var totals: [String: Double] = [:]
+        var pdfFiles: [URL] = []
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for index in 0..<pdfs {
+            let file = directory.appendingPathComponent("bench-\(index).pdf")
+            try Data(Self.pdf(index: index, repeats: pdfRepeats)).write(to: file)
+            pdfFiles.append(file)
+        }
+        for (label, reader) in runs {
+            print("== \(label)")
+            totals[label] = try await importRun(reader: reader, pdfFiles: pdfFiles)
+        }
+        if runs.count == 2, let isolated = totals[runs[0].0], let inProcess = totals[runs[1].0] {
+            print(String(format: "whole import (both folders): child processes %.1f s, in process %.1f s: %.1f%% %@", isolated, inProcess,
+                         abs(isolated / inProcess - 1) * 100, isolated > inProcess ? "slower" : "faster"))
+        }
+        try pdfComparison(pdfFiles)
+    }
+
+    /// Imports the 1,200 small files and the PDFs through a fresh server; returns the seconds both took.
+    private func importRun(reader: (any DocumentReader)?, pdfFiles: [URL]) async throws -> Double {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -31,12 +62,10 @@ struct ImportBench: AsyncParsableCommand {
             AppConfig.Key.encryptionKeys: Fernet.generateKey(), AppConfig.Key.logLevel: "critical", AppConfig.Key.bcryptCost: "4",
             AppConfig.Key.importWorkers: String(workers),
         ], environment: [:], environmentFile: directory.appendingPathComponent(".env").path)
-        let app = try await buildApplication(config)
+        let app = try await buildApplication(config, reader: reader)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
-        print("command: make bench-import (.build/release/cirrus-bench import --workers \(workers) --pdfs \(pdfs) --pdf-repeats \(pdfRepeats))")
-        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService() }
+        let total = try await withThrowingTaskGroup(of: Double?.self) { group -> Double in
+            group.addTask { try await app.runService(); return nil }
             defer { group.cancelAll() }
             var client = BenchClient(http: http, origin: origin)
             try await client.waitUntilUp()
@@ -51,13 +80,8 @@ struct ImportBench: AsyncParsableCommand {
 
             // 2. Multi-page PDFs.
             let pdfFolder = try await client.sandboxFolder(sandboxOrigin, name: "Bench PDFs")
-            var pdfFiles: [URL] = []
-            for index in 0..<pdfs {
-                let bytes = Self.pdf(index: index, repeats: pdfRepeats)
-                let file = directory.appendingPathComponent("bench-\(index).pdf")
-                try Data(bytes).write(to: file)
-                pdfFiles.append(file)
-                try await client.sandboxFile(sandboxOrigin, parent: pdfFolder, name: "Bench \(index).pdf", type: "application/pdf", bytes: bytes)
+            for (index, file) in pdfFiles.enumerated() {
+                try await client.sandboxFile(sandboxOrigin, parent: pdfFolder, name: "Bench \(index).pdf", type: "application/pdf", bytes: [UInt8](Data(contentsOf: file)))
             }
             let large = try await client.importAndMeasure(folder: pdfFolder)
             print(String(format: "%d PDFs (%.1f MB): %.1f s, %.1f files/s, %.2f MB/s, CPU %.2f cores busy of %d", pdfs, large.megabytes, large.seconds,
@@ -66,38 +90,42 @@ struct ImportBench: AsyncParsableCommand {
             for (stage, value) in stages.sorted(by: { $0.key < $1.key }) {
                 print(String(format: "  stage %@: %.1f ms per file on average (%d files, both runs)", stage, value.average * 1000, value.count))
             }
-
-            // 3. PDF extraction alone: ours in-process next to pdftotext, the same files, one at a time.
-            let extractor = PDFExtractor()
-            var ours = Duration.zero
-            var characters = 0
-            for file in pdfFiles {
-                let bytes = try [UInt8](Data(contentsOf: file))
-                let start = ContinuousClock.now
-                characters += try extractor.extract(bytes, fileName: file.lastPathComponent).plainText.count
-                ours += ContinuousClock.now - start
-            }
-            var theirs = Duration.zero
-            if FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftotext") {
-                for file in pdfFiles {
-                    let start = ContinuousClock.now
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
-                    process.arguments = [file.path, "/dev/null"]
-                    try process.run()
-                    process.waitUntilExit()
-                    theirs += ContinuousClock.now - start
-                }
-            }
-            let totalMB = Double(pdfFiles.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1.path)[.size] as? Int) ?? 0) }) / 1_000_000
-            print(String(format: "PDF extraction, %d files, %.1f MB, %d characters: Cirrus (poppler-glib, in process) %.2f s = %.1f MB/s", pdfFiles.count, totalMB, characters, ours.seconds, totalMB / ours.seconds))
-            if theirs > .zero {
-                print(String(format: "                pdftotext (poppler-utils, a process per file) %.2f s = %.1f MB/s; Cirrus takes %.0f%% of pdftotext's time", theirs.seconds, totalMB / theirs.seconds, ours.seconds / theirs.seconds * 100))
-            } else {
-                print("                pdftotext not installed (apt-get install poppler-utils) — no comparison")
-            }
+            return small.seconds + large.seconds
         }
         try await http.shutdown()
+        return total
+    }
+
+    /// PDF extraction alone: ours in-process next to pdftotext, the same files, one at a time.
+    private func pdfComparison(_ pdfFiles: [URL]) throws {
+        let extractor = PDFExtractor()
+        var ours = Duration.zero
+        var characters = 0
+        for file in pdfFiles {
+            let bytes = try [UInt8](Data(contentsOf: file))
+            let start = ContinuousClock.now
+            characters += try extractor.extract(bytes, fileName: file.lastPathComponent).plainText.count
+            ours += ContinuousClock.now - start
+        }
+        var theirs = Duration.zero
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftotext") {
+            for file in pdfFiles {
+                let start = ContinuousClock.now
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
+                process.arguments = [file.path, "/dev/null"]
+                try process.run()
+                process.waitUntilExit()
+                theirs += ContinuousClock.now - start
+            }
+        }
+        let totalMB = Double(pdfFiles.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1.path)[.size] as? Int) ?? 0) }) / 1_000_000
+        print(String(format: "PDF extraction, %d files, %.1f MB, %d characters: Cirrus (poppler-glib, in process) %.2f s = %.1f MB/s", pdfFiles.count, totalMB, characters, ours.seconds, totalMB / ours.seconds))
+        if theirs > .zero {
+            print(String(format: "                pdftotext (poppler-utils, a process per file) %.2f s = %.1f MB/s; Cirrus takes %.0f%% of pdftotext's time", theirs.seconds, totalMB / theirs.seconds, ours.seconds / theirs.seconds * 100))
+        } else {
+            print("                pdftotext not installed (apt-get install poppler-utils) — no comparison")
+        }
     }
 
     /// A PDF of several corpus documents, repeated, with a heading naming the file.
