@@ -5,7 +5,7 @@ SWIFT ?= swift
 CONFIGURATION ?= debug
 BIN = .build/$(CONFIGURATION)/cirrus
 
-.PHONY: run test build bench bench-sandbox bench-import bench-knowledge setup-run setup-test setup-bench clean-data
+.PHONY: run test build bench bench-sandbox bench-import bench-knowledge bench-load fuzz setup-run setup-test setup-bench clean-data
 
 run: setup-run build
 	$(BIN) serve --demo
@@ -43,6 +43,19 @@ bench-import: setup-test
 bench-knowledge: setup-bench
 	$(SWIFT) build -c release --product cirrus-bench
 	.build/release/cirrus-bench knowledge
+
+# 100 sessions browsing and paging documents while 5 imports of 200 files run, for 60 s, on
+# SQLite and then on a throwaway PostgreSQL: errors and p50/p99 latency of each kind of request.
+bench-load: setup-test
+	$(SWIFT) build -c release --product cirrus-bench
+	$(SWIFT) build -c release --product cirrus
+	.build/release/cirrus-bench load
+	scripts/with-postgres.sh .build/release/cirrus-bench load
+
+# libFuzzer on every extractor (FUZZ_SECONDS each, default 600), from our own seed corpus; not part of `make test`.
+FUZZ_SECONDS ?= 600
+fuzz: setup-test
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 setup-bench:
 	@scripts/setup.sh bench

@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "cirrus", targets: ["cirrus"]),
         .executable(name: "cirrus-bench", targets: ["CirrusBench"]),
         .library(name: "App", targets: ["App"]),
+        // For the fuzz targets in Fuzz/ (`make fuzz`).
+        .library(name: "Extraction", targets: ["Extraction"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -10,7 +10,7 @@ import Sandbox
 @main
 struct CirrusBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cirrus-bench", abstract: "Benchmarks for Cirrus.", subcommands: [SandboxBench.self, ImportBench.self, KnowledgeBench.self], defaultSubcommand: SandboxBench.self)
+        commandName: "cirrus-bench", abstract: "Benchmarks for Cirrus.", subcommands: [SandboxBench.self, ImportBench.self, KnowledgeBench.self, LoadBench.self, FuzzSeeds.self], defaultSubcommand: SandboxBench.self)
 }
 
 /// How fast the provider sandbox serves listings and downloads over loopback: the ceiling the

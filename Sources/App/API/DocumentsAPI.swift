@@ -54,8 +54,12 @@ struct DocumentsAPI {
         group.get("documents") { request, context -> ListResponse in
             let identity = try context.requireIdentity()
             let query = request.uri.queryParameters
+            // Pages of the newest first: `limit` (1 to 1,000, default 1,000) after `offset`.
+            let limit = query["limit"].flatMap { Int($0) }.map { min(max($0, 1), 1000) } ?? 1000
+            let offset = query["offset"].flatMap { Int($0) }.map { max($0, 0) } ?? 0
             let documents = try await Self.list(
-                deps.store.database, workspace: identity.workspaceID, source: query["source"].map(String.init), category: query["category"].map(String.init))
+                deps.store.database, workspace: identity.workspaceID, source: query["source"].map(String.init), category: query["category"].map(String.init),
+                limit: limit, offset: offset)
             let categories = try await Self.categories(deps.store.database, workspace: identity.workspaceID)
             return ListResponse(documents: documents.map(DocumentDTO.init), categories: categories)
         }
@@ -101,16 +105,17 @@ struct DocumentsAPI {
         return document
     }
 
-    static func list(_ db: any Database, workspace: UUID, source: String?, category: String?) async throws -> [KnowledgeDocument] {
+    static func list(
+        _ db: any Database, workspace: UUID, source: String?, category: String?, limit: Int = 1000, offset: Int = 0
+    ) async throws -> [KnowledgeDocument] {
         var query = KnowledgeDocument.query(on: db).filter(\.$workspace.$id == workspace)
         if let source, !source.isEmpty { query = query.filter(\.$sourcePlatform == source) }
         if let category, !category.isEmpty { query = query.filter(\.$category == category) }
-        return try await query.sort(\.$createdAt, .descending).limit(1000).all()
+        return try await query.sort(\.$createdAt, .descending).sort(\.$id).range(offset..<(offset + limit)).all()
     }
 
     static func categories(_ db: any Database, workspace: UUID) async throws -> [String] {
-        let documents = try await KnowledgeDocument.query(on: db).filter(\.$workspace.$id == workspace).field(\.$category).all()
-        return Array(Set(documents.map(\.category))).sorted()
+        try await KnowledgeDocument.query(on: db).filter(\.$workspace.$id == workspace).unique().all(\.$category).sorted()
     }
 }
 

@@ -147,3 +147,10 @@ struct ConfluenceCorpus {
         await store.insert(item, seeding: true, replacing: true)
     }
 }
+
+extension Corpus {
+    /// Storage-format bodies of the corpus's Confluence pages, for seed corpora and tests.
+    public static var sampleConfluencePages: [String] {
+        [ConfluenceTexts.handbookHome, ConfluenceTexts.workflow, ConfluenceTexts.codeReview]
+    }
+}

@@ -1,0 +1,38 @@
+import Extraction
+import Foundation
+
+/// One libFuzzer target per extractor: `CIRRUS_FUZZ_FORMAT` names which (docx, xlsx, pptx, pdf,
+/// html, confluence, markdown, csv, json, text). Every input must end as a document or an
+/// `ExtractionError`; a trap, a crash, a leak or a hang past libFuzzer's `-timeout` is a finding.
+enum Target {
+    static let formats: [String: (mimeType: String, fileName: String)] = [
+        "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "fuzz.docx"),
+        "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "fuzz.xlsx"),
+        "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "fuzz.pptx"),
+        "pdf": ("application/pdf", "fuzz.pdf"),
+        "html": ("text/html", "fuzz.html"),
+        "confluence": ("application/vnd.atlassian.confluence.storage+xml", "fuzz.xml"),
+        "markdown": ("text/markdown", "fuzz.md"),
+        "csv": ("text/csv", "fuzz.csv"),
+        "json": ("application/json", "fuzz.json"),
+        "text": ("text/plain", "fuzz.txt"),
+    ]
+
+    static let format: (mimeType: String, fileName: String) = {
+        let name = ProcessInfo.processInfo.environment["CIRRUS_FUZZ_FORMAT"] ?? ""
+        guard let format = formats[name] else {
+            fatalError("set CIRRUS_FUZZ_FORMAT to one of \(formats.keys.sorted().joined(separator: ", "))")
+        }
+        return format
+    }()
+
+    /// Tighter than the server's limits, so each run explores more inputs per second.
+    static let extractors = Extractors(limits: ExtractionLimits(maxTextLength: 1_000_000, maxExpandedBytes: 64 << 20, timeout: .seconds(20)))
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = [UInt8](UnsafeBufferPointer(start: data, count: size))
+    _ = try? Target.extractors.extract(bytes, mimeType: Target.format.mimeType, fileName: Target.format.fileName)
+    return 0
+}

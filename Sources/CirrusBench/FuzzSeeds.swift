@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import Sandbox
+
+/// Writes the seed corpus `make fuzz` starts from: the sandbox corpus's documents rendered by our
+/// own producers in every format an extractor reads, one folder per fuzz target.
+struct FuzzSeeds: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "fuzz-seeds", abstract: "Write the fuzzers' seed corpus.")
+
+    @Option(help: "Folder to write into (one subfolder per format).") var out: String
+
+    func run() throws {
+        let root = URL(fileURLWithPath: out)
+        var written = 0
+        func write(_ bytes: [UInt8], _ format: String, _ index: Int, _ ext: String) throws {
+            let folder = root.appendingPathComponent(format)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data(bytes).write(to: folder.appendingPathComponent("seed-\(index).\(ext)"))
+            written += 1
+        }
+        for (index, document) in Corpus.sampleDocuments.enumerated() {
+            for (format, ext) in [("docx", "docx"), ("xlsx", "xlsx"), ("pptx", "pptx"), ("pdf", "pdf"), ("html", "html"), ("markdown", "md"), ("csv", "csv"), ("text", "txt")] {
+                let rendered = DocumentFormats.render(document, format: format == "markdown" ? "md" : format == "text" ? "txt" : format)
+                try write(rendered, format, index, ext)
+            }
+            let json: [String: Any] = ["title": document.title, "text": document.plainText, "index": index, "tags": ["seed", "corpus"], "nested": ["ok": true, "value": 1.5]]
+            try write([UInt8](try JSONSerialization.data(withJSONObject: json)), "json", index, "json")
+        }
+        for (index, page) in Corpus.sampleConfluencePages.enumerated() { try write(Array(page.utf8), "confluence", index, "xml") }
+        print("wrote \(written) seed files under \(root.path)")
+    }
+}
