@@ -17,6 +17,7 @@ struct LoadBench: AsyncParsableCommand {
     @Option(help: "Seconds of load.") var seconds = 60
     @Option(help: "Imports running during the load, and files in each.") var imports = 5
     @Option(help: "Files in each import.") var filesPerImport = 200
+    @Option(help: "Pause between one session's requests, in milliseconds (a person reading the page).") var thinkMs = 1000
 
     func run() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-load-\(UUID().uuidString)")
@@ -40,7 +41,7 @@ struct LoadBench: AsyncParsableCommand {
         let http = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: .init(redirectConfiguration: .disallow, connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: sessions + 16)))
-        print("command: make bench-load (.build/release/cirrus-bench load --sessions \(sessions) --seconds \(seconds) --imports \(imports) --files-per-import \(filesPerImport))")
+        print("command: make bench-load (.build/release/cirrus-bench load --sessions \(sessions) --seconds \(seconds) --imports \(imports) --files-per-import \(filesPerImport) --think-ms \(thinkMs))")
         print("store: \(databaseURL == nil ? "SQLite" : "PostgreSQL"); machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; load generator in the same process")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
@@ -88,15 +89,18 @@ struct LoadBench: AsyncParsableCommand {
                 for (index, token) in tokens.enumerated() {
                     load.addTask {
                         var round = index
+                        // Sessions start spread over the first think time, as people arrive.
+                        try await Task.sleep(for: .milliseconds(thinkMs * index / max(1, sessions)))
                         while ContinuousClock.now < deadline {
                             round += 1
                             let folder = folders.isEmpty ? "root" : folders[round % folders.count]
                             let request: (String, String) = switch round % 3 {
                             case 0: ("browse", "/api/v1/integrations/google_drive/files?folder_id=\(folder)")
                             case 1: ("documents API", "/api/v1/documents?limit=50&offset=\((round / 3) % 10 * 50)")
-                            default: ("Documents page", "/admin/documents")
+                            default: ("Documents page", "/admin/documents?page=\((round / 3) % 4 + 1)")
                             }
                             await recorder.time(request.0) { try await client.call(origin + request.1, bearer: token).0 }
+                            try await Task.sleep(for: .milliseconds(thinkMs))
                         }
                     }
                 }

@@ -213,15 +213,7 @@ struct ConnectTests {
     func singleFlightRefresh() async throws {
         let harness = try await TestHarness.make()
         try await harness.withServer { client in
-            let driver = try await Self.signedIn(client)
-            let started = try await driver.start(.microsoft)
-            _ = try await driver.callback(try await driver.consent(started))
-            // The stored expiry says the token is about to run out, and the provider agrees.
-            try await harness.withStore { store in
-                let row = try #require(try await UserIntegration.query(on: store.database).first())
-                row.tokenExpiresAt = Date().addingTimeInterval(30)
-                try await row.save(on: store.database)
-            }
+            let (driver, started) = try await Self.connectedWithTokenDue(client, harness: harness)
             try await ConnectDriver.control(started.sandboxOrigin, "/tokens/expire", ["platform": "microsoft"])
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for _ in 0..<50 {
@@ -234,6 +226,19 @@ struct ConnectTests {
             #expect(statuses.allSatisfy { $0 == .ok })
             #expect(try await ConnectDriver.stats(started.sandboxOrigin, .microsoft)["token.refresh_token"] == 1)
         }
+    }
+
+    /// Connects Microsoft 365 and marks the stored token as about to expire, so the next call refreshes it.
+    static func connectedWithTokenDue(_ client: TestClient, harness: TestHarness) async throws -> (ConnectDriver, ConnectDriver.Started) {
+        let driver = try await signedIn(client)
+        let started = try await driver.start(.microsoft)
+        _ = try await driver.callback(try await driver.consent(started))
+        try await harness.withStore { store in
+            let row = try #require(try await UserIntegration.query(on: store.database).first())
+            row.tokenExpiresAt = Date().addingTimeInterval(30)
+            try await row.save(on: store.database)
+        }
+        return (driver, started)
     }
 
     @Test("when an Atlassian grant reaches several sites the admin chooses which one Cirrus reads")

@@ -38,77 +38,41 @@ struct ImportResilienceTests {
 
     @Test("a server killed in the middle of an import finishes the job after a restart, with no file lost and none imported twice")
     func killAndRestart() async throws {
-        // given: a store with an owner, a sandbox process and a server process
-        let harness = try await TestHarness.make()
-        try await harness.withStore { store in
-            try await Accounts(store: store, bcryptCost: 4, sessionLifetime: 3600)
-                .createUser(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword, role: .owner)
-        }
-        let sandboxPort = try TestHarness.freePort()
-        let port = try TestHarness.freePort()
-        var origin = "http://127.0.0.1:\(port)"
-        let sandbox = try MultiProcessTests.launch(["sandbox", "--port", String(sandboxPort), "--app-url", origin], environment: [:])
-        var server: Process?
-        defer {
-            for process in [sandbox, server].compactMap({ $0 }) where process.isRunning { process.terminate() }
-        }
-        let sandboxOrigin = "http://127.0.0.1:\(sandboxPort)"
-        try await MultiProcessTests.waitUntilUp(sandboxOrigin + "/_sandbox/stats")
-        var environment = [
-            "CIRRUS_ENCRYPTION_KEYS": harness.config.encryptionKeys.map(\.revealed).joined(separator: ","),
-            "CIRRUS_DEMO": "true", "CIRRUS_SANDBOX_URL": sandboxOrigin, "API_BASE_URL": origin,
-            "DATA_DIR": harness.dataDirectory.path, "LOG_LEVEL": "error", "CIRRUS_MODEL_DIR": TestHarness.modelDirectory.path, "CIRRUS_IMPORT_RETRY_BASE_SECONDS": "0",
-        ]
-        if let url = harness.config.databaseURL?.revealed { environment["DATABASE_URL"] = url }
-        server = try MultiProcessTests.launch(["serve", "--port", String(port)], environment: environment)
-        try await MultiProcessTests.waitUntilUp(origin + "/health")
-
-        let bearer = try await Self.connectGoogleDrive(origin)
+        // given: a sandbox process and a server process on one store
+        let servers = try await ReliabilityTests.Servers()
+        let bearer = try await Self.connectGoogleDrive(servers.origin)
 
         // a folder of 80 files whose downloads are slow, so the job is still running when the server dies
-        let folder = try await ConnectDriver.makeDriveFolder(sandboxOrigin, name: "Restart Batch", files: 80)
-        try await ConnectDriver.control(sandboxOrigin, "/faults", ["platform": "google_drive", "path": "/drive/v3/files/", "status": "slow", "delayMs": 150, "rate": 1])
-        let started = try await MultiProcessTests.call(origin + "/api/v1/integrations/google_drive/import", method: .POST, bearer: bearer, json: ["fileIds": [folder], "category": "Restart"])
-        #expect(started.0 == 202)
-        let jobID = try #require((try JSONSerialization.jsonObject(with: Data(started.2)) as? [String: Any])?["id"] as? String)
-        func job() async throws -> [String: Any] {
-            let reply = try await MultiProcessTests.call(origin + "/api/v1/imports/\(jobID)", bearer: bearer)
-            return (try JSONSerialization.jsonObject(with: Data(reply.2)) as? [String: Any]) ?? [:]
-        }
+        let folder = try await ConnectDriver.makeDriveFolder(servers.sandboxOrigin, name: "Restart Batch", files: 80)
+        try await ConnectDriver.control(servers.sandboxOrigin, "/faults", ["platform": "google_drive", "path": "/drive/v3/files/", "status": "slow", "delayMs": 150, "rate": 1])
+        let jobID = try await servers.startImport([folder], bearer: bearer, category: "Restart")
         // when: the server is killed (SIGKILL, no graceful shutdown) part-way through
-        var completed = 0
-        for _ in 0..<300 {
-            completed = try await job()["completed"] as? Int ?? 0
-            if completed >= 10 { break }
-            try await Task.sleep(for: .milliseconds(100))
+        let completed = try await eventually("ten files are done") {
+            let completed = try await servers.job(jobID, bearer: bearer)["completed"] as? Int ?? 0
+            return completed >= 10 ? completed : nil
         }
-        #expect(completed >= 10 && completed < 80, "\(completed) files were done when the server was killed")
-        kill(server!.processIdentifier, SIGKILL)
-        server!.waitUntilExit()
+        #expect(completed < 80, "\(completed) files were done when the server was killed")
+        servers.stop(SIGKILL)
         // and started again on the same store (on a new port: the old one may already be taken by
         // another test's server once it is free)
-        let restartPort = try TestHarness.freePort()
-        origin = "http://127.0.0.1:\(restartPort)"
-        server = try MultiProcessTests.launch(["serve", "--port", String(restartPort)], environment: environment)
-        try await MultiProcessTests.waitUntilUp(origin + "/health")
-        var finished: [String: Any] = [:]
-        for _ in 0..<1200 {
-            finished = try await job()
-            if finished["status"] as? String != "running" { break }
-            try await Task.sleep(for: .milliseconds(100))
+        try await servers.start()
+        let finished = try await eventually("the job finishes after the restart") {
+            let job = try await servers.job(jobID, bearer: bearer)
+            return job["status"] as? String == "running" ? nil : job
         }
 
         // then: the job finished, every file done once
         #expect(finished["status"] as? String == "completed")
-        let files = (finished["items"] as? [[String: Any]] ?? []).filter { $0["isFolder"] as? Bool != true }
+        let files = ReliabilityTests.files(finished)
         #expect(files.count == 80)
         #expect(files.allSatisfy { $0["state"] as? String == "done" }, "\(files.filter { $0["state"] as? String != "done" }.prefix(3))")
         #expect(Set(files.compactMap { $0["documentId"] as? String }).count == 80)
-        try await harness.withStore { store in
+        try await servers.harness.withStore { store in
             #expect(try await KnowledgeDocument.query(on: store.database).filter(\.$category == "Restart").count() == 80)
             let chunks = try await KnowledgeChunk.query(on: store.database).count()
             #expect(chunks == 80, "one chunk per small file, none duplicated")
         }
+        servers.stop(SIGTERM)
     }
 
     @Test("on PostgreSQL, a web-only server and two `cirrus worker` processes share one import queue; every file is imported once, and the web process answers from them",

@@ -36,13 +36,10 @@ struct ImportTests {
         let started = try await client.json(.post, "/api/v1/integrations/\(platform.rawValue)/import", ["fileIds": ids, "category": category], bearer: driver.bearer)
         #expect(started.status == .accepted, "\(started.body.prefix(300))")
         let id = try #require(try started.json()["id"] as? String)
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        return try await eventually("the import finishes", timeout: timeout, every: .milliseconds(200)) {
             let job = try await client.get("/api/v1/imports/\(id)", bearer: driver.bearer).json()
-            if job["status"] as? String != "running" { return job }
-            try await Task.sleep(for: .milliseconds(200))
+            return job["status"] as? String == "running" ? nil : job
         }
-        throw TestFailure("the import did not finish in time")
     }
 
     static func items(_ job: [String: Any]) -> [[String: Any]] { job["items"] as? [[String: Any]] ?? [] }

@@ -276,14 +276,7 @@ struct HeldConnectionTests {
         let harness = try await TestHarness.make()
         try await harness.withServer { client in
             // given: a connection whose token is due, and a token endpoint that takes 8 s to answer
-            let driver = try await ConnectTests.signedIn(client)
-            let started = try await driver.start(.microsoft)
-            _ = try await driver.callback(try await driver.consent(started))
-            try await harness.withStore { store in
-                let row = try #require(try await UserIntegration.query(on: store.database).first())
-                row.tokenExpiresAt = Date().addingTimeInterval(30)
-                try await row.save(on: store.database)
-            }
+            let (driver, started) = try await ConnectTests.connectedWithTokenDue(client, harness: harness)
             _ = try await ConnectDriver.control(started.sandboxOrigin, "/faults", ["platform": "microsoft", "path": "/token", "status": "slow", "delayMs": 8000, "rate": 1])
             // when: a call needs the refresh, and the refresh is under way
             let call = Task { try await client.get("/api/v1/integrations/microsoft/account", bearer: driver.bearer).status }

@@ -133,7 +133,8 @@ struct ImportProcessor: Sendable {
 
         let extractStart = ContinuousClock.now
         let document = try await reader.read(fileAt: temporary.path, mimeType: downloaded.mimeType, fileName: downloaded.fileName)
-        let chunks = deps.knowledge.chunker.chunk(document)
+        let chunker = deps.knowledge.chunker
+        let chunks = try await onWorkerThread { chunker.chunk(document) }
         deps.metrics.recordImportStage("extract", platform: platform, duration: ContinuousClock.now - extractStart)
         try await queue.advance(item, to: .indexing)
 

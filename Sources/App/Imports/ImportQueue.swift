@@ -48,6 +48,17 @@ struct ImportQueue: Sendable {
         try await store.database.transaction { db in try await Self.insert(items, job: job, on: db) }
     }
 
+    /// How many of a job's files (folders aside) there are and how many reached a final state,
+    /// counted by the database rather than by loading the rows.
+    func fileProgress(job: UUID) async throws -> (total: Int, finished: Int) {
+        let finalStates = ImportItemState.allCases.filter(\.isFinal).map(\.rawValue)
+        let row = try await store.sql.raw("""
+            SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN state IN (\(binds: finalStates)) THEN 1 ELSE 0 END), 0) AS finished
+            FROM import_items WHERE job_id = \(bind: job) AND (is_folder IS NULL OR is_folder = \(bind: false))
+            """).first()
+        return (try row?.decode(column: "total", as: Int.self) ?? 0, try row?.decode(column: "finished", as: Int.self) ?? 0)
+    }
+
     /// How many items a job holds.
     func itemCount(job: UUID) async throws -> Int {
         try await ImportItem.query(on: store.database).filter(\.$job.$id == job).count()

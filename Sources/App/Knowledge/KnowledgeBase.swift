@@ -1,3 +1,4 @@
+import CirrusCore
 import FluentKit
 import Foundation
 import Knowledge
@@ -107,7 +108,9 @@ actor IndexCatalog {
     private static func load(_ workspaceID: UUID, from store: Store) async throws -> HybridIndex {
         let started = try await KnowledgeChange.query(on: store.database).max(\.$id) ?? 0
         let index = HybridIndex()
-        for document in try await DocumentLoader(store: store).load(workspaceID: workspaceID) { index.upsert(document) }
+        let documents = try await DocumentLoader(store: store).load(workspaceID: workspaceID)
+        // Tokenising every passage takes seconds for a large workspace: not on the cooperative pool.
+        try await onWorkerThread { for document in documents { index.upsert(document) } }
         // Changes committed while the load ran may be missing from it, and catch-up did not
         // apply them here (this index was not in use yet): reload those documents.
         let late = try await KnowledgeChange.query(on: store.database)
@@ -120,7 +123,7 @@ actor IndexCatalog {
     private static func reload(_ documents: Set<UUID>, of workspaceID: UUID, into index: HybridIndex, from store: Store) async throws {
         guard !documents.isEmpty else { return }
         let loaded = try await DocumentLoader(store: store).load(workspaceID: workspaceID, documentIDs: Array(documents))
-        for document in loaded { index.upsert(document) }
+        try await onWorkerThread { for document in loaded { index.upsert(document) } }
         for gone in documents.subtracting(loaded.map(\.id)) { index.remove(document: gone) }
     }
 

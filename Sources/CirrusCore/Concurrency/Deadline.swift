@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// Runs `work` and returns its result, or `nil` once `limit` has passed, whichever comes first.
@@ -70,5 +71,14 @@ private final class Race<T: Sendable>: Sendable {
         }
         continuation?.resume(with: result)
         for racer in racers { racer.cancel() }
+    }
+}
+
+/// Runs CPU-bound synchronous work on a Dispatch worker thread and waits for it, so Swift's
+/// cooperative pool (as many threads as cores, shared by every request) keeps serving while a
+/// large document is tokenised or an index is built.
+public func onWorkerThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
     }
 }

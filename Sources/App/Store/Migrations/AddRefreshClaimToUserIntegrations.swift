@@ -7,16 +7,11 @@ struct AddRefreshClaimToUserIntegrations: AsyncMigration {
 
     static let columns: [(FieldKey, DatabaseSchema.DataType)] = [("refresh_claim", .string), ("refresh_claimed_at", .datetime)]
 
-    // One ALTER TABLE per column: SQLite adds a single column per statement.
     func prepare(on database: any Database) async throws {
-        for (name, type) in Self.columns {
-            try await database.schema("user_integrations").field(name, type).update()
-        }
+        try await database.addColumns(Self.columns, to: "user_integrations")
     }
 
     func revert(on database: any Database) async throws {
-        for (name, _) in Self.columns.reversed() {
-            try await database.schema("user_integrations").deleteField(name).update()
-        }
+        try await database.dropColumns(Self.columns, from: "user_integrations")
     }
 }

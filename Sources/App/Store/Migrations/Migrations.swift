@@ -27,6 +27,16 @@ enum CirrusMigrations {
 }
 
 extension Database {
+    /// Adds columns to a table, one `ALTER TABLE` each (SQLite adds a single column per statement).
+    func addColumns(_ columns: [(FieldKey, DatabaseSchema.DataType)], to table: String) async throws {
+        for (name, type) in columns { try await schema(table).field(name, type).update() }
+    }
+
+    /// Drops columns from a table, last added first.
+    func dropColumns(_ columns: [(FieldKey, DatabaseSchema.DataType)], from table: String) async throws {
+        for (name, _) in columns.reversed() { try await schema(table).deleteField(name).update() }
+    }
+
     /// Creates a plain index; Fluent's schema builder has no verb for it.
     func createIndex(_ name: String, on table: String, columns: String...) async throws {
         guard let sql = self as? any SQLDatabase else { return }

@@ -104,6 +104,7 @@ input[type=email], input[type=password], input[type=text] { width: 100%; padding
 .running { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 12px 16px; margin-bottom: 16px; }
 .running h2 { font-size: 1rem; margin: 0 0 6px; }
 .running ul { margin: 0; padding-left: 0; list-style: none; }
+.pager { display: flex; gap: 12px; align-items: center; justify-content: flex-end; margin-top: 12px; }
 .spinner { display: inline-block; width: 10px; height: 10px; margin-right: 8px; border: 2px solid var(--accent); border-right-color: transparent; border-radius: 50%; animation: spin 1s linear infinite; }
 @keyframes spin { to { transform: rotate(360deg); } }
 .importer { width: min(880px, 96vw); max-height: 90vh; border: 1px solid var(--line); border-radius: 14px; padding: 0; }

@@ -98,7 +98,14 @@ struct AdminPagesController {
         let source = query["source"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         let category = query["category"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         let database = deps.store.database
-        let rows = try await DocumentsAPI.list(database, workspace: identity.workspaceID, source: source, category: category).map { document in
+        let page = query["page"].flatMap { Int($0) }.map { min(max($0, 1), 100_000) } ?? 1
+        // One more than a page, to know whether an older page follows.
+        var documents = try await DocumentsAPI.list(
+            database, workspace: identity.workspaceID, source: source, category: category,
+            limit: DocumentsPage.pageSize + 1, offset: (page - 1) * DocumentsPage.pageSize)
+        let hasOlder = documents.count > DocumentsPage.pageSize
+        documents = Array(documents.prefix(DocumentsPage.pageSize))
+        let rows = documents.map { document in
             DocumentsPage.Row(
                 id: document.id ?? UUID(), title: document.title, url: document.sourceURL, platform: Platform(rawValue: document.sourcePlatform),
                 source: Platform(rawValue: document.sourcePlatform)?.displayName ?? document.sourcePlatform,
@@ -110,16 +117,16 @@ struct AdminPagesController {
             .filter(\.$status == ImportJobStatus.running.rawValue).sort(\.$createdAt, .descending).limit(10).all()
         var running: [DocumentsPage.RunningImport] = []
         for job in runningJobs {
-            let items = try await ImportItem.query(on: database).filter(\.$job.$id == job.requireID()).all().filter { $0.isFolder != true }
+            let progress = try await imports.fileProgress(job: job.requireID())
             running.append(.init(
                 id: try job.requireID(), source: Platform(rawValue: job.platform)?.displayName ?? job.platform, category: job.category,
-                completed: items.filter { ImportItemState(rawValue: $0.state)?.isFinal == true }.count, total: items.count))
+                completed: progress.finished, total: progress.total))
         }
         let notice = query["deleted"].map { "“\($0)” was removed from the knowledge base." }
         let model = DocumentsPage.Model(
             rows: rows, connected: connected, categories: try await DocumentsAPI.categories(database, workspace: identity.workspaceID),
             sourceFilter: source, categoryFilter: category, running: running, canImport: identity.canAdminister,
-            csrfToken: identity.csrfToken, notice: notice)
+            csrfToken: identity.csrfToken, notice: notice, page: page, hasOlder: hasOlder)
         return HTMLResponse(html: DocumentsPage.render(model, chrome: deps.chrome("Documents", .documents, identity)))
     }
 

@@ -36,7 +36,24 @@ enum DocumentsPage {
         let canImport: Bool
         let csrfToken: String?
         let notice: String?
+        /// Which page of ``pageSize`` documents this is (1-based), and whether an older one follows.
+        var page = 1
+        var hasOlder = false
+
+        /// The query string of another page with the same filters.
+        func link(toPage page: Int) -> String {
+            var items = [URLQueryItem]()
+            if let sourceFilter { items.append(.init(name: "source", value: sourceFilter)) }
+            if let categoryFilter { items.append(.init(name: "category", value: categoryFilter)) }
+            items.append(.init(name: "page", value: String(page)))
+            var components = URLComponents()
+            components.queryItems = items
+            return "/admin/documents" + (components.string ?? "")
+        }
     }
+
+    /// Documents shown on one page.
+    static let pageSize = 50
 
     static func render(_ model: Model, chrome: PageChrome) -> String {
         let toolbar = self.toolbar(model)
@@ -106,7 +123,17 @@ enum DocumentsPage {
                 .th(.text("Imported")), .th(.text("Status")), .if(model.canImport, .th(.span(.class("visually-hidden"), .text("Actions"))))
             )),
             .tbody(.forEach(model.rows) { documentRow($0, model: model) })
-        ))
+        ), pager(model))
+    }
+
+    private static func pager(_ model: Model) -> Node<HTML.BodyContext> {
+        guard model.page > 1 || model.hasOlder else { return .empty }
+        return .element(named: "nav", nodes: [
+            .class("pager"), .attr("aria-label", "Pages"),
+            .if(model.page > 1, .a(.class("button subtle"), .attr("rel", "prev"), .href(model.link(toPage: model.page - 1)), .text("Newer"))),
+            .span(.text("Page \(model.page)")),
+            .if(model.hasOlder, .a(.class("button subtle"), .attr("rel", "next"), .href(model.link(toPage: model.page + 1)), .text("Older"))),
+        ])
     }
 
     private static func documentRow(_ row: Row, model: Model) -> Node<HTML.TableContext> {
