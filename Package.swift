@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(
             name: "ExtractionTests",
             dependencies: ["Extraction", "Sandbox", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
-            exclude: ["Producers"]
+            exclude: ["Producers", "Regressions"]
         ),
         .testTarget(name: "KnowledgeTests", dependencies: ["Knowledge", "Extraction", "Sandbox"], exclude: ["Reference"]),
         .testTarget(

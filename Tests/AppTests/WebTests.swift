@@ -170,3 +170,46 @@ struct WebTests {
         }
     }
 }
+
+@Suite("Documents page")
+struct DocumentsPageTests {
+    @Test("the Documents page shows 50 documents a page, newest first, with links to older and newer pages that keep the filters")
+    func paging() async throws {
+        // given: 120 documents in the owner's workspace
+        let harness = try await TestHarness.make()
+        try await harness.withServer { _ in }
+        try await harness.withStore { store in
+            let owner = try #require(try await User.query(on: store.database).first())
+            for index in 1...120 {
+                let document = KnowledgeDocument()
+                document.$workspace.id = owner.$workspace.id
+                document.title = String(format: "Paged document %03d", index)
+                document.sourcePlatform = Platform.googleDrive.rawValue
+                document.sourceFileID = "paged-\(index)"
+                document.category = "Paging"
+                document.sizeBytes = 10
+                document.status = "ready"
+                document.chunkCount = 1
+                try await document.create(on: store.database)
+            }
+        }
+        try await harness.withServer { client in
+            try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
+            // when: the first, second and last pages are opened
+            let first = try await client.get("/admin/documents?category=Paging")
+            let second = try await client.get("/admin/documents?category=Paging&page=2")
+            let third = try await client.get("/admin/documents?category=Paging&page=3")
+            // then: each shows its share, and the links lead on
+            func titles(_ page: TestClient.Reply) -> Int { page.body.components(separatedBy: #"data-document-title="Paged document "#).count - 1 }
+            #expect(titles(first) == 50)
+            #expect(titles(second) == 50)
+            #expect(titles(third) == 20)
+            #expect(first.body.contains(#"data-document-title="Paged document 120""#))
+            #expect(!first.body.contains(#"data-document-title="Paged document 070""#))
+            #expect(first.body.contains(#"href="/admin/documents?category=Paging&amp;page=2""#) || first.body.contains(#"href="/admin/documents?category=Paging&page=2""#))
+            #expect(!first.body.contains(#"rel="prev""#))
+            #expect(third.body.contains(#"rel="prev""#))
+            #expect(!third.body.contains(#"rel="next""#))
+        }
+    }
+}

@@ -56,3 +56,32 @@ import ZIPFoundation
         #expect(ContinuousClock.now - started < .seconds(20))
     }
 }
+
+/// Inputs `make fuzz` found, one file each in `Regressions/`, named `FORMAT-what-it-did`.
+@Suite struct FuzzRegressionTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Regressions")
+
+    static let types: [String: (String, String)] = [
+        "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "found.docx"),
+        "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "found.xlsx"),
+        "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "found.pptx"),
+        "pdf": ("application/pdf", "found.pdf"), "html": ("text/html", "found.html"),
+        "confluence": ("application/vnd.atlassian.confluence.storage+xml", "found.xml"), "markdown": ("text/markdown", "found.md"),
+        "csv": ("text/csv", "found.csv"), "json": ("application/json", "found.json"), "text": ("text/plain", "found.txt"),
+    ]
+
+    static var inputs: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    @Test("every input the fuzzers found ends as text or a reason", arguments: inputs)
+    func replay(name: String) throws {
+        let format = try #require(Self.types[String(name.prefix { $0 != "-" })], "name \(name) must start with a format")
+        let bytes = try [UInt8](Data(contentsOf: Self.folder.appendingPathComponent(name)))
+        do {
+            _ = try Extractors().extract(bytes, mimeType: format.0, fileName: format.1)
+        } catch {
+            #expect(!error.reason.isEmpty)
+        }
+    }
+}

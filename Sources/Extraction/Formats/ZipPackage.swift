@@ -13,10 +13,23 @@ struct ZipPackage {
             if data.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) { throw .encrypted }  // OLE container: how Office wraps an encrypted package
             throw .corrupt("it is not a zip package")
         }
-        do { archive = try Archive(data: Data(data), accessMode: .read) } catch { throw .corrupt("the zip structure cannot be read") }
+        archive = try Self.open(data)
         self.limits = limits
         let declared = archive.reduce(Int64(0)) { $0 + Int64($1.uncompressedSize) }
         guard declared <= limits.maxExpandedBytes else { throw .tooLarge("it expands to more than \(limits.maxExpandedBytes >> 20) MB") }
+    }
+
+    /// Opens the package from a private temporary file, unlinked at once (the open file stays
+    /// readable). ZIPFoundation's in-memory archive traps when a damaged directory makes it seek
+    /// past the end of the data (found by `make fuzz`); a real file answers such a read with
+    /// nothing, and the package is reported as damaged.
+    private static func open(_ data: [UInt8]) throws(ExtractionError) -> Archive {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-zip-\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: url.path, contents: Data(data), attributes: [.posixPermissions: 0o600]) else {
+            throw .corrupt("the package could not be staged for reading")
+        }
+        defer { try? FileManager.default.removeItem(at: url) }
+        do { return try Archive(url: url, accessMode: .read) } catch { throw .corrupt("the zip structure cannot be read") }
     }
 
     func contains(_ path: String) -> Bool { archive[path] != nil }
