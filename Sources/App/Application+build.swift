@@ -18,12 +18,13 @@ import ServiceLifecycle
 public func buildApplication(_ config: AppConfig, logger: Logger? = nil, reader: (any DocumentReader)? = nil) async throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "cirrus")
     logger.logLevel = config.logLevel
+    DataDirectory.restrictNewFiles()
     let store = try Store(config: config, logger: logger)
+    let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
     do {
         try await store.tune()
         if config.autoMigrate ?? (store.engine == .sqlite) { try await store.migrate() }
         let sandboxOrigin = config.demo ? SandboxOrigin(fixed: config.sandboxURL) : nil
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         let deps = try makeDependencies(config: config, store: store, logger: logger, http: http, sandboxOrigin: sandboxOrigin)
         try await OwnerBootstrap.ensureOwner(config: config, accounts: deps.accounts, audit: deps.audit, logger: logger)
         let tokens = TokenManager(deps: deps)
@@ -64,6 +65,8 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil, reader:
             services: services,
             logger: logger)
     } catch {
+        // Whatever was opened before the failure is closed again (the client traps if it is not).
+        try? await http.shutdown()
         await store.shutdown()
         throw error
     }
@@ -114,7 +117,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports: ImportQueu
     let router = Router(context: AppRequestContext.self)
     let signedIn = deps.accounts
     router.add(middleware: HTTPMetricsMiddleware(metrics: deps.metrics))
-    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware(strictTransport: deps.config.apiBaseURL.lowercased().hasPrefix("https://")))
     router.add(middleware: ErrorMiddleware { status, message, context in
         ErrorPage.render(status: Int(status.code), reason: status.reasonPhrase, message: message, signedIn: context.identity != nil)
     })
@@ -231,6 +234,7 @@ public func runImportWorkers(_ config: AppConfig, logger: Logger) async throws {
     guard !config.demo || config.sandboxURL != nil else {
         throw ConfigError.invalid(key: AppConfig.Key.sandboxURL, reason: "in demo mode a worker needs the shared sandbox (`cirrus sandbox`) the servers use")
     }
+    DataDirectory.restrictNewFiles()
     let store = try Store(config: config, logger: logger)
     let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
     let deps: Dependencies

@@ -155,9 +155,26 @@ struct AuthTests {
         }
     }
 
-    @Test("sign-in never redirects off-site", arguments: ["//evil.example/x", "https://evil.example", "/\\evil.example", "javascript:alert(1)"])
+    @Test("sign-in never redirects off-site", arguments: [
+        "//evil.example/x", "https://evil.example", "/\\evil.example", "javascript:alert(1)", "/\t/evil.example", "/\n/evil.example",
+        "/ /evil.example", "/login", "/api/v1/documents", "/admin\t//evil.example",
+    ])
     func openRedirect(next: String) {
         #expect(SessionController.safeRedirectTarget(next) == "/admin")
+    }
+
+    @Test("signing in with next=/%09/evil.example lands on /admin, not on another host")
+    func tabRedirect() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            let page = try await client.send(.get, "/login?next=%2F%09%2Fevil.example")
+            let token = TestClient.csrfToken(in: page.body) ?? ""
+            let signIn = try await client.postForm("/login", [
+                ("_csrf", token), ("email", TestHarness.ownerEmail), ("password", TestHarness.ownerPassword), ("next", "/\t/evil.example"),
+            ])
+            #expect(signIn.status == .seeOther || signIn.status == .found)
+            #expect(signIn.headers[.location] == "/admin")
+        }
     }
 
     @Test("signing out ends the session on the server")

@@ -51,6 +51,23 @@ struct ConfigTests {
         }
     }
 
+    @Test("production with no provider configured refuses to start instead of turning demo mode on; --demo is honoured, and says so")
+    func productionNeverDemoByItself() async throws {
+        let production = ["CIRRUS_ENV": "production", "API_BASE_URL": "https://kb.example.com", "CIRRUS_ENCRYPTION_KEYS": Fernet.generateKey()]
+        // given no provider credentials, when the configuration loads, then it names the settings to set
+        await #expect { try await AppConfig.load(environment: production, environmentFile: "/nonexistent") } throws: { error in
+            guard case ConfigError.missingRequired(let key, let reason) = error else { return false }
+            return key == "GOOGLE_CLIENT_ID" && reason.contains("--demo") && reason.contains("DROPBOX_APP_KEY")
+        }
+        // and asked for by name, demo mode runs
+        let demo = try await AppConfig.load(environment: production.merging(["CIRRUS_DEMO": "true"]) { $1 }, environmentFile: "/nonexistent")
+        #expect(demo.demo)
+        // and with a provider configured, production is not demo
+        let real = try await AppConfig.load(
+            environment: production.merging(["GOOGLE_CLIENT_ID": "id", "GOOGLE_CLIENT_SECRET": "secret"]) { $1 }, environmentFile: "/nonexistent")
+        #expect(!real.demo)
+    }
+
     @Test("a half-configured provider names the missing key, never the secret's value")
     func halfConfiguredProvider() async throws {
         do {
@@ -96,5 +113,43 @@ struct ConfigTests {
         let config = try await AppConfig.load(environment: ["API_BASE_URL": "https://kb.example.com/"], environmentFile: "/nonexistent")
         #expect(config.secureCookies)
         #expect(config.apiBaseURL == "https://kb.example.com")
+    }
+}
+
+@Suite("Files on disk")
+struct DataFilesTests {
+    static func mode(_ path: String) throws -> Int {
+        try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+
+    @Test("the data directory is 0700 and the database, its log and the key file are 0600 from creation")
+    func ownerOnly() async throws {
+        // given: a data directory that does not exist yet, and no configured key (development)
+        var harness = try await TestHarness.make()
+        let directory = harness.dataDirectory.appendingPathComponent("fresh")
+        harness.config.dataDirectory = directory.path
+        harness.config.encryptionKeys = []
+        // when: the server starts on it
+        try await harness.withServer { client in _ = try await client.get("/health") }
+        // then: only the owner can read any of it
+        #expect(try Self.mode(directory.path) & 0o777 == 0o700)
+        for name in TestHarness.postgresBaseURL == nil ? ["cirrus.sqlite", "encryption.key"] : ["encryption.key"] {
+            #expect(try Self.mode(directory.appendingPathComponent(name).path) & 0o777 == 0o600, "\(name)")
+        }
+        if FileManager.default.fileExists(atPath: directory.appendingPathComponent("cirrus.sqlite-wal").path) {
+            #expect(try Self.mode(directory.appendingPathComponent("cirrus.sqlite-wal").path) & 0o777 == 0o600)
+        }
+    }
+
+    @Test("a malformed key file stops start-up with a clear error and is left as it was")
+    func malformedKeyFile() async throws {
+        // given: a key file that holds no key
+        var harness = try await TestHarness.make()
+        harness.config.encryptionKeys = []
+        let file = harness.dataDirectory.appendingPathComponent(EncryptionKeys.developmentKeyFile)
+        try Data("not a key\n".utf8).write(to: file)
+        // when: the server starts, then: it refuses, naming the file, and the file is untouched
+        await #expect(throws: ConfigError.self) { try await harness.withServer { _ in } }
+        #expect(try String(contentsOf: file, encoding: .utf8) == "not a key\n")
     }
 }

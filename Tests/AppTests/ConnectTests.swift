@@ -163,6 +163,29 @@ struct ConnectTests {
         }
     }
 
+    @Test("a provider error parameter full of markup and line breaks is neither shown nor logged as sent")
+    func hostileProviderError() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            // given: a flow started by the admin
+            let driver = try await Self.signedIn(client)
+            let state = try #require(try await driver.start(.googleDrive).state)
+            // when: the callback arrives with a 20,000-character error code carrying markup
+            let hostile = "<script>alert(1)</script>\n" + String(repeating: "x", count: 20_000)
+            let encoded = hostile.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let reply = try await client.send(
+                .get, "/api/v1/integrations/google_drive/callback?state=\(state)&error=\(encoded)", headers: [.accept: "application/json"])
+            // then: the answer names a placeholder, and so does the audit log
+            #expect(reply.status == .badRequest)
+            #expect(!reply.body.contains("<script>"))
+            #expect(reply.body.count < 1000)
+            #expect(reply.body.contains("invalid_error_code"))
+            let events = try await harness.withStore { try await AuditEvent.query(on: $0.database).all() }
+            #expect(events.allSatisfy { ($0.detail ?? "").count < 200 && !($0.detail ?? "").contains("<script>") })
+            #expect(events.contains { ($0.detail ?? "").contains("invalid_error_code") })
+        }
+    }
+
     @Test("a callback carrying another user's state is refused, and users cannot touch each other's connections")
     func otherUser() async throws {
         let harness = try await TestHarness.make()

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import Logging
 import SQLKit
 import Testing
 
@@ -142,5 +143,45 @@ struct SchemaHistoryTests {
         // then: they are the same, column for column and index for index
         #expect(freshSchema.contains { $0.hasPrefix("user_integrations.sites ") })
         #expect(steppedSchema == freshSchema, "\(Set(steppedSchema).symmetricDifference(freshSchema).sorted())")
+    }
+}
+
+@Suite("Store logging")
+struct StoreLoggingTests {
+    /// Keeps every message logged through it.
+    final class Capture: LogHandler, @unchecked Sendable {
+        let lines = NSLockedLines()
+        var logLevel: Logger.Level = .trace
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+            lines.append("\(message) \(metadata ?? [:]) \(self.metadata)")
+        }
+    }
+
+    final class NSLockedLines: @unchecked Sendable {
+        private let lock = NSLock()
+        private var storage: [String] = []
+        func append(_ line: String) { lock.withLock { storage.append(line) } }
+        var all: [String] { lock.withLock { storage } }
+    }
+
+    @Test("at trace level the store logs no bound values (tokens and document text are binds)")
+    func noBindsInLogs() async throws {
+        // given: a store whose logger is at trace level
+        let harness = try await TestHarness.make()
+        let capture = Capture()
+        var logger = Logger(label: "capture") { _ in capture }
+        logger.logLevel = .trace
+        let store = try Store(config: harness.config, logger: logger)
+        // when: a statement carries a secret as a bound value
+        try await store.migrate()
+        _ = try await store.sql.raw("SELECT \(bind: "SECRET-BIND-VALUE-1234") AS echoed").all()
+        await store.shutdown()
+        // then: no log line shows it
+        #expect(!capture.lines.all.contains { $0.contains("SECRET-BIND-VALUE-1234") })
     }
 }

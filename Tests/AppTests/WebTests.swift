@@ -1,5 +1,6 @@
 import CirrusCore
 import FluentKit
+import HTTPTypes
 import Foundation
 import Testing
 
@@ -64,6 +65,25 @@ struct WebTests {
             #expect(page.status == .ok)
             #expect(page.body.contains("<title>\(section.title) · Cirrus</title>"))
             #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)
+            #expect(page.headers[.cacheControl] == "no-store")
+        }
+    }
+
+    @Test("API answers are never cached; behind an https public URL every answer asks browsers to stay on https")
+    func cachingAndTransport() async throws {
+        let harness = try await TestHarness.make([AppConfig.Key.apiBaseURL: "https://kb.example.com"])
+        try await harness.withServer { client in
+            let token = try await client.apiToken(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
+            let documents = try await client.get("/api/v1/documents", bearer: token)
+            #expect(documents.headers[.cacheControl] == "no-store")
+            #expect(documents.headers[HTTPField.Name("Strict-Transport-Security")!]?.hasPrefix("max-age=") == true)
+            let login = try await client.get("/login")
+            #expect(login.headers[HTTPField.Name("Strict-Transport-Security")!] != nil)
+        }
+        let plain = try await TestHarness.make()
+        try await plain.withServer { client in
+            let login = try await client.get("/login")
+            #expect(login.headers[HTTPField.Name("Strict-Transport-Security")!] == nil)
         }
     }
 
@@ -173,6 +193,22 @@ struct WebTests {
 
 @Suite("Documents page")
 struct DocumentsPageTests {
+    /// A ready document row (no chunks behind it), as an import would leave one.
+    @discardableResult
+    static func makeDocument(_ title: String, category: String, workspace: UUID, on store: Store) async throws -> KnowledgeDocument {
+        let document = KnowledgeDocument()
+        document.$workspace.id = workspace
+        document.title = title
+        document.sourcePlatform = Platform.googleDrive.rawValue
+        document.sourceFileID = "file-" + title
+        document.category = category
+        document.sizeBytes = 10
+        document.status = "ready"
+        document.chunkCount = 0
+        try await document.create(on: store.database)
+        return document
+    }
+
     @Test("the Documents page shows 50 documents a page, newest first, with links to older and newer pages that keep the filters")
     func paging() async throws {
         // given: 120 documents in the owner's workspace
@@ -181,16 +217,7 @@ struct DocumentsPageTests {
         try await harness.withStore { store in
             let owner = try #require(try await User.query(on: store.database).first())
             for index in 1...120 {
-                let document = KnowledgeDocument()
-                document.$workspace.id = owner.$workspace.id
-                document.title = String(format: "Paged document %03d", index)
-                document.sourcePlatform = Platform.googleDrive.rawValue
-                document.sourceFileID = "paged-\(index)"
-                document.category = "Paging"
-                document.sizeBytes = 10
-                document.status = "ready"
-                document.chunkCount = 1
-                try await document.create(on: store.database)
+                try await Self.makeDocument(String(format: "Paged document %03d", index), category: "Paging", workspace: owner.$workspace.id, on: store)
             }
         }
         try await harness.withServer { client in
@@ -212,4 +239,27 @@ struct DocumentsPageTests {
             #expect(!third.body.contains(#"rel="next""#))
         }
     }
+
+    @Test("the 'was removed' notice shows only the title this session deleted, not words from a crafted link")
+    func deletedNotice() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { _ in }
+        let documentID = try await harness.withStore { store -> UUID in
+            let owner = try #require(try await User.query(on: store.database).first())
+            return try await Self.makeDocument("Quarterly Plan", category: "Plans", workspace: owner.$workspace.id, on: store).requireID()
+        }
+        try await harness.withServer { client in
+            try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
+            // when: the document is deleted from the page, the redirect names it
+            let page = try await client.get("/admin/documents")
+            let deleted = try await client.postForm("/admin/documents/\(documentID)/delete", [("_csrf", TestClient.csrfToken(in: page.body) ?? "")])
+            let location = try #require(deleted.headers[.location])
+            #expect(try await client.get(location).body.contains("Quarterly Plan” was removed"))
+            // but a crafted link shows nothing, with or without a made-up signature
+            for forged in ["/admin/documents?deleted=Call%20support%20now", "/admin/documents?deleted=Call%20support%20now&sig=00ff"] {
+                #expect(!(try await client.get(forged).body.contains("Call support now")))
+            }
+        }
+    }
 }
+

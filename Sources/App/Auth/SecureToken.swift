@@ -17,6 +17,13 @@ enum SecureToken {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// A MAC of `message` under `key` (hex), for values a page hands itself through a URL and
+    /// must not accept from anyone else (the key is a per-session secret).
+    static func sign(_ message: String, key: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: SymmetricKey(data: Data(key.utf8)))
+            .map { String(format: "%02x", $0) }.joined()
+    }
+
     /// Compares two secrets in time that does not depend on where they first differ.
     static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
         let a = Array(lhs.utf8)

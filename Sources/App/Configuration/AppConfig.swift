@@ -283,8 +283,10 @@ extension AppConfig {
             }
         }
         self.providers = providers
-        // With no provider credentials at all there is nothing real to connect to: run the sandbox.
-        self.demo = try bool(Key.demo) ?? providers.isEmpty
+        // With no provider credentials at all there is nothing real to connect to: in development
+        // run the sandbox; in production only when asked for by name (its demo secrets are public).
+        let askedForDemo = try bool(Key.demo)
+        self.demo = askedForDemo ?? (mode != .production && providers.isEmpty)
 
         if mode == .production {
             if encryptionKeys.isEmpty {
@@ -294,6 +296,13 @@ extension AppConfig {
             if string(Key.apiBaseURL) == nil {
                 throw ConfigError.missingRequired(
                     key: Key.apiBaseURL, reason: "production needs the public URL that OAuth providers redirect to")
+            }
+            if providers.isEmpty && askedForDemo == nil {
+                throw ConfigError.missingRequired(
+                    key: Key.googleClientID,
+                    reason: "production needs at least one provider's credentials (\(Key.googleClientID)/\(Key.googleClientSecret), "
+                        + "\(Key.microsoftClientID)/\(Key.microsoftClientSecret), \(Key.dropboxAppKey)/\(Key.dropboxAppSecret) or "
+                        + "\(Key.confluenceClientID)/\(Key.confluenceClientSecret)); to run on the built-in sandbox say so with --demo")
             }
         }
         for key in encryptionKeys {

@@ -32,6 +32,14 @@ struct OAuthFlow: Sendable {
         let reconnected: Bool
     }
 
+    /// An OAuth `error` parameter as it may be shown and logged: the codes RFC 6749 §4.1.2.1
+    /// defines are short ASCII words, so anything longer or with other characters (markup, line
+    /// breaks, a novel) becomes `invalid_error_code`.
+    static func errorCode(_ raw: String) -> String {
+        let allowed = raw.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_-.".unicodeScalars.contains($0)) }
+        return allowed && !raw.isEmpty && raw.count <= 64 ? raw : "invalid_error_code"
+    }
+
     /// Validates the state (single use, unexpired, same platform, same user when a session is
     /// present), exchanges the code and stores the connection.
     func finish(
@@ -55,7 +63,7 @@ struct OAuthFlow: Sendable {
                 action, workspaceID: pending.$workspace.id, actorID: pending.$user.id, actorEmail: user?.email, platform: platform.rawValue,
                 detail: detail, clientAddress: clientAddress)
         }
-        if let providerError {
+        if let providerError = providerError.map(Self.errorCode) {
             deps.metrics.recordOAuth(platform: platform, result: "denied")
             await record(.connectFailed, providerError == "access_denied" ? "access denied at the provider" : "provider error \(providerError)")
             throw providerError == "access_denied" ? IntegrationError.providerDenied(platform) : IntegrationError.providerError(platform, providerError)

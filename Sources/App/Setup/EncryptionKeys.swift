@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CirrusCore
 import Foundation
 import Logging
@@ -15,16 +18,28 @@ enum EncryptionKeys {
         }
         let directory = URL(fileURLWithPath: config.dataDirectory)
         let file = directory.appendingPathComponent(developmentKeyFile)
-        if let existing = try? String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
-            !existing.isEmpty
-        {
+        if FileManager.default.fileExists(atPath: file.path) {
+            // An existing key is never replaced: every stored token is sealed with it.
+            guard let text = try? String(contentsOf: file, encoding: .utf8) else {
+                throw ConfigError.invalid(
+                    key: AppConfig.Key.dataDirectory, reason: "the key file \(file.path) cannot be read; fix its permissions (it is never replaced)")
+            }
+            let existing = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (try? Fernet(key: existing)) != nil else {
+                throw ConfigError.invalid(
+                    key: AppConfig.Key.dataDirectory,
+                    reason: "the key file \(file.path) does not hold a Fernet key; restore it from a backup or set CIRRUS_ENCRYPTION_KEYS (it is never replaced)")
+            }
             return [existing]
         }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try DataDirectory.create(directory)
         let key = Fernet.generateKey()
-        guard FileManager.default.createFile(atPath: file.path, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw ConfigError.invalid(key: AppConfig.Key.dataDirectory, reason: "cannot write \(file.path)")
-        }
+        // Created owner-only in one step (O_EXCL, mode 0600), never widened then narrowed.
+        let descriptor = open(file.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else { throw ConfigError.invalid(key: AppConfig.Key.dataDirectory, reason: "cannot create \(file.path)") }
+        let written = Array((key + "\n").utf8).withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        guard written == key.utf8.count + 1 else { throw ConfigError.invalid(key: AppConfig.Key.dataDirectory, reason: "cannot write \(file.path)") }
         logger.notice(
             "No CIRRUS_ENCRYPTION_KEYS set: generated a development key file",
             metadata: ["path": .string(file.path)])
@@ -33,5 +48,19 @@ enum EncryptionKeys {
 
     static func vault(_ config: AppConfig, logger: Logger) throws -> TokenVault {
         try TokenVault(keys: resolve(config, logger: logger))
+    }
+}
+
+/// The data directory and what Cirrus writes in it are the owner's alone: the directory is
+/// 0700 and the process's umask is 077, so the SQLite database, its WAL, the key file and
+/// downloaded files are created 0600 (never created wider and narrowed afterwards).
+enum DataDirectory {
+    /// Sets the umask for everything the process creates from now on.
+    static func restrictNewFiles() {
+        umask(0o077)
+    }
+
+    static func create(_ directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
 }

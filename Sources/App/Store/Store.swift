@@ -29,6 +29,10 @@ public final class Store: Sendable {
 
     /// Opens (without migrating) the store described by `config`.
     public init(config: AppConfig, logger: Logger) throws {
+        // The drivers log each statement with its bound values at trace level, and binds carry
+        // CSRF tokens, sealed tokens and document text: the store's logger never goes below debug.
+        var logger = logger
+        if logger.logLevel < .debug { logger.logLevel = .debug }
         let databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
         if let url = config.databaseURL?.revealed {
             guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
@@ -42,7 +46,7 @@ public final class Store: Sendable {
             self.engine = .postgres
             self.pinnedLoop = nil
         } else {
-            try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+            try DataDirectory.create(URL(fileURLWithPath: config.dataDirectory))
             let path = URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("cirrus.sqlite").path
             databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
             self.engine = .sqlite

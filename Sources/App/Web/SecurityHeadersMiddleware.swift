@@ -1,9 +1,12 @@
 import Hummingbird
 import HTTPTypes
 
-/// Headers that keep pages from being framed, sniffed or fed scripts from elsewhere.
+/// Headers that keep pages from being framed, sniffed or fed scripts from elsewhere; that keep
+/// account data and API answers out of caches; and, behind https, that keep browsers on https.
 struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
+    /// Send `Strict-Transport-Security` (the public URL is https).
+    var strictTransport = false
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
@@ -12,6 +15,13 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        if strictTransport { response.headers[HTTPField.Name("Strict-Transport-Security")!] = "max-age=31536000; includeSubDomains" }
+        // Pages and API answers show accounts, tokens and documents: never stored by a browser or
+        // a proxy. Static assets set their own caching.
+        let path = request.uri.path
+        if response.headers[.cacheControl] == nil, path.hasPrefix("/api/") || path.hasPrefix("/admin") || path == "/login" {
+            response.headers[.cacheControl] = "no-store"
+        }
         return response
     }
 }

@@ -41,8 +41,11 @@ struct AdminPagesController {
             guard identity.canAdminister else { throw AuthError.forbidden }
             guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw DocumentError.notFound }
             let title = try await DocumentsAPI(deps: deps).delete(id, identity: identity, clientAddress: context.clientAddress)
+            // The title rides in the URL with a MAC under this session's CSRF secret, so a link
+            // someone else made cannot put words on this page.
             let encoded = title.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-            return .redirect(to: "/admin/documents?deleted=\(encoded)", type: .normal)
+            let signature = SecureToken.sign("deleted:" + title, key: identity.csrfToken ?? "")
+            return .redirect(to: "/admin/documents?deleted=\(encoded)&sig=\(signature)", type: .normal)
         }
         group.get("activity") { _, context in try await activity(context) }
         group.get("settings") { _, context in try settings(context) }
@@ -122,7 +125,12 @@ struct AdminPagesController {
                 id: try job.requireID(), source: Platform(rawValue: job.platform)?.displayName ?? job.platform, category: job.category,
                 completed: progress.finished, total: progress.total))
         }
-        let notice = query["deleted"].map { "“\($0)” was removed from the knowledge base." }
+        let notice = query["deleted"].map(String.init).flatMap { title -> String? in
+            guard let token = identity.csrfToken, let signature = query["sig"].map(String.init),
+                SecureToken.constantTimeEquals(signature, SecureToken.sign("deleted:" + title, key: token))
+            else { return nil }
+            return "“\(title)” was removed from the knowledge base."
+        }
         let model = DocumentsPage.Model(
             rows: rows, connected: connected, categories: try await DocumentsAPI.categories(database, workspace: identity.workspaceID),
             sourceFilter: source, categoryFilter: category, running: running, canImport: identity.canAdminister,

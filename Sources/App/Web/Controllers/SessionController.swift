@@ -68,9 +68,12 @@ struct SessionController {
     }
 
     /// Only local paths: `/admin/x` yes; `//evil.example`, `/\evil`, `https://…` no.
+    /// Where to go after signing in: only a page of the admin area, and nothing a browser could
+    /// read as another host (browsers drop tabs and line breaks, so `/\t/evil.example` would be
+    /// `//evil.example`; a backslash counts as a slash).
     static func safeRedirectTarget(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"),
-            !next.contains(where: { $0.isNewline || $0 == "\\" })
+        guard let next, next == "/admin" || next.hasPrefix("/admin/") || next.hasPrefix("/admin?"),
+            !next.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\\" || $0.properties.isWhitespace })
         else { return "/admin" }
         return next
     }
