@@ -29,7 +29,8 @@ struct MultiProcessTests {
 
     static func waitUntilUp(_ url: String) async throws {
         for _ in 0..<150 {
-            if let response = try? await ConnectDriver.http.execute(HTTPClientRequest(url: url), timeout: .seconds(2)), response.status.code < 500 { return }
+            // 200 only: anything else may be another test's server that took the port.
+            if let response = try? await ConnectDriver.http.execute(HTTPClientRequest(url: url), timeout: .seconds(2)), response.status.code == 200 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw TestFailure("\(url) did not come up")
