@@ -18,7 +18,6 @@ import ServiceLifecycle
 public func buildApplication(_ config: AppConfig, logger: Logger? = nil, reader: (any DocumentReader)? = nil) async throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "cirrus")
     logger.logLevel = config.logLevel
-    DataDirectory.restrictNewFiles()
     let store = try Store(config: config, logger: logger)
     let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
     do {
@@ -234,7 +233,6 @@ public func runImportWorkers(_ config: AppConfig, logger: Logger) async throws {
     guard !config.demo || config.sandboxURL != nil else {
         throw ConfigError.invalid(key: AppConfig.Key.sandboxURL, reason: "in demo mode a worker needs the shared sandbox (`cirrus sandbox`) the servers use")
     }
-    DataDirectory.restrictNewFiles()
     let store = try Store(config: config, logger: logger)
     let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
     let deps: Dependencies

@@ -293,8 +293,7 @@ struct ConnectTests {
     @Test("members cannot connect accounts")
     func memberCannotConnect() async throws {
         let harness = try await TestHarness.make()
-        try await harness.withServer { _ in }
-        let owner = try await harness.withStore { try await User.query(on: $0.database).first()! }
+        let owner = try await harness.bootstrapOwner()
         try await harness.createUser(email: "member@example.com", password: "member password 1", role: .member, workspaceID: owner.$workspace.id)
         try await harness.withServer { client in
             let token = try await client.apiToken(email: "member@example.com", password: "member password 1")

@@ -157,9 +157,8 @@ struct ReliabilityTests {
     func crashLoopEnds() async throws {
         // given: an item whose attempts all died with the process (left 'downloading')
         let harness = try await TestHarness.make()
-        try await harness.withServer { _ in }
+        let owner = try await harness.bootstrapOwner()
         let itemID = try await harness.withStore { store -> UUID in
-            let owner = try #require(try await User.query(on: store.database).first())
             let job = try await ImportQueue(store: store).enqueue(
                 platform: .googleDrive, category: "Crash", fileIDs: ["1CrashingFile"], userID: owner.requireID(), workspaceID: owner.$workspace.id)
             let item = try #require(try await ImportItem.query(on: store.database).filter(\.$job.$id == job.requireID()).first())

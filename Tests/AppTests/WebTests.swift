@@ -213,9 +213,8 @@ struct DocumentsPageTests {
     func paging() async throws {
         // given: 120 documents in the owner's workspace
         let harness = try await TestHarness.make()
-        try await harness.withServer { _ in }
+        let owner = try await harness.bootstrapOwner()
         try await harness.withStore { store in
-            let owner = try #require(try await User.query(on: store.database).first())
             for index in 1...120 {
                 try await Self.makeDocument(String(format: "Paged document %03d", index), category: "Paging", workspace: owner.$workspace.id, on: store)
             }
@@ -243,10 +242,9 @@ struct DocumentsPageTests {
     @Test("the 'was removed' notice shows only the title this session deleted, not words from a crafted link")
     func deletedNotice() async throws {
         let harness = try await TestHarness.make()
-        try await harness.withServer { _ in }
+        let owner = try await harness.bootstrapOwner()
         let documentID = try await harness.withStore { store -> UUID in
-            let owner = try #require(try await User.query(on: store.database).first())
-            return try await Self.makeDocument("Quarterly Plan", category: "Plans", workspace: owner.$workspace.id, on: store).requireID()
+            try await Self.makeDocument("Quarterly Plan", category: "Plans", workspace: owner.$workspace.id, on: store).requireID()
         }
         try await harness.withServer { client in
             try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)

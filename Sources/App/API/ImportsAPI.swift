@@ -190,7 +190,6 @@ struct ImportsAPI {
             counts: counts, total: files.count, completed: completed, etaSeconds: eta, items: items.map(ItemDTO.init))
     }
 
-    /// Looks every selected id up at the provider, eight at a time.
     static func category(_ raw: String?) -> String {
         let trimmed = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         return trimmed.isEmpty ? "General" : String(trimmed.prefix(100))

@@ -26,7 +26,7 @@ struct SystemAPI {
             let (database, waited) = await checkDatabase()
             let body = HealthResponse(
                 status: database == "ok" ? "ok" : "degraded", database: database,
-                databaseMilliseconds: Int(waited.components.seconds * 1000 + waited.components.attoseconds / 1_000_000_000_000_000),
+                databaseMilliseconds: Int(waited / .milliseconds(1)),
                 version: CirrusVersion.current)
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase

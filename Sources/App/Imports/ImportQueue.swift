@@ -13,6 +13,9 @@ struct ImportQueue: Sendable {
     let lease: TimeInterval
     var heartbeatInterval: Duration { .seconds(max(1, lease / 3)) }
 
+    /// The states of an item a worker is on.
+    static let inProgress = [ImportItemState.downloading, .extracting, .indexing].map(\.rawValue)
+
     init(store: Store, lease: TimeInterval = 30) {
         self.store = store
         self.lease = lease
@@ -42,7 +45,7 @@ struct ImportQueue: Sendable {
         let encoder = JSONEncoder()
         let items = try files.map { file in
             NewItem(
-                sourceFileID: file.id, name: file.isFolder && !file.isAlsoDocument ? file.name : file.contentName,
+                sourceFileID: file.id, name: Self.itemName(file),
                 isFolder: file.isFolder, bytes: file.size, fileJSON: String(decoding: try encoder.encode(file), as: UTF8.self), depth: depth)
         }
         try await store.database.transaction { db in try await Self.insert(items, job: job, on: db) }
@@ -67,10 +70,16 @@ struct ImportQueue: Sendable {
     /// Records what the lookup of an item's selected id found at the provider.
     func resolve(_ item: ImportItem, as file: CloudFile) async throws {
         item.fileJSON = String(decoding: try JSONEncoder().encode(file), as: UTF8.self)
-        item.name = file.isFolder && !file.isAlsoDocument ? file.name : file.contentName
+        item.name = Self.itemName(file)
         item.isFolder = file.isFolder
         item.bytes = file.size
         try await item.save(on: store.database)
+    }
+
+    /// What an item is called in progress lists: a folder by its name, a file (or a page that is
+    /// also a document) by the name of what is imported, e.g. "Plan.docx" for a Google Doc.
+    static func itemName(_ file: CloudFile) -> String {
+        file.isFolder && !file.isAlsoDocument ? file.name : file.contentName
     }
 
     /// A row to insert: what is known of a file before a worker takes it.
@@ -123,8 +132,7 @@ struct ImportQueue: Sendable {
     /// - Parameter all: on start-up of the only process (SQLite), every unfinished item is orphaned.
     @discardableResult
     func requeueAbandoned(all: Bool = false, now: Date = Date()) async throws -> Int {
-        let inProgress = [ImportItemState.downloading, .extracting, .indexing].map(\.rawValue)
-        var query = ImportItem.query(on: store.database).filter(\.$state ~~ inProgress)
+        var query = ImportItem.query(on: store.database).filter(\.$state ~~ Self.inProgress)
         if !all { query = query.filter(\.$claimedAt < now.addingTimeInterval(-lease)) }
         let abandoned = try await query.all()
         for item in abandoned {
@@ -147,15 +155,10 @@ struct ImportQueue: Sendable {
             """).run()
     }
 
-    /// The states of an item a worker is on.
-    static let inProgress = [ImportItemState.downloading, .extracting, .indexing].map(\.rawValue)
-
     /// Renews an item's lease while a worker is still on it, without touching its other fields.
     func heartbeat(_ id: UUID, now: Date = Date()) async throws {
-        guard let sql = store.database as? any SQLDatabase else { return }
-        try await sql.raw("""
-            UPDATE import_items SET claimed_at = \(bind: now) WHERE id = \(bind: id)
-            AND state IN (\(bind: ImportItemState.downloading.rawValue), \(bind: ImportItemState.extracting.rawValue), \(bind: ImportItemState.indexing.rawValue))
+        try await store.sql.raw("""
+            UPDATE import_items SET claimed_at = \(bind: now) WHERE id = \(bind: id) AND state IN (\(binds: Self.inProgress))
             """).run()
     }
 

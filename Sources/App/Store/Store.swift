@@ -27,8 +27,10 @@ public final class Store: Sendable {
     /// fails with the pool's error instead of the process trapping on a missing database.
     private let handles: [any Database]
 
-    /// Opens (without migrating) the store described by `config`.
+    /// Opens (without migrating) the store described by `config`. From here on the process
+    /// creates owner-only files (``DataDirectory``): every command that opens the store does.
     public init(config: AppConfig, logger: Logger) throws {
+        DataDirectory.restrictNewFiles()
         // The drivers log each statement with its bound values at trace level, and binds carry
         // CSRF tokens, sealed tokens and document text: the store's logger never goes below debug.
         var logger = logger

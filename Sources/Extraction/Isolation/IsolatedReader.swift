@@ -48,7 +48,7 @@ public final class IsolatedReader: DocumentReader {
     public func read(fileAt path: String, mimeType: String, fileName: String) async throws -> ExtractedDocument {
         let child = try await checkOut()
         let seconds = Int(timeout.components.seconds)
-        let request = ReadRequest(path: path, mimeType: mimeType, fileName: fileName, cpuSeconds: seconds)
+        let request = ReadRequest(path: path, mimeType: mimeType, fileName: fileName)
         let outcome: ReaderChild.Outcome
         do {
             outcome = try await child.run(request, within: timeout + .seconds(2))

@@ -27,7 +27,8 @@ public enum ReaderProcess {
             let response: ReadResponse
             do {
                 let request = try decoder.decode(ReadRequest.self, from: Data(frame))
-                allowCPU(seconds: request.cpuSeconds)
+                // The file's CPU allowance is the extractors' own time limit.
+                allowCPU(seconds: Int(extractors.limits.timeout.components.seconds))
                 response = read(request, extractors: extractors)
             } catch {
                 response = ReadResponse(error: .corrupt("the request could not be understood"))

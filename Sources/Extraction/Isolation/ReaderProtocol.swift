@@ -25,13 +25,9 @@ public struct InProcessReader: DocumentReader {
     public func read(fileAt path: String, mimeType: String, fileName: String) async throws -> ExtractedDocument {
         let extractors = self.extractors
         let result = try await firstResult(within: extractors.limits.timeout + .seconds(1)) {
-            try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global().async {
-                    continuation.resume(with: Result { () throws -> ExtractedDocument in
-                        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped))
-                        return try extractors.extract(bytes, mimeType: mimeType, fileName: fileName)
-                    })
-                }
+            try await onWorkerThread {
+                let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped))
+                return try extractors.extract(bytes, mimeType: mimeType, fileName: fileName)
             }
         }
         guard let result else { throw ExtractionError.timedOut }
@@ -44,8 +40,6 @@ struct ReadRequest: Codable, Sendable {
     var path: String
     var mimeType: String
     var fileName: String
-    /// CPU seconds the reader may spend on this file before the kernel stops it.
-    var cpuSeconds: Int
 }
 
 /// What a reader process answers: the text, or why there is none.

@@ -124,6 +124,16 @@ struct TestHarness: Sendable {
         }
     }
 
+    /// Starts the server once, so that the store is migrated and the owner exists, and returns the owner.
+    @discardableResult
+    func bootstrapOwner() async throws -> User {
+        try await withServer { _ in }
+        return try await withStore { store in
+            guard let owner = try await User.query(on: store.database).first() else { throw TestFailure("no owner was created") }
+            return owner
+        }
+    }
+
     /// Creates a user; in a new workspace unless one is given.
     @discardableResult
     func createUser(email: String, password: String = "another long password", role: UserRole = .admin, workspaceID: UUID? = nil) async throws -> User {

@@ -44,7 +44,7 @@ struct AdminPagesController {
             // The title rides in the URL with a MAC under this session's CSRF secret, so a link
             // someone else made cannot put words on this page.
             let encoded = title.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-            let signature = SecureToken.sign("deleted:" + title, key: identity.csrfToken ?? "")
+            let signature = Self.removedNoticeSignature(title, sessionSecret: identity.csrfToken ?? "")
             return .redirect(to: "/admin/documents?deleted=\(encoded)&sig=\(signature)", type: .normal)
         }
         group.get("activity") { _, context in try await activity(context) }
@@ -95,6 +95,12 @@ struct AdminPagesController {
         }
     }
 
+    /// The MAC that lets the Documents page show "“title” was removed" only to the session
+    /// that removed it.
+    static func removedNoticeSignature(_ title: String, sessionSecret: String) -> String {
+        SecureToken.sign("deleted:" + title, key: sessionSecret)
+    }
+
     func documents(_ request: Request, _ context: AppRequestContext) async throws -> HTMLResponse {
         let identity = try context.requireIdentity()
         let query = request.uri.queryParameters
@@ -127,7 +133,7 @@ struct AdminPagesController {
         }
         let notice = query["deleted"].map(String.init).flatMap { title -> String? in
             guard let token = identity.csrfToken, let signature = query["sig"].map(String.init),
-                SecureToken.constantTimeEquals(signature, SecureToken.sign("deleted:" + title, key: token))
+                SecureToken.constantTimeEquals(signature, Self.removedNoticeSignature(title, sessionSecret: token))
             else { return nil }
             return "“\(title)” was removed from the knowledge base."
         }
