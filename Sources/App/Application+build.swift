@@ -49,6 +49,15 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil, reader:
                 queue: imports, workers: config.importWorkers, singleProcess: store.engine == .sqlite, logger: logger,
                 grace: .seconds(config.shutdownGraceSeconds)))
         }
+        if let metricsPort = config.metricsPort {
+            // Metrics on their own loopback port: reachable by a local Prometheus or sidecar,
+            // never through the public listener or its reverse proxy.
+            let metricsRouter = Router()
+            SystemAPI(deps: deps).addMetricsRoute(to: metricsRouter)
+            services.append(Application(
+                router: metricsRouter, configuration: .init(address: .hostname("127.0.0.1", port: metricsPort), serverName: "Cirrus metrics"),
+                logger: logger))
+        }
         if config.demo, config.sandboxURL == nil, let sandboxOrigin {
             // Demo mode: the provider sandbox runs in-process on its own loopback port, so the
             // browser meets it as a separate origin, as it would the real provider.
@@ -116,19 +125,24 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports: ImportQueu
     let router = Router(context: AppRequestContext.self)
     let signedIn = deps.accounts
     router.add(middleware: HTTPMetricsMiddleware(metrics: deps.metrics))
-    router.add(middleware: SecurityHeadersMiddleware(strictTransport: deps.config.apiBaseURL.lowercased().hasPrefix("https://")))
+    router.add(middleware: ClientAddressMiddleware(proxies: deps.trustedProxies))
+    let connectors = deps.connectors
+    router.add(middleware: SecurityHeadersMiddleware(
+        strictTransport: deps.config.apiBaseURL.lowercased().hasPrefix("https://"), formTargets: { connectors.consentOrigins }))
     router.add(middleware: ErrorMiddleware { status, message, context in
         ErrorPage.render(status: Int(status.code), reason: status.reasonPhrase, message: message, signedIn: context.identity != nil)
     })
     router.add(middleware: AuthenticationMiddleware(
-        accounts: signedIn, secureCookies: deps.config.secureCookies, csrfExemptPaths: ["/api/v1/auth/login"]))
+        accounts: signedIn, cookies: deps.cookies, csrfExemptPaths: ["/api/v1/auth/login"]))
 
     SystemAPI(deps: deps).addRoutes(to: router)
     StaticAssets.addRoutes(to: router)
     SessionController(deps: deps).addRoutes(to: router)
 
     let admin = router.group("admin").add(middleware: RequireSignInMiddleware(redirectToLogin: true))
+        .add(middleware: PasswordChangeGate(redirectToSettings: true))
     AdminPagesController(deps: deps, tokens: tokens, imports: imports).addRoutes(to: admin)
+    AccountController(deps: deps).addRoutes(to: admin)
     ChatPageController(deps: deps).addRoutes(to: admin)
 
     let api = router.group("api/v1")
@@ -136,6 +150,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports: ImportQueu
     AuthAPI(deps: deps).addPublicRoutes(to: api)
     integrations.addCallbackRoute(to: api)
     let signedInAPI = api.group().add(middleware: RequireSignInMiddleware(redirectToLogin: false))
+        .add(middleware: PasswordChangeGate(redirectToSettings: false))
     AuthAPI(deps: deps).addRoutes(to: signedInAPI)
     integrations.addRoutes(to: signedInAPI)
     ActivityAPI(deps: deps).addRoutes(to: signedInAPI)

@@ -15,6 +15,12 @@ struct Dependencies: Sendable {
     let knowledge: KnowledgeBase
     let logger: Logger
 
+    /// The reverse proxies whose forwarding headers are believed (validated when the config loaded).
+    var trustedProxies: TrustedProxies { (try? TrustedProxies.parse(config.trustedProxies).get()) ?? .none }
+
+    /// Cookie names and attributes for this server's origin.
+    var cookies: CookieNames { CookieNames(secure: config.secureCookies) }
+
     /// The frame of a signed-in page.
     func chrome(_ title: String, _ section: PageChrome.Section?, _ identity: Identity) -> PageChrome {
         PageChrome(

@@ -212,7 +212,7 @@ struct BenchClient {
         let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }.joined(separator: "&")
         let decision = try await call(action, method: .POST, form: body)
         guard let callback = decision.1.first(name: "Location") else { throw ValidationError("consent did not redirect") }
-        guard try await call(callback).0 == 200 else { throw ValidationError("the callback failed") }
+        guard try await call(callback, bearer: bearer).0 == 200 else { throw ValidationError("the callback failed") }
     }
 
     static func attribute(_ name: String, in html: String) -> String? {

@@ -62,6 +62,9 @@ public enum ConnectorError: UserFacingError, Equatable {
     case checksumMismatch
     /// The provider will not hand this file over.
     case notDownloadable(String)
+    /// The provider pointed at a link Cirrus does not follow (another host, scheme or a private
+    /// address); the associated value names its host.
+    case unsafeLink(String)
 
     public var code: String {
         switch self {
@@ -75,6 +78,7 @@ public enum ConnectorError: UserFacingError, Equatable {
         case .fileTooLarge: "file_too_large"
         case .checksumMismatch: "checksum_mismatch"
         case .notDownloadable: "not_downloadable"
+        case .unsafeLink: "unsafe_link"
         }
     }
 
@@ -90,13 +94,14 @@ public enum ConnectorError: UserFacingError, Equatable {
         case .fileTooLarge(let limit): "The file is larger than the import limit of \(limit / 1_000_000) MB."
         case .checksumMismatch: "The downloaded bytes did not match the provider's checksum."
         case .notDownloadable(let reason): reason
+        case .unsafeLink(let host): "The provider sent an unsafe link (to \(host)), so nothing was fetched from it."
         }
     }
 
     public var kind: FailureKind {
         switch self {
         case .invalidGrant, .unauthorized: .conflict
-        case .misconfigured, .provider, .malformedResponse, .fileTooLarge, .notDownloadable: .badRequest
+        case .misconfigured, .provider, .malformedResponse, .fileTooLarge, .notDownloadable, .unsafeLink: .badRequest
         case .notFound: .notFound
         case .unavailable, .checksumMismatch: .unavailable
         }

@@ -79,15 +79,37 @@ struct Migrate: AsyncParsableCommand {
 struct CreateAdmin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "create-admin", abstract: "Create an admin user.")
     @Option(help: "The admin's email address.") var email: String
-    @Option(help: "The admin's password (at least 10 characters).") var password: String
+    @Option(help: ArgumentHelp(
+        "A file holding the password (at least 10 characters; one line). Without it the password is read from standard input.",
+        discussion: "Never on the command line: arguments are visible to every user of the machine and kept in shell history."))
+    var passwordFile: String?
     @Option(help: "The name shown in the interface.") var name: String?
     @Flag(help: "Make the user an owner rather than an admin.") var owner = false
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
         let config = try await loadConfig(store.overrides)
+        let password = try readPassword()
         try await AdminTasks.createAdmin(config, email: email, password: password, name: name, owner: owner, logger: makeLogger(config))
         print("Created \(owner ? "owner" : "admin") \(email.lowercased()).")
+    }
+}
+
+extension CreateAdmin {
+    /// The password from `--password-file`, else from standard input (asked for without echo on a terminal).
+    func readPassword() throws -> String {
+        let text: String?
+        if let passwordFile {
+            text = try String(contentsOfFile: passwordFile, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init)
+        } else if isatty(STDIN_FILENO) == 1, let typed = getpass("Password for \(email): ") {
+            text = String(cString: typed)
+        } else {
+            text = readLine(strippingNewline: true)
+        }
+        guard let password = text?.trimmingCharacters(in: CharacterSet(charactersIn: "\r")), !password.isEmpty else {
+            throw ValidationError("No password given: pass --password-file, or send it on standard input.")
+        }
+        return password
     }
 }
 

@@ -26,16 +26,6 @@ struct AuthTests {
         }
     }
 
-    @Test("behind https the session cookie is Secure")
-    func secureCookie() async throws {
-        let harness = try await TestHarness.make([AppConfig.Key.apiBaseURL: "https://kb.example.com"])
-        try await harness.withServer { client in
-            let reply = try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
-            let cookie = reply.headers[values: .setCookie].first { $0.hasPrefix("cirrus_session=") } ?? ""
-            #expect(cookie.contains("Secure"))
-        }
-    }
-
     @Test("a wrong password re-shows the form with a message and no session")
     func wrongPassword() async throws {
         let harness = try await TestHarness.make()
@@ -152,28 +142,6 @@ struct AuthTests {
                 ("_csrf", token), ("email", TestHarness.ownerEmail), ("password", TestHarness.ownerPassword), ("next", "/admin/integrations"),
             ])
             #expect(signIn.headers[.location] == "/admin/integrations")
-        }
-    }
-
-    @Test("sign-in never redirects off-site", arguments: [
-        "//evil.example/x", "https://evil.example", "/\\evil.example", "javascript:alert(1)", "/\t/evil.example", "/\n/evil.example",
-        "/ /evil.example", "/login", "/api/v1/documents", "/admin\t//evil.example",
-    ])
-    func openRedirect(next: String) {
-        #expect(SessionController.safeRedirectTarget(next) == "/admin")
-    }
-
-    @Test("signing in with next=/%09/evil.example lands on /admin, not on another host")
-    func tabRedirect() async throws {
-        let harness = try await TestHarness.make()
-        try await harness.withServer { client in
-            let page = try await client.send(.get, "/login?next=%2F%09%2Fevil.example")
-            let token = TestClient.csrfToken(in: page.body) ?? ""
-            let signIn = try await client.postForm("/login", [
-                ("_csrf", token), ("email", TestHarness.ownerEmail), ("password", TestHarness.ownerPassword), ("next", "/\t/evil.example"),
-            ])
-            #expect(signIn.status == .seeOther || signIn.status == .found)
-            #expect(signIn.headers[.location] == "/admin")
         }
     }
 

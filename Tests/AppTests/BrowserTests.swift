@@ -100,7 +100,7 @@ struct BrowserTests {
         try await browser.click("button[type=submit]")
         try await browser.waitForPath("/admin/integrations")
         let main = try await browser.windowHandle()
-        try await browser.click("a[data-connect=google_drive]")
+        try await browser.click("form[data-connect=google_drive] button")
         let popup = try await browser.waitForNewWindow(besides: [main])
         try await browser.switchTo(window: popup)
         try await browser.click("button[value=allow]", timeout: .seconds(10))

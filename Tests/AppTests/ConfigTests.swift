@@ -98,6 +98,7 @@ struct ConfigTests {
 
     @Test("bad values are rejected with the key's name", arguments: [
         ("PORT", "eighty"), ("CIRRUS_DEMO", "maybe"), ("CIRRUS_ENCRYPTION_KEYS", "not-a-key"), ("LOG_LEVEL", "loud"),
+        ("CIRRUS_TRUSTED_PROXIES", "10.0.0.0/33"), ("CIRRUS_TRUSTED_PROXIES", "proxy.internal"), ("CIRRUS_METRICS_TOKEN", "short"), ("CIRRUS_METRICS_PORT", "0"),
     ])
     func invalidValues(key: String, value: String) async throws {
         do {

@@ -40,7 +40,7 @@ struct ImportResilienceTests {
     func killAndRestart() async throws {
         // given: a sandbox process and a server process on one store
         let servers = try await ReliabilityTests.Servers()
-        let bearer = try await Self.connectGoogleDrive(servers.origin)
+        let bearer = try await MultiProcessTests.connect(.googleDrive, origin: servers.origin)
 
         // a folder of 80 files whose downloads are slow, so the job is still running when the server dies
         let folder = try await ConnectDriver.makeDriveFolder(servers.sandboxOrigin, name: "Restart Batch", files: 80)
@@ -99,7 +99,7 @@ struct ImportResilienceTests {
         processes.append(try MultiProcessTests.launch(["serve", "--port", String(port)], environment: environment.merging(["CIRRUS_IMPORT_WORKERS": "0"]) { $1 }))
         for _ in 0..<2 { processes.append(try MultiProcessTests.launch(["worker", "--workers", "3"], environment: environment)) }
         try await MultiProcessTests.waitUntilUp(origin + "/health")
-        let bearer = try await Self.connectGoogleDrive(origin)
+        let bearer = try await MultiProcessTests.connect(.googleDrive, origin: origin)
 
         // when: a folder of 120 files is imported
         let folder = try await ConnectDriver.makeDriveFolder(sandboxOrigin, name: "Shared Queue", files: 120)
@@ -127,21 +127,5 @@ struct ImportResilienceTests {
         let sources = answer["sources"] as? [[String: Any]] ?? []
         #expect(sources.first?["title"] as? String == "note-077.txt", "\(answer)")
         #expect((answer["answer"] as? String ?? "").contains("10077"))
-    }
-
-    /// Signs the owner in on a server process and connects Google Drive through the sandbox's consent page.
-    static func connectGoogleDrive(_ origin: String) async throws -> String {
-        let login = try await MultiProcessTests.call(origin + "/api/v1/auth/login", method: .POST, json: ["email": TestHarness.ownerEmail, "password": TestHarness.ownerPassword])
-        let bearer = try #require((try JSONSerialization.jsonObject(with: Data(login.2)) as? [String: Any])?["token"] as? String)
-        let connect = try await MultiProcessTests.call(origin + "/api/v1/integrations/google_drive/connect", bearer: bearer)
-        let page = try await MultiProcessTests.call(try #require(connect.1["location"]), accept: "text/html")
-        let html = String(decoding: page.2, as: UTF8.self)
-        var request = HTTPClientRequest(url: try #require(ConnectDriver.attribute("action", in: html)))
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.body = .bytes(ByteBuffer(string: (ConnectDriver.hiddenFields(html) + [("decision", "allow")]).map { "\($0.0)=\(TestClient.formEncode($0.1))" }.joined(separator: "&")))
-        let decision = try await ConnectDriver.http.execute(request, timeout: .seconds(30))
-        #expect(try await MultiProcessTests.call(try #require(decision.headers.first(name: "Location"))).0 == 200)
-        return bearer
     }
 }

@@ -52,6 +52,26 @@ struct MultiProcessTests {
         return (Int(response.status.code), headers, Array(buffer: body))
     }
 
+    /// Signs the owner in on a server process and connects `platform` through the sandbox's
+    /// consent page, as an API client: start with the token, consent, call the callback with it.
+    /// Returns the token.
+    static func connect(_ platform: Platform, origin: String) async throws -> String {
+        let login = try await call(origin + "/api/v1/auth/login", method: .POST, json: ["email": TestHarness.ownerEmail, "password": TestHarness.ownerPassword])
+        let bearer = try #require((try JSONSerialization.jsonObject(with: Data(login.2)) as? [String: Any])?["token"] as? String)
+        let connect = try await call(origin + "/api/v1/integrations/\(platform.rawValue)/connect", bearer: bearer)
+        let page = try await call(try #require(connect.1["location"]), accept: "text/html")
+        let html = String(decoding: page.2, as: UTF8.self)
+        var request = HTTPClientRequest(url: try #require(ConnectDriver.attribute("action", in: html)))
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        let fields = ConnectDriver.hiddenFields(html) + [("decision", "allow")]
+        request.body = .bytes(ByteBuffer(string: fields.map { "\($0.0)=\(TestClient.formEncode($0.1))" }.joined(separator: "&")))
+        let decision = try await ConnectDriver.http.execute(request, timeout: .seconds(30))
+        let callback = try #require(decision.headers.first(name: "Location"))
+        #expect(try await call(callback, bearer: bearer).0 == 200)
+        return bearer
+    }
+
     @Test("50 simultaneous calls across two processes on a connection whose token just expired cause exactly one refresh")
     func singleRefreshAcrossProcesses() async throws {
         // given: a migrated database with an owner, a sandbox, and two servers
@@ -82,20 +102,7 @@ struct MultiProcessTests {
         for origin in origins { try await Self.waitUntilUp(origin + "/health") }
 
         // Connect Microsoft 365 through the first server.
-        let login = try await Self.call(origins[0] + "/api/v1/auth/login", method: .POST, json: ["email": TestHarness.ownerEmail, "password": TestHarness.ownerPassword])
-        let bearer = try #require((try JSONSerialization.jsonObject(with: Data(login.2)) as? [String: Any])?["token"] as? String)
-        let connect = try await Self.call(origins[0] + "/api/v1/integrations/microsoft/connect", bearer: bearer)
-        let consentURL = try #require(connect.1["location"])
-        let page = try await Self.call(consentURL, accept: "text/html")
-        let html = String(decoding: page.2, as: UTF8.self)
-        var request = HTTPClientRequest(url: try #require(ConnectDriver.attribute("action", in: html)))
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        let fields = ConnectDriver.hiddenFields(html) + [("decision", "allow")]
-        request.body = .bytes(ByteBuffer(string: fields.map { "\($0.0)=\(TestClient.formEncode($0.1))" }.joined(separator: "&")))
-        let decision = try await ConnectDriver.http.execute(request, timeout: .seconds(30))
-        let callback = try #require(decision.headers.first(name: "Location"))
-        #expect(try await Self.call(callback).0 == 200)
+        let bearer = try await Self.connect(.microsoft, origin: origins[0])
 
         // when: the token runs out at the provider and both servers get 25 calls each at once
         try await harness.withStore { store in

@@ -79,7 +79,7 @@ struct ReliabilityTests {
     func boundedShutdown() async throws {
         // given: a server with a 2 s grace period importing files whose downloads take 30 s each
         let servers = try await Servers(["CIRRUS_SHUTDOWN_GRACE_SECONDS": "2"])
-        let bearer = try await ImportResilienceTests.connectGoogleDrive(servers.origin)
+        let bearer = try await MultiProcessTests.connect(.googleDrive, origin: servers.origin)
         let folder = try await ConnectDriver.makeDriveFolder(servers.sandboxOrigin, name: "Slow Batch", files: 8)
         try await ConnectDriver.control(servers.sandboxOrigin, "/faults", ["platform": "google_drive", "query": "alt=media", "status": "slow", "delayMs": 30_000, "rate": 1])
         let jobID = try await servers.startImport([folder], bearer: bearer, category: "Slow")
@@ -113,7 +113,7 @@ struct ReliabilityTests {
         // given: a model directory that does not exist
         let servers = try await Servers(["CIRRUS_MODEL_DIR": "/nonexistent/cirrus-model"])
         // when: a question is asked
-        let bearer = try await ImportResilienceTests.connectGoogleDrive(servers.origin)
+        let bearer = try await MultiProcessTests.connect(.googleDrive, origin: servers.origin)
         let asked = try await MultiProcessTests.call(servers.origin + "/api/v1/chat", method: .POST, bearer: bearer, json: ["question": "What is our refund policy?"])
         // then: it answers, and the process is still serving
         #expect(asked.0 == 200)
@@ -126,7 +126,7 @@ struct ReliabilityTests {
     func expansionSurvivesAKill() async throws {
         // given: a server expanding the 1,200-file archive, one listing page at a time
         let servers = try await Servers(["CIRRUS_IMPORT_WORKERS": "1"])
-        let bearer = try await ImportResilienceTests.connectGoogleDrive(servers.origin)
+        let bearer = try await MultiProcessTests.connect(.googleDrive, origin: servers.origin)
         let root = try await MultiProcessTests.call(servers.origin + "/api/v1/integrations/google_drive/files?folder_id=root", bearer: bearer)
         let listing = try JSONSerialization.jsonObject(with: Data(root.2)) as? [String: Any]
         let archive = try #require((listing?["files"] as? [[String: Any]])?.first { $0["name"] as? String == "Archive 2019-2023" }?["id"] as? String)

@@ -22,7 +22,7 @@ struct WebTests {
             #expect(page.body.components(separatedBy: "Not connected").count - 1 == 4)
             #expect(page.body.components(separatedBy: "data-connect=").count - 1 == 4)
             for platform in Platform.allCases {
-                #expect(page.body.contains(#"href="/api/v1/integrations/\#(platform.rawValue)/connect""#))
+                #expect(page.body.contains(#"action="/api/v1/integrations/\#(platform.rawValue)/connect" method="post""#))
             }
             #expect(page.body.contains("Demo data"))
             #expect(page.body.contains(#"aria-current="page""#))

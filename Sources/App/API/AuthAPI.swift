@@ -37,6 +37,20 @@ struct AuthAPI {
         }
     }
 
+    struct SignedOutResponse: ResponseEncodable {
+        /// Sessions and tokens ended, the caller's own included.
+        let ended: Int
+    }
+
+    struct PasswordChange: Decodable {
+        let currentPassword: String
+        let newPassword: String
+    }
+
+    struct TokenList: ResponseEncodable {
+        let tokens: [AccountSecurity.TokenSummary]
+    }
+
     /// Routes for signed-in callers.
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("auth/logout") { _, context -> HTTPResponse.Status in
@@ -45,6 +59,23 @@ struct AuthAPI {
             case .bearer(let id): try await deps.accounts.revokeAPIToken(id: id)
             case .session(let id, _): try await deps.accounts.endSession(id: id)
             }
+            return .noContent
+        }
+        let account = AccountSecurity(deps: deps)
+        group.post("auth/logout-everywhere") { _, context -> SignedOutResponse in
+            SignedOutResponse(ended: try await account.signOutEverywhere(try context.requireIdentity(), clientAddress: context.clientAddress))
+        }
+        group.put("me/password") { request, context -> HTTPResponse.Status in
+            let body = try await request.decode(as: PasswordChange.self, context: context)
+            try await account.changePassword(
+                try context.requireIdentity(), current: body.currentPassword, new: body.newPassword, clientAddress: context.clientAddress)
+            return .noContent
+        }
+        group.get("me/tokens") { _, context -> TokenList in
+            TokenList(tokens: try await account.tokens(of: try context.requireIdentity()))
+        }
+        group.delete("me/tokens/:id") { _, context -> HTTPResponse.Status in
+            try await account.revokeToken(try context.parameters.require("id"), try context.requireIdentity(), clientAddress: context.clientAddress)
             return .noContent
         }
         group.get("me") { _, context -> MeResponse in

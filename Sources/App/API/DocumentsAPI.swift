@@ -28,8 +28,8 @@ struct DocumentsAPI {
             title = document.title
             sourceType = document.sourcePlatform
             sourceName = Platform(rawValue: document.sourcePlatform)?.displayName ?? document.sourcePlatform
-            sourceFileId = document.sourceFileID
-            url = document.sourceURL
+            sourceFileId = Platform(rawValue: document.sourcePlatform).map { SourceKey.fileID(document.sourceFileID, platform: $0) } ?? document.sourceFileID
+            url = WebLink.safe(document.sourceURL)
             category = document.category
             chunkCount = document.chunkCount
             sizeBytes = document.sizeBytes
@@ -121,8 +121,27 @@ struct DocumentsAPI {
 
 enum DocumentError: UserFacingError {
     case notFound
+    /// The document came from a Confluence site other than the one the connection reads now.
+    case fromAnotherSite
 
-    var code: String { "document_not_found" }
-    var safeMessage: String { "There is no such document." }
-    var kind: FailureKind { .notFound }
+    var code: String {
+        switch self {
+        case .notFound: "document_not_found"
+        case .fromAnotherSite: "document_from_another_site"
+        }
+    }
+
+    var safeMessage: String {
+        switch self {
+        case .notFound: "There is no such document."
+        case .fromAnotherSite: "This page comes from another Confluence site than the one your connection reads. Choose that site on the Integrations page to re-import it."
+        }
+    }
+
+    var kind: FailureKind {
+        switch self {
+        case .notFound: .notFound
+        case .fromAnotherSite: .conflict
+        }
+    }
 }

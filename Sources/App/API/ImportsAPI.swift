@@ -121,9 +121,11 @@ struct ImportsAPI {
         guard let document = try await KnowledgeDocument.query(on: deps.store.database).filter(\.$id == documentID)
             .filter(\.$workspace.$id == identity.workspaceID).first(), let platform = Platform(rawValue: document.sourcePlatform)
         else { throw DocumentError.notFound }
-        _ = try await tokens.connection(platform, userID: identity.userID, workspaceID: identity.workspaceID)
+        let connection = try await tokens.connection(platform, userID: identity.userID, workspaceID: identity.workspaceID)
+        if let site = SourceKey.siteID(document.sourceFileID, platform: platform), site != connection.siteID { throw DocumentError.fromAnotherSite }
         let job = try await queue.enqueue(
-            platform: platform, category: document.category, fileIDs: [document.sourceFileID], userID: identity.userID, workspaceID: identity.workspaceID)
+            platform: platform, category: document.category, fileIDs: [SourceKey.fileID(document.sourceFileID, platform: platform)],
+            userID: identity.userID, workspaceID: identity.workspaceID)
         await deps.audit.record(
             .importStarted, workspaceID: identity.workspaceID, actorID: identity.userID, actorEmail: identity.email, platform: platform.rawValue,
             detail: "Re-import of \"\(document.title)\"", clientAddress: clientAddress)

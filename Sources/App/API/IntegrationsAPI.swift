@@ -1,6 +1,7 @@
 import CirrusCore
 import Connectors
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// `/api/v1/integrations…`: list, connect, callback, disconnect and account check, in the seed's shapes.
@@ -67,12 +68,8 @@ struct IntegrationsAPI {
     /// Routes for signed-in callers.
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("integrations", use: list)
-        group.get("integrations/:platform/connect") { _, context -> Response in
-            let identity = try context.requireIdentity()
-            guard identity.canAdminister else { throw AuthError.forbidden }
-            let url = try await OAuthFlow(deps: deps).start(try Self.platform(context), for: identity)
-            return .redirect(to: url, type: .found)
-        }
+        group.get("integrations/:platform/connect", use: startConnecting)
+        group.post("integrations/:platform/connect", use: startConnecting)
         group.delete("integrations/:platform") { _, context -> DisconnectResponse in
             let identity = try context.requireIdentity()
             guard identity.canAdminister else { throw AuthError.forbidden }
@@ -96,6 +93,30 @@ struct IntegrationsAPI {
         }
     }
 
+    /// Starts a flow and redirects to the provider. API clients use `GET` with their token (the
+    /// seed's shape); browsers post the Integrations page's form with its CSRF token, so no other
+    /// site can start flows in a signed-in browser. A cookie-authenticated `GET` is accepted only
+    /// when the browser itself says it came from this origin (`Sec-Fetch-Site: same-origin`).
+    @Sendable func startConnecting(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        guard identity.canAdminister else { throw AuthError.forbidden }
+        let platform = try Self.platform(context)
+        var nonce: String?
+        if case .session = identity.method {
+            if request.method == .get, request.headers[HTTPField.Name("Sec-Fetch-Site")!] != "same-origin" {
+                throw IntegrationError.connectNeedsPost
+            }
+            // One nonce per browser, shared by flows started in parallel (one per tab or platform).
+            nonce = request.cookies[deps.cookies.oauthBinding].flatMap { SecureToken.wellFormed($0.value) } ?? SecureToken.make()
+        }
+        let url = try await OAuthFlow(deps: deps).start(platform, for: identity, browserNonce: nonce)
+        var response = Response.redirect(to: url, type: request.method == .post ? .normal : .found)
+        if let nonce {
+            response.setCookie(deps.cookies.cookie(deps.cookies.oauthBinding, value: nonce, maxAge: Int(OAuthFlow.stateLifetime), sameSite: .lax))
+        }
+        return response
+    }
+
     /// The OAuth callback: the provider's redirect brings the browser here (with its session
     /// cookie, which `SameSite=Lax` allows on top-level GETs); API clients get JSON.
     func addCallbackRoute(to group: RouterGroup<AppRequestContext>) {
@@ -106,7 +127,8 @@ struct IntegrationsAPI {
             do {
                 let outcome = try await OAuthFlow(deps: deps).finish(
                     platform, code: query["code"].map(String.init), state: query["state"].map(String.init),
-                    providerError: query["error"].map(String.init), caller: context.identity, clientAddress: context.clientAddress)
+                    providerError: query["error"].map(String.init), caller: context.identity,
+                    browserNonce: request.cookies[deps.cookies.oauthBinding]?.value, clientAddress: context.clientAddress)
                 if wantsJSON {
                     let summary = outcome.summary
                     return try CallbackResponse(

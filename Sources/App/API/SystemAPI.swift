@@ -4,7 +4,9 @@ import Foundation
 import Hummingbird
 import SQLKit
 
-/// `GET /health` and `GET /metrics`: for load balancers and Prometheus, no sign-in.
+/// `GET /health` and `GET /metrics`: for load balancers and Prometheus, no sign-in. `/metrics`
+/// wants the metrics token when one is configured, and moves to its own loopback port when
+/// `CIRRUS_METRICS_PORT` is set.
 struct SystemAPI {
     let deps: Dependencies
 
@@ -36,8 +38,22 @@ struct SystemAPI {
                 status: database == "unreachable" ? .serviceUnavailable : .ok, headers: [.contentType: "application/json; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
-        router.get("/metrics") { _, _ -> Response in
-            Response(
+        if deps.config.metricsPort == nil { addMetricsRoute(to: router) }
+    }
+
+    /// `GET /metrics` in Prometheus's text format.
+    func addMetricsRoute<Context: RequestContext>(to router: Router<Context>) {
+        let token = deps.config.metricsToken?.revealed
+        router.get("/metrics") { request, _ -> Response in
+            if let token {
+                let presented = request.headers[.authorization].flatMap { $0.lowercased().hasPrefix("bearer ") ? String($0.dropFirst(7)) : nil }
+                guard let presented, SecureToken.constantTimeEquals(presented.trimmingCharacters(in: .whitespaces), token) else {
+                    return Response(
+                        status: .unauthorized, headers: [.wwwAuthenticate: #"Bearer realm="cirrus-metrics""#, .contentType: "text/plain; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: "The metrics token is missing or wrong.\n")))
+                }
+            }
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: deps.metrics.render())))
         }

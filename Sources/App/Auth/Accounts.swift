@@ -3,6 +3,7 @@ import Foundation
 import HummingbirdBcrypt
 import Logging
 import NIOPosix
+import Synchronization
 
 /// Users, passwords, sessions and API tokens.
 struct Accounts: Sendable {
@@ -27,7 +28,7 @@ struct Accounts: Sendable {
     ) async throws -> User {
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
         guard Self.isPlausibleEmail(email) else { throw AuthError.invalidInput("Enter a valid email address.") }
-        guard password.count >= 10 else { throw AuthError.invalidInput("Use a password of at least 10 characters.") }
+        try Self.checkNewPassword(password)
         let database = store.database
         if try await User.query(on: database).filter(\.$email == email).first() != nil {
             throw AuthError.invalidInput("A user with this email already exists.")
@@ -56,7 +57,8 @@ struct Accounts: Sendable {
     func verify(email: String, password: String) async throws -> User {
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
         let user = try await User.query(on: store.database).filter(\.$email == email).first()
-        let hash = user?.passwordHash ?? Self.decoyHash
+        let hash: String
+        if let user { hash = user.passwordHash } else { hash = try await decoyHash() }
         let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
         guard let user, matches else { throw AuthError.invalidCredentials }
         return user
@@ -67,8 +69,21 @@ struct Accounts: Sendable {
         return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
     }
 
-    /// A bcrypt hash of a random string, checked against when the address is unknown.
-    private static let decoyHash = Bcrypt.hash(SecureToken.make(), cost: 10)
+    /// A bcrypt hash of a random string, checked against when the address is unknown. It has
+    /// the configured cost, as new passwords do: a cheaper decoy would let timing tell unknown
+    /// addresses from real ones. Made once per cost, on first use.
+    func decoyHash() async throws -> String {
+        let cost = bcryptCost
+        if let made = Self.decoys.withLock({ $0[cost] }) { return made }
+        let made = try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(SecureToken.make(), cost: cost) }
+        return Self.decoys.withLock { decoys in
+            if let first = decoys[cost] { return first }
+            decoys[cost] = made
+            return made
+        }
+    }
+
+    private static let decoys = Mutex<[UInt8: String]>([:])
 
     static func isPlausibleEmail(_ email: String) -> Bool {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
@@ -108,23 +123,81 @@ struct Accounts: Sendable {
         return Identity(user: session.user, method: .session(id: try session.requireID(), csrfToken: session.csrfToken))
     }
 
-    /// The identity behind an API bearer token, if it exists and has not expired.
-    func identity(bearerToken: String) async throws -> Identity? {
+    /// The identity behind an API bearer token, if it exists and has not expired. Notes when
+    /// the token was used, at most once a minute (a write per request would cost more than it tells).
+    func identity(bearerToken: String, now: Date = Date()) async throws -> Identity? {
         guard let token = try await APIToken.query(on: store.database)
             .filter(\.$tokenHash == SecureToken.hash(bearerToken))
             .with(\.$user)
             .first(),
-            token.expiresAt > Date()
+            token.expiresAt > now
         else { return nil }
-        return Identity(user: token.user, method: .bearer(id: try token.requireID()))
+        let id = try token.requireID()
+        if (token.lastUsedAt.map { now.timeIntervalSince($0) >= 60 }) ?? true {
+            try await APIToken.query(on: store.database).filter(\.$id == id).set(\.$lastUsedAt, to: now).update()
+        }
+        return Identity(user: token.user, method: .bearer(id: id))
     }
 
     func endSession(id: UUID) async throws {
         try await BrowserSession.query(on: store.database).filter(\.$id == id).delete()
     }
 
+    /// Ends every browser session of the user and revokes every API token, except `keeping`
+    /// (the session or token making the request, when it should survive). Returns how many ended.
+    @discardableResult
+    func signOutEverywhere(userID: UUID, keeping: Identity.Method? = nil) async throws -> Int {
+        let database = store.database
+        var sessions = BrowserSession.query(on: database).filter(\.$user.$id == userID)
+        var tokens = APIToken.query(on: database).filter(\.$user.$id == userID)
+        switch keeping {
+        case .session(let id, _)?: sessions = sessions.filter(\.$id != id)
+        case .bearer(let id)?: tokens = tokens.filter(\.$id != id)
+        case nil: break
+        }
+        let count = try await sessions.count() + tokens.count()
+        try await sessions.delete()
+        try await tokens.delete()
+        return count
+    }
+
+    /// The user's API tokens that have not expired, newest first.
+    func apiTokens(userID: UUID) async throws -> [APIToken] {
+        try await APIToken.query(on: store.database).filter(\.$user.$id == userID).filter(\.$expiresAt > Date())
+            .sort(\.$createdAt, .descending).all()
+    }
+
+    /// Revokes one of the user's own API tokens; another user's id is simply not found.
+    func revokeAPIToken(id: UUID, userID: UUID) async throws {
+        guard try await APIToken.query(on: store.database).filter(\.$id == id).filter(\.$user.$id == userID).first() != nil else {
+            throw AuthError.tokenNotFound
+        }
+        try await APIToken.query(on: store.database).filter(\.$id == id).delete()
+    }
+
     func revokeAPIToken(id: UUID) async throws {
         try await APIToken.query(on: store.database).filter(\.$id == id).delete()
+    }
+
+    /// Changes the password after checking the current one. Every other session and token of
+    /// the user ends (whoever knew the old password is signed out); `keeping` stays.
+    func changePassword(userID: UUID, current: String, new: String, keeping: Identity.Method) async throws {
+        guard let user = try await User.find(userID, on: store.database) else { throw AuthError.notSignedIn }
+        let hash = user.passwordHash
+        guard try await NIOThreadPool.singleton.runIfActive({ Bcrypt.verify(current, hash: hash) }) else {
+            throw AuthError.invalidInput("The current password is not right.")
+        }
+        try Self.checkNewPassword(new, current: current)
+        user.passwordHash = try await hashPassword(new)
+        user.mustChangePassword = nil
+        try await user.save(on: store.database)
+        try await signOutEverywhere(userID: userID, keeping: keeping)
+    }
+
+    static func checkNewPassword(_ password: String, current: String? = nil) throws {
+        guard password.count >= 10 else { throw AuthError.invalidInput("Use a password of at least 10 characters.") }
+        guard password.count <= 1024 else { throw AuthError.invalidInput("Use a password of at most 1,024 characters.") }
+        if let current, password == current { throw AuthError.invalidInput("Choose a password different from the current one.") }
     }
 
     /// Removes expired sessions, API tokens and OAuth states.
@@ -140,6 +213,6 @@ extension Identity {
     init(user: User, method: Method) {
         self.init(
             userID: user.id!, workspaceID: user.$workspace.id, email: user.email,
-            displayName: user.displayName, role: user.role, method: method)
+            displayName: user.displayName, role: user.role, method: method, mustChangePassword: user.mustChangePassword == true)
     }
 }

@@ -8,6 +8,8 @@ enum AuthError: UserFacingError, Equatable {
     case csrfRejected
     case tooManyAttempts(retryAfterSeconds: Int)
     case invalidInput(String)
+    case tokenNotFound
+    case passwordChangeRequired
 
     var code: String {
         switch self {
@@ -17,6 +19,8 @@ enum AuthError: UserFacingError, Equatable {
         case .csrfRejected: "csrf_rejected"
         case .tooManyAttempts: "rate_limited"
         case .invalidInput: "invalid_request"
+        case .tokenNotFound: "token_not_found"
+        case .passwordChangeRequired: "password_change_required"
         }
     }
 
@@ -29,6 +33,8 @@ enum AuthError: UserFacingError, Equatable {
         case .tooManyAttempts(let seconds):
             "Too many failed sign-ins. Try again in \(max(1, (seconds + 59) / 60)) minute\(seconds > 60 ? "s" : "")."
         case .invalidInput(let message): message
+        case .tokenNotFound: "There is no such API token."
+        case .passwordChangeRequired: "This account still has its one-time password. Choose your own first (PUT /api/v1/me/password, or Settings)."
         }
     }
 
@@ -38,6 +44,8 @@ enum AuthError: UserFacingError, Equatable {
         case .forbidden, .csrfRejected: .forbidden
         case .tooManyAttempts(let seconds): .rateLimited(retryAfterSeconds: seconds)
         case .invalidInput: .badRequest
+        case .tokenNotFound: .notFound
+        case .passwordChangeRequired: .forbidden
         }
     }
 }

@@ -12,18 +12,20 @@ import Logging
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
-    static let sessionCookie = "cirrus_session"
-    static let preSessionCSRFCookie = "cirrus_csrf"
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
     static let csrfFormField = "_csrf"
 
     let accounts: Accounts
-    let secureCookies: Bool
+    let cookies: CookieNames
     /// Paths that accept unsafe requests without a CSRF token because they set no cookie and
     /// need none (JSON sign-in for API clients).
     let csrfExemptPaths: Set<String>
+    /// Paths that never act for a user, whose `Authorization` header is not a Cirrus token
+    /// (`/metrics` takes the metrics token).
+    var identityFreePaths: Set<String> = ["/metrics"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if identityFreePaths.contains(request.uri.path), Self.isSafe(request.method) { return try await next(request, context) }
         var context = context
         var request = request
         var bearer = false
@@ -32,7 +34,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             guard let identity = try await accounts.identity(bearerToken: token) else { throw AuthError.notSignedIn }
             context.identity = identity
             bearer = true
-        } else if let cookie = request.cookies[Self.sessionCookie]?.value,
+        } else if let cookie = request.cookies[cookies.session]?.value,
             let identity = try await accounts.identity(sessionToken: cookie)
         {
             context.identity = identity
@@ -41,14 +43,17 @@ struct AuthenticationMiddleware: RouterMiddleware {
         var issuedPreSessionToken: String?
         if let token = context.identity?.csrfToken {
             context.formCSRFToken = token
-        } else if let token = request.cookies[Self.preSessionCSRFCookie]?.value, token.count >= 32 {
+        } else if let token = request.cookies[cookies.preSessionCSRF]?.value, token.count >= 32 {
             context.formCSRFToken = token
         } else if !bearer {
             issuedPreSessionToken = SecureToken.make()
             context.formCSRFToken = issuedPreSessionToken
         }
 
-        if !bearer, !Self.isSafe(request.method), !csrfExemptPaths.contains(request.uri.path) {
+        // A signed-out API call has nothing a forged request could act with: it gets the
+        // route's 401 rather than a CSRF refusal (the only public unsafe API route is exempt).
+        let signedOutAPICall = context.identity == nil && request.uri.path.hasPrefix("/api/")
+        if !bearer, !signedOutAPICall, !Self.isSafe(request.method), !csrfExemptPaths.contains(request.uri.path) {
             let expected = issuedPreSessionToken == nil ? context.formCSRFToken : nil
             let presented = try await Self.presentedCSRFToken(in: &request, context: context)
             guard let expected, let presented, SecureToken.constantTimeEquals(expected, presented) else {
@@ -59,9 +64,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         var response = try await next(request, context)
         // Only pages carry forms, so only they need the pre-sign-in token.
         if let issuedPreSessionToken, response.headers[.contentType]?.hasPrefix("text/html") == true {
-            response.setCookie(Cookie(
-                name: Self.preSessionCSRFCookie, value: issuedPreSessionToken, path: "/", secure: secureCookies,
-                httpOnly: true, sameSite: .strict))
+            response.setCookie(cookies.cookie(cookies.preSessionCSRF, value: issuedPreSessionToken, sameSite: .strict))
         }
         return response
     }
@@ -105,5 +108,25 @@ struct RequireSignInMiddleware: RouterMiddleware {
             throw AuthError.notSignedIn
         }
         return try await next(request, context)
+    }
+}
+
+/// While an account still has its one-time password, lets through only what it takes to change
+/// it (and to sign out): pages lead to Settings, API calls answer `password_change_required`.
+struct PasswordChangeGate: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let redirectToSettings: Bool
+
+    static let allowed: Set<String> = [
+        "/admin/settings", "/admin/settings/password", "/admin/settings/sign-out-everywhere",
+        "/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout", "/api/v1/auth/logout-everywhere",
+    ]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard context.identity?.mustChangePassword == true, !Self.allowed.contains(request.uri.path) else {
+            return try await next(request, context)
+        }
+        if redirectToSettings { return .redirect(to: "/admin/settings?notice=change-password", type: .found) }
+        throw AuthError.passwordChangeRequired
     }
 }

@@ -16,6 +16,8 @@ struct Identity: Sendable {
     let displayName: String
     let role: UserRole
     let method: Method
+    /// The password is a one-time password that must be changed before anything else.
+    var mustChangePassword = false
 
     /// The CSRF token forms on pages must echo, when signed in by cookie.
     var csrfToken: String? {

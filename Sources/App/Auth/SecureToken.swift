@@ -12,6 +12,13 @@ enum SecureToken {
         return Base64URL.encodeUnpadded(bytes)
     }
 
+    /// `text` if it looks like one of ours (URL-safe base64 of at least 32 bytes), else `nil`:
+    /// a value planted or mangled elsewhere is replaced, never echoed into a header.
+    static func wellFormed(_ text: String) -> String? {
+        text.utf8.count >= 43 && text.utf8.count <= 128
+            && text.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") } ? text : nil
+    }
+
     /// SHA-256 in hex: what the store keeps instead of the token.
     static func hash(_ token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()

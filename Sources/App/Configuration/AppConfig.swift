@@ -90,6 +90,14 @@ public struct AppConfig: Sendable, CustomStringConvertible {
     public var llmAPIKey: Secret<String>?
 
     /// Whether session cookies carry the `Secure` attribute: when the public URL is https.
+    /// `CIRRUS_TRUSTED_PROXIES`: addresses and networks of reverse proxies whose `Forwarded` /
+    /// `X-Forwarded-For` header names the client; empty: the socket's peer is the client.
+    public var trustedProxies: String
+    /// `CIRRUS_METRICS_TOKEN`: when set, `/metrics` wants `Authorization: Bearer` with it.
+    public var metricsToken: Secret<String>?
+    /// `CIRRUS_METRICS_PORT`: when set, `/metrics` is served only on this loopback port.
+    public var metricsPort: Int?
+
     public var secureCookies: Bool { apiBaseURL.lowercased().hasPrefix("https://") }
 
     public var description: String {
@@ -159,11 +167,14 @@ extension AppConfig {
         public static let dropboxAppSecret = "DROPBOX_APP_SECRET"
         public static let confluenceClientID = "CONFLUENCE_CLIENT_ID"
         public static let confluenceClientSecret = "CONFLUENCE_CLIENT_SECRET"
+        public static let trustedProxies = "CIRRUS_TRUSTED_PROXIES"
+        public static let metricsToken = "CIRRUS_METRICS_TOKEN"
+        public static let metricsPort = "CIRRUS_METRICS_PORT"
 
         /// Keys whose values are secrets: redacted by the providers and typed ``Secret`` here.
         static let secrets: Set<String> = [
             databaseURL, encryptionKeys, adminPassword, googleClientSecret, microsoftClientSecret,
-            dropboxAppSecret, confluenceClientSecret, embeddingsAPIKey, llmAPIKey,
+            dropboxAppSecret, confluenceClientSecret, embeddingsAPIKey, llmAPIKey, metricsToken,
         ]
     }
 
@@ -242,6 +253,15 @@ extension AppConfig {
         self.importMaxItems = try int(Key.importMaxItems, default: 50_000, range: 1...10_000_000)
         self.importMaxDepth = try int(Key.importMaxDepth, default: 64, range: 1...1000)
         self.shutdownGraceSeconds = try int(Key.shutdownGrace, default: 10, range: 0...3600)
+        self.trustedProxies = string(Key.trustedProxies) ?? ""
+        if case .failure(let error) = TrustedProxies.parse(trustedProxies) {
+            throw ConfigError.invalid(key: Key.trustedProxies, reason: "\(error.entry) is not an address or network (such as 10.0.0.0/8 or ::1)")
+        }
+        self.metricsToken = string(Key.metricsToken).map(Secret.init)
+        if let token = metricsToken, token.revealed.count < 16 {
+            throw ConfigError.invalid(key: Key.metricsToken, reason: "use at least 16 characters")
+        }
+        self.metricsPort = try string(Key.metricsPort).map { _ in try int(Key.metricsPort, default: 0, range: 1...65535) }
         self.extractWorkers = try int(Key.extractWorkers, default: 2, range: 1...64)
         self.extractMemoryMB = try int(Key.extractMemoryMB, default: 3072, range: 256...1_048_576)
         self.extractTimeoutSeconds = try int(Key.extractTimeout, default: 60, range: 1...3600)

@@ -11,19 +11,29 @@ import Knowledge
 struct DocumentIndexer: Sendable {
     let store: Store
 
-    func save(file: CloudFile, downloaded: DownloadedFile, title: String, platform: Platform, job: ImportJob, chunks: [Chunk], vectors: [[Float]]?, embeddingModel: String?, item: ImportItem) async throws {
+    /// The workspace's document for a source file: by its ``SourceKey``, else (Confluence) by
+    /// the bare id a document imported before keys named the site was stored under.
+    static func existing(_ sourceKey: String, fileID: String, platform: Platform, workspaceID: UUID, on db: any Database) async throws -> KnowledgeDocument? {
+        let candidates = try await KnowledgeDocument.query(on: db)
+            .filter(\.$workspace.$id == workspaceID).filter(\.$sourcePlatform == platform.rawValue)
+            .filter(\.$sourceFileID ~~ Array(Set([sourceKey, fileID]))).all()
+        return candidates.first { $0.sourceFileID == sourceKey } ?? candidates.first
+    }
+
+    func save(
+        file: CloudFile, sourceKey: String, downloaded: DownloadedFile, title: String, platform: Platform, job: ImportJob, chunks: [Chunk],
+        vectors: [[Float]]?, embeddingModel: String?, item: ImportItem
+    ) async throws {
         try await store.database.transaction { db in
-            let document = try await KnowledgeDocument.query(on: db)
-                .filter(\.$workspace.$id == job.$workspace.id).filter(\.$sourcePlatform == platform.rawValue)
-                .filter(\.$sourceFileID == file.id).first() ?? KnowledgeDocument()
+            let document = try await Self.existing(sourceKey, fileID: file.id, platform: platform, workspaceID: job.$workspace.id, on: db) ?? KnowledgeDocument()
             if let id = document.id {
                 try await KnowledgeChunk.query(on: db).filter(\.$document.$id == id).delete()
             }
             document.$workspace.id = job.$workspace.id
             document.title = title
             document.sourcePlatform = platform.rawValue
-            document.sourceFileID = file.id
-            document.sourceURL = file.webViewLink
+            document.sourceFileID = sourceKey
+            document.sourceURL = WebLink.safe(file.webViewLink)
             document.sourceRevision = file.revision
             document.category = job.category
             document.mimeType = downloaded.mimeType

@@ -112,9 +112,8 @@ struct ImportProcessor: Sendable {
             try await queue.finish(item, .skipped, reason: "The file is \(size / 1_000_000) MB, over the import limit of \(settings.maxFileBytes / 1_000_000) MB.")
             return
         }
-        let existing = try await KnowledgeDocument.query(on: deps.store.database)
-            .filter(\.$workspace.$id == job.$workspace.id).filter(\.$sourcePlatform == platform.rawValue)
-            .filter(\.$sourceFileID == file.id).first()
+        let sourceKey = SourceKey.make(platform: platform, siteID: try await access.siteID(), fileID: file.id)
+        let existing = try await DocumentIndexer.existing(sourceKey, fileID: file.id, platform: platform, workspaceID: job.$workspace.id, on: deps.store.database)
         if let existing, existing.status == "ready", let revision = file.revision, existing.sourceRevision == revision {
             try await queue.finish(item, .skipped, reason: "Already imported (same revision).", chunks: existing.chunkCount, document: existing.id)
             return
@@ -123,8 +122,8 @@ struct ImportProcessor: Sendable {
         let temporary = settings.temporaryDirectory.appendingPathComponent("import-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: temporary) }
         let downloadStart = ContinuousClock.now
-        let downloaded = try await access { connector, session in
-            try await connector.download(file, session: session, to: temporary, maxBytes: settings.maxFileBytes)
+        let (downloaded, siteID) = try await access { connector, session in
+            (try await connector.download(file, session: session, to: temporary, maxBytes: settings.maxFileBytes), session.siteID)
         }
         deps.metrics.recordImportStage("download", platform: platform, duration: ContinuousClock.now - downloadStart)
         deps.metrics.recordImportBytes(downloaded.bytes, platform: platform)
@@ -146,7 +145,7 @@ struct ImportProcessor: Sendable {
 
         let indexStart = ContinuousClock.now
         try await DocumentIndexer(store: deps.store).save(
-            file: file, downloaded: downloaded, title: title, platform: platform, job: job, chunks: chunks,
+            file: file, sourceKey: SourceKey.make(platform: platform, siteID: siteID, fileID: file.id), downloaded: downloaded, title: title, platform: platform, job: job, chunks: chunks,
             vectors: vectors, embeddingModel: vectors == nil ? nil : deps.knowledge.embedderIdentity, item: item)
         deps.metrics.recordImportStage("index", platform: platform, duration: ContinuousClock.now - indexStart)
     }

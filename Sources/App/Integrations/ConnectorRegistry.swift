@@ -43,6 +43,17 @@ struct ConnectorRegistry: Sendable {
         }
     }
 
+    /// Where the configured providers' consent pages live (the sandbox's origin in demo mode).
+    var consentOrigins: [String] {
+        let origins = Platform.allCases.compactMap { platform -> String? in
+            guard let connector = try? connector(platform),
+                let url = URLComponents(string: connector.authorizationURL(state: "", codeChallenge: "")), let scheme = url.scheme, let host = url.host
+            else { return nil }
+            return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
+        }
+        return Array(Set(origins)).sorted()
+    }
+
     func connector(_ platform: Platform) throws -> any CloudConnector {
         let configuration: ConnectorConfiguration
         if let credentials = config.providers[platform], !config.demo {
@@ -53,7 +64,7 @@ struct ConnectorRegistry: Sendable {
             let demo = DemoClients.client(for: platform, redirectURIs: [])
             configuration = ConnectorConfiguration(
                 clientID: demo.clientID, clientSecret: demo.clientSecret, redirectURI: redirectURI(platform), tenant: "common",
-                hosts: HostResolver { "\(sandboxOrigin.origin)/\($0)" })
+                hosts: .standIn { sandboxOrigin.origin })
         } else {
             throw IntegrationError.notConfigured(platform)
         }
@@ -73,6 +84,10 @@ enum IntegrationError: UserFacingError, Equatable {
     case invalidState
     case expiredState
     case stateBelongsToSomeoneElse
+    case startedInAnotherBrowser
+    case signInToFinish(String)
+    case finishWithStartingClient
+    case connectNeedsPost
     case providerDenied(Platform)
     case providerError(Platform, String)
     case notConnected(Platform)
@@ -87,6 +102,10 @@ enum IntegrationError: UserFacingError, Equatable {
         case .invalidState: "invalid_state"
         case .expiredState: "expired_state"
         case .stateBelongsToSomeoneElse: "state_mismatch"
+        case .startedInAnotherBrowser: "state_from_another_browser"
+        case .signInToFinish: "sign_in_to_finish"
+        case .finishWithStartingClient: "state_bound_to_client"
+        case .connectNeedsPost: "connect_needs_post"
         case .providerDenied: "access_denied"
         case .providerError: "provider_error"
         case .notConnected: "not_connected"
@@ -103,6 +122,10 @@ enum IntegrationError: UserFacingError, Equatable {
         case .invalidState: "This sign-in link is not valid (it was already used or never issued). Start connecting again."
         case .expiredState: "This sign-in took longer than 10 minutes. Start connecting again."
         case .stateBelongsToSomeoneElse: "This sign-in was started by another user. Start connecting again from your own account."
+        case .startedInAnotherBrowser: "This sign-in was started in another browser, so nothing was connected. Start connecting again from the Integrations page here."
+        case .signInToFinish(let email): "Sign in as \(email) to finish connecting, then start connecting again. Nothing was connected."
+        case .finishWithStartingClient: "This sign-in was started by an API client; only that client (with the same token) can finish it. Nothing was connected."
+        case .connectNeedsPost: "Start connecting from the Integrations page (a form post), or call this with an API token."
         case .providerDenied(let platform): "Access was not granted at \(platform.displayName), so nothing was connected."
         case .providerError(let platform, let detail): "\(platform.displayName) refused the connection: \(detail)"
         case .notConnected(let platform): "\(platform.displayName) is not connected."
@@ -117,7 +140,8 @@ enum IntegrationError: UserFacingError, Equatable {
         case .unknownPlatform, .notConnected: .notFound
         case .notConfigured: .conflict
         case .invalidState, .expiredState, .providerDenied, .providerError, .noConfluenceSite, .unknownSite: .badRequest
-        case .stateBelongsToSomeoneElse: .forbidden
+        case .stateBelongsToSomeoneElse, .startedInAnotherBrowser, .finishWithStartingClient, .connectNeedsPost: .forbidden
+        case .signInToFinish: .unauthorized
         case .needsReconnect: .conflict
         }
     }

@@ -11,8 +11,15 @@ struct OAuthFlow: Sendable {
     let deps: Dependencies
     static let stateLifetime: TimeInterval = 600
 
+    /// Pending flows a user may have at once; starting another drops the oldest.
+    static let maxPendingPerUser = 10
+
     /// Creates the pending state and returns the provider URL to send the browser to.
-    func start(_ platform: Platform, for identity: Identity) async throws -> String {
+    ///
+    /// A flow started by cookie is bound to `browserNonce`, the value of the browser's
+    /// `cirrus_oauth` cookie; one started with an API token is bound to that token. Only the same
+    /// browser (signed in as the same user) or the same token can finish it (RFC 9700 §4.7.1).
+    func start(_ platform: Platform, for identity: Identity, browserNonce: String?) async throws -> String {
         let connector = try deps.connectors.connector(platform)
         let state = SecureToken.make()
         let verifier = SecureToken.make(byteCount: 48)
@@ -23,8 +30,26 @@ struct OAuthFlow: Sendable {
         pending.platform = platform.rawValue
         pending.sealedCodeVerifier = deps.vault.seal(verifier)
         pending.expiresAt = Date().addingTimeInterval(Self.stateLifetime)
+        switch identity.method {
+        case .bearer(let tokenID): pending.apiTokenID = tokenID
+        case .session:
+            guard let browserNonce else { throw IntegrationError.invalidState }
+            pending.browserBindingHash = SecureToken.hash(browserNonce)
+        }
+        try await prunePending(for: identity.userID)
         try await pending.create(on: deps.store.database)
         return connector.authorizationURL(state: state, codeChallenge: PKCE.challenge(for: verifier))
+    }
+
+    /// Deletes expired states (everyone's) and this user's oldest beyond the cap, so pages that
+    /// start flows over and over cannot grow the table.
+    private func prunePending(for userID: UUID) async throws {
+        let database = deps.store.database
+        try await OAuthState.query(on: database).filter(\.$expiresAt < Date()).delete()
+        let kept = try await OAuthState.query(on: database).filter(\.$user.$id == userID)
+            .sort(\.$createdAt, .descending).limit(Self.maxPendingPerUser - 1).all().compactMap(\.id)
+        guard !kept.isEmpty else { return }
+        try await OAuthState.query(on: database).filter(\.$user.$id == userID).filter(\.$id !~ kept).delete()
     }
 
     struct Outcome: Sendable {
@@ -40,10 +65,11 @@ struct OAuthFlow: Sendable {
         return allowed && !raw.isEmpty && raw.count <= 64 ? raw : "invalid_error_code"
     }
 
-    /// Validates the state (single use, unexpired, same platform, same user when a session is
-    /// present), exchanges the code and stores the connection.
+    /// Validates the state (single use, unexpired, same platform, and coming from whoever started
+    /// it), exchanges the code and stores the connection.
     func finish(
-        _ platform: Platform, code: String?, state: String?, providerError: String?, caller: Identity?, clientAddress: String?
+        _ platform: Platform, code: String?, state: String?, providerError: String?, caller: Identity?, browserNonce: String?,
+        clientAddress: String?
     ) async throws -> Outcome {
         guard let state, !state.isEmpty else { throw IntegrationError.invalidState }
         let database = deps.store.database
@@ -56,8 +82,8 @@ struct OAuthFlow: Sendable {
             pending.platform == platform.rawValue
         else { throw IntegrationError.invalidState }
         guard pending.expiresAt > Date() else { throw IntegrationError.expiredState }
-        if let caller, caller.userID != pending.$user.id { throw IntegrationError.stateBelongsToSomeoneElse }
         let user = try await User.find(pending.$user.id, on: database)
+        try Self.checkBinding(pending, caller: caller, browserNonce: browserNonce, starterEmail: user?.email)
         let record = { (action: Audit.Action, detail: String?) in
             await deps.audit.record(
                 action, workspaceID: pending.$workspace.id, actorID: pending.$user.id, actorEmail: user?.email, platform: platform.rawValue,
@@ -113,6 +139,23 @@ struct OAuthFlow: Sendable {
                 platform: platform, status: .connected, accountEmail: account.email, accountName: account.name,
                 connectedAt: integration.createdAt ?? Date()),
             reconnected: existing != nil)
+    }
+
+    /// Refuses a callback that does not come from whoever started the flow: a link forwarded to
+    /// someone else (signed in or not) must not put their account on the starter's connection.
+    static func checkBinding(_ pending: OAuthState, caller: Identity?, browserNonce: String?, starterEmail: String?) throws {
+        if let caller, caller.userID != pending.$user.id { throw IntegrationError.stateBelongsToSomeoneElse }
+        if let tokenID = pending.apiTokenID {
+            guard case .bearer(let id)? = caller?.method, id == tokenID else { throw IntegrationError.finishWithStartingClient }
+        } else if let expected = pending.browserBindingHash {
+            guard let browserNonce, SecureToken.constantTimeEquals(SecureToken.hash(browserNonce), expected) else {
+                throw IntegrationError.startedInAnotherBrowser
+            }
+            guard caller != nil else { throw IntegrationError.signInToFinish(starterEmail ?? "the user who started it") }
+        } else {
+            // A state from before flows were bound: there is no way to tell who may finish it.
+            throw IntegrationError.invalidState
+        }
     }
 
     /// Chooses which of the granted Confluence sites the connection reads.

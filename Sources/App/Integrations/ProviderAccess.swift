@@ -19,6 +19,12 @@ struct ProviderAccess: Sendable {
         connector = try deps.connectors.connector(platform)
     }
 
+    /// The Confluence site the connection reads (`nil` for other platforms), from the store.
+    func siteID() async throws -> String? {
+        guard platform == .confluence else { return nil }
+        return try await tokens.connection(platform, userID: userID, workspaceID: workspaceID).siteID
+    }
+
     /// Runs `work` with the connection's session; the connection is read from the store once.
     /// - Parameter needsSite: Confluence file calls need the chosen site; account lookups do not.
     func callAsFunction<T: Sendable>(needsSite: Bool = true, _ work: @Sendable (any CloudConnector, ProviderSession) async throws -> T) async throws -> T {

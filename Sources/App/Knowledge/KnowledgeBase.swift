@@ -84,6 +84,10 @@ actor IndexCatalog {
     /// can commit after a higher one was read. Re-asked for a minute, then forgotten (a
     /// rolled-back transaction leaves a permanent hole).
     private var gaps: [Int64: ContinuousClock.Instant] = [:]
+    /// The catch-up pass under way. The actor is re-entered while a pass awaits the store, and
+    /// a caller that found `lastChange` already advanced by it would search an index whose
+    /// reload has not finished; so callers wait for passes in turn.
+    private var catchingUp: Task<Void, any Error>?
 
     init(store: Store, logger: Logger) {
         self.store = store
@@ -127,7 +131,21 @@ actor IndexCatalog {
         for gone in documents.subtracting(loaded.map(\.id)) { index.remove(document: gone) }
     }
 
+    /// Returns once the indexes hold every change committed before the call: after a whole pass
+    /// of its own (a pass already under way may have read the sequence too early).
     func catchUp() async throws {
+        while let running = catchingUp {
+            _ = try? await running.value
+            // Whoever sees the pass end clears it (its starter may not have resumed yet).
+            if catchingUp == running { catchingUp = nil }
+        }
+        let pass = Task { try await self.catchUpPass() }
+        catchingUp = pass
+        defer { if catchingUp == pass { catchingUp = nil } }
+        try await pass.value
+    }
+
+    private func catchUpPass() async throws {
         let db = store.database
         guard let last = lastChange else {
             // First call: everything up to now is read with each workspace's first load.

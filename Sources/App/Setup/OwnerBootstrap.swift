@@ -19,6 +19,11 @@ enum OwnerBootstrap {
             generated = true
         }
         let user = try await accounts.createUser(email: email, password: password, displayName: "Owner", role: .owner)
+        if generated {
+            // A password that went through a console is changed before anything else.
+            user.mustChangePassword = true
+            try await user.save(on: accounts.store.database)
+        }
         await audit.record(
             .userCreated, workspaceID: user.$workspace.id, actorID: user.id, actorEmail: user.email, detail: "owner, first start",
             clientAddress: nil)
@@ -32,8 +37,9 @@ enum OwnerBootstrap {
                  Cirrus owner account created
                    email:    \(user.email)
                    password: \(password)
-                 This password is shown once. Set CIRRUS_ADMIN_EMAIL and
-                 CIRRUS_ADMIN_PASSWORD before the first start to choose your own.
+                 This password is shown once and must be changed at the first
+                 sign-in. Set CIRRUS_ADMIN_EMAIL and CIRRUS_ADMIN_PASSWORD
+                 before the first start to choose your own.
                 ──────────────────────────────────────────────────────────────
 
                 """.utf8))

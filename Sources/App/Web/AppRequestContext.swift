@@ -10,13 +10,15 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     var formCSRFToken: String?
     public let remoteAddress: SocketAddress?
 
+    /// The client's IP address as text, for rate limits and the audit log: the peer's, or what
+    /// a trusted proxy says (set by ``ClientAddressMiddleware``).
+    var clientAddress: String?
+
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.clientAddress = source.channel.remoteAddress?.ipAddress
     }
-
-    /// The client's IP address as text, for rate limits and the audit log.
-    var clientAddress: String? { remoteAddress?.ipAddress }
 
     /// The identity, or ``AuthError/notSignedIn``.
     func requireIdentity() throws -> Identity {

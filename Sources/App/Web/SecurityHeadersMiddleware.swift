@@ -7,11 +7,15 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     /// Send `Strict-Transport-Security` (the public URL is https).
     var strictTransport = false
+    /// Origins forms may lead to besides this one: the providers' consent pages, which the
+    /// Connect form's answer redirects to (browsers apply `form-action` to that redirect too).
+    var formTargets: @Sendable () -> [String] = { [] }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
+        let formAction = (["'self'"] + formTargets()).joined(separator: " ")
         response.headers[.contentSecurityPolicy] =
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action \(formAction); base-uri 'none'"
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"

@@ -22,6 +22,11 @@ extension ConfluenceConnector {
         }
     }
 
+    /// Attachments redirect from the API gateway to Atlassian's media host (which wants no token).
+    var links: LinkPolicy {
+        LinkPolicy(hosts: configuration.hosts, apiHosts: ["api.atlassian.com"], downloadHosts: ["api.atlassian.com", "api.media.atlassian.com"])
+    }
+
     public func list(folderID: String, pageToken: String?, query: String?, session: ProviderSession) async throws -> FilePage {
         try Self.validate(folderID)
         let base = try wiki(session)
@@ -165,7 +170,7 @@ extension ConfluenceConnector {
         let parts = file.id.split(separator: ":").map(String.init)
         guard parts.count == 3 else { throw ConnectorError.notFound }
         // The v1 download answers with a redirect to Atlassian's media host, fetched without the bearer token.
-        let result = try await http.download(base + "/rest/api/content/\(parts[1])/child/attachment/\(parts[2])/download", headers: auth, to: destination, maxBytes: maxBytes)
+        let result = try await http.download(base + "/rest/api/content/\(parts[1])/child/attachment/\(parts[2])/download", headers: auth, links: links, to: destination, maxBytes: maxBytes)
         return DownloadedFile(url: destination, bytes: result.bytes, mimeType: file.mimeType, fileName: file.name)
     }
 

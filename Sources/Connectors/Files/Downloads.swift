@@ -22,23 +22,31 @@ public struct DownloadedFile: Sendable {
 }
 
 extension ProviderHTTP {
-    /// Streams a response body to `destination` with bounded memory. Transient statuses and
-    /// connection failures are retried (honouring `Retry-After`); redirects are followed without
-    /// the `Authorization` header, as pre-authenticated download URLs require; the body is
-    /// cut off and refused past `maxBytes`; the provider's checksum is verified when given.
+    /// Streams a response body to `destination` with bounded memory. Every URL, the first and
+    /// each redirect's, must pass `links` (else ``ConnectorError/unsafeLink(_:)`` and nothing is
+    /// fetched from it); the `Authorization` header goes only to the provider's API hosts and
+    /// never across a redirect, as pre-authenticated download URLs require; a 301, 302 or 303
+    /// continues as a `GET` without the body or the provider's headers. Transient statuses and
+    /// connection failures are retried (honouring `Retry-After`); the body is cut off and refused
+    /// past `maxBytes`; the provider's checksum is verified when given.
     public func download(
-        _ url: String, method: HTTPMethod = .GET, headers: [(String, String)], body: [UInt8]? = nil,
+        _ url: String, method: HTTPMethod = .GET, headers: [(String, String)], body: [UInt8]? = nil, links: LinkPolicy,
         to destination: URL, maxBytes: Int64, checksum: CloudFile.Checksum? = nil
     ) async throws -> (bytes: Int64, headers: HTTPHeaders) {
         var attempt = 0
         var target = url
+        var method = method
+        var body = body
         var requestHeaders = headers
         var redirects = 0
         while true {
             attempt += 1
-            var request = HTTPClientRequest(url: target)
+            let vetted = try await links.vet(target)
+            var request = HTTPClientRequest(url: vetted.url)
             request.method = method
-            for (name, value) in requestHeaders { request.headers.add(name: name, value: value) }
+            for (name, value) in requestHeaders where vetted.mayCarryToken || name.lowercased() != "authorization" {
+                request.headers.add(name: name, value: value)
+            }
             if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
             do {
                 let response = try await client.execute(request, timeout: .minutes(10))
@@ -47,7 +55,13 @@ extension ProviderHTTP {
                     _ = try? await response.body.collect(upTo: 64 << 10)
                     redirects += 1
                     target = URL(string: location, relativeTo: URL(string: target))?.absoluteString ?? location
-                    requestHeaders = requestHeaders.filter { $0.0.lowercased() != "authorization" }
+                    if status == 307 || status == 308 {
+                        requestHeaders = requestHeaders.filter { $0.0.lowercased() != "authorization" }
+                    } else {
+                        // As browsers do: the next request is a plain GET; the provider's own
+                        // headers (token, API arguments, content type) stay with the first one.
+                        (method, body, requestHeaders) = (.GET, nil, [])
+                    }
                     continue
                 }
                 guard (200..<300).contains(status) else {

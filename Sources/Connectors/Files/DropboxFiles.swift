@@ -8,6 +8,11 @@ extension DropboxConnector {
     static let folderType = "application/vnd.dropbox.folder"
     static let paperExport = CloudFile.Export(mimeType: "text/markdown", fileExtension: "md")
 
+    /// Dropbox serves every download from its content host.
+    var links: LinkPolicy {
+        LinkPolicy(hosts: configuration.hosts, apiHosts: ["api.dropboxapi.com", "content.dropboxapi.com"], downloadHosts: ["content.dropboxapi.com"])
+    }
+
     private var filesAPI: String { configuration.hosts.base("api.dropboxapi.com") + "/2" }
     private var contentAPI: String { configuration.hosts.base("content.dropboxapi.com") + "/2" }
 
@@ -63,7 +68,7 @@ extension DropboxConnector {
             ("Dropbox-API-Arg", Self.asciiJSON(argument)),
         ]
         let result = try await http.download(contentAPI + (export ? "/files/export" : "/files/download"), method: .POST, headers: headers,
-                                             to: destination, maxBytes: maxBytes, checksum: export ? nil : file.checksum)
+                                             links: links, to: destination, maxBytes: maxBytes, checksum: export ? nil : file.checksum)
         return DownloadedFile(url: destination, bytes: result.bytes, mimeType: file.contentType, fileName: file.contentName)
     }
 

@@ -21,6 +21,11 @@ extension GoogleDriveConnector {
         "application/vnd.google-apps.map": nil, "application/vnd.google-apps.jam": nil,
     ]
 
+    /// Drive serves files from its API host and exports from docs.google.com (both take the token); content may redirect to googleusercontent.com.
+    var links: LinkPolicy {
+        LinkPolicy(hosts: configuration.hosts, apiHosts: ["www.googleapis.com", "docs.google.com"], downloadHosts: ["www.googleapis.com", "docs.google.com", ".googleusercontent.com"])
+    }
+
     private var drive: String { configuration.hosts.base("www.googleapis.com") + "/drive/v3" }
 
     public func list(folderID: String, pageToken: String?, query: String?, session: ProviderSession) async throws -> FilePage {
@@ -106,17 +111,17 @@ extension GoogleDriveConnector {
         if let export = file.export {
             do {
                 let result = try await http.download(drive + "/files/\(id)/export?" + ProviderHTTP.query([("mimeType", export.mimeType)]),
-                                                     headers: auth, to: destination, maxBytes: maxBytes)
+                                                     headers: auth, links: links, to: destination, maxBytes: maxBytes)
                 return DownloadedFile(url: destination, bytes: result.bytes, mimeType: export.mimeType, fileName: file.contentName)
             } catch ConnectorError.provider(let status, let message) where status == 403 && message.contains("exportSizeLimitExceeded") {
                 // Over 10 MB the export endpoint refuses; the file's exportLinks serve any size.
                 let link = try await exportLink(file.id, mimeType: export.mimeType, session: session)
-                let result = try await http.download(link, headers: auth, to: destination, maxBytes: maxBytes)
+                let result = try await http.download(link, headers: auth, links: links, to: destination, maxBytes: maxBytes)
                 return DownloadedFile(url: destination, bytes: result.bytes, mimeType: export.mimeType, fileName: file.contentName)
             }
         }
         let result = try await http.download(drive + "/files/\(id)?" + ProviderHTTP.query([("alt", "media"), ("supportsAllDrives", "true")]),
-                                             headers: auth, to: destination, maxBytes: maxBytes, checksum: file.checksum)
+                                             headers: auth, links: links, to: destination, maxBytes: maxBytes, checksum: file.checksum)
         return DownloadedFile(url: destination, bytes: result.bytes, mimeType: file.mimeType, fileName: file.name)
     }
 

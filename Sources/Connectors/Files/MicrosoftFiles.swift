@@ -11,6 +11,11 @@ extension MicrosoftConnector {
     static let teams = Breadcrumb(id: "teams", name: "Teams")
     static let folderType = "application/vnd.microsoft.folder"
 
+    /// Graph's `/content` redirects to pre-authenticated URLs on SharePoint (work) or OneDrive's content hosts (personal).
+    var links: LinkPolicy {
+        LinkPolicy(hosts: configuration.hosts, apiHosts: ["graph.microsoft.com"], downloadHosts: ["graph.microsoft.com", ".sharepoint.com", ".1drv.com", ".livefilestore.com", ".microsoftpersonalcontent.com"])
+    }
+
     private var graphAPI: String { configuration.hosts.base("graph.microsoft.com") + "/v1.0" }
 
     public func list(folderID: String, pageToken: String?, query: String?, session: ProviderSession) async throws -> FilePage {
@@ -130,7 +135,7 @@ extension MicrosoftConnector {
         guard parts.count == 3 else { throw ConnectorError.notFound }
         // /content answers 302 to a pre-authenticated URL, which is fetched without the bearer token.
         let result = try await http.download(graphAPI + "/drives/\(Self.escape(parts[1]))/items/\(Self.escape(parts[2]))/content",
-                                             headers: [("Authorization", "Bearer \(session.accessToken)")], to: destination, maxBytes: maxBytes, checksum: file.checksum)
+                                             headers: [("Authorization", "Bearer \(session.accessToken)")], links: links, to: destination, maxBytes: maxBytes, checksum: file.checksum)
         return DownloadedFile(url: destination, bytes: result.bytes, mimeType: file.mimeType, fileName: file.name)
     }
 

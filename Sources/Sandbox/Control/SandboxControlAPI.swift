@@ -166,7 +166,10 @@ struct SandboxControlAPI: Sendable {
         case let status as Int where [429, 500, 502, 503, 504].contains(status): kind = .status(status)
         case let text as String where text == "reset": kind = .reset
         case let text as String where text == "slow": kind = .slow(milliseconds: body["delayMs"] as? Int ?? 1000)
-        default: throw ControlError(status: .badRequest, description: "status must be 429, 500, 502, 503, 504, \"reset\" or \"slow\".")
+        case let text as String where text == "redirect":
+            guard let location = body["location"] as? String else { throw ControlError(status: .badRequest, description: "a redirect needs a location.") }
+            kind = .redirect(location: location)
+        default: throw ControlError(status: .badRequest, description: "status must be 429, 500, 502, 503, 504, \"reset\", \"slow\" or \"redirect\".")
         }
         let rate = (body["rate"] as? Double) ?? (body["rate"] as? Int).map(Double.init) ?? 1
         guard (0...1).contains(rate) else { throw ControlError(status: .badRequest, description: "rate must be between 0 and 1.") }

@@ -10,6 +10,8 @@ public struct FaultRule: Sendable, Equatable {
         case reset
         /// Answer normally, after a delay.
         case slow(milliseconds: Int)
+        /// Answer `302 Found` to this location, as a compromised or confused provider might.
+        case redirect(location: String)
     }
 
     public var platform: Platform?

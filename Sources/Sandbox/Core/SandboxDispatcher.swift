@@ -44,6 +44,9 @@ struct SandboxDispatcher: Sendable {
                     })
             case .slow(let milliseconds):
                 try await Task.sleep(for: .milliseconds(milliseconds))
+            case .redirect(let location):
+                await sandbox.monitor.record(platform: emulator.platform, operation: "fault.redirect")
+                return Response(status: .found, headers: [.location: location, .contentLength: "0"])
             }
         }
         let response = try await emulator.handle(sandboxRequest)

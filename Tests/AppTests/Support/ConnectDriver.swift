@@ -26,9 +26,18 @@ struct ConnectDriver {
         }
     }
 
+    /// Starts a flow: with the bearer token as an API client would (`GET`), else as the
+    /// Integrations page does (a form post with the session's CSRF token).
     func start(_ platform: Platform) async throws -> Started {
-        let response = try await client.get("/api/v1/integrations/\(platform.rawValue)/connect", bearer: bearer)
-        guard response.status == .found, let location = response.headers[.location] else {
+        let path = "/api/v1/integrations/\(platform.rawValue)/connect"
+        let response: TestClient.Reply
+        if let bearer {
+            response = try await client.get(path, bearer: bearer)
+        } else {
+            let page = try await client.get("/admin/integrations")
+            response = try await client.postForm(path, [("_csrf", TestClient.csrfToken(in: page.body) ?? "")])
+        }
+        guard response.status == .found || response.status == .seeOther, let location = response.headers[.location] else {
             throw TestFailure("connect answered \(response.status): \(response.body)")
         }
         return Started(authorizationURL: location)
@@ -57,10 +66,12 @@ struct ConnectDriver {
         return url.path + (url.query.map { "?" + $0 } ?? "")
     }
 
-    /// Completes the callback asking for JSON, as an API client would.
+    /// Completes the callback asking for JSON: an API client with its token and no cookies, a
+    /// browser with its cookies (session and flow binding).
     func callback(_ path: String) async throws -> TestClient.Reply {
-        // A bearer-token client has no cookies; a browser brings its session.
-        try await client.send(.get, path, headers: [.accept: "application/json"], withCookies: bearer == nil)
+        var headers: HTTPFields = [.accept: "application/json"]
+        if let bearer { headers[.authorization] = "Bearer \(bearer)" }
+        return try await client.send(.get, path, headers: headers, withCookies: bearer == nil)
     }
 
     /// The whole flow: start, allow, callback.

@@ -89,6 +89,12 @@ final class TestClient: @unchecked Sendable {
 
     var hasSession: Bool { lock.withLock { cookies["cirrus_session"] != nil } }
 
+    /// A cookie's value as the server last set it.
+    func cookie(_ name: String) -> String? { lock.withLock { cookies[name] } }
+
+    /// Another browser on the same server: its own, empty cookie jar.
+    func anotherBrowser() -> TestClient { TestClient(client: client) }
+
     static func csrfToken(in html: String) -> String? {
         guard let range = html.range(of: #"name="_csrf" value=""#) else { return nil }
         let rest = html[range.upperBound...]

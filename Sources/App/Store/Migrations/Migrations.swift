@@ -23,6 +23,9 @@ enum CirrusMigrations {
         RestoreSitesOnUserIntegrations(),
         AddRefreshClaimToUserIntegrations(),
         AddExpansionGuardsToImportItems(),
+        AddBindingToOAuthStates(),
+        QualifyConfluenceDocumentKeys(),
+        AddPasswordChangeToUsers(),
     ]
 }
 

@@ -13,6 +13,10 @@ final class OAuthState: Model, @unchecked Sendable {
     @Field(key: "platform") var platform: String
     @Field(key: "code_verifier") var sealedCodeVerifier: String
     @Field(key: "expires_at") var expiresAt: Date
+    /// SHA-256 of the nonce in the starting browser's `cirrus_oauth` cookie (browser flows).
+    @OptionalField(key: "browser_binding_hash") var browserBindingHash: String?
+    /// The API token that started the flow (API clients).
+    @OptionalField(key: "api_token_id") var apiTokenID: UUID?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

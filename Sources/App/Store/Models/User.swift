@@ -22,6 +22,8 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "display_name") var displayName: String
     @Field(key: "password_hash") var passwordHash: String
     @Enum(key: "role") var role: UserRole
+    /// Set while the password is a generated one-time password: every page leads to changing it.
+    @OptionalField(key: "must_change_password") var mustChangePassword: Bool?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

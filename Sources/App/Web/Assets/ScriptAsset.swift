@@ -9,13 +9,13 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
-// Connect and Reconnect open the provider in a popup; the popup reports back and the page
-// reloads to show the result. Without a popup (blocked, or no script) the link works as a page.
-document.addEventListener("click", (event) => {
-  const link = event.target instanceof Element ? event.target.closest("a[data-connect]") : null;
-  if (!link) { return; }
-  const popup = window.open(link.href, "cirrus-oauth", "width=540,height=720");
-  if (popup) { event.preventDefault(); popup.focus(); }
+// Connect and Reconnect post their form into a popup; the popup reports back and the page
+// reloads to show the result. Without a popup (blocked, or no script) the form posts as a page.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.dataset.connect) { return; }
+  const popup = window.open("", "cirrus-oauth", "width=540,height=720");
+  if (popup) { form.target = "cirrus-oauth"; popup.focus(); } else { form.removeAttribute("target"); }
 });
 window.addEventListener("message", (event) => {
   if (event.origin !== window.location.origin || !event.data || event.data.type !== "cirrus:oauth") { return; }

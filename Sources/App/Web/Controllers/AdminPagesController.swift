@@ -48,7 +48,6 @@ struct AdminPagesController {
             return .redirect(to: "/admin/documents?deleted=\(encoded)&sig=\(signature)", type: .normal)
         }
         group.get("activity") { _, context in try await activity(context) }
-        group.get("settings") { _, context in try settings(context) }
     }
 
     func dashboard(_ context: AppRequestContext) async throws -> HTMLResponse {
@@ -116,7 +115,7 @@ struct AdminPagesController {
         documents = Array(documents.prefix(DocumentsPage.pageSize))
         let rows = documents.map { document in
             DocumentsPage.Row(
-                id: document.id ?? UUID(), title: document.title, url: document.sourceURL, platform: Platform(rawValue: document.sourcePlatform),
+                id: document.id ?? UUID(), title: document.title, url: WebLink.safe(document.sourceURL), platform: Platform(rawValue: document.sourcePlatform),
                 source: Platform(rawValue: document.sourcePlatform)?.displayName ?? document.sourcePlatform,
                 category: document.category, chunkCount: document.chunkCount, sizeBytes: document.sizeBytes,
                 importedAt: document.createdAt, status: document.status)
@@ -149,20 +148,13 @@ struct AdminPagesController {
         let rows = try await ActivityLog(store: deps.store).rows(for: identity, limit: 200)
         return HTMLResponse(html: ActivityPage.render(.init(rows: rows), chrome: deps.chrome("Activity", .activity, identity)))
     }
-
-    func settings(_ context: AppRequestContext) throws -> HTMLResponse {
-        let identity = try context.requireIdentity()
-        let config = deps.config
-        let model = SettingsPage.Model(
-            email: identity.email, displayName: identity.displayName, role: identity.role.rawValue,
-            database: deps.store.engine == .sqlite ? "SQLite (\(config.dataDirectory)/cirrus.sqlite)" : "PostgreSQL",
-            demo: config.demo, publicURL: config.apiBaseURL, encryptionKeyCount: max(1, config.encryptionKeys.count),
-            configuredProviders: Platform.allCases.filter { config.providers[$0] != nil }.map(\.displayName))
-        return HTMLResponse(html: SettingsPage.render(model, chrome: deps.chrome("Settings", .settings, identity)))
-    }
 }
 
 /// The workspace's audit events, for the Activity page, the dashboard and the API.
+///
+/// Admins see everything. Members see what happened, but of other people's events neither the
+/// email address (the actor is named by display name; failed sign-ins name nobody), nor
+/// addresses in the detail, nor the client's IP address.
 struct ActivityLog {
     let store: Store
 
@@ -174,10 +166,22 @@ struct ActivityLog {
             .with(\.$actor)
             .all()
             .map { event in
-                ActivityPage.Row(
-                    at: event.createdAt ?? Date(), actor: event.actor?.email ?? event.actorEmail ?? "system",
-                    action: event.action, platform: event.platform.flatMap { Platform(rawValue: $0)?.displayName ?? $0 },
-                    detail: event.detail, clientAddress: event.clientAddress)
+                let platform = event.platform.flatMap { Platform(rawValue: $0)?.displayName ?? $0 }
+                let at = event.createdAt ?? Date()
+                if identity.canAdminister || event.$actor.id == identity.userID {
+                    return ActivityPage.Row(
+                        at: at, actor: event.actor?.email ?? event.actorEmail ?? "system", action: event.action, platform: platform,
+                        detail: event.detail, clientAddress: event.clientAddress)
+                }
+                let actor = event.actor?.displayName ?? (event.actorEmail == nil ? "system" : "someone")
+                return ActivityPage.Row(
+                    at: at, actor: actor, action: event.action, platform: platform, detail: event.detail.map(Self.withoutEmailAddresses),
+                    clientAddress: nil)
             }
+    }
+
+    /// `connected as ada@example.com` → `connected as (address hidden)`.
+    static func withoutEmailAddresses(_ text: String) -> String {
+        text.replacing(/[^\s@"'<>()]+@[^\s@"'<>()]+\.[^\s@"'<>()]+/, with: "(address hidden)")
     }
 }

@@ -42,14 +42,12 @@ struct SessionController {
             if case .rateLimited(let seconds) = error.kind { response.headers[.retryAfter] = String(seconds) }
             return response
         }
+        // A fresh session every time: one that existed before sign-in (perhaps planted) ends.
+        if case .session(let previous, _)? = context.identity?.method { try await deps.accounts.endSession(id: previous) }
         let session = try await deps.accounts.startSession(for: user, clientAddress: context.clientAddress)
         var response = Response.redirect(to: Self.safeRedirectTarget(form.next), type: .normal)
-        response.setCookie(Cookie(
-            name: AuthenticationMiddleware.sessionCookie, value: session.token, expires: session.expiresAt, path: "/",
-            secure: deps.config.secureCookies, httpOnly: true, sameSite: .lax))
-        response.setCookie(Cookie(
-            name: AuthenticationMiddleware.preSessionCSRFCookie, value: "", maxAge: 0, path: "/",
-            secure: deps.config.secureCookies, httpOnly: true, sameSite: .strict))
+        response.setCookie(deps.cookies.cookie(deps.cookies.session, value: session.token, expires: session.expiresAt, sameSite: .lax))
+        response.setCookie(deps.cookies.expired(deps.cookies.preSessionCSRF, sameSite: .strict))
         return response
     }
 
@@ -61,9 +59,7 @@ struct SessionController {
                 clientAddress: context.clientAddress)
         }
         var response = Response.redirect(to: "/login", type: .normal)
-        response.setCookie(Cookie(
-            name: AuthenticationMiddleware.sessionCookie, value: "", maxAge: 0, path: "/",
-            secure: deps.config.secureCookies, httpOnly: true, sameSite: .lax))
+        response.setCookie(deps.cookies.expired(deps.cookies.session, sameSite: .lax))
         return response
     }
 
@@ -85,6 +81,12 @@ struct SignIn {
 
     func verify(email: String, password: String, clientAddress: String?) async throws -> User {
         let account = email.trimmingCharacters(in: .whitespaces).lowercased()
+        guard Accounts.isPlausibleEmail(account) else {
+            // Not an address at all: no account can match, so only the client's allowance is spent.
+            try await deps.throttle.check(account: "", address: clientAddress)
+            await deps.throttle.recordFailure(account: nil, address: clientAddress)
+            throw AuthError.invalidCredentials
+        }
         try await deps.throttle.check(account: account, address: clientAddress)
         do {
             let user = try await deps.accounts.verify(email: account, password: password)

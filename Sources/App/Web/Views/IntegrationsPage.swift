@@ -78,10 +78,13 @@ enum IntegrationsPage {
         let connectURL = "/api/v1/integrations/\(platform.rawValue)/connect"
         return .div(
             .class("card-actions"),
-            .if(card.status == .notConnected,
-                .a(.class("button primary"), .href(connectURL), .data(named: "connect", value: platform.rawValue), .text("Connect \(platform.displayName)"))),
-            .if(card.status == .needsReconnect,
-                .a(.class("button primary"), .href(connectURL), .data(named: "connect", value: platform.rawValue), .text("Reconnect"))),
+            // Starting a flow is a form post with the CSRF token, so no other site can start one.
+            .if(card.status == .notConnected || card.status == .needsReconnect, .form(
+                .action(connectURL), .method(.post), .class("inline"), .data(named: "connect", value: platform.rawValue),
+                CSRFField.node(csrf),
+                .button(.type(.submit), .class("button primary"),
+                        .text(card.status == .notConnected ? "Connect \(platform.displayName)" : "Reconnect"))
+            )),
             .if(card.status != .notConnected, .form(
                 .action("/admin/integrations/\(platform.rawValue)/disconnect"), .method(.post), .class("inline"),
                 .data(named: "confirm", value: "Disconnect \(platform.displayName)? Imported documents stay in the knowledge base."),

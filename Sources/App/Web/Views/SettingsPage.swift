@@ -1,11 +1,34 @@
+import Foundation
 import Plot
 
-/// The signed-in account and how this server is set up (never its secrets).
+/// The signed-in account (password, sessions, API tokens) and how this server is set up
+/// (never its secrets; for admins only).
 enum SettingsPage {
+    /// A fixed set of messages the page may show after a redirect, so a link cannot put words on it.
+    enum Notice: String, Sendable {
+        case changePassword = "change-password"
+        case passwordChanged = "password-changed"
+        case tokenRevoked = "token-revoked"
+
+        var text: String {
+            switch self {
+            case .changePassword: "This account still has the one-time password it was created with. Choose your own password to continue."
+            case .passwordChanged: "Your password was changed. Every other session and API token was signed out."
+            case .tokenRevoked: "The API token was revoked."
+            }
+        }
+    }
+
     struct Model: Sendable {
         let email: String
         let displayName: String
         let role: String
+        let csrfToken: String?
+        var notice: Notice? = nil
+        var error: String? = nil
+        let tokens: [AccountSecurity.TokenSummary]
+        /// Whether to show how the server is set up (admins and owners).
+        let showsServer: Bool
         let database: String
         let demo: Bool
         let publicURL: String
@@ -15,6 +38,9 @@ enum SettingsPage {
 
     static func render(_ model: Model, chrome: PageChrome) -> String {
         Layout.render(chrome, main: .group(
+            .if(model.notice != nil, .div(
+                .class(model.notice == .changePassword ? "alert error" : "alert success"), .attr("role", "status"), .safeText(model.notice?.text ?? ""))),
+            .if(model.error != nil, .div(.class("alert error"), .attr("role", "alert"), .safeText(model.error ?? ""))),
             .section(
                 .class("panel"),
                 .h2(.text("Your account")),
@@ -24,6 +50,32 @@ enum SettingsPage {
                     .dt(.text("Role")), .dd(.safeText(model.role)))
             ),
             .section(
+                .class("panel"), .id("password"),
+                .h2(.text("Change password")),
+                .form(
+                    .action("/admin/settings/password"), .method(.post),
+                    CSRFField.node(model.csrfToken),
+                    .label(.for("current-password"), .text("Current password")),
+                    .input(.type(.password), .id("current-password"), .name("currentPassword"), .required(true), .attr("autocomplete", "current-password")),
+                    .label(.for("new-password"), .text("New password (at least 10 characters)")),
+                    .input(.type(.password), .id("new-password"), .name("newPassword"), .required(true), .attr("minlength", "10"), .attr("autocomplete", "new-password")),
+                    .label(.for("confirm-password"), .text("New password again")),
+                    .input(.type(.password), .id("confirm-password"), .name("confirmPassword"), .required(true), .attr("minlength", "10"), .attr("autocomplete", "new-password")),
+                    .button(.type(.submit), .class("button primary"), .text("Change password"))
+                )
+            ),
+            .section(
+                .class("panel"), .id("sessions"),
+                .h2(.text("Sessions and API tokens")),
+                tokenTable(model),
+                .form(
+                    .action("/admin/settings/sign-out-everywhere"), .method(.post), .class("inline"),
+                    .data(named: "confirm", value: "Sign out every browser and revoke every API token of this account?"),
+                    CSRFField.node(model.csrfToken),
+                    .button(.type(.submit), .class("button danger"), .text("Sign out everywhere"))
+                )
+            ),
+            .if(model.showsServer, .section(
                 .class("panel"),
                 .h2(.text("This server")),
                 .dl(.class("facts"),
@@ -32,7 +84,28 @@ enum SettingsPage {
                     .dt(.text("Mode")), .dd(.text(model.demo ? "Demo (built-in provider sandbox)" : "Live providers")),
                     .dt(.text("Encryption keys")), .dd(.safeText("\(model.encryptionKeyCount) (the first encrypts; rotate with `cirrus rotate-keys`)")),
                     .dt(.text("Providers configured")), .dd(.safeText(model.configuredProviders.isEmpty ? "none" : model.configuredProviders.joined(separator: ", "))))
-            )
+            ))
+        ))
+    }
+
+    private static func tokenTable(_ model: Model) -> Node<HTML.BodyContext> {
+        guard !model.tokens.isEmpty else { return .p(.class("muted"), .text("No API tokens. `POST /api/v1/auth/login` issues one.")) }
+        func time(_ date: Date?) -> Node<HTML.BodyContext> {
+            guard let date else { return .text("never") }
+            return .element(named: "time", nodes: [.attr("datetime", date.formatted(.iso8601)), .safeText(date.formatted(date: .abbreviated, time: .shortened))])
+        }
+        return .div(.class("table-wrap"), .table(
+            .thead(.tr(.th(.text("Token")), .th(.text("Created")), .th(.text("Last used")), .th(.text("Expires")), .th(.text("")))),
+            .tbody(.forEach(model.tokens) { token in
+                .tr(
+                    .td(.safeText(token.name)), .td(time(token.createdAt)), .td(time(token.lastUsedAt)), .td(time(token.expiresAt)),
+                    .td(.form(
+                        .action("/admin/settings/tokens/\(token.id.uuidString)/revoke"), .method(.post), .class("inline"),
+                        CSRFField.node(model.csrfToken),
+                        .button(.type(.submit), .class("button subtle"), .text("Revoke"))
+                    ))
+                )
+            })
         ))
     }
 }

@@ -1,0 +1,139 @@
+import CirrusCore
+import FluentKit
+import Foundation
+import HTTPTypes
+import Testing
+
+@testable import App
+
+/// What each role may do: owners and admins run the knowledge base and its connections;
+/// members read, search and chat; nobody signed out gets past sign-in.
+@Suite("Roles")
+struct RoleTests {
+    enum Caller: String, CaseIterable, Sendable {
+        case owner, admin, member, signedOut
+    }
+
+    struct Route: Sendable, CustomStringConvertible {
+        let method: HTTPRequest.Method
+        let path: String
+        var body: String? = nil
+        /// The status for owners and admins, for members, and for signed-out callers.
+        let administrator: HTTPResponse.Status
+        let member: HTTPResponse.Status
+        let signedOut: HTTPResponse.Status
+
+        var description: String { "\(method) \(path)" }
+
+        func expected(_ caller: Caller) -> HTTPResponse.Status {
+            switch caller {
+            case .owner, .admin: administrator
+            case .member: member
+            case .signedOut: signedOut
+            }
+        }
+    }
+
+    static let missing = UUID().uuidString
+
+    /// Every route, with what each role gets. Pages are asked with a session, the API with a
+    /// bearer token. "Not found" for an administrator means the role check passed and the
+    /// thing asked for (a made-up document, an unconnected account) is not there.
+    static let table: [Route] = [
+        Route(method: .get, path: "/admin", administrator: .ok, member: .ok, signedOut: .found),
+        Route(method: .get, path: "/admin/integrations", administrator: .ok, member: .ok, signedOut: .found),
+        Route(method: .get, path: "/admin/documents", administrator: .ok, member: .ok, signedOut: .found),
+        Route(method: .get, path: "/admin/chat", administrator: .ok, member: .ok, signedOut: .found),
+        Route(method: .get, path: "/admin/activity", administrator: .ok, member: .ok, signedOut: .found),
+        Route(method: .get, path: "/admin/settings", administrator: .ok, member: .ok, signedOut: .found),
+        Route(method: .get, path: "/api/v1/me", administrator: .ok, member: .ok, signedOut: .unauthorized),
+        Route(method: .get, path: "/api/v1/integrations", administrator: .ok, member: .ok, signedOut: .unauthorized),
+        Route(method: .get, path: "/api/v1/documents", administrator: .ok, member: .ok, signedOut: .unauthorized),
+        Route(method: .get, path: "/api/v1/documents/\(missing)", administrator: .notFound, member: .notFound, signedOut: .unauthorized),
+        Route(method: .get, path: "/api/v1/imports", administrator: .ok, member: .ok, signedOut: .unauthorized),
+        Route(method: .get, path: "/api/v1/activity", administrator: .ok, member: .ok, signedOut: .unauthorized),
+        Route(method: .get, path: "/api/v1/integrations/google_drive/files?folder_id=root", administrator: .notFound, member: .notFound, signedOut: .unauthorized),
+        Route(method: .get, path: "/api/v1/integrations/google_drive/account", administrator: .notFound, member: .notFound, signedOut: .unauthorized),
+        Route(method: .get, path: "/api/v1/integrations/google_drive/connect", administrator: .found, member: .forbidden, signedOut: .unauthorized),
+        Route(method: .post, path: "/api/v1/integrations/dropbox/connect", administrator: .seeOther, member: .forbidden, signedOut: .unauthorized),
+        Route(method: .delete, path: "/api/v1/integrations/google_drive", administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
+        Route(method: .put, path: "/api/v1/integrations/confluence/site", body: #"{"siteId": "x"}"#, administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
+        Route(method: .post, path: "/api/v1/integrations/google_drive/import", body: #"{"fileIds": ["x"], "category": "c"}"#, administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
+        Route(method: .post, path: "/api/v1/documents/\(missing)/reimport", administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
+        Route(method: .delete, path: "/api/v1/documents/\(missing)", administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
+        Route(method: .post, path: "/api/v1/chat", body: #"{"question": "What is our refund policy?"}"#, administrator: .ok, member: .ok, signedOut: .unauthorized),
+    ]
+
+    static let passwords: [Caller: (String, String)] = [
+        .owner: (TestHarness.ownerEmail, TestHarness.ownerPassword), .admin: ("admin@example.com", "admin's long password"),
+        .member: ("member@example.com", "member's long password"),
+    ]
+
+    @Test("route × role: every route answers each role as the table says", arguments: Caller.allCases)
+    func routeTable(caller: Caller) async throws {
+        // given: an owner, an admin and a member in one workspace
+        let harness = try await TestHarness.make()
+        let owner = try await harness.bootstrapOwner()
+        try await harness.createUser(email: "admin@example.com", password: "admin's long password", role: .admin, workspaceID: owner.$workspace.id)
+        try await harness.createUser(email: "member@example.com", password: "member's long password", role: .member, workspaceID: owner.$workspace.id)
+        try await harness.withServer { client in
+            var bearer: String?
+            if let (email, password) = Self.passwords[caller] {
+                try await client.signIn(email: email, password: password)
+                bearer = try await client.apiToken(email: email, password: password)
+            }
+            for route in Self.table {
+                // when
+                var headers: HTTPFields = [.accept: route.path.hasPrefix("/admin") ? "text/html" : "application/json"]
+                if route.body != nil { headers[.contentType] = "application/json" }
+                let api = route.path.hasPrefix("/api/")
+                if api, let bearer { headers[.authorization] = "Bearer \(bearer)" }
+                let reply = try await client.send(route.method, route.path, headers: headers, body: route.body, withCookies: !api)
+                // then
+                #expect(reply.status == route.expected(caller), "\(caller) \(route): \(reply.body.prefix(200))")
+            }
+        }
+    }
+
+    @Test("members see what happened in the workspace, but not other people's addresses or IPs, nor the server's paths; admins see both")
+    func membersSeeLess() async throws {
+        // given: the owner signed in (an audit event with her address and IP) and connected an account
+        let harness = try await TestHarness.make()
+        let owner = try await harness.bootstrapOwner()
+        try await harness.createUser(email: "admin@example.com", password: "admin's long password", role: .admin, workspaceID: owner.$workspace.id)
+        try await harness.createUser(email: "member@example.com", password: "member's long password", role: .member, workspaceID: owner.$workspace.id)
+        try await harness.withServer { client in
+            _ = try await ConnectTests.signedIn(client).connect(.googleDrive)
+            try await client.json(.post, "/api/v1/auth/login", ["email": "nobody@example.com", "password": "wrong password"])
+            // when: the member reads the activity log and settings, by page and by API
+            let member = client.anotherBrowser()
+            try await member.signIn(email: "member@example.com", password: "member's long password")
+            let memberToken = try await member.apiToken(email: "member@example.com", password: "member's long password")
+            let seenByMember = [
+                try await member.get("/admin/activity").body, try await member.get("/admin").body,
+                try await member.get("/api/v1/activity", bearer: memberToken).body,
+            ]
+            let memberSettings = try await member.get("/admin/settings").body
+            // then
+            for body in seenByMember {
+                #expect(body.contains("Connected an account") || body.contains("integration_connected"))
+                #expect(!body.contains(TestHarness.ownerEmail))
+                #expect(!body.contains("nobody@example.com"))
+                #expect(!body.contains("@githafconsulting"))
+                // Her own rows show where she signed in from; nobody else's do.
+                let othersRows = body.components(separatedBy: "<tr>").dropFirst().filter { !$0.contains("member@example.com") }
+                #expect(othersRows.allSatisfy { !$0.contains("127.0.0.1") })
+            }
+            #expect(!memberSettings.contains(harness.dataDirectory.path) && !memberSettings.contains("This server"))
+            #expect(memberSettings.contains("member@example.com"))
+            // and an admin sees who and from where
+            let admin = client.anotherBrowser()
+            try await admin.signIn(email: "admin@example.com", password: "admin's long password")
+            let adminActivity = try await admin.get("/admin/activity").body
+            #expect(adminActivity.contains(TestHarness.ownerEmail) && adminActivity.contains("127.0.0.1"))
+            let adminSettings = try await admin.get("/admin/settings").body
+            #expect(adminSettings.contains("This server"))
+            if TestHarness.postgresBaseURL == nil { #expect(adminSettings.contains(harness.dataDirectory.path)) }
+        }
+    }
+}
