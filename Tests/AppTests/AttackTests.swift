@@ -500,6 +500,22 @@ struct AttackTests {
         }
     }
 
+    @Test("password guessing with a stolen session: wrong current passwords on the change form are throttled")
+    func passwordChangeGuessing() async throws {
+        let harness = try await TestHarness.make([AppConfig.Key.loginMaxFailures: "3"])
+        try await harness.withServer { client in
+            try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
+            var statuses: [HTTPResponse.Status] = []
+            for guess in 0..<4 {
+                statuses.append(try await AccountTests.changePasswordForm(client, current: "guess number \(guess)", new: "a brand new passphrase").status)
+            }
+            #expect(statuses == [.badRequest, .badRequest, .badRequest, .tooManyRequests])
+            // and even the right password waits now
+            let right = try await AccountTests.changePasswordForm(client, current: TestHarness.ownerPassword, new: "a brand new passphrase")
+            #expect(right.status == .tooManyRequests && right.headers[.retryAfter] != nil)
+        }
+    }
+
     @Test("account enumeration: an unknown address is checked against a decoy of the configured bcrypt cost")
     func decoyCost() async throws {
         let accounts = Accounts(store: try Store(config: try await TestHarness.make().config, logger: TestHarness.logger), bcryptCost: 6, sessionLifetime: 60)

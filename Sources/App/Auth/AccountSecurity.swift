@@ -26,8 +26,16 @@ struct AccountSecurity: Sendable {
     }
 
     /// Changes the password (the current one checked); the session or token asking survives.
+    /// Wrong current passwords count against the sign-in throttle, so a stolen session cannot be
+    /// used to guess the password.
     func changePassword(_ identity: Identity, current: String, new: String, clientAddress: String?) async throws {
-        try await deps.accounts.changePassword(userID: identity.userID, current: current, new: new, keeping: identity.method)
+        try await deps.throttle.check(account: identity.email, address: clientAddress)
+        do {
+            try await deps.accounts.changePassword(userID: identity.userID, current: current, new: new, keeping: identity.method)
+        } catch AuthError.wrongCurrentPassword {
+            await deps.throttle.recordFailure(account: identity.email, address: clientAddress)
+            throw AuthError.wrongCurrentPassword
+        }
         await record(.passwordChanged, identity, detail: nil, clientAddress: clientAddress)
     }
 

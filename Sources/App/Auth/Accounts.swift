@@ -185,7 +185,7 @@ struct Accounts: Sendable {
         guard let user = try await User.find(userID, on: store.database) else { throw AuthError.notSignedIn }
         let hash = user.passwordHash
         guard try await NIOThreadPool.singleton.runIfActive({ Bcrypt.verify(current, hash: hash) }) else {
-            throw AuthError.invalidInput("The current password is not right.")
+            throw AuthError.wrongCurrentPassword
         }
         try Self.checkNewPassword(new, current: current)
         user.passwordHash = try await hashPassword(new)

@@ -10,6 +10,7 @@ enum AuthError: UserFacingError, Equatable {
     case invalidInput(String)
     case tokenNotFound
     case passwordChangeRequired
+    case wrongCurrentPassword
 
     var code: String {
         switch self {
@@ -21,6 +22,7 @@ enum AuthError: UserFacingError, Equatable {
         case .invalidInput: "invalid_request"
         case .tokenNotFound: "token_not_found"
         case .passwordChangeRequired: "password_change_required"
+        case .wrongCurrentPassword: "wrong_current_password"
         }
     }
 
@@ -34,6 +36,7 @@ enum AuthError: UserFacingError, Equatable {
             "Too many failed sign-ins. Try again in \(max(1, (seconds + 59) / 60)) minute\(seconds > 60 ? "s" : "")."
         case .invalidInput(let message): message
         case .tokenNotFound: "There is no such API token."
+        case .wrongCurrentPassword: "The current password is not right."
         case .passwordChangeRequired: "This account still has its one-time password. Choose your own first (PUT /api/v1/me/password, or Settings)."
         }
     }
@@ -46,6 +49,7 @@ enum AuthError: UserFacingError, Equatable {
         case .invalidInput: .badRequest
         case .tokenNotFound: .notFound
         case .passwordChangeRequired: .forbidden
+        case .wrongCurrentPassword: .badRequest
         }
     }
 }

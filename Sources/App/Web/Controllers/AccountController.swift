@@ -28,7 +28,9 @@ struct AccountController {
             } catch let error as AuthError {
                 var refused = try await page(context, error: error.safeMessage)
                 refused.status = ErrorMiddleware.status(for: error.kind)
-                return try refused.response(from: request, context: context)
+                var response = try refused.response(from: request, context: context)
+                if case .rateLimited(let seconds) = error.kind { response.headers[.retryAfter] = String(seconds) }
+                return response
             }
             return .redirect(to: "/admin/settings?notice=\(SettingsPage.Notice.passwordChanged.rawValue)", type: .normal)
         }
