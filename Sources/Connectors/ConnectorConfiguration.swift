@@ -38,8 +38,7 @@ public struct HostResolver: Sendable {
         guard let expected = URL(string: origin), scheme == expected.scheme?.lowercased(), host == expected.host?.lowercased(),
             url.port == expected.port
         else { return nil }
-        let segment = url.path.split(separator: "/", omittingEmptySubsequences: true).first.map { $0.lowercased() }
-        return segment
+        return url.path.split(separator: "/").first.map { $0.lowercased() }
     }
 }
 

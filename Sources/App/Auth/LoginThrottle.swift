@@ -40,8 +40,8 @@ actor LoginThrottle {
     }
 
     private func record(in table: inout [String: [Date]], key: String, now: Date) {
-        table[key, default: []].append(now)
-        if table[key]!.count > maxFailures * 8 { table[key]!.removeFirst(table[key]!.count - maxFailures * 8) }
+        // More failures than the largest allowance tell nothing more: keep the newest.
+        table[key] = Array((table[key, default: []] + [now]).suffix(maxFailures * 8))
         guard table.count > capacity else { return }
         // Forget the tenth of keys whose latest failure is oldest (amortised: once per capacity/10 new keys).
         let evicted = table.sorted { ($0.value.last ?? .distantPast) < ($1.value.last ?? .distantPast) }.prefix(max(1, capacity / 10))

@@ -41,11 +41,10 @@ struct OAuthFlow: Sendable {
         return connector.authorizationURL(state: state, codeChallenge: PKCE.challenge(for: verifier))
     }
 
-    /// Deletes expired states (everyone's) and this user's oldest beyond the cap, so pages that
-    /// start flows over and over cannot grow the table.
+    /// Deletes this user's oldest states beyond the cap, so pages that start flows over and
+    /// over cannot grow the table (everyone's expired states are purged by `MaintenanceService`).
     private func prunePending(for userID: UUID) async throws {
         let database = deps.store.database
-        try await OAuthState.query(on: database).filter(\.$expiresAt < Date()).delete()
         let kept = try await OAuthState.query(on: database).filter(\.$user.$id == userID)
             .sort(\.$createdAt, .descending).limit(Self.maxPendingPerUser - 1).all().compactMap(\.id)
         guard !kept.isEmpty else { return }

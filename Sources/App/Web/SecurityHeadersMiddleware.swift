@@ -13,7 +13,9 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        let formAction = (["'self'"] + formTargets()).joined(separator: " ")
+        // Only pages hold forms: other answers need not ask the connectors where consent lives.
+        let isPage = response.headers[.contentType]?.hasPrefix("text/html") == true
+        let formAction = (["'self'"] + (isPage ? formTargets() : [])).joined(separator: " ")
         response.headers[.contentSecurityPolicy] =
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action \(formAction); base-uri 'none'"
         response.headers[.xContentTypeOptions] = "nosniff"
