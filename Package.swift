@@ -64,11 +64,14 @@ let package = Package(
             // debug builds and tests optimise this one target so imports stay quick.
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
+        // Known documents and writers of every format Cirrus reads (DOCX, XLSX, PPTX, PDF, …),
+        // shared by the emulators' corpus, the tests and the benchmarks.
+        .target(name: "SampleDocuments"),
         // Emulators of the four providers, for tests, benchmarks and demo mode.
         .target(
             name: "Sandbox",
             dependencies: [
-                "CirrusCore",
+                "CirrusCore", "SampleDocuments",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -77,7 +80,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "CirrusCore", "Connectors", "Extraction", "Knowledge", "Sandbox",
+                "CirrusCore", "Connectors", "Extraction", "Knowledge",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -93,10 +96,20 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // Demo mode, for the composition roots: the sandbox in place of the providers.
+        .target(
+            name: "Demo",
+            dependencies: [
+                "App", "CirrusCore", "Connectors", "Extraction", "Sandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "cirrus",
             dependencies: [
-                "App", "Sandbox", "Extraction",
+                "App", "Demo", "Sandbox", "Extraction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -104,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "CirrusBench",
             dependencies: [
-                "App", "Sandbox", "Extraction", "Knowledge",
+                "App", "Demo", "Sandbox", "SampleDocuments", "Extraction", "Knowledge",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -113,10 +126,10 @@ let package = Package(
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors"]),
         .testTarget(
             name: "ExtractionTests",
-            dependencies: ["Extraction", "Sandbox", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["Extraction", "SampleDocuments", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Producers", "Regressions"]
         ),
-        .testTarget(name: "KnowledgeTests", dependencies: ["Knowledge", "Extraction", "Sandbox"], exclude: ["Reference"]),
+        .testTarget(name: "KnowledgeTests", dependencies: ["Knowledge", "Extraction", "SampleDocuments"], exclude: ["Reference"]),
         .testTarget(
             name: "SandboxTests",
             dependencies: [
@@ -129,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App",
+                "App", "Demo", "Sandbox",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -6,16 +6,22 @@ import Connectors
 import Foundation
 import Hummingbird
 import Logging
-import Sandbox
 import ServiceLifecycle
 
 /// Builds the Cirrus server from its configuration: opens and (on SQLite) migrates the store,
 /// makes sure an owner exists, and wires routes, middleware and background services.
 ///
 /// This is the one wiring path: the `cirrus` executable and the tests both call it.
-/// - Parameter reader: how downloaded files are read; by default in `cirrus extract` child
-///   processes. Only the import benchmark passes another (its in-process yardstick).
-public func buildApplication(_ config: AppConfig, logger: Logger? = nil, reader: (any DocumentReader)? = nil) async throws -> some ApplicationProtocol {
+/// - Parameters:
+///   - providers: the OAuth apps and provider hosts to connect to; by default the configured
+///     apps against the real hosts. Demo mode passes the sandbox's.
+///   - services: more services to run beside the server (demo mode's in-process sandbox).
+///   - reader: how downloaded files are read; by default in `cirrus extract` child
+///     processes. Only the import benchmark passes another (its in-process yardstick).
+public func buildApplication(
+    _ config: AppConfig, providers: ProviderSetup? = nil, services extraServices: [any Service] = [], logger: Logger? = nil,
+    reader: (any DocumentReader)? = nil
+) async throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "cirrus")
     logger.logLevel = config.logLevel
     let store = try Store(config: config, logger: logger)
@@ -23,8 +29,8 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil, reader:
     do {
         try await store.tune()
         if config.autoMigrate ?? (store.engine == .sqlite) { try await store.migrate() }
-        let sandboxOrigin = config.demo ? SandboxOrigin(fixed: config.sandboxURL) : nil
-        let deps = try makeDependencies(config: config, store: store, logger: logger, http: http, sandboxOrigin: sandboxOrigin)
+        let deps = try makeDependencies(
+            config: config, store: store, logger: logger, http: http, providers: providers ?? .configured(config))
         try await OwnerBootstrap.ensureOwner(config: config, accounts: deps.accounts, audit: deps.audit, logger: logger)
         let tokens = TokenManager(deps: deps)
         let imports = ImportQueue(store: store)
@@ -58,15 +64,7 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil, reader:
                 router: metricsRouter, configuration: .init(address: .hostname("127.0.0.1", port: metricsPort), serverName: "Cirrus metrics"),
                 logger: logger))
         }
-        if config.demo, config.sandboxURL == nil, let sandboxOrigin {
-            // Demo mode: the provider sandbox runs in-process on its own loopback port, so the
-            // browser meets it as a separate origin, as it would the real provider.
-            let sandbox = Sandbox(configuration: .init(appBaseURLs: [config.apiBaseURL]))
-            await sandbox.start()
-            services.append(buildSandboxApplication(sandbox, host: "127.0.0.1", port: config.sandboxPort, logger: logger) { port in
-                sandboxOrigin.set(port: port)
-            })
-        }
+        services.append(contentsOf: extraServices)
         return Application(
             router: buildRouter(deps, tokens: tokens, imports: imports),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Cirrus"),
@@ -80,7 +78,7 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil, reader:
     }
 }
 
-func makeDependencies(config: AppConfig, store: Store, logger: Logger, http: HTTPClient, sandboxOrigin: SandboxOrigin?) throws -> Dependencies {
+func makeDependencies(config: AppConfig, store: Store, logger: Logger, http: HTTPClient, providers: ProviderSetup) throws -> Dependencies {
     let accounts = Accounts(
         store: store, bcryptCost: UInt8(config.bcryptCost), sessionLifetime: TimeInterval(config.sessionLifetimeSeconds))
     return Dependencies(
@@ -88,7 +86,7 @@ func makeDependencies(config: AppConfig, store: Store, logger: Logger, http: HTT
         audit: Audit(store: store, logger: logger),
         throttle: LoginThrottle(maxFailures: config.loginMaxFailures, windowSeconds: config.loginWindowSeconds),
         metrics: MetricsRegistry(), integrations: IntegrationDirectory(store: store),
-        connectors: ConnectorRegistry(config: config, http: ProviderHTTP(client: http), sandboxOrigin: sandboxOrigin),
+        connectors: ConnectorRegistry(config: config, http: ProviderHTTP(client: http), setup: providers),
         knowledge: makeKnowledgeBase(config: config, store: store, http: http, logger: logger), logger: logger)
 }
 
@@ -241,12 +239,10 @@ struct MaintenanceService: Service {
 
 /// `cirrus worker`: import workers without the web server, for scaling out on PostgreSQL.
 /// They share the queue with every `serve` process through the store.
-public func runImportWorkers(_ config: AppConfig, logger: Logger) async throws {
+/// - Parameter providers: as for ``buildApplication(_:providers:services:logger:reader:)``.
+public func runImportWorkers(_ config: AppConfig, providers: ProviderSetup? = nil, logger: Logger) async throws {
     guard config.databaseURL != nil else {
         throw ConfigError.invalid(key: AppConfig.Key.databaseURL, reason: "`cirrus worker` shares the queue through PostgreSQL; on SQLite `cirrus serve` runs the workers itself")
-    }
-    guard !config.demo || config.sandboxURL != nil else {
-        throw ConfigError.invalid(key: AppConfig.Key.sandboxURL, reason: "in demo mode a worker needs the shared sandbox (`cirrus sandbox`) the servers use")
     }
     let store = try Store(config: config, logger: logger)
     let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
@@ -254,7 +250,7 @@ public func runImportWorkers(_ config: AppConfig, logger: Logger) async throws {
     let reader: IsolatedReader
     do {
         deps = try makeDependencies(
-            config: config, store: store, logger: logger, http: http, sandboxOrigin: config.demo ? SandboxOrigin(fixed: config.sandboxURL) : nil)
+            config: config, store: store, logger: logger, http: http, providers: providers ?? .configured(config))
         reader = try makeReader(config)
     } catch {
         await store.shutdown()

@@ -25,6 +25,6 @@ struct Dependencies: Sendable {
     func chrome(_ title: String, _ section: PageChrome.Section?, _ identity: Identity) -> PageChrome {
         PageChrome(
             title: title, section: section, userEmail: identity.email, userName: identity.displayName,
-            csrfToken: identity.csrfToken, demo: config.demo)
+            csrfToken: identity.csrfToken, demo: connectors.setup.standIn)
     }
 }

@@ -25,7 +25,7 @@ struct SandboxBench: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
-        let sandbox = Sandbox(configuration: .init(appBaseURLs: ["http://127.0.0.1:8080"]))
+        let sandbox = Sandbox()
         let seedStart = ContinuousClock.now
         await sandbox.start()
         let seedTime = ContinuousClock.now - seedStart

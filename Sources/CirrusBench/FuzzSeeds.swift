@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Sandbox
+import SampleDocuments
 
 /// Writes the seed corpus `make fuzz` starts from: the sandbox corpus's documents rendered by our
 /// own producers in every format an extractor reads, one folder per fuzz target.
@@ -18,7 +18,7 @@ struct FuzzSeeds: ParsableCommand {
             try Data(bytes).write(to: folder.appendingPathComponent("seed-\(index).\(ext)"))
             written += 1
         }
-        for (index, document) in Corpus.sampleDocuments.enumerated() {
+        for (index, document) in SampleDocuments.all.enumerated() {
             for (format, ext) in [("docx", "docx"), ("xlsx", "xlsx"), ("pptx", "pptx"), ("pdf", "pdf"), ("html", "html"), ("markdown", "md"), ("csv", "csv"), ("text", "txt")] {
                 let rendered = DocumentFormats.render(document, format: format == "markdown" ? "md" : format == "text" ? "txt" : format)
                 try write(rendered, format, index, ext)
@@ -26,7 +26,7 @@ struct FuzzSeeds: ParsableCommand {
             let json: [String: Any] = ["title": document.title, "text": document.plainText, "index": index, "tags": ["seed", "corpus"], "nested": ["ok": true, "value": 1.5]]
             try write([UInt8](try JSONSerialization.data(withJSONObject: json)), "json", index, "json")
         }
-        for (index, page) in Corpus.sampleConfluencePages.enumerated() { try write(Array(page.utf8), "confluence", index, "xml") }
+        for (index, page) in SampleDocuments.confluencePages.enumerated() { try write(Array(page.utf8), "confluence", index, "xml") }
         print("wrote \(written) seed files under \(root.path)")
     }
 }

@@ -2,11 +2,13 @@ import App
 import ArgumentParser
 import AsyncHTTPClient
 import CirrusCore
+import Demo
 import Extraction
 import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import SampleDocuments
 import Sandbox
 
 /// The import pipeline end to end: a real server in demo mode imports the sandbox's 1,200-file
@@ -62,7 +64,7 @@ struct ImportBench: AsyncParsableCommand {
             AppConfig.Key.encryptionKeys: Fernet.generateKey(), AppConfig.Key.logLevel: "critical", AppConfig.Key.bcryptCost: "4",
             AppConfig.Key.importWorkers: String(workers),
         ], environment: [:], environmentFile: directory.appendingPathComponent(".env").path)
-        let app = try await buildApplication(config, reader: reader)
+        let app = try await DemoEnvironment.application(config, reader: reader)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         let total = try await withThrowingTaskGroup(of: Double?.self) { group -> Double in
             group.addTask { try await app.runService(); return nil }
@@ -132,7 +134,7 @@ struct ImportBench: AsyncParsableCommand {
     static func pdf(index: Int, repeats: Int) -> [UInt8] {
         var sections: [NativeDocument.Section] = [.init(heading: "Bench document \(index)", paragraphs: ["Generated for the import benchmark."])]
         for round in 0..<repeats {
-            for document in Corpus.sampleDocuments where document.kind == .text {
+            for document in SampleDocuments.all where document.kind == .text {
                 sections += document.sections.map { section in
                     var copy = section
                     copy.heading = (section.heading ?? document.title) + " (\(round + 1))"

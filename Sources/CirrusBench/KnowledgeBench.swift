@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Knowledge
-import Sandbox
+import SampleDocuments
 
 /// The knowledge base's speed and size: embedding throughput next to sentence-transformers
 /// (PyTorch), search latency at 10k and 100k passages next to faiss-cpu's flat index on the
@@ -97,7 +97,7 @@ struct KnowledgeBench: AsyncParsableCommand {
 
     /// Corpus words first (so passages read like the corpus), then made-up terms for a long tail.
     static func vocabulary() -> [String] {
-        let text = Corpus.sampleDocuments.map(\.plainText).joined(separator: " ")
+        let text = SampleDocuments.all.map(\.plainText).joined(separator: " ")
         var seen: Set<String> = []
         var words: [String] = []
         for word in text.lowercased().split(whereSeparator: { !$0.isLetter }) where word.count > 1 && seen.insert(String(word)).inserted {

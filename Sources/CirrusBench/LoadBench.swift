@@ -2,6 +2,7 @@ import App
 import ArgumentParser
 import AsyncHTTPClient
 import CirrusCore
+import Demo
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -37,7 +38,7 @@ struct LoadBench: AsyncParsableCommand {
             overrides[AppConfig.Key.autoMigrate] = "true"
         }
         let config = try await AppConfig.load(overrides: overrides, environment: [:], environmentFile: directory.appendingPathComponent(".env").path)
-        let app = try await buildApplication(config)
+        let app = try await DemoEnvironment.application(config)
         let http = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: .init(redirectConfiguration: .disallow, connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: sessions + 16)))

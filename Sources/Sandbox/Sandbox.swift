@@ -6,9 +6,9 @@ import NIOCore
 
 /// What a sandbox is set up with.
 public struct SandboxConfiguration: Sendable {
-    /// Base URLs of Cirrus servers that will use the sandbox; each gets the demo OAuth clients'
-    /// redirect URI `{base}/api/v1/integrations/{platform}/callback` registered.
-    public var appBaseURLs: [String]
+    /// The redirect URIs registered for each provider's demo OAuth client (exact match, as the
+    /// real providers compare them).
+    public var redirectURIs: [Platform: [String]]
     /// Google's export size cap (10 MB at Google); smaller in tests.
     public var exportLimitBytes: Int
     /// Seed the demo corpus at start-up.
@@ -17,10 +17,10 @@ public struct SandboxConfiguration: Sendable {
     public var atlassianReuseLeewaySeconds: Double
 
     public init(
-        appBaseURLs: [String] = ["http://127.0.0.1:8080"], exportLimitBytes: Int = 10 * 1024 * 1024, seedCorpus: Bool = true,
+        redirectURIs: [Platform: [String]] = [:], exportLimitBytes: Int = 10 * 1024 * 1024, seedCorpus: Bool = true,
         atlassianReuseLeewaySeconds: Double = 600
     ) {
-        self.appBaseURLs = appBaseURLs
+        self.redirectURIs = redirectURIs
         self.exportLimitBytes = exportLimitBytes
         self.seedCorpus = seedCorpus
         self.atlassianReuseLeewaySeconds = atlassianReuseLeewaySeconds
@@ -73,8 +73,7 @@ public final class Sandbox: Sendable {
     /// Registers the demo clients and seeds the corpus.
     public func start() async {
         for platform in Platform.allCases {
-            let redirects = configuration.appBaseURLs.map { "\($0)/api/v1/integrations/\(platform.rawValue)/callback" }
-            await authority.register(DemoClients.client(for: platform, redirectURIs: redirects))
+            await authority.register(DemoClients.client(for: platform, redirectURIs: configuration.redirectURIs[platform] ?? []))
         }
         if configuration.seedCorpus { await Corpus.seed(into: store) }
     }

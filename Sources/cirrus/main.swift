@@ -1,6 +1,7 @@
 import App
 import ArgumentParser
 import CirrusCore
+import Demo
 import Extraction
 import Foundation
 import Hummingbird
@@ -46,7 +47,7 @@ struct Serve: AsyncParsableCommand {
         if demo { overrides[AppConfig.Key.demo] = "true" }
         if let sandboxPort { overrides[AppConfig.Key.sandboxPort] = String(sandboxPort) }
         let config = try await loadConfig(overrides)
-        let app = try await buildApplication(config, logger: makeLogger(config))
+        let app = try await DemoEnvironment.application(config, logger: makeLogger(config))
         try await app.runService()
     }
 }
@@ -61,7 +62,12 @@ struct Worker: AsyncParsableCommand {
         var overrides = store.overrides
         if let workers { overrides[AppConfig.Key.importWorkers] = String(workers) }
         let config = try await loadConfig(overrides)
-        try await runImportWorkers(config, logger: makeLogger(config))
+        guard !config.demo || config.sandboxURL != nil else {
+            throw ValidationError("In demo mode a worker needs the shared sandbox (`cirrus sandbox`) the servers use: set \(AppConfig.Key.sandboxURL).")
+        }
+        let logger = makeLogger(config)
+        let providers = await DemoEnvironment.providers(for: config, logger: logger)
+        try await runImportWorkers(config, providers: providers.setup, logger: logger)
     }
 }
 
@@ -145,7 +151,7 @@ struct SandboxCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "cirrus-sandbox")
         logger.logLevel = .info
-        let sandbox = Sandbox(configuration: .init(appBaseURLs: appURL))
+        let sandbox = Sandbox(configuration: .init(redirectURIs: DemoEnvironment.redirectURIs(appBaseURLs: appURL)))
         await sandbox.start()
         try await buildSandboxApplication(sandbox, host: "127.0.0.1", port: port, logger: logger).runService()
     }

@@ -1,6 +1,6 @@
 import Foundation
 import Extraction
-import Sandbox
+import SampleDocuments
 import Testing
 
 /// Every format our corpus generator writes is read back with its text complete and in order.
@@ -16,7 +16,7 @@ import Testing
     @Test(arguments: formats)
     func extractsTheWrittenTextInOrder(format: String) throws {
         let extractors = Extractors()
-        for document in Corpus.sampleDocuments {
+        for document in SampleDocuments.all {
             // given a corpus document rendered by our generator
             guard Self.renders(document.kind, as: format) else { continue }
             let bytes = DocumentFormats.render(document, format: format)
@@ -41,9 +41,9 @@ import Testing
     @Test func keepsLocationsAndHeadings() throws {
         // given a presentation, a workbook and a multi-page PDF
         let extractors = Extractors()
-        let deck = try extractors.extract(DocumentFormats.render(Corpus.sampleDocuments[5], format: "pptx"), mimeType: Self.types["pptx"]!, fileName: "deck.pptx")
-        let book = try extractors.extract(DocumentFormats.render(Corpus.sampleDocuments[3], format: "xlsx"), mimeType: Self.types["xlsx"]!, fileName: "book.xlsx")
-        let guide = try extractors.extract(DocumentFormats.render(Corpus.sampleDocuments[1], format: "docx"), mimeType: Self.types["docx"]!, fileName: "guide.docx")
+        let deck = try extractors.extract(DocumentFormats.render(SampleDocuments.all[5], format: "pptx"), mimeType: Self.types["pptx"]!, fileName: "deck.pptx")
+        let book = try extractors.extract(DocumentFormats.render(SampleDocuments.all[3], format: "xlsx"), mimeType: Self.types["xlsx"]!, fileName: "book.xlsx")
+        let guide = try extractors.extract(DocumentFormats.render(SampleDocuments.all[1], format: "docx"), mimeType: Self.types["docx"]!, fileName: "guide.docx")
         // then slides and sheets are located, and headings form paths
         #expect(deck.sections.contains { $0.location == .slide(2) })
         #expect(book.sections.allSatisfy { if case .sheet = $0.location { true } else { false } })

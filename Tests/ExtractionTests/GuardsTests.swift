@@ -1,6 +1,6 @@
 import Extraction
 import Foundation
-import Sandbox
+import SampleDocuments
 import Testing
 import ZIPFoundation
 
@@ -55,7 +55,7 @@ import ZIPFoundation
     @Test func encryptedAndCorruptFilesFailWithAReason() throws {
         let extractors = Extractors()
         // an encrypted PDF
-        let encrypted = DocumentFormats.pdf(Corpus.sampleDocuments[0], encrypted: true)
+        let encrypted = DocumentFormats.pdf(SampleDocuments.all[0], encrypted: true)
         #expect(throws: ExtractionError.encrypted) { try extractors.extract(encrypted, mimeType: "application/pdf", fileName: "locked.pdf") }
         // a damaged PDF and a damaged docx
         let corruptPDF = Array("%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage".utf8)
@@ -63,7 +63,7 @@ import ZIPFoundation
             guard case ExtractionError.corrupt = error else { return false }
             return true
         }
-        let truncated = Array(DocumentFormats.render(Corpus.sampleDocuments[1], format: "docx").prefix(300))
+        let truncated = Array(DocumentFormats.render(SampleDocuments.all[1], format: "docx").prefix(300))
         #expect { try extractors.extract(truncated, mimeType: Self.docx, fileName: "cut.docx") } throws: { error in
             guard case ExtractionError.corrupt = error else { return false }
             return true

@@ -1,5 +1,5 @@
 import Foundation
-import Sandbox
+import SampleDocuments
 import Testing
 
 @testable import Extraction
@@ -39,7 +39,7 @@ struct IsolatedReaderTests {
         // given: two reader processes, a Word document and a damaged PDF
         let reader = IsolatedReader(command: .init(executable: Self.cirrus, arguments: ["extract"]), size: 2, timeout: .seconds(60))
         defer { reader.shutdown() }
-        let docx = try Self.file(DocumentFormats.render(Corpus.sampleDocuments[0], format: "docx"), name: "guide.docx")
+        let docx = try Self.file(DocumentFormats.render(SampleDocuments.all[0], format: "docx"), name: "guide.docx")
         let damaged = try Self.file(Array("%PDF-1.7 this is not really a PDF".utf8), name: "broken.pdf")
         // when: both are read, several times over, concurrently
         try await withThrowingTaskGroup(of: Void.self) { group in

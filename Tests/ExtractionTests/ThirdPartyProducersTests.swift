@@ -1,5 +1,5 @@
 import Extraction
-import Sandbox
+import SampleDocuments
 import Foundation
 import Testing
 
@@ -28,7 +28,7 @@ import Testing
         // given our generated documents converted by LibreOffice (it rewrites the whole package)
         let folder = try TemporaryFolder()
         let sources = [("docx", "docx"), ("html", "pdf")]
-        let document = Corpus.sampleDocuments[1]
+        let document = SampleDocuments.all[1]
         for (format, target) in sources {
             let source = folder.url.appendingPathComponent("source-\(format).\(format)")
             try Data(DocumentFormats.render(document, format: format)).write(to: source)

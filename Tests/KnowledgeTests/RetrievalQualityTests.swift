@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 @testable import Knowledge
-@testable import Sandbox
+import SampleDocuments
 
 /// The sandbox corpus as the knowledge base sees it: every known document rendered in its
 /// format, extracted, chunked with the model's tokenizer and embedded, among a hundred

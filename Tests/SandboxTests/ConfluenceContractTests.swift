@@ -8,7 +8,7 @@ import Testing
 @Suite("Confluence contract")
 struct ConfluenceContractTests {
     static let client = DemoClients.client(for: .confluence, redirectURIs: [])
-    static let redirectURI = "\(SandboxHarness.redirectBase)/api/v1/integrations/confluence/callback"
+    static let redirectURI = SandboxHarness.redirectURI(.confluence)
     static let scopes = "read:page:confluence read:space:confluence read:attachment:confluence read:content.metadata:confluence search:confluence readonly:content.attachment:confluence read:me offline_access"
     static let main = ConfluenceDirectory.main.cloudID
 

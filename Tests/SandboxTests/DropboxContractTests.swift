@@ -8,7 +8,7 @@ import Testing
 @Suite("Dropbox contract")
 struct DropboxContractTests {
     static let client = DemoClients.client(for: .dropbox, redirectURIs: [])
-    static let redirectURI = "\(SandboxHarness.redirectBase)/api/v1/integrations/dropbox/callback"
+    static let redirectURI = SandboxHarness.redirectURI(.dropbox)
     static let verifier = "dropbox-verifier-0123456789-abcdefghijklmnopqrstuvwxyz"
 
     static func tokens(_ harness: SandboxHarness, offline: Bool = true, scope: String? = nil) async throws -> [String: Any] {

@@ -8,7 +8,7 @@ import Testing
 @Suite("Google OAuth contract")
 struct GoogleOAuthContractTests {
     static let client = DemoClients.client(for: .googleDrive, redirectURIs: [])
-    static let redirectURI = "\(SandboxHarness.redirectBase)/api/v1/integrations/google_drive/callback"
+    static let redirectURI = SandboxHarness.redirectURI(.googleDrive)
     static let driveScope = "https://www.googleapis.com/auth/drive.readonly"
 
     /// Walks the consent page like a browser: GET the authorization URL, POST the form with a decision.

@@ -8,7 +8,7 @@ import Testing
 @Suite("Microsoft contract")
 struct MicrosoftContractTests {
     static let client = DemoClients.client(for: .microsoft, redirectURIs: [])
-    static let redirectURI = "\(SandboxHarness.redirectBase)/api/v1/integrations/microsoft/callback"
+    static let redirectURI = SandboxHarness.redirectURI(.microsoft)
     static let scope = "offline_access openid profile User.Read Files.Read.All Sites.Read.All Team.ReadBasic.All Channel.ReadBasic.All"
     static let verifier = "ms-verifier-0123456789-abcdefghijklmnopqrstuvwxyz-XYZ"
 

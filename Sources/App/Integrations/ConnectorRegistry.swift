@@ -1,36 +1,20 @@
-import AsyncHTTPClient
 import CirrusCore
 import Connectors
 import Foundation
-import Sandbox
-import Synchronization
 
-/// The sandbox's origin once it listens (its port may be chosen by the system in tests).
-final class SandboxOrigin: Sendable {
-    private let value: Mutex<String?>
-
-    init(fixed origin: String? = nil) {
-        value = Mutex(origin)
-    }
-
-    func set(port: Int) { value.withLock { $0 = "http://127.0.0.1:\(port)" } }
-    var origin: String { value.withLock { $0 } ?? "http://127.0.0.1:0" }
-}
-
-/// Builds the connector for each platform: the operator's OAuth app against the real hosts,
-/// or, in demo mode, the sandbox's demo clients against the sandbox.
+/// Builds the connector for each platform from the OAuth apps the composition root chose.
 struct ConnectorRegistry: Sendable {
     let config: AppConfig
     let http: ProviderHTTP
-    let sandboxOrigin: SandboxOrigin?
+    let setup: ProviderSetup
 
     func redirectURI(_ platform: Platform) -> String {
-        "\(config.apiBaseURL)/api/v1/integrations/\(platform.rawValue)/callback"
+        ProviderSetup.redirectURI(baseURL: config.apiBaseURL, platform: platform)
     }
 
-    /// Whether this platform can be connected (credentials configured, or demo mode).
+    /// Whether this platform can be connected (an OAuth app is set up for it).
     func isConfigured(_ platform: Platform) -> Bool {
-        config.demo || config.providers[platform] != nil
+        setup.apps[platform] != nil
     }
 
     /// The scopes each platform asks for, also for the setup checklist of an unconfigured one.
@@ -43,7 +27,7 @@ struct ConnectorRegistry: Sendable {
         }
     }
 
-    /// Where the configured providers' consent pages live (the sandbox's origin in demo mode).
+    /// Where the configured providers' consent pages live (the stand-in's origin in demo mode).
     var consentOrigins: [String] {
         let origins = Platform.allCases.compactMap { platform -> String? in
             guard let connector = try? connector(platform),
@@ -55,19 +39,9 @@ struct ConnectorRegistry: Sendable {
     }
 
     func connector(_ platform: Platform) throws -> any CloudConnector {
-        let configuration: ConnectorConfiguration
-        if let credentials = config.providers[platform], !config.demo {
-            configuration = ConnectorConfiguration(
-                clientID: credentials.clientID, clientSecret: credentials.clientSecret.revealed, redirectURI: redirectURI(platform),
-                tenant: credentials.tenant ?? "common")
-        } else if config.demo, let sandboxOrigin {
-            let demo = DemoClients.client(for: platform, redirectURIs: [])
-            configuration = ConnectorConfiguration(
-                clientID: demo.clientID, clientSecret: demo.clientSecret, redirectURI: redirectURI(platform), tenant: "common",
-                hosts: .standIn { sandboxOrigin.origin })
-        } else {
-            throw IntegrationError.notConfigured(platform)
-        }
+        guard let app = setup.apps[platform] else { throw IntegrationError.notConfigured(platform) }
+        let configuration = ConnectorConfiguration(
+            clientID: app.clientID, clientSecret: app.clientSecret.revealed, redirectURI: redirectURI(platform), tenant: app.tenant, hosts: app.hosts)
         switch platform {
         case .googleDrive: return GoogleDriveConnector(configuration: configuration, http: http)
         case .microsoft: return MicrosoftConnector(configuration: configuration, http: http)

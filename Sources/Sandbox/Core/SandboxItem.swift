@@ -1,3 +1,4 @@
+import SampleDocuments
 import CirrusCore
 import Crypto
 import Foundation

@@ -14,6 +14,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SQLKit
+import Demo
 import Sandbox
 
 @testable import App
@@ -80,7 +81,7 @@ struct TestHarness: Sendable {
 
     /// Runs `body` against the live server on a free loopback port.
     func withServer<T: Sendable>(_ body: @Sendable (TestClient) async throws -> T) async throws -> T {
-        let app = try await buildApplication(config, logger: Self.logger)
+        let app = try await DemoEnvironment.application(config, logger: Self.logger)
         return try await app.test(.live) { client in
             try await body(TestClient(client: client))
         }
@@ -89,7 +90,7 @@ struct TestHarness: Sendable {
     /// Runs the real server on the configured port (not the test framework's), for browser
     /// journeys whose OAuth redirects must reach it at its public URL.
     func withListeningServer<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        let app = try await buildApplication(config, logger: Self.logger)
+        let app = try await DemoEnvironment.application(config, logger: Self.logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await app.runService(); return nil }
             let health = URL(string: config.apiBaseURL + "/health")!

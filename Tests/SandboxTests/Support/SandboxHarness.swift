@@ -13,6 +13,8 @@ import NIOHTTP1
 /// redirects (so tests see each 302 as a provider sends it).
 struct SandboxHarness: Sendable {
     static let redirectBase = "http://127.0.0.1:8080"
+    /// The redirect URI each demo client has registered in these tests (any URL would do).
+    static func redirectURI(_ platform: Platform) -> String { "\(redirectBase)/api/v1/integrations/\(platform.rawValue)/callback" }
     let sandbox: Sandbox
     let port: Int
     let http: HTTPClient
@@ -23,7 +25,8 @@ struct SandboxHarness: Sendable {
     static func run<T: Sendable>(
         exportLimitBytes: Int = 10 * 1024 * 1024, reuseLeeway: Double = 600, _ body: @Sendable (SandboxHarness) async throws -> T
     ) async throws -> T {
-        let sandbox = Sandbox(configuration: .init(appBaseURLs: [redirectBase], exportLimitBytes: exportLimitBytes, atlassianReuseLeewaySeconds: reuseLeeway))
+        let sandbox = Sandbox(configuration: .init(
+            redirectURIs: Dictionary(uniqueKeysWithValues: Platform.allCases.map { ($0, [redirectURI($0)]) }), exportLimitBytes: exportLimitBytes, atlassianReuseLeewaySeconds: reuseLeeway))
         await sandbox.start()
         var logger = Logger(label: "sandbox-test")
         logger.logLevel = .warning

@@ -56,7 +56,7 @@ struct AccountController {
             // Paths and key counts are for the people who run the server, not for every member.
             showsServer: identity.canAdminister,
             database: deps.store.engine == .sqlite ? "SQLite (\(config.dataDirectory)/cirrus.sqlite)" : "PostgreSQL",
-            demo: config.demo, publicURL: config.apiBaseURL, encryptionKeyCount: max(1, config.encryptionKeys.count),
+            demo: deps.connectors.setup.standIn, publicURL: config.apiBaseURL, encryptionKeyCount: max(1, config.encryptionKeys.count),
             configuredProviders: Platform.allCases.filter { config.providers[$0] != nil }.map(\.displayName))
         return HTMLResponse(html: SettingsPage.render(model, chrome: deps.chrome("Settings", .settings, identity)))
     }

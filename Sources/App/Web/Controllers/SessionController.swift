@@ -19,7 +19,7 @@ struct SessionController {
         router.get("/login") { request, context -> Response in
             if context.identity != nil { return .redirect(to: "/admin", type: .found) }
             let next = request.uri.queryParameters["next"].map(String.init)
-            return try page(LoginPage.Model(next: next, csrfToken: context.formCSRFToken, demo: deps.config.demo))
+            return try page(LoginPage.Model(next: next, csrfToken: context.formCSRFToken, demo: deps.connectors.setup.standIn))
                 .response(from: request, context: context)
         }
         router.post("/login", use: signIn)
@@ -32,7 +32,7 @@ struct SessionController {
 
     @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await request.decode(as: LoginForm.self, context: context)
-        var model = LoginPage.Model(email: form.email, next: form.next, csrfToken: context.formCSRFToken, demo: deps.config.demo)
+        var model = LoginPage.Model(email: form.email, next: form.next, csrfToken: context.formCSRFToken, demo: deps.connectors.setup.standIn)
         let user: User
         do {
             user = try await SignIn(deps: deps).verify(email: form.email, password: form.password, clientAddress: context.clientAddress)

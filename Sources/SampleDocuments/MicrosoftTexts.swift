@@ -1,6 +1,6 @@
 /// Known text of the Microsoft 365 corpus (different from the other providers').
-enum MicrosoftTexts {
-    static let boardReport = NativeDocument.text("Q2 Board Report", [
+public enum MicrosoftTexts {
+    public static let boardReport = NativeDocument.text("Q2 Board Report", [
         .init(heading: "Highlights", paragraphs: [
             "Revenue for the second quarter was 4.2 million euros, 31 percent above the same quarter last year. Gross margin held at 78 percent.",
         ], bullets: ["Signed 23 new enterprise customers", "Opened the Singapore office", "Reduced support response time to 41 minutes"]),
@@ -8,7 +8,7 @@ enum MicrosoftTexts {
         .init(heading: "Financial summary", table: [["Metric", "Q1", "Q2"], ["Revenue (EUR m)", "3.6", "4.2"], ["Customers", "117", "140"], ["Churn", "2.1%", "1.7%"]]),
     ])
 
-    static let churnAnalysis = NativeDocument.spreadsheet("Customer Churn Analysis", [
+    public static let churnAnalysis = NativeDocument.spreadsheet("Customer Churn Analysis", [
         .init(name: "By segment", rows: [
             [.text("Segment"), .text("Customers"), .text("Churned"), .text("Churn rate")],
             [.text("Startup"), .number(64), .number(5), .text("7.8%")],
@@ -21,40 +21,40 @@ enum MicrosoftTexts {
         .init(name: "Reviewed", rows: [[.text("Reviewed on"), .date(year: 2025, month: 7, day: 3)]]),
     ])
 
-    static let salesKickoff = NativeDocument.presentation("Sales Kickoff 2025", [
+    public static let salesKickoff = NativeDocument.presentation("Sales Kickoff 2025", [
         .init(title: "Targets", bullets: ["Annual target 18 million euros", "Forty percent from expansion revenue"], notes: "Remind the team that expansion deals close twice as fast."),
         .init(title: "New territories", bullets: ["Singapore", "Australia", "Japan from Q4"], notes: "Japan needs a local partner before launch."),
         .init(title: "Compensation", bullets: ["Accelerators above 110 percent of quota"], notes: "Details are in the compensation plan on SharePoint."),
     ])
 
-    static let campaignBrief = NativeDocument.text("Spring Campaign Brief", [
+    public static let campaignBrief = NativeDocument.text("Spring Campaign Brief", [
         .init(heading: "Objective", paragraphs: ["Generate 800 sign-ups for the free trial between March and May 2025, mostly from mid-market retailers."]),
         .init(heading: "Message", paragraphs: ["Answers your customers can trust: every answer cites the document it came from."]),
         .init(heading: "Budget", paragraphs: ["The campaign budget is 95,000 euros, split between LinkedIn ads, two webinars and a customer case study."]),
     ])
 
-    static let styleGuide = NativeDocument.text("Style Guide", [
+    public static let styleGuide = NativeDocument.text("Style Guide", [
         .init(heading: "Typography", paragraphs: ["Headlines use Inter Bold; body text uses Inter Regular at 16 pixels with a line height of 1.5."]),
         .init(heading: "Photography", paragraphs: ["Use photographs of real support teams at work; avoid stock images of handshakes."]),
     ])
 
-    static let securityPolicy = NativeDocument.text("Information Security Policy", [
+    public static let securityPolicy = NativeDocument.text("Information Security Policy", [
         .init(heading: "Access control", paragraphs: ["Production access requires a hardware security key and is reviewed every quarter by the security lead."]),
         .init(heading: "Passwords", paragraphs: ["Passwords must be at least 14 characters and stored only in the company password manager."]),
         .init(heading: "Incident reporting", paragraphs: ["Report suspected security incidents to security@githafconsulting.com within one hour of noticing them."]),
     ])
 
-    static let roadmap = NativeDocument.presentation("Roadmap 2025", [
+    public static let roadmap = NativeDocument.presentation("Roadmap 2025", [
         .init(title: "First half", bullets: ["Agent assist for Freshdesk", "Analytics exports"], notes: "Analytics exports were requested by 19 customers."),
         .init(title: "Second half", bullets: ["Voice channel beta", "Microsoft Teams app"], notes: "The Teams app depends on the new permissions model."),
     ])
 
-    static let launchPlan = NativeDocument.text("Launch Plan: Teams App", [
+    public static let launchPlan = NativeDocument.text("Launch Plan: Teams App", [
         .init(heading: "Launch date", paragraphs: ["The Microsoft Teams app launches on 14 October 2025 in the Teams store."]),
         .init(heading: "Owners", bullets: ["Product: Priya Raman", "Marketing: Sarah Mitchell", "Engineering: Tomasz Nowak"]),
     ])
 
-    static let oncall = """
+    public static let oncall = """
     # On-call Handbook
 
     On-call engineers rotate weekly, starting Monday at 09:00 CET.
@@ -62,14 +62,14 @@ enum MicrosoftTexts {
     Every page gets a short note in the incident log, even false alarms.
     """
 
-    static let designReview = """
+    public static let designReview = """
     # Design Review Notes: Atlas
 
     Atlas is the codename for the new search service. The review approved the move from Elasticsearch to a
     Postgres-based index with a separate vector store, on the condition that p99 latency stays below 150 ms.
     """
 
-    static func timesheet(_ index: Int) -> String {
+    public static func timesheet(_ index: Int) -> String {
         "Timesheet \(index): \(20 + index % 20) hours logged on project \(["Atlas", "Orion", "Vega", "Lyra"][index % 4]). Approved by the team lead."
     }
 }

@@ -1,6 +1,6 @@
 /// WordprocessingML documents with real heading styles, bulleted lists and tables.
-enum DocxWriter {
-    static func make(_ document: NativeDocument) -> [UInt8] {
+public enum DocxWriter {
+    public static func make(_ document: NativeDocument) -> [UInt8] {
         var zip = ZipWriter()
         zip.add("[Content_Types].xml", """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>

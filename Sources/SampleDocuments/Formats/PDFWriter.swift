@@ -2,14 +2,19 @@ import Foundation
 
 /// Text PDFs in Helvetica (a standard font every reader has), one content stream per page,
 /// with a correct cross-reference table. Text outside Latin-1 is transliterated.
-enum PDFWriter {
+public enum PDFWriter {
     /// Each page is a list of lines; `heading` lines are set larger.
-    struct Line {
-        var text: String
-        var heading: Bool
+    public struct Line: Sendable {
+        public var text: String
+        public var heading: Bool
+
+        public init(text: String, heading: Bool) {
+            self.text = text
+            self.heading = heading
+        }
     }
 
-    static func make(title: String, pages: [[Line]], encrypted: Bool = false) -> [UInt8] {
+    public static func make(title: String, pages: [[Line]], encrypted: Bool = false) -> [UInt8] {
         var objects: [String] = []
         // 1: catalog, 2: pages, 3: font, 4: bold font, 5: info; then page + content pairs.
         let pageCount = max(pages.count, 1)
@@ -58,7 +63,7 @@ enum PDFWriter {
     }
 
     /// Lays text out on Letter pages: wraps at about 90 characters, 44 lines a page.
-    static func paginate(_ blocks: [(String, Bool)], explicitBreaks: [Int] = []) -> [[Line]] {
+    public static func paginate(_ blocks: [(String, Bool)], explicitBreaks: [Int] = []) -> [[Line]] {
         var pages: [[Line]] = [[]]
         for (blockIndex, (text, heading)) in blocks.enumerated() {
             if explicitBreaks.contains(blockIndex), !(pages.last?.isEmpty ?? true) { pages.append([]) }
@@ -71,7 +76,7 @@ enum PDFWriter {
         return pages
     }
 
-    static func wrap(_ text: String, width: Int) -> [String] {
+    public static func wrap(_ text: String, width: Int) -> [String] {
         var lines: [String] = []
         var current = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: true) {

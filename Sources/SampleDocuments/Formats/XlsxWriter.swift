@@ -1,6 +1,6 @@
 /// SpreadsheetML workbooks: several sheets, shared strings, numbers and real date cells.
-enum XlsxWriter {
-    static func make(_ document: NativeDocument) -> [UInt8] {
+public enum XlsxWriter {
+    public static func make(_ document: NativeDocument) -> [UInt8] {
         var zip = ZipWriter()
         let sheets = document.sheets
         var strings: [String] = []
@@ -70,7 +70,7 @@ enum XlsxWriter {
     }
 
     /// A1-style column letters: 0 → A, 25 → Z, 26 → AA.
-    static func column(_ index: Int) -> String {
+    public static func column(_ index: Int) -> String {
         var index = index
         var letters = ""
         repeat {
@@ -81,7 +81,7 @@ enum XlsxWriter {
     }
 
     /// Excel's date serial: days since 1899-12-30.
-    static func serial(_ year: Int, _ month: Int, _ day: Int) -> Int {
+    public static func serial(_ year: Int, _ month: Int, _ day: Int) -> Int {
         func days(_ y: Int, _ m: Int, _ d: Int) -> Int {
             let a = (14 - m) / 12
             let y2 = y + 4800 - a

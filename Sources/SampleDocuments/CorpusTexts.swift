@@ -1,6 +1,6 @@
 /// The known text of the corpus documents. Tests ask questions whose answers are here.
-enum CorpusTexts {
-    static let productOverview = NativeDocument.text("Product Overview", [
+public enum CorpusTexts {
+    public static let productOverview = NativeDocument.text("Product Overview", [
         .init(heading: "What Beacon is", paragraphs: [
             "Beacon is the customer knowledge platform built by Githaf Consulting. It gathers answers from the documents a support team already has and puts them in front of customers and agents in seconds.",
             "Beacon was launched in March 2024 and is used by 140 companies, from five-person startups to retailers with two thousand support agents.",
@@ -16,7 +16,7 @@ enum CorpusTexts {
         ]),
     ])
 
-    static let featureGuide = NativeDocument.text("Feature Guide", [
+    public static let featureGuide = NativeDocument.text("Feature Guide", [
         .init(heading: "Main features", paragraphs: [
             "The main features of our product are the answer engine, the help-centre widget, the agent assist sidebar, analytics, and integrations with the tools a support team already uses.",
         ], bullets: [
@@ -41,7 +41,7 @@ enum CorpusTexts {
         ]),
     ])
 
-    static let apiDocumentation = NativeDocument.text("API Documentation", [
+    public static let apiDocumentation = NativeDocument.text("API Documentation", [
         .init(heading: "Authentication", paragraphs: [
             "Every request to the Beacon API carries an API key in the Authorization header as a bearer token. Keys are created in the admin console under Settings, API keys, and can be revoked at any time.",
         ]),
@@ -59,13 +59,13 @@ enum CorpusTexts {
         ]),
     ])
 
-    static let brandGuidelines = NativeDocument.text("Brand Guidelines", [
+    public static let brandGuidelines = NativeDocument.text("Brand Guidelines", [
         .init(heading: "Voice", paragraphs: ["Beacon speaks plainly and warmly. We write short sentences, avoid jargon and never blame the customer."]),
         .init(heading: "Colours", paragraphs: ["The primary colour is Harbour Blue, hex 1D4ED8. The accent colour is Signal Amber, hex F59E0B."]),
         .init(heading: "Logo use", paragraphs: ["Leave clear space around the logo equal to the height of the letter B. Never stretch or recolour it."]),
     ])
 
-    static let onboardingHandbook = NativeDocument.text("Onboarding Handbook", [
+    public static let onboardingHandbook = NativeDocument.text("Onboarding Handbook", [
         .init(heading: "Your first week", paragraphs: [
             "New joiners spend their first week shadowing the support team. On Monday you receive your laptop and accounts; on Friday you present what you learned to your manager.",
         ]),
@@ -75,7 +75,7 @@ enum CorpusTexts {
         .init(heading: "Expenses", paragraphs: ["Submit expenses within 30 days through the finance portal with a photo of the receipt."]),
     ])
 
-    static let budget2025 = NativeDocument.spreadsheet("Budget 2025", [
+    public static let budget2025 = NativeDocument.spreadsheet("Budget 2025", [
         .init(name: "Summary", rows: [
             [.text("Department"), .text("Budget (EUR)"), .text("Approved on")],
             [.text("Marketing"), .number(420000), .date(year: 2025, month: 1, day: 15)],
@@ -97,7 +97,7 @@ enum CorpusTexts {
         ]),
     ])
 
-    static let hiringPipeline = NativeDocument.spreadsheet("Hiring Pipeline", [
+    public static let hiringPipeline = NativeDocument.spreadsheet("Hiring Pipeline", [
         .init(name: "Open roles", rows: [
             [.text("Role"), .text("Team"), .text("Openings"), .text("Target start")],
             [.text("Support engineer"), .text("Support"), .number(3), .date(year: 2025, month: 4, day: 1)],
@@ -111,28 +111,28 @@ enum CorpusTexts {
         ]),
     ])
 
-    static let allHands = NativeDocument.presentation("All-Hands Q2", [
+    public static let allHands = NativeDocument.presentation("All-Hands Q2", [
         .init(title: "Where we are", bullets: ["140 customers", "Net revenue retention 118%", "Two new regions live"], notes: "Thank the support team for the record satisfaction score of 94 percent."),
         .init(title: "What is next", bullets: ["Agent assist for Freshdesk", "Confluence import", "Self-serve billing"], notes: "Agent assist for Freshdesk ships in July."),
         .init(title: "Questions", bullets: ["Ask anything in the #all-hands channel"], notes: nil),
     ])
 
-    static let campaignPlan = NativeDocument.presentation("Q3 Campaign Plan", [
+    public static let campaignPlan = NativeDocument.presentation("Q3 Campaign Plan", [
         .init(title: "Goal", bullets: ["500 qualified leads in Q3", "Focus on retail support teams"], notes: "The retail segment converts twice as well as the average."),
         .init(title: "Channels", bullets: ["Webinars", "Partner newsletters", "Paid search"], notes: "Webinars get half of the budget."),
     ])
 
-    static let architecture = NativeDocument.text("Architecture Overview", [
+    public static let architecture = NativeDocument.text("Architecture Overview", [
         .init(heading: "Services", paragraphs: ["Beacon runs as four services: the gateway, the answer engine, the indexer and the billing service. They talk over gRPC inside one Kubernetes cluster per region."]),
         .init(heading: "Data stores", paragraphs: ["Documents live in PostgreSQL 16; passages and vectors live in a separate search cluster. Backups run every six hours and are kept for 35 days."]),
     ])
 
-    static let salesPlaybook = NativeDocument.text("Sales Playbook", [
+    public static let salesPlaybook = NativeDocument.text("Sales Playbook", [
         .init(heading: "Qualifying a lead", paragraphs: ["A good lead has at least five support agents, a help centre and a documented knowledge base."]),
         .init(heading: "Handling objections", paragraphs: ["When a prospect worries about accuracy, show the citations and the confidence score on every answer."]),
     ])
 
-    static let pricing2025 = NativeDocument.spreadsheet("Pricing 2025", [
+    public static let pricing2025 = NativeDocument.spreadsheet("Pricing 2025", [
         .init(name: "Plans", rows: [
             [.text("Plan"), .text("Monthly price (USD)"), .text("Agents included")],
             [.text("Starter"), .number(49), .number(3)],
@@ -142,7 +142,7 @@ enum CorpusTexts {
         .init(name: "Discounts", rows: [[.text("Term"), .text("Discount")], [.text("Annual"), .text("15%")], [.text("Non-profit"), .text("30%")]]),
     ])
 
-    static let incidentRunbook = """
+    public static let incidentRunbook = """
     # Incident Response Runbook
 
     ## Severity levels
@@ -157,7 +157,7 @@ enum CorpusTexts {
     Write a blameless post-mortem within five working days and share it in the engineering channel.
     """
 
-    static let deploymentGuide = """
+    public static let deploymentGuide = """
     # Deployment Guide
 
     Deployments go out every weekday at 10:00 CET through the release pipeline.
@@ -165,7 +165,7 @@ enum CorpusTexts {
     Database migrations run before the new version starts and must be backwards compatible.
     """
 
-    static let launchChecklist = """
+    public static let launchChecklist = """
     # Launch Checklist
 
     - Press release approved by legal
@@ -174,7 +174,7 @@ enum CorpusTexts {
     - Status page monitoring switched on
     """
 
-    static let customerFAQ = """
+    public static let customerFAQ = """
     <!DOCTYPE html>
     <html><head><meta charset="utf-8"><title>Customer FAQ</title></head>
     <body>
@@ -188,7 +188,7 @@ enum CorpusTexts {
     </body></html>
     """
 
-    static let supportTickets = """
+    public static let supportTickets = """
     ticket_id,opened,channel,topic,resolution_minutes
     T-1001,2025-02-03,email,Password reset,12
     T-1002,2025-02-03,chat,Widget colours,25
@@ -196,7 +196,7 @@ enum CorpusTexts {
     T-1004,2025-02-05,chat,Zendesk integration,47
     """
 
-    static let meetingNotes = """
+    public static let meetingNotes = """
     Meeting notes, 14 March 2025 — product sync
 
     Attendees: Sarah, Daniel, Priya.
@@ -206,31 +206,38 @@ enum CorpusTexts {
     Action items: Daniel drafts the Q3 campaign brief; Priya reviews the pricing page copy.
     """
 
-    static let roadmapReview = """
+    public static let roadmapReview = """
     Q1 / Q2 roadmap review
 
     Shipped in Q1: analytics dashboard, Frankfurt region. Planned for Q2: agent assist for Freshdesk, self-serve billing.
     """
 
-    static let pressRelease = """
+    public static let pressRelease = """
     # Beacon launches agent assist
 
     Githaf Consulting today announced agent assist, which suggests replies to support agents while they type. It is available on the Growth and Enterprise plans from 1 July 2025.
     """
 
     /// The text of weekly update number `index` in the 1,200-item archive folder.
-    static func weeklyUpdate(_ index: Int) -> String {
+    public static func weeklyUpdate(_ index: Int) -> String {
         let teams = ["Support", "Engineering", "Marketing", "Sales", "Finance", "People"]
         let team = teams[index % teams.count]
         return "Weekly update \(index) from the \(team) team.\n\nThis week the \(team) team closed \(10 + index % 37) tasks and opened \(3 + index % 11) new ones. Reference code WU-\(String(format: "%04d", index))."
     }
 }
 
-extension Corpus {
+/// The documents the emulators' corpus is made of, and writers that render them in every format
+/// Cirrus reads. Shared by the emulators, the tests and the benchmarks.
+public enum SampleDocuments {
     /// A sample of the corpus's documents (text, spreadsheets, presentations), for tests and
     /// benchmarks that render them in every format and check what comes back.
-    public static var sampleDocuments: [NativeDocument] {
+    public static var all: [NativeDocument] {
         [CorpusTexts.productOverview, CorpusTexts.featureGuide, CorpusTexts.apiDocumentation, CorpusTexts.budget2025,
          CorpusTexts.hiringPipeline, CorpusTexts.allHands, MicrosoftTexts.boardReport, MicrosoftTexts.churnAnalysis, MicrosoftTexts.salesKickoff]
+    }
+
+    /// Storage-format bodies of the corpus's Confluence pages, for seed corpora and tests.
+    public static var confluencePages: [String] {
+        [ConfluenceTexts.handbookHome, ConfluenceTexts.workflow, ConfluenceTexts.codeReview]
     }
 }

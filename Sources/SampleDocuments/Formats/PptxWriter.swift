@@ -1,9 +1,9 @@
 /// PresentationML decks: a title and bullets per slide, with speaker notes.
-enum PptxWriter {
-    static let ns = "xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" xmlns:p=\"http://schemas.openxmlformats.org/presentationml/2006/main\""
-    static let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+public enum PptxWriter {
+    public static let ns = "xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" xmlns:p=\"http://schemas.openxmlformats.org/presentationml/2006/main\""
+    public static let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
-    static func make(_ document: NativeDocument) -> [UInt8] {
+    public static func make(_ document: NativeDocument) -> [UInt8] {
         var zip = ZipWriter()
         let slides = document.slides
         var overrides = ""

@@ -53,7 +53,7 @@ public enum DocumentFormats {
         return PDFWriter.make(title: document.title, pages: PDFWriter.paginate(blocks, explicitBreaks: breaks), encrypted: encrypted)
     }
 
-    static func html(_ document: NativeDocument) -> String {
+    public static func html(_ document: NativeDocument) -> String {
         func e(_ text: String) -> String {
             text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
         }
@@ -72,7 +72,7 @@ public enum DocumentFormats {
         return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>\(e(document.title))</title></head><body>\n\(body)</body></html>\n"
     }
 
-    static func markdown(_ document: NativeDocument) -> String {
+    public static func markdown(_ document: NativeDocument) -> String {
         var text = "# \(document.title)\n\n"
         for section in document.sections {
             if let heading = section.heading { text += String(repeating: "#", count: section.level + 1) + " \(heading)\n\n" }
@@ -87,7 +87,7 @@ public enum DocumentFormats {
     }
 
     /// The first sheet only, as Drive's CSV/TSV export does.
-    static func delimited(_ document: NativeDocument, separator: String) -> String {
+    public static func delimited(_ document: NativeDocument, separator: String) -> String {
         guard let sheet = document.sheets.first else { return "" }
         return sheet.rows.map { row in
             row.map { cell in
@@ -100,8 +100,8 @@ public enum DocumentFormats {
 }
 
 /// Small valid PNG images (solid colour), for files that must be refused as "no text".
-enum PNGWriter {
-    static func make(width: Int, height: Int, rgb: (UInt8, UInt8, UInt8)) -> [UInt8] {
+public enum PNGWriter {
+    public static func make(width: Int, height: Int, rgb: (UInt8, UInt8, UInt8)) -> [UInt8] {
         func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
             let typeBytes = Array(type.utf8)
             return be32(UInt32(data.count)) + typeBytes + data + be32(CRC32.checksum(typeBytes + data))

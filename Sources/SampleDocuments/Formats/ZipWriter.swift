@@ -2,16 +2,18 @@ import Foundation
 
 /// Writes ZIP archives with stored (uncompressed) entries: enough for OOXML files, which any
 /// reader must accept, with nothing to depend on.
-struct ZipWriter {
+public struct ZipWriter {
     private var data: [UInt8] = []
     private var central: [UInt8] = []
     private var count: UInt16 = 0
 
-    mutating func add(_ path: String, _ text: String) {
+    public init() {}
+
+    public mutating func add(_ path: String, _ text: String) {
         add(path, Array(text.utf8))
     }
 
-    mutating func add(_ path: String, _ bytes: [UInt8]) {
+    public mutating func add(_ path: String, _ bytes: [UInt8]) {
         let name = Array(path.utf8)
         let crc = CRC32.checksum(bytes)
         let offset = UInt32(data.count)
@@ -26,7 +28,7 @@ struct ZipWriter {
         count += 1
     }
 
-    func finish() -> [UInt8] {
+    public func finish() -> [UInt8] {
         let centralOffset = UInt32(data.count)
         var out = data + central
         out += le32(0x0605_4B50) + le16(0) + le16(0) + le16(count) + le16(count)
@@ -39,14 +41,14 @@ struct ZipWriter {
 }
 
 /// CRC-32 (IEEE 802.3), as ZIP and PNG use it.
-enum CRC32 {
-    static let table: [UInt32] = (0..<256).map { index in
+public enum CRC32 {
+    public static let table: [UInt32] = (0..<256).map { index in
         var value = UInt32(index)
         for _ in 0..<8 { value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
         return value
     }
 
-    static func checksum(_ bytes: [UInt8], initial: UInt32 = 0) -> UInt32 {
+    public static func checksum(_ bytes: [UInt8], initial: UInt32 = 0) -> UInt32 {
         var crc = ~initial
         for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
         return ~crc
@@ -55,7 +57,7 @@ enum CRC32 {
 
 /// XML text escaping for generated documents.
 extension String {
-    var xmlEscaped: String {
+    public var xmlEscaped: String {
         var out = ""
         for scalar in unicodeScalars {
             switch scalar {
