@@ -31,7 +31,7 @@ struct IndexCatchUpTests {
                     document.sourceFileID = "round-\(round)"
                     document.category = "Rounds"
                     document.sizeBytes = 10
-                    document.status = "ready"
+                    document.status = .ready
                     document.chunkCount = 800
                     try await document.create(on: db)
                     for ordinal in 0..<800 {

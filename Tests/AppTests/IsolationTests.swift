@@ -37,7 +37,7 @@ struct IsolationTests {
             document.sourceFileID = "file-1"
             document.category = marker
             document.sizeBytes = 10
-            document.status = "done"
+            document.status = .ready
             document.chunkCount = 1
             try await document.create(on: store.database)
             try await AuditEvent(

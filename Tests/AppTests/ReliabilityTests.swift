@@ -162,7 +162,7 @@ struct ReliabilityTests {
             let job = try await ImportQueue(store: store).enqueue(
                 platform: .googleDrive, category: "Crash", fileIDs: ["1CrashingFile"], userID: owner.requireID(), workspaceID: owner.$workspace.id)
             let item = try #require(try await ImportItem.query(on: store.database).filter(\.$job.$id == job.requireID()).first())
-            item.state = ImportItemState.downloading.rawValue
+            item.state = .downloading
             item.attempts = ImportSettings().maxAttempts
             item.claimedAt = Date()
             try await item.save(on: store.database)
@@ -173,15 +173,15 @@ struct ReliabilityTests {
             try await eventually("the item reaches a final state") {
                 try await harness.withStore { store in
                     let item = try await ImportItem.find(itemID, on: store.database)
-                    return item.flatMap { ImportItemState(rawValue: $0.state)?.isFinal == true ? $0 : nil }
+                    return item.flatMap { $0.state.isFinal ? $0 : nil }
                 }
             }
         }
         // then: it failed with the reason, and its job completed
-        #expect(item.state == ImportItemState.failed.rawValue)
+        #expect(item.state == .failed)
         #expect(item.reason?.contains("stopped the importer") == true, "\(item.reason ?? "")")
         let job = try await harness.withStore { try await ImportJob.find(item.$job.id, on: $0.database) }
-        #expect(job?.status == ImportJobStatus.completedWithErrors.rawValue)
+        #expect(job?.status == .completedWithErrors)
     }
 
     @Test("a Drive shortcut that points back up the tree does not loop; deep and oversized folders end skipped with the reason")

@@ -203,7 +203,7 @@ struct DocumentsPageTests {
         document.sourceFileID = "file-" + title
         document.category = category
         document.sizeBytes = 10
-        document.status = "ready"
+        document.status = .ready
         document.chunkCount = 0
         try await document.create(on: store.database)
         return document

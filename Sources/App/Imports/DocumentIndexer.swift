@@ -38,7 +38,7 @@ struct DocumentIndexer: Sendable {
             document.category = job.category
             document.mimeType = downloaded.mimeType
             document.sizeBytes = downloaded.bytes
-            document.status = "ready"
+            document.status = .ready
             document.chunkCount = chunks.count
             document.$importedBy.id = job.$user.id
             document.embeddingModel = embeddingModel
@@ -56,7 +56,7 @@ struct DocumentIndexer: Sendable {
                 try await row.create(on: db)
             }
             try await KnowledgeBase.recordChange(on: db, workspaceID: job.$workspace.id, documentID: documentID)
-            item.state = ImportItemState.done.rawValue
+            item.state = .done
             item.reason = nil
             item.chunkCount = chunks.count
             item.$document.id = documentID

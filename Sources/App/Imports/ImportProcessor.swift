@@ -22,10 +22,7 @@ struct ImportProcessor: Sendable {
         let started = ContinuousClock.now
         do {
             guard let job = try await ImportJob.find(item.$job.id, on: deps.store.database) else { return }
-            guard let platform = Platform(rawValue: job.platform) else {
-                try await queue.finish(item, .failed, reason: "The import item is damaged (unknown platform).")
-                return
-            }
+            let platform = job.platform
             // Claiming counts an attempt, and an attempt that never ended means the process died
             // on it: a file that keeps killing the importer is given up rather than retried forever.
             if item.attempts > settings.maxAttempts {
@@ -33,7 +30,8 @@ struct ImportProcessor: Sendable {
                 await afterFinal(item, job: job, platform: platform, started: started)
                 return
             }
-            let access = try ProviderAccess(platform, userID: job.$user.id, workspaceID: job.$workspace.id, deps: deps, tokens: tokens)
+            let access = try ProviderAccess(
+                platform, userID: job.$user.id, workspaceID: job.$workspace.id, connector: try deps.connectors.connector(platform), tokens: tokens)
             let file = try await selectedFile(item, access: access)
             if file.isFolder {
                 try await expand(file, item: item, job: job, access: access)
@@ -114,7 +112,7 @@ struct ImportProcessor: Sendable {
         }
         let sourceKey = SourceKey.make(platform: platform, siteID: try await access.siteID(), fileID: file.id)
         let existing = try await DocumentIndexer.existing(sourceKey, fileID: file.id, platform: platform, workspaceID: job.$workspace.id, on: deps.store.database)
-        if let existing, existing.status == "ready", let revision = file.revision, existing.sourceRevision == revision {
+        if let existing, existing.status == .ready, let revision = file.revision, existing.sourceRevision == revision {
             try await queue.finish(item, .skipped, reason: "Already imported (same revision).", chunks: existing.chunkCount, document: existing.id)
             return
         }
@@ -181,10 +179,8 @@ struct ImportProcessor: Sendable {
                     try await queue.finish(item, .failed, reason: "An unexpected error occurred while importing this file.")
                 }
             }
-            if let job = try? await ImportJob.find(item.$job.id, on: deps.store.database), let platform = Platform(rawValue: job.platform),
-                ImportItemState(rawValue: item.state)?.isFinal == true
-            {
-                await afterFinal(item, job: job, platform: platform, started: .now)
+            if let job = try? await ImportJob.find(item.$job.id, on: deps.store.database), item.state.isFinal {
+                await afterFinal(item, job: job, platform: job.platform, started: .now)
             }
         } catch {
             deps.logger.error("could not record an import item's state", metadata: ["error": "\(type(of: error))"])
@@ -192,15 +188,15 @@ struct ImportProcessor: Sendable {
     }
 
     private func afterFinal(_ item: ImportItem, job: ImportJob, platform: Platform, started: ContinuousClock.Instant) async {
-        if let state = ImportItemState(rawValue: item.state), item.isFolder != true || state != .done {
-            deps.metrics.recordImportedFile(state: state, platform: platform)
+        if item.isFolder != true || item.state != .done {
+            deps.metrics.recordImportedFile(state: item.state, platform: platform)
         }
         guard let jobID = job.id, let finished = try? await queue.completeJobIfDone(jobID) else { return }
         let items = (try? await ImportItem.query(on: deps.store.database).filter(\.$job.$id == jobID).all()) ?? []
         let files = items.filter(\.countsAsFile)
-        let detail = "\(files.filter { $0.state == "done" }.count) done, \(files.filter { $0.state == "skipped" }.count) skipped, \(files.filter { $0.state == "failed" }.count) failed"
+        let detail = "\(files.filter { $0.state == .done }.count) done, \(files.filter { $0.state == .skipped }.count) skipped, \(files.filter { $0.state == .failed }.count) failed"
         await deps.audit.record(
-            .importFinished, workspaceID: finished.$workspace.id, actorID: finished.$user.id, actorEmail: nil, platform: finished.platform,
+            .importFinished, workspaceID: finished.$workspace.id, actorID: finished.$user.id, actorEmail: nil, platform: finished.platform.rawValue,
             detail: "Import into \"\(finished.category)\": \(detail)", clientAddress: nil)
     }
 }

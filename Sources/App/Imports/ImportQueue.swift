@@ -14,7 +14,7 @@ struct ImportQueue: Sendable {
     var heartbeatInterval: Duration { .seconds(max(1, lease / 3)) }
 
     /// The states of an item a worker is on.
-    static let inProgress = [ImportItemState.downloading, .extracting, .indexing].map(\.rawValue)
+    static let inProgress: [ImportItemState] = [.downloading, .extracting, .indexing]
 
     init(store: Store, lease: TimeInterval = 30) {
         self.store = store
@@ -28,9 +28,9 @@ struct ImportQueue: Sendable {
         let job = ImportJob()
         job.$workspace.id = workspaceID
         job.$user.id = userID
-        job.platform = platform.rawValue
+        job.platform = platform
         job.category = category
-        job.status = ImportJobStatus.running.rawValue
+        job.status = .running
         try await store.database.transaction { db in
             try await job.create(on: db)
             try await Self.insert(fileIDs.map { NewItem(sourceFileID: $0, name: $0) }, job: job.requireID(), on: db)
@@ -51,15 +51,23 @@ struct ImportQueue: Sendable {
         try await store.database.transaction { db in try await Self.insert(items, job: job, on: db) }
     }
 
-    /// How many of a job's files (folders aside) there are and how many reached a final state,
-    /// counted by the database rather than by loading the rows.
-    func fileProgress(job: UUID) async throws -> (total: Int, finished: Int) {
+    /// How many of each job's files (folders aside) there are and how many reached a final
+    /// state, counted by the database in one query rather than by loading the rows.
+    func fileProgress(jobs: [UUID]) async throws -> [UUID: (total: Int, finished: Int)] {
+        guard !jobs.isEmpty else { return [:] }
         let finalStates = ImportItemState.allCases.filter(\.isFinal).map(\.rawValue)
-        let row = try await store.sql.raw("""
-            SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN state IN (\(binds: finalStates)) THEN 1 ELSE 0 END), 0) AS finished
-            FROM import_items WHERE job_id = \(bind: job) AND (is_folder IS NULL OR is_folder = \(bind: false))
-            """).first()
-        return (try row?.decode(column: "total", as: Int.self) ?? 0, try row?.decode(column: "finished", as: Int.self) ?? 0)
+        let rows = try await store.sql.raw("""
+            SELECT job_id, COUNT(*) AS total, COALESCE(SUM(CASE WHEN state IN (\(binds: finalStates)) THEN 1 ELSE 0 END), 0) AS finished
+            FROM import_items WHERE job_id IN (\(binds: jobs)) AND (is_folder IS NULL OR is_folder = \(bind: false))
+            GROUP BY job_id
+            """).all()
+        var progress: [UUID: (total: Int, finished: Int)] = [:]
+        for row in rows {
+            progress[try row.decode(column: "job_id", as: UUID.self)] = (
+                try row.decode(column: "total", as: Int.self), try row.decode(column: "finished", as: Int.self)
+            )
+        }
+        return progress
     }
 
     /// How many items a job holds.
@@ -136,7 +144,7 @@ struct ImportQueue: Sendable {
         if !all { query = query.filter(\.$claimedAt < now.addingTimeInterval(-lease)) }
         let abandoned = try await query.all()
         for item in abandoned {
-            item.state = ImportItemState.waiting.rawValue
+            item.state = .waiting
             item.claimedAt = nil
             try await item.save(on: store.database)
         }
@@ -151,27 +159,27 @@ struct ImportQueue: Sendable {
             UPDATE import_items SET state = \(bind: ImportItemState.waiting.rawValue), claimed_at = NULL,
                 reason = \(bind: "Waiting: the server stopped during the import; it resumes on the next start."),
                 attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = \(bind: now)
-            WHERE id IN (\(binds: ids)) AND state IN (\(binds: Self.inProgress))
+            WHERE id IN (\(binds: ids)) AND state IN (\(binds: Self.inProgress.map(\.rawValue)))
             """).run()
     }
 
     /// Renews an item's lease while a worker is still on it, without touching its other fields.
     func heartbeat(_ id: UUID, now: Date = Date()) async throws {
         try await store.sql.raw("""
-            UPDATE import_items SET claimed_at = \(bind: now) WHERE id = \(bind: id) AND state IN (\(binds: Self.inProgress))
+            UPDATE import_items SET claimed_at = \(bind: now) WHERE id = \(bind: id) AND state IN (\(binds: Self.inProgress.map(\.rawValue)))
             """).run()
     }
 
     /// Moves an item to the next stage and renews its lease.
     func advance(_ item: ImportItem, to state: ImportItemState) async throws {
-        item.state = state.rawValue
+        item.state = state
         item.claimedAt = Date()
         try await item.save(on: store.database)
     }
 
     /// Records a final state.
     func finish(_ item: ImportItem, _ state: ImportItemState, reason: String? = nil, chunks: Int = 0, document: UUID? = nil) async throws {
-        item.state = state.rawValue
+        item.state = state
         item.reason = reason.map { String($0.prefix(500)) }
         item.chunkCount = chunks
         item.$document.id = document
@@ -182,7 +190,7 @@ struct ImportQueue: Sendable {
 
     /// Schedules another attempt after `delay`.
     func retry(_ item: ImportItem, after delay: TimeInterval, reason: String) async throws {
-        item.state = ImportItemState.waiting.rawValue
+        item.state = .waiting
         item.reason = "Retrying: " + String(reason.prefix(300))
         item.nextAttemptAt = Date().addingTimeInterval(delay)
         item.claimedAt = nil
@@ -192,9 +200,9 @@ struct ImportQueue: Sendable {
     /// Marks the job finished once no item is left to do; returns the job when this call finished it.
     func completeJobIfDone(_ jobID: UUID) async throws -> ImportJob? {
         let open = try await ImportItem.query(on: store.database).filter(\.$job.$id == jobID)
-            .filter(\.$state ~~ [ImportItemState.waiting, .downloading, .extracting, .indexing].map(\.rawValue)).count()
+            .filter(\.$state ~~ [ImportItemState.waiting, .downloading, .extracting, .indexing]).count()
         guard open == 0, let sql = store.database as? any SQLDatabase else { return nil }
-        let failed = try await ImportItem.query(on: store.database).filter(\.$job.$id == jobID).filter(\.$state == ImportItemState.failed.rawValue).count()
+        let failed = try await ImportItem.query(on: store.database).filter(\.$job.$id == jobID).filter(\.$state == .failed).count()
         let status = (failed > 0 ? ImportJobStatus.completedWithErrors : .completed).rawValue
         let now = Date()
         // A conditional update, so of two workers finishing the last items only one completes the job.

@@ -11,12 +11,12 @@ struct ProviderAccess: Sendable {
     let tokens: TokenManager
     let connector: any CloudConnector
 
-    init(_ platform: Platform, userID: UUID, workspaceID: UUID, deps: Dependencies, tokens: TokenManager) throws {
+    init(_ platform: Platform, userID: UUID, workspaceID: UUID, connector: any CloudConnector, tokens: TokenManager) {
         self.platform = platform
         self.userID = userID
         self.workspaceID = workspaceID
         self.tokens = tokens
-        connector = try deps.connectors.connector(platform)
+        self.connector = connector
     }
 
     /// The Confluence site the connection reads (`nil` for other platforms), from the store.

@@ -196,7 +196,7 @@ struct DocumentLoader {
 
     func load(workspaceID: UUID, documentIDs: [UUID]? = nil) async throws -> [IndexedDocument] {
         let db = store.database
-        var query = KnowledgeDocument.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$status == "ready")
+        var query = KnowledgeDocument.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$status == .ready)
         if let documentIDs { query = query.filter(\.$id ~~ documentIDs) }
         let documents = try await query.all()
         var result: [IndexedDocument] = []

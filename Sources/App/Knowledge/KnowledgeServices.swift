@@ -65,7 +65,7 @@ struct Reembedder: Service {
     /// Re-embeds up to eight stale documents; returns how many.
     func reembedBatch(identity: String) async throws -> Int {
         let db = knowledge.store.database
-        let stale = try await KnowledgeDocument.query(on: db).filter(\.$status == "ready").filter(\.$chunkCount > 0)
+        let stale = try await KnowledgeDocument.query(on: db).filter(\.$status == .ready).filter(\.$chunkCount > 0)
             .group(.or) { $0.filter(\.$embeddingModel == nil).filter(\.$embeddingModel != identity) }
             .limit(8).all()
         for document in stale {

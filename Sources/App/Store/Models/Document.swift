@@ -1,3 +1,4 @@
+import CirrusCore
 import FluentKit
 import Foundation
 
@@ -15,7 +16,7 @@ final class KnowledgeDocument: Model, @unchecked Sendable {
     @Field(key: "category") var category: String
     @OptionalField(key: "mime_type") var mimeType: String?
     @Field(key: "size_bytes") var sizeBytes: Int64
-    @Field(key: "status") var status: String
+    @Field(key: "status") var status: DocumentStatus
     @Field(key: "chunk_count") var chunkCount: Int
     @OptionalParent(key: "imported_by") var importedBy: User?
     /// The embedder that made the chunks' vectors (``Embedder/identity``); nil before any.
@@ -24,6 +25,22 @@ final class KnowledgeDocument: Model, @unchecked Sendable {
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
+
+    /// The provider the document came from (`nil` only for a platform this build does not know).
+    var platform: Platform? { Platform(rawValue: sourcePlatform) }
+}
+
+/// Whether a document can be searched. Stored as the raw value.
+enum DocumentStatus: String, Codable, Sendable {
+    /// Its chunks are written and indexed.
+    case ready
+
+    /// How pages show it.
+    var label: String {
+        switch self {
+        case .ready: "Ready"
+        }
+    }
 }
 
 /// A passage of a document, the unit that is embedded, searched and cited.

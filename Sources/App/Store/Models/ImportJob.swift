@@ -1,3 +1,4 @@
+import CirrusCore
 import FluentKit
 import Foundation
 
@@ -8,9 +9,9 @@ final class ImportJob: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Parent(key: "workspace_id") var workspace: Workspace
     @Parent(key: "user_id") var user: User
-    @Field(key: "platform") var platform: String
+    @Field(key: "platform") var platform: Platform
     @Field(key: "category") var category: String
-    @Field(key: "status") var status: String
+    @Field(key: "status") var status: ImportJobStatus
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
     @OptionalField(key: "finished_at") var finishedAt: Date?
@@ -26,7 +27,7 @@ final class ImportItem: Model, @unchecked Sendable {
     @Parent(key: "job_id") var job: ImportJob
     @Field(key: "source_file_id") var sourceFileID: String
     @Field(key: "name") var name: String
-    @Field(key: "state") var state: String
+    @Field(key: "state") var state: ImportItemState
     @OptionalField(key: "reason") var reason: String?
     @Field(key: "chunk_count") var chunkCount: Int
     @Field(key: "attempts") var attempts: Int
@@ -49,18 +50,18 @@ final class ImportItem: Model, @unchecked Sendable {
     /// Whether the item counts as a file in a job's progress: a folder's row stands for the files
     /// inside it, and counts only when it is also a document or did not get its files queued.
     var countsAsFile: Bool {
-        isFolder != true || state == ImportItemState.failed.rawValue || state == ImportItemState.skipped.rawValue || chunkCount > 0
+        isFolder != true || state == .failed || state == .skipped || chunkCount > 0
     }
 }
 
-/// Where an import item is; the last three are final.
+/// Where an import item is; the last three are final. Stored as the raw value.
 enum ImportItemState: String, Codable, Sendable, CaseIterable {
     case waiting, downloading, extracting, indexing, done, skipped, failed
 
     var isFinal: Bool { self == .done || self == .skipped || self == .failed }
 }
 
-/// Where a job is.
+/// Where a job is. Stored as the raw value.
 enum ImportJobStatus: String, Codable, Sendable {
     case running, completed, completedWithErrors = "completed_with_errors"
 }

@@ -3,7 +3,7 @@ import Hummingbird
 
 /// `GET /api/v1/activity`: the workspace's audit log.
 struct ActivityAPI {
-    let deps: Dependencies
+    let activity: ActivityLog
 
     struct EventDTO: Encodable {
         let at: Date
@@ -17,11 +17,10 @@ struct ActivityAPI {
         let events: [EventDTO]
     }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.get("activity") { request, context -> ListResponse in
-            let identity = try context.requireIdentity()
+    func addRoutes(to signedIn: RouterGroup<SignedInContext>) {
+        signedIn.get("activity") { request, context -> ListResponse in
             let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), 1000)
-            let rows = try await ActivityLog(store: deps.store).rows(for: identity, limit: limit)
+            let rows = try await activity.rows(for: context.identity, limit: limit)
             return ListResponse(events: rows.map {
                 EventDTO(at: $0.at, actor: $0.actor, action: $0.action, platform: $0.platform, detail: $0.detail)
             })

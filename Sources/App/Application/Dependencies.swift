@@ -21,10 +21,6 @@ struct Dependencies: Sendable {
     /// Cookie names and attributes for this server's origin.
     var cookies: CookieNames { CookieNames(secure: config.secureCookies) }
 
-    /// The frame of a signed-in page.
-    func chrome(_ title: String, _ section: PageChrome.Section?, _ identity: Identity) -> PageChrome {
-        PageChrome(
-            title: title, section: section, userEmail: identity.email, userName: identity.displayName,
-            csrfToken: identity.csrfToken, demo: connectors.setup.standIn)
-    }
+    /// The frame of signed-in pages.
+    var chrome: PageChrome.Factory { PageChrome.Factory(demo: connectors.setup.standIn) }
 }

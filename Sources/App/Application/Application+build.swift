@@ -118,10 +118,10 @@ func makeKnowledgeBase(config: AppConfig, store: Store, http: HTTPClient, logger
 }
 
 /// Routes and middleware. Middleware is added before routes: Hummingbird applies a router's
-/// middleware to the routes registered after it.
-func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports: ImportQueue) -> Router<AppRequestContext> {
+/// middleware to the routes registered after it. Routes for signed-in people are registered on
+/// groups of ``SignedInContext`` (identity required) or ``AdminContext`` (owner or admin).
+func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: ImportQueue) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    let signedIn = deps.accounts
     router.add(middleware: HTTPMetricsMiddleware(metrics: deps.metrics))
     router.add(middleware: ClientAddressMiddleware(proxies: deps.trustedProxies))
     let connectors = deps.connectors
@@ -131,31 +131,52 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports: ImportQueu
         ErrorPage.render(status: Int(status.code), reason: status.reasonPhrase, message: message, signedIn: context.identity != nil)
     })
     router.add(middleware: AuthenticationMiddleware(
-        accounts: signedIn, cookies: deps.cookies, csrfExemptPaths: ["/api/v1/auth/login"]))
+        accounts: deps.accounts, cookies: deps.cookies, csrfExemptPaths: ["/api/v1/auth/login"]))
+
+    // The features' services, shared by their API and their pages.
+    let flow = OAuthFlow(deps: deps)
+    let imports = ImportService(store: deps.store, queue: queue, tokens: tokens, audit: deps.audit)
+    let documents = DocumentService(store: deps.store, audit: deps.audit)
+    let activity = ActivityLog(store: deps.store)
+    let chat = ChatService(deps: deps)
+    let chrome = deps.chrome
 
     SystemAPI(deps: deps).addRoutes(to: router)
     StaticAssets.addRoutes(to: router)
     SessionController(deps: deps).addRoutes(to: router)
 
-    let admin = router.group("admin").add(middleware: RequireSignInMiddleware(redirectToLogin: true))
+    // Pages under /admin: signed-out browsers are sent to the sign-in page and back.
+    let pageGroup = router.group("admin").add(middleware: RequireSignInMiddleware(redirectToLogin: true))
         .add(middleware: PasswordChangeGate(redirectToSettings: true))
-    AdminPagesController(deps: deps, tokens: tokens, imports: imports).addRoutes(to: admin)
-    AccountController(deps: deps).addRoutes(to: admin)
-    ChatPageController(deps: deps).addRoutes(to: admin)
+    let pages = pageGroup.group(context: SignedInContext.self)
+    let adminPages = pageGroup.group(context: AdminContext.self)
+    DashboardController(integrations: deps.integrations, documents: documents, activity: activity, chrome: chrome).addRoutes(to: pages)
+    IntegrationsController(flow: flow, integrations: deps.integrations, connectors: connectors, chrome: chrome)
+        .addRoutes(pages: pages, adminPages: adminPages)
+    DocumentsController(documents: documents, imports: imports, integrations: deps.integrations, chrome: chrome)
+        .addRoutes(pages: pages, adminPages: adminPages)
+    ActivityController(activity: activity, chrome: chrome).addRoutes(to: pages)
+    ChatPageController(chat: chat, history: ChatHistory(store: deps.store), documents: documents, chrome: chrome).addRoutes(to: pages)
+    AccountController(deps: deps).addRoutes(to: pages)
 
+    // The API under /api/v1: signed-out callers get 401 JSON.
     let api = router.group("api/v1")
-    let integrations = IntegrationsAPI(deps: deps, tokens: tokens)
+    let integrations = IntegrationsAPI(
+        flow: flow, integrations: deps.integrations, connectors: connectors, tokens: tokens, cookies: deps.cookies,
+        publicOrigin: deps.config.apiBaseURL)
     AuthAPI(deps: deps).addPublicRoutes(to: api)
     integrations.addCallbackRoute(to: api)
-    let signedInAPI = api.group().add(middleware: RequireSignInMiddleware(redirectToLogin: false))
+    let signedInGroup = api.group().add(middleware: RequireSignInMiddleware(redirectToLogin: false))
         .add(middleware: PasswordChangeGate(redirectToSettings: false))
-    AuthAPI(deps: deps).addRoutes(to: signedInAPI)
-    integrations.addRoutes(to: signedInAPI)
-    ActivityAPI(deps: deps).addRoutes(to: signedInAPI)
-    FilesAPI(deps: deps, tokens: tokens).addRoutes(to: signedInAPI)
-    ImportsAPI(deps: deps, tokens: tokens, queue: imports).addRoutes(to: signedInAPI)
-    DocumentsAPI(deps: deps).addRoutes(to: signedInAPI)
-    ChatAPI(chat: ChatService(deps: deps)).addRoutes(to: signedInAPI)
+    let signedIn = signedInGroup.group(context: SignedInContext.self)
+    let admin = signedInGroup.group(context: AdminContext.self)
+    AuthAPI(deps: deps).addRoutes(to: signedIn)
+    integrations.addRoutes(signedIn: signedIn, admin: admin)
+    ActivityAPI(activity: activity).addRoutes(to: signedIn)
+    FilesAPI(connectors: connectors, tokens: tokens, maxFileBytes: deps.config.importSettings.maxFileBytes).addRoutes(to: signedIn)
+    ImportsAPI(imports: imports).addRoutes(signedIn: signedIn, admin: admin)
+    DocumentsAPI(documents: documents).addRoutes(signedIn: signedIn, admin: admin)
+    ChatAPI(chat: chat).addRoutes(to: signedIn)
     return router
 }
 

@@ -27,6 +27,17 @@ struct PageChrome: Sendable {
     let userName: String?
     let csrfToken: String?
     let demo: Bool
+
+    /// Makes the frame of signed-in pages; knows whether the providers are the demo's stand-ins.
+    struct Factory: Sendable {
+        let demo: Bool
+
+        func callAsFunction(_ title: String, _ section: Section?, _ identity: Identity) -> PageChrome {
+            PageChrome(
+                title: title, section: section, userEmail: identity.email, userName: identity.displayName,
+                csrfToken: identity.csrfToken, demo: demo)
+        }
+    }
 }
 
 /// The HTML document every page shares: head, sidebar, header and main area.

@@ -6,8 +6,13 @@ import Hummingbird
 
 /// `/api/v1/integrations…`: list, connect, callback, disconnect and account check, in the seed's shapes.
 struct IntegrationsAPI {
-    let deps: Dependencies
+    let flow: OAuthFlow
+    let integrations: IntegrationDirectory
+    let connectors: ConnectorRegistry
     let tokens: TokenManager
+    let cookies: CookieNames
+    /// Where the OAuth result page posts its message to (this server's origin).
+    let publicOrigin: String
 
     struct IntegrationDTO: Encodable {
         let platform: String
@@ -59,35 +64,26 @@ struct IntegrationsAPI {
         let url: String
     }
 
-    static func platform(_ context: AppRequestContext) throws -> Platform {
-        let name = try context.parameters.require("platform")
-        guard let platform = Platform(rawValue: name) else { throw IntegrationError.unknownPlatform(name) }
-        return platform
-    }
-
-    /// Routes for signed-in callers.
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.get("integrations", use: list)
-        group.get("integrations/:platform/connect", use: startConnecting)
-        group.post("integrations/:platform/connect", use: startConnecting)
-        group.delete("integrations/:platform") { _, context -> DisconnectResponse in
-            let identity = try context.requireIdentity()
-            guard identity.canAdminister else { throw AuthError.forbidden }
-            let platform = try Self.platform(context)
-            let revoked = try await OAuthFlow(deps: deps).disconnect(platform, for: identity, clientAddress: context.clientAddress)
-            return DisconnectResponse(success: true, message: Self.disconnectMessage(platform, revoked: revoked), revokedAtProvider: revoked)
+    /// Routes for signed-in callers; those that change connections need an admin.
+    func addRoutes(signedIn: RouterGroup<SignedInContext>, admin: RouterGroup<AdminContext>) {
+        signedIn.get("integrations", use: list)
+        admin.get("integrations/:platform/connect", use: startConnecting)
+        admin.post("integrations/:platform/connect", use: startConnecting)
+        admin.delete("integrations/:platform") { _, context -> DisconnectResponse in
+            let platform = try context.platformParameter()
+            let revoked = try await flow.disconnect(platform, for: context.identity, clientAddress: context.clientAddress)
+            return DisconnectResponse(success: true, message: platform.disconnectedMessage(revoked: revoked), revokedAtProvider: revoked)
         }
-        group.put("integrations/confluence/site") { request, context -> SiteResponse in
-            let identity = try context.requireIdentity()
-            guard identity.canAdminister else { throw AuthError.forbidden }
+        admin.put("integrations/confluence/site") { request, context -> SiteResponse in
             let body = try await request.decode(as: SiteRequest.self, context: context)
-            let site = try await OAuthFlow(deps: deps).chooseSite(body.siteId, for: identity, clientAddress: context.clientAddress)
+            let site = try await flow.chooseSite(body.siteId, for: context.identity, clientAddress: context.clientAddress)
             return SiteResponse(siteId: site.id, name: site.name, url: site.url)
         }
-        group.get("integrations/:platform/account") { _, context -> AccountResponse in
-            let identity = try context.requireIdentity()
-            let platform = try Self.platform(context)
-            let access = try ProviderAccess(platform, userID: identity.userID, workspaceID: identity.workspaceID, deps: deps, tokens: tokens)
+        signedIn.get("integrations/:platform/account") { _, context -> AccountResponse in
+            let identity = context.identity
+            let platform = try context.platformParameter()
+            let access = try ProviderAccess(
+                platform, userID: identity.userID, workspaceID: identity.workspaceID, connector: try connectors.connector(platform), tokens: tokens)
             let account = try await access(needsSite: false) { connector, session in try await connector.account(accessToken: session.accessToken) }
             return AccountResponse(platform: platform.rawValue, accountId: account.id, accountEmail: account.email, accountName: account.name)
         }
@@ -97,22 +93,21 @@ struct IntegrationsAPI {
     /// seed's shape); browsers post the Integrations page's form with its CSRF token, so no other
     /// site can start flows in a signed-in browser. A cookie-authenticated `GET` is accepted only
     /// when the browser itself says it came from this origin (`Sec-Fetch-Site: same-origin`).
-    @Sendable func startConnecting(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let identity = try context.requireIdentity()
-        guard identity.canAdminister else { throw AuthError.forbidden }
-        let platform = try Self.platform(context)
+    @Sendable func startConnecting(_ request: Request, context: AdminContext) async throws -> Response {
+        let identity = context.identity
+        let platform = try context.platformParameter()
         var nonce: String?
         if case .session = identity.method {
             if request.method == .get, request.headers[HTTPField.Name("Sec-Fetch-Site")!] != "same-origin" {
                 throw IntegrationError.connectNeedsPost
             }
             // One nonce per browser, shared by flows started in parallel (one per tab or platform).
-            nonce = request.cookies[deps.cookies.oauthBinding].flatMap { SecureToken.wellFormed($0.value) } ?? SecureToken.make()
+            nonce = request.cookies[cookies.oauthBinding].flatMap { SecureToken.wellFormed($0.value) } ?? SecureToken.make()
         }
-        let url = try await OAuthFlow(deps: deps).start(platform, for: identity, browserNonce: nonce)
+        let url = try await flow.start(platform, for: identity, browserNonce: nonce)
         var response = Response.redirect(to: url, type: request.method == .post ? .normal : .found)
         if let nonce {
-            response.setCookie(deps.cookies.cookie(deps.cookies.oauthBinding, value: nonce, maxAge: Int(OAuthFlow.stateLifetime), sameSite: .lax))
+            response.setCookie(cookies.cookie(cookies.oauthBinding, value: nonce, maxAge: Int(OAuthFlow.stateLifetime), sameSite: .lax))
         }
         return response
     }
@@ -121,14 +116,14 @@ struct IntegrationsAPI {
     /// cookie, which `SameSite=Lax` allows on top-level GETs); API clients get JSON.
     func addCallbackRoute(to group: RouterGroup<AppRequestContext>) {
         group.get("integrations/:platform/callback") { request, context -> Response in
-            let platform = try Self.platform(context)
+            let platform = try context.platformParameter()
             let query = request.uri.queryParameters
             let wantsJSON = request.headers[.accept]?.contains("application/json") == true
             do {
-                let outcome = try await OAuthFlow(deps: deps).finish(
+                let outcome = try await flow.finish(
                     platform, code: query["code"].map(String.init), state: query["state"].map(String.init),
                     providerError: query["error"].map(String.init), caller: context.identity,
-                    browserNonce: request.cookies[deps.cookies.oauthBinding]?.value, clientAddress: context.clientAddress)
+                    browserNonce: request.cookies[cookies.oauthBinding]?.value, clientAddress: context.clientAddress)
                 if wantsJSON {
                     let summary = outcome.summary
                     return try CallbackResponse(
@@ -136,36 +131,24 @@ struct IntegrationsAPI {
                         integration: .init(platform: platform.rawValue, accountEmail: summary.accountEmail, accountName: summary.accountName, connectedAt: summary.connectedAt)
                     ).response(from: request, context: context)
                 }
-                return try HTMLResponse(html: OAuthResultPage.render(.init(platform: platform, outcome: "connected", code: nil, message: "\(platform.displayName) connected.", origin: deps.config.apiBaseURL)))
+                return try HTMLResponse(html: OAuthResultPage.render(.init(platform: platform, outcome: "connected", code: nil, message: "\(platform.displayName) connected.", origin: publicOrigin)))
                     .response(from: request, context: context)
             } catch let error as IntegrationError where !wantsJSON {
                 return try HTMLResponse(
                     status: ErrorMiddleware.status(for: error.kind),
-                    html: OAuthResultPage.render(.init(platform: platform, outcome: "error", code: error.code, message: error.safeMessage, origin: deps.config.apiBaseURL))
+                    html: OAuthResultPage.render(.init(platform: platform, outcome: "error", code: error.code, message: error.safeMessage, origin: publicOrigin))
                 ).response(from: request, context: context)
             }
         }
     }
 
-    static func disconnectMessage(_ platform: Platform, revoked: Bool) -> String {
-        switch platform {
-        case .googleDrive, .dropbox:
-            revoked ? "\(platform.displayName) disconnected and access revoked at \(platform.displayName)." : "\(platform.displayName) disconnected."
-        case .microsoft:
-            "Microsoft 365 disconnected. Microsoft has no way for an app to revoke itself: remove Cirrus at myapps.microsoft.com (work accounts) or account.live.com/consent/Manage (personal accounts)."
-        case .confluence:
-            "Confluence disconnected. To revoke access at Atlassian, remove Cirrus under Connected apps at id.atlassian.com/manage-profile/apps."
-        }
-    }
-
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ListResponse {
-        let identity = try context.requireIdentity()
-        let summaries = try await deps.integrations.summaries(for: identity)
+    @Sendable func list(_ request: Request, context: SignedInContext) async throws -> ListResponse {
+        let summaries = try await integrations.summaries(for: context.identity)
         return ListResponse(integrations: summaries.map { summary in
             IntegrationDTO(
                 platform: summary.platform.rawValue, displayName: summary.platform.displayName,
                 connected: summary.status == .connected, status: summary.status.rawValue,
-                configured: deps.connectors.isConfigured(summary.platform),
+                configured: connectors.isConfigured(summary.platform),
                 accountEmail: summary.accountEmail, accountName: summary.accountName, connectedAt: summary.connectedAt)
         })
     }

@@ -18,6 +18,11 @@ struct SystemAPI {
         /// How long the database took to answer `SELECT 1`, or how long we waited for it.
         let databaseMilliseconds: Int
         let version: String
+
+        /// Snake case, as health checks and load balancers have read it since the first release.
+        enum CodingKeys: String, CodingKey {
+            case status, database, databaseMilliseconds = "database_milliseconds", version
+        }
     }
 
     /// How long `/health` waits for the database before answering "busy".
@@ -30,9 +35,7 @@ struct SystemAPI {
                 status: database == "ok" ? "ok" : "degraded", database: database,
                 databaseMilliseconds: Int(waited / .milliseconds(1)),
                 version: CirrusVersion.current)
-            let encoder = JSONEncoder()
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            let data = try encoder.encode(body)
+            let data = try JSONCoding.encoder().encode(body)
             // Busy is still serving: only an unreachable database takes the server out of rotation.
             return Response(
                 status: database == "unreachable" ? .serviceUnavailable : .ok, headers: [.contentType: "application/json; charset=utf-8"],

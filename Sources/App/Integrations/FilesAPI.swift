@@ -7,8 +7,10 @@ import Hummingbird
 /// `GET /api/v1/integrations/{platform}/files`: the file browser's listing, in the seed's
 /// `CloudFile` shape plus paging, breadcrumbs and whether each item can be imported.
 struct FilesAPI {
-    let deps: Dependencies
+    let connectors: ConnectorRegistry
     let tokens: TokenManager
+    /// Files larger than this are listed as not importable.
+    let maxFileBytes: Int64
     let extractors = Extractors()
 
     /// The seed's `CloudFile`, with what the picker needs to show disabled rows and exports.
@@ -37,15 +39,16 @@ struct FilesAPI {
         let breadcrumbs: [Breadcrumb]
     }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.get("integrations/:platform/files") { request, context -> ListResponse in
-            let identity = try context.requireIdentity()
-            let platform = try IntegrationsAPI.platform(context)
+    func addRoutes(to signedIn: RouterGroup<SignedInContext>) {
+        signedIn.get("integrations/:platform/files") { request, context -> ListResponse in
+            let identity = context.identity
+            let platform = try context.platformParameter()
             let query = request.uri.queryParameters
             let folderID = query["folder_id"].map(String.init).flatMap { $0.isEmpty ? nil : $0 } ?? "root"
             let pageToken = query["page_token"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
             let search = query["q"].map(String.init).map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
-            let access = try ProviderAccess(platform, userID: identity.userID, workspaceID: identity.workspaceID, deps: deps, tokens: tokens)
+            let access = try ProviderAccess(
+                platform, userID: identity.userID, workspaceID: identity.workspaceID, connector: try connectors.connector(platform), tokens: tokens)
             async let page = access { connector, session in
                 try await connector.list(folderID: folderID, pageToken: pageToken, query: search, session: session)
             }
@@ -58,7 +61,7 @@ struct FilesAPI {
     }
 
     func dto(_ file: CloudFile) -> CloudFileDTO {
-        let reason = Self.refusal(file, extractors: extractors, maxBytes: deps.config.importSettings.maxFileBytes)
+        let reason = Self.refusal(file, extractors: extractors, maxBytes: maxFileBytes)
         return CloudFileDTO(
             id: file.id, name: file.name, mimeType: file.mimeType, size: file.size, modifiedTime: file.modifiedTime, webViewLink: file.webViewLink,
             isFolder: file.isFolder, parentId: file.parentId, importable: reason == nil, reason: reason,

@@ -52,10 +52,9 @@ struct AuthAPI {
     }
 
     /// Routes for signed-in callers.
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<SignedInContext>) {
         group.post("auth/logout") { _, context -> HTTPResponse.Status in
-            let identity = try context.requireIdentity()
-            switch identity.method {
+            switch context.identity.method {
             case .bearer(let id): try await deps.accounts.revokeAPIToken(id: id)
             case .session(let id, _): try await deps.accounts.endSession(id: id)
             }
@@ -63,23 +62,23 @@ struct AuthAPI {
         }
         let account = AccountSecurity(deps: deps)
         group.post("auth/logout-everywhere") { _, context -> SignedOutResponse in
-            SignedOutResponse(ended: try await account.signOutEverywhere(try context.requireIdentity(), clientAddress: context.clientAddress))
+            SignedOutResponse(ended: try await account.signOutEverywhere(context.identity, clientAddress: context.clientAddress))
         }
         group.put("me/password") { request, context -> HTTPResponse.Status in
             let body = try await request.decode(as: PasswordChange.self, context: context)
             try await account.changePassword(
-                try context.requireIdentity(), current: body.currentPassword, new: body.newPassword, clientAddress: context.clientAddress)
+                context.identity, current: body.currentPassword, new: body.newPassword, clientAddress: context.clientAddress)
             return .noContent
         }
         group.get("me/tokens") { _, context -> TokenList in
-            TokenList(tokens: try await account.tokens(of: try context.requireIdentity()))
+            TokenList(tokens: try await account.tokens(of: context.identity))
         }
         group.delete("me/tokens/:id") { _, context -> HTTPResponse.Status in
-            try await account.revokeToken(try context.parameters.require("id"), try context.requireIdentity(), clientAddress: context.clientAddress)
+            try await account.revokeToken(try context.parameters.require("id"), context.identity, clientAddress: context.clientAddress)
             return .noContent
         }
         group.get("me") { _, context -> MeResponse in
-            let identity = try context.requireIdentity()
+            let identity = context.identity
             return MeResponse(
                 id: identity.userID, email: identity.email, name: identity.displayName, role: identity.role.rawValue,
                 workspaceId: identity.workspaceID)

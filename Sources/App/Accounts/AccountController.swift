@@ -13,14 +13,14 @@ struct AccountController {
         let confirmPassword: String
     }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<SignedInContext>) {
         group.get("settings") { request, context in
             let notice = request.uri.queryParameters["notice"].flatMap { SettingsPage.Notice(rawValue: String($0)) }
             return try await page(context, notice: notice)
         }
         let account = AccountSecurity(deps: deps)
         group.post("settings/password") { request, context -> Response in
-            let identity = try context.requireIdentity()
+            let identity = context.identity
             let form = try await request.decode(as: PasswordForm.self, context: context)
             do {
                 guard form.newPassword == form.confirmPassword else { throw AuthError.invalidInput("The two new passwords differ.") }
@@ -35,19 +35,19 @@ struct AccountController {
             return .redirect(to: "/admin/settings?notice=\(SettingsPage.Notice.passwordChanged.rawValue)", type: .normal)
         }
         group.post("settings/sign-out-everywhere") { _, context -> Response in
-            try await account.signOutEverywhere(try context.requireIdentity(), clientAddress: context.clientAddress)
+            try await account.signOutEverywhere(context.identity, clientAddress: context.clientAddress)
             var response = Response.redirect(to: "/login", type: .normal)
             response.setCookie(deps.cookies.expired(deps.cookies.session, sameSite: .lax))
             return response
         }
         group.post("settings/tokens/:id/revoke") { _, context -> Response in
-            try await account.revokeToken(try context.parameters.require("id"), try context.requireIdentity(), clientAddress: context.clientAddress)
+            try await account.revokeToken(try context.parameters.require("id"), context.identity, clientAddress: context.clientAddress)
             return .redirect(to: "/admin/settings?notice=\(SettingsPage.Notice.tokenRevoked.rawValue)", type: .normal)
         }
     }
 
-    func page(_ context: AppRequestContext, notice: SettingsPage.Notice? = nil, error: String? = nil) async throws -> HTMLResponse {
-        let identity = try context.requireIdentity()
+    func page(_ context: SignedInContext, notice: SettingsPage.Notice? = nil, error: String? = nil) async throws -> HTMLResponse {
+        let identity = context.identity
         let config = deps.config
         let tokens = try await AccountSecurity(deps: deps).tokens(of: identity)
         let model = SettingsPage.Model(

@@ -14,7 +14,7 @@ enum DocumentsPage {
         let chunkCount: Int
         let sizeBytes: Int64
         let importedAt: Date?
-        let status: String
+        let status: DocumentStatus
     }
 
     struct RunningImport: Sendable {
@@ -161,7 +161,7 @@ enum DocumentsPage {
             .td(title), .td(source), .td(.safeText(row.category)), .td(.text(String(row.chunkCount))),
             .td(.safeText(ByteCountFormatter.string(fromByteCount: row.sizeBytes, countStyle: .file))),
             .td(.safeText(row.importedAt?.formatted(date: .abbreviated, time: .shortened) ?? "—")),
-            .td(.safeText(row.status == "ready" ? "Ready" : row.status)),
+            .td(.safeText(row.status.label)),
             .if(model.canImport, .td(actions))
         )
     }

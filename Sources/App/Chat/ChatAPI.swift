@@ -1,0 +1,57 @@
+import CirrusCore
+import Foundation
+import Hummingbird
+import Knowledge
+
+/// `POST /api/v1/chat {question, category?}` → `{answer, sources:[…]}`. With
+/// `Accept: text/event-stream` the answer streams as Server-Sent Events: `sources` first,
+/// then `delta` pieces of text, then `done` with the whole answer.
+struct ChatAPI {
+    let chat: ChatService
+
+    /// A cited source, in the seed's snake_case shape.
+    struct SourceDTO: Codable, Equatable {
+        let documentId: UUID
+        let title: String
+        let sourceType: String
+        let url: String?
+        let location: String?
+        /// Calibrated, in percent.
+        let confidence: Int
+        let number: Int
+
+        enum CodingKeys: String, CodingKey {
+            case documentId = "document_id", title, sourceType = "source_type", url, location, confidence, number
+        }
+
+        init(_ citation: Citation) {
+            documentId = citation.documentID
+            title = citation.title
+            sourceType = citation.sourceType
+            url = citation.url
+            location = citation.location
+            confidence = citation.confidence
+            number = citation.number
+        }
+    }
+
+    func addRoutes(to signedIn: RouterGroup<SignedInContext>) {
+        signedIn.post("chat") { request, context -> Response in
+            let workspace = context.identity.workspaceID
+            let body = try await request.decode(as: ChatQuestion.self, context: context)
+            let question = try body.validated()
+            if request.headers[.accept]?.contains("text/event-stream") == true {
+                let events = try await chat.stream(question, workspaceID: workspace, filter: body.filter)
+                return AnswerStream.response(events, sources: { $0.map(SourceDTO.init) })
+            }
+            let answer: Answer
+            do {
+                answer = try await chat.answer(question, workspaceID: workspace, filter: body.filter)
+            } catch is LanguageModelError {
+                throw ChatError.answerFailed
+            }
+            return try context.responseEncoder.encode(
+                AnswerStream.DoneBody(answer: answer.text, sources: answer.citations.map(SourceDTO.init)), from: request, context: context)
+        }
+    }
+}
