@@ -76,6 +76,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Compiles App's Web/Static files into the binary (`EmbedWebAssetsTool` writes the Swift).
+        .executableTarget(name: "EmbedWebAssetsTool"),
+        .plugin(name: "EmbedWebAssets", capability: .buildTool(), dependencies: ["EmbedWebAssetsTool"]),
         // Web routes, pages, API, store, jobs and auth; `buildApplication(config)` lives here.
         .target(
             name: "App",
@@ -94,7 +97,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Plot", package: "Plot"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+            ],
+            plugins: ["EmbedWebAssets"]
         ),
         // Demo mode, for the composition roots: the sandbox in place of the providers.
         .target(

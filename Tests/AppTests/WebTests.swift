@@ -61,7 +61,7 @@ struct WebTests {
         let harness = try await TestHarness.make()
         try await harness.withServer { client in
             try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
-            let page = try await client.get(section.path)
+            let page = try await client.get(section.route.path)
             #expect(page.status == .ok)
             #expect(page.body.contains("<title>\(section.title) · Cirrus</title>"))
             #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)

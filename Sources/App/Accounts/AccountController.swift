@@ -14,12 +14,12 @@ struct AccountController {
     }
 
     func addRoutes(to group: RouterGroup<SignedInContext>) {
-        group.get("settings") { request, context in
+        group.get(SiteRoute.settingsPage.pattern) { request, context in
             let notice = request.uri.queryParameters["notice"].flatMap { SettingsPage.Notice(rawValue: String($0)) }
             return try await page(context, notice: notice)
         }
         let account = AccountSecurity(deps: deps)
-        group.post("settings/password") { request, context -> Response in
+        group.post(SiteRoute.passwordForm.pattern) { request, context -> Response in
             let identity = context.identity
             let form = try await request.decode(as: PasswordForm.self, context: context)
             do {
@@ -32,17 +32,17 @@ struct AccountController {
                 if case .rateLimited(let seconds) = error.kind { response.headers[.retryAfter] = String(seconds) }
                 return response
             }
-            return .redirect(to: "/admin/settings?notice=\(SettingsPage.Notice.passwordChanged.rawValue)", type: .normal)
+            return .redirect(to: SiteRoute.settingsPage.with(["notice": SettingsPage.Notice.passwordChanged.rawValue]), type: .normal)
         }
-        group.post("settings/sign-out-everywhere") { _, context -> Response in
+        group.post(SiteRoute.signOutEverywhereForm.pattern) { _, context -> Response in
             try await account.signOutEverywhere(context.identity, clientAddress: context.clientAddress)
-            var response = Response.redirect(to: "/login", type: .normal)
+            var response = Response.redirect(to: SiteRoute.login.path, type: .normal)
             response.setCookie(deps.cookies.expired(deps.cookies.session, sameSite: .lax))
             return response
         }
-        group.post("settings/tokens/:id/revoke") { _, context -> Response in
+        group.post(SiteRoute.revokeTokenForm(nil).pattern) { _, context -> Response in
             try await account.revokeToken(try context.parameters.require("id"), context.identity, clientAddress: context.clientAddress)
-            return .redirect(to: "/admin/settings?notice=\(SettingsPage.Notice.tokenRevoked.rawValue)", type: .normal)
+            return .redirect(to: SiteRoute.settingsPage.with(["notice": SettingsPage.Notice.tokenRevoked.rawValue]), type: .normal)
         }
     }
 

@@ -26,7 +26,7 @@ struct AuthAPI {
 
     /// Routes that need no sign-in.
     func addPublicRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.post("auth/login") { request, context -> LoginResponse in
+        group.post(SiteRoute.apiLogin.pattern) { request, context -> LoginResponse in
             let body = try await request.decode(as: LoginRequest.self, context: context)
             let user = try await SignIn(deps: deps).verify(email: body.email, password: body.password, clientAddress: context.clientAddress)
             let issued = try await deps.accounts.issueAPIToken(for: user)
@@ -53,7 +53,7 @@ struct AuthAPI {
 
     /// Routes for signed-in callers.
     func addRoutes(to group: RouterGroup<SignedInContext>) {
-        group.post("auth/logout") { _, context -> HTTPResponse.Status in
+        group.post(SiteRoute.apiLogout.pattern) { _, context -> HTTPResponse.Status in
             switch context.identity.method {
             case .bearer(let id): try await deps.accounts.revokeAPIToken(id: id)
             case .session(let id, _): try await deps.accounts.endSession(id: id)
@@ -61,23 +61,23 @@ struct AuthAPI {
             return .noContent
         }
         let account = AccountSecurity(deps: deps)
-        group.post("auth/logout-everywhere") { _, context -> SignedOutResponse in
+        group.post(SiteRoute.apiLogoutEverywhere.pattern) { _, context -> SignedOutResponse in
             SignedOutResponse(ended: try await account.signOutEverywhere(context.identity, clientAddress: context.clientAddress))
         }
-        group.put("me/password") { request, context -> HTTPResponse.Status in
+        group.put(SiteRoute.myPassword.pattern) { request, context -> HTTPResponse.Status in
             let body = try await request.decode(as: PasswordChange.self, context: context)
             try await account.changePassword(
                 context.identity, current: body.currentPassword, new: body.newPassword, clientAddress: context.clientAddress)
             return .noContent
         }
-        group.get("me/tokens") { _, context -> TokenList in
+        group.get(SiteRoute.myTokens.pattern) { _, context -> TokenList in
             TokenList(tokens: try await account.tokens(of: context.identity))
         }
-        group.delete("me/tokens/:id") { _, context -> HTTPResponse.Status in
+        group.delete(SiteRoute.myToken(nil).pattern) { _, context -> HTTPResponse.Status in
             try await account.revokeToken(try context.parameters.require("id"), context.identity, clientAddress: context.clientAddress)
             return .noContent
         }
-        group.get("me") { _, context -> MeResponse in
+        group.get(SiteRoute.me.pattern) { _, context -> MeResponse in
             let identity = context.identity
             return MeResponse(
                 id: identity.userID, email: identity.email, name: identity.displayName, role: identity.role.rawValue,

@@ -14,12 +14,12 @@ enum LoginPage {
         let chrome = PageChrome(title: "Sign in", section: nil, userEmail: nil, userName: nil, csrfToken: model.csrfToken, demo: model.demo)
         return Layout.render(chrome, main: .div(
             .class("login-card"),
-            .div(.class("brand large"), .img(.src("/static/icons/cirrus.svg"), .attr("alt", ""), .width(40), .height(40)), .span(.text("Cirrus"))),
+            .div(.class("brand large"), .img(.src(SiteRoute.staticFile("icons/cirrus.svg").path), .attr("alt", ""), .width(40), .height(40)), .span(.text("Cirrus"))),
             .h1(.text("Sign in")),
             .p(.class("muted"), .text("Your knowledge base, fed from the cloud drives your team already uses.")),
             .if(model.error != nil, .div(.class("alert error"), .attr("role", "alert"), .safeText(model.error ?? ""))),
             .form(
-                .action("/login"), .method(.post),
+                .action(SiteRoute.login.path), .method(.post),
                 CSRFField.node(model.csrfToken),
                 .if(model.next != nil, .input(.type(.hidden), .name("next"), .attr("value", model.next ?? ""))),
                 .label(.for("email"), .text("Email")),

@@ -13,17 +13,17 @@ struct SessionController {
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/") { _, context -> Response in
-            .redirect(to: context.identity == nil ? "/login" : "/admin", type: .found)
+        router.get(SiteRoute.home.pattern) { _, context -> Response in
+            .redirect(to: context.identity == nil ? SiteRoute.login.path : SiteRoute.dashboard.path, type: .found)
         }
-        router.get("/login") { request, context -> Response in
-            if context.identity != nil { return .redirect(to: "/admin", type: .found) }
+        router.get(SiteRoute.login.pattern) { request, context -> Response in
+            if context.identity != nil { return .redirect(to: SiteRoute.dashboard.path, type: .found) }
             let next = request.uri.queryParameters["next"].map(String.init)
             return try page(LoginPage.Model(next: next, csrfToken: context.formCSRFToken, demo: deps.connectors.setup.standIn))
                 .response(from: request, context: context)
         }
-        router.post("/login", use: signIn)
-        router.post("/logout", use: signOut)
+        router.post(SiteRoute.login.pattern, use: signIn)
+        router.post(SiteRoute.logout.pattern, use: signOut)
     }
 
     private func page(_ model: LoginPage.Model, status: HTTPResponse.Status = .ok) -> HTMLResponse {
@@ -58,7 +58,7 @@ struct SessionController {
                 .signOut, workspaceID: identity.workspaceID, actorID: identity.userID, actorEmail: identity.email,
                 clientAddress: context.clientAddress)
         }
-        var response = Response.redirect(to: "/login", type: .normal)
+        var response = Response.redirect(to: SiteRoute.login.path, type: .normal)
         response.setCookie(deps.cookies.expired(deps.cookies.session, sameSite: .lax))
         return response
     }
@@ -68,9 +68,10 @@ struct SessionController {
     /// read as another host (browsers drop tabs and line breaks, so `/\t/evil.example` would be
     /// `//evil.example`; a backslash counts as a slash).
     static func safeRedirectTarget(_ next: String?) -> String {
-        guard let next, next == "/admin" || next.hasPrefix("/admin/") || next.hasPrefix("/admin?"),
+        let pages = SiteRoute.pagesPrefix
+        guard let next, next == pages || next.hasPrefix(pages + "/") || next.hasPrefix(pages + "?"),
             !next.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\\" || $0.properties.isWhitespace })
-        else { return "/admin" }
+        else { return SiteRoute.dashboard.path }
         return next
     }
 }

@@ -53,7 +53,7 @@ enum SettingsPage {
                 .class("panel"), .id("password"),
                 .h2(.text("Change password")),
                 .form(
-                    .action("/admin/settings/password"), .method(.post),
+                    .action(SiteRoute.passwordForm.path), .method(.post),
                     CSRFField.node(model.csrfToken),
                     .label(.for("current-password"), .text("Current password")),
                     .input(.type(.password), .id("current-password"), .name("currentPassword"), .required(true), .attr("autocomplete", "current-password")),
@@ -69,7 +69,7 @@ enum SettingsPage {
                 .h2(.text("Sessions and API tokens")),
                 tokenTable(model),
                 .form(
-                    .action("/admin/settings/sign-out-everywhere"), .method(.post), .class("inline"),
+                    .action(SiteRoute.signOutEverywhereForm.path), .method(.post), .class("inline"),
                     .data(named: "confirm", value: "Sign out every browser and revoke every API token of this account?"),
                     CSRFField.node(model.csrfToken),
                     .button(.type(.submit), .class("button danger"), .text("Sign out everywhere"))
@@ -100,7 +100,7 @@ enum SettingsPage {
                 .tr(
                     .td(.safeText(token.name)), .td(time(token.createdAt)), .td(time(token.lastUsedAt)), .td(time(token.expiresAt)),
                     .td(.form(
-                        .action("/admin/settings/tokens/\(token.id.uuidString)/revoke"), .method(.post), .class("inline"),
+                        .action(SiteRoute.revokeTokenForm(token.id.uuidString).path), .method(.post), .class("inline"),
                         CSRFField.node(model.csrfToken),
                         .button(.type(.submit), .class("button subtle"), .text("Revoke"))
                     ))

@@ -18,7 +18,7 @@ struct ActivityAPI {
     }
 
     func addRoutes(to signedIn: RouterGroup<SignedInContext>) {
-        signedIn.get("activity") { request, context -> ListResponse in
+        signedIn.get(SiteRoute.activity.pattern) { request, context -> ListResponse in
             let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), 1000)
             let rows = try await activity.rows(for: context.identity, limit: limit)
             return ListResponse(events: rows.map {

@@ -6,7 +6,7 @@ struct ActivityController {
     let chrome: PageChrome.Factory
 
     func addRoutes(to pages: RouterGroup<SignedInContext>) {
-        pages.get("activity") { _, context -> HTMLResponse in
+        pages.get(SiteRoute.activityPage.pattern) { _, context -> HTMLResponse in
             let rows = try await activity.rows(for: context.identity, limit: 200)
             return HTMLResponse(html: ActivityPage.render(.init(rows: rows), chrome: chrome("Activity", .activity, context.identity)))
         }

@@ -131,7 +131,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
         ErrorPage.render(status: Int(status.code), reason: status.reasonPhrase, message: message, signedIn: context.identity != nil)
     })
     router.add(middleware: AuthenticationMiddleware(
-        accounts: deps.accounts, cookies: deps.cookies, csrfExemptPaths: ["/api/v1/auth/login"]))
+        accounts: deps.accounts, cookies: deps.cookies, csrfExemptPaths: [SiteRoute.apiLogin.path]))
 
     // The features' services, shared by their API and their pages.
     let flow = OAuthFlow(deps: deps)
@@ -146,7 +146,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     SessionController(deps: deps).addRoutes(to: router)
 
     // Pages under /admin: signed-out browsers are sent to the sign-in page and back.
-    let pageGroup = router.group("admin").add(middleware: RequireSignInMiddleware(redirectToLogin: true))
+    let pageGroup = router.group().add(middleware: RequireSignInMiddleware(redirectToLogin: true))
         .add(middleware: PasswordChangeGate(redirectToSettings: true))
     let pages = pageGroup.group(context: SignedInContext.self)
     let adminPages = pageGroup.group(context: AdminContext.self)
@@ -160,7 +160,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     AccountController(deps: deps).addRoutes(to: pages)
 
     // The API under /api/v1: signed-out callers get 401 JSON.
-    let api = router.group("api/v1")
+    let api = router.group()
     let integrations = IntegrationsAPI(
         flow: flow, integrations: deps.integrations, connectors: connectors, tokens: tokens, cookies: deps.cookies,
         publicOrigin: deps.config.apiBaseURL)

@@ -36,7 +36,7 @@ struct ChatAPI {
     }
 
     func addRoutes(to signedIn: RouterGroup<SignedInContext>) {
-        signedIn.post("chat") { request, context -> Response in
+        signedIn.post(SiteRoute.chat.pattern) { request, context -> Response in
             let workspace = context.identity.workspaceID
             let body = try await request.decode(as: ChatQuestion.self, context: context)
             let question = try body.validated()

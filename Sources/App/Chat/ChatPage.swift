@@ -31,6 +31,43 @@ enum ChatPage {
         let url: String?
         let location: String?
         let confidence: Int
+        /// The platform's icon, for the page's script (absent in turns kept before it was added).
+        var icon: String { SiteRoute.staticFile("icons/\(platform).svg").path }
+
+        enum CodingKeys: String, CodingKey { case number, title, platform, platformName, url, location, confidence, icon }
+
+        init(number: Int, title: String, platform: String, platformName: String, url: String?, location: String?, confidence: Int) {
+            self.number = number
+            self.title = title
+            self.platform = platform
+            self.platformName = platformName
+            self.url = url
+            self.location = location
+            self.confidence = confidence
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            number = try container.decode(Int.self, forKey: .number)
+            title = try container.decode(String.self, forKey: .title)
+            platform = try container.decode(String.self, forKey: .platform)
+            platformName = try container.decode(String.self, forKey: .platformName)
+            url = try container.decodeIfPresent(String.self, forKey: .url)
+            location = try container.decodeIfPresent(String.self, forKey: .location)
+            confidence = try container.decode(Int.self, forKey: .confidence)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(number, forKey: .number)
+            try container.encode(title, forKey: .title)
+            try container.encode(platform, forKey: .platform)
+            try container.encode(platformName, forKey: .platformName)
+            try container.encodeIfPresent(url, forKey: .url)
+            try container.encodeIfPresent(location, forKey: .location)
+            try container.encode(confidence, forKey: .confidence)
+            try container.encode(icon, forKey: .icon)
+        }
     }
 
     static func render(_ model: Model, chrome: PageChrome) -> String {
@@ -38,7 +75,7 @@ enum ChatPage {
             .p(.class("lead"), .text("Ask a question; answers quote the documents they come from and cite them.")),
             model.documentCount == 0
                 ? .div(.class("empty"), .p(.text("The knowledge base is empty, so there is nothing to answer from yet. Import documents first.")),
-                       .a(.class("button"), .href("/admin/documents"), .text("Go to Documents")))
+                       .a(.class("button"), .href(SiteRoute.documentsPage.path), .text("Go to Documents")))
                 : .p(.class("muted"), .safeText("\(model.documentCount) document\(model.documentCount == 1 ? "" : "s") in the knowledge base.")),
             .unwrap(model.notice) { .div(.class("notice error"), .attr("role", "alert"), .safeText($0)) },
             form(model),
@@ -51,7 +88,7 @@ enum ChatPage {
 
     private static func form(_ model: Model) -> Node<HTML.BodyContext> {
         .form(
-            .class("chat-form"), .method(.post), .action("/admin/chat"), .attr("data-stream", "/admin/chat/stream"),
+            .class("chat-form"), .method(.post), .action(SiteRoute.chatPage.path), .attr("data-stream", SiteRoute.chatStream.path),
             CSRFField.node(model.csrfToken),
             .label(.attr("for", "question"), .text("Question")),
             .textarea(.id("question"), .name("question"), .attr("rows", "2"), .attr("required", "required"), .attr("maxlength", "2000"),
@@ -102,7 +139,7 @@ enum ChatPage {
         } ?? .safeText(source.title)
         return .li(
             .id("\(anchor)-source-\(source.number)"), .class("citation"),
-            .img(.src("/static/icons/\(source.platform).svg"), .attr("alt", source.platformName), .attr("title", source.platformName), .width(18), .height(18)),
+            .img(.src(source.icon), .attr("alt", source.platformName), .attr("title", source.platformName), .width(18), .height(18)),
             .span(.class("citation-title"), title),
             .unwrap(source.location) { .span(.class("citation-location"), .safeText($0)) },
             .span(.class("confidence"), .text("Confidence: \(source.confidence)%"))

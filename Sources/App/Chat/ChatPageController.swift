@@ -11,8 +11,8 @@ struct ChatPageController {
     let chrome: PageChrome.Factory
 
     func addRoutes(to pages: RouterGroup<SignedInContext>) {
-        pages.get("chat") { request, context in try await page(request, context) }
-        pages.post("chat") { request, context -> Response in
+        pages.get(SiteRoute.chatPage.pattern) { request, context in try await page(request, context) }
+        pages.post(SiteRoute.chatPage.pattern) { request, context -> Response in
             let identity = context.identity
             let sessionID = try Self.sessionID(identity)
             let form = try await request.decode(as: ChatQuestion.self, context: context)
@@ -27,12 +27,12 @@ struct ChatPageController {
             try await history.save(
                 question: question, category: form.filter.category, answer: answer.text,
                 sources: answer.citations.map(ChatPage.Source.init), sessionID: sessionID)
-            let query = form.filter.category.map { "?category=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" } ?? ""
-            return .redirect(to: "/admin/chat\(query)", type: .normal)
+            let target = form.filter.category.map { SiteRoute.chatPage.with(["category": $0]) } ?? SiteRoute.chatPage.path
+            return .redirect(to: target, type: .normal)
         }
         // The page's script asks here to show the answer as it is written (Server-Sent Events:
         // `sources`, `delta`…, `done`); the turn is kept in the session's history at the end.
-        pages.post("chat/stream") { request, context -> Response in
+        pages.post(SiteRoute.chatStream.pattern) { request, context -> Response in
             let identity = context.identity
             let sessionID = try Self.sessionID(identity)
             let body = try await request.decode(as: ChatQuestion.self, context: context)

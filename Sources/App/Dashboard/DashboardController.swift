@@ -8,7 +8,7 @@ struct DashboardController {
     let chrome: PageChrome.Factory
 
     func addRoutes(to pages: RouterGroup<SignedInContext>) {
-        pages.get { _, context -> HTMLResponse in
+        pages.get(SiteRoute.dashboard.pattern) { _, context -> HTMLResponse in
             let identity = context.identity
             let connected = try await integrations.summaries(for: identity).filter { $0.status != .notConnected }.count
             let counts = try await documents.counts(in: identity.workspaceID)

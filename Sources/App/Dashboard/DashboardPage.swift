@@ -14,15 +14,15 @@ enum DashboardPage {
         Layout.render(chrome, main: .group(
             .div(
                 .class("stats"),
-                stat("Connected accounts", model.connectedCount, link: "/admin/integrations"),
-                stat("Documents", model.documentCount, link: "/admin/documents"),
-                stat("Indexed passages", model.chunkCount, link: "/admin/documents")
+                stat("Connected accounts", model.connectedCount, link: SiteRoute.integrationsPage.path),
+                stat("Documents", model.documentCount, link: SiteRoute.documentsPage.path),
+                stat("Indexed passages", model.chunkCount, link: SiteRoute.documentsPage.path)
             ),
             .if(model.connectedCount == 0, .div(
                 .class("callout"),
                 .h2(.text("Get started")),
                 .p(.text("Connect Google Drive, Microsoft 365, Dropbox or Confluence, then import documents for the chatbot to answer from.")),
-                .a(.class("button primary"), .href("/admin/integrations"), .text("Open Integrations"))
+                .a(.class("button primary"), .href(SiteRoute.integrationsPage.path), .text("Open Integrations"))
             )),
             .section(
                 .h2(.text("Recent activity")),

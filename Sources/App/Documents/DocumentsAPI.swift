@@ -50,7 +50,7 @@ struct DocumentsAPI {
     }
 
     func addRoutes(signedIn: RouterGroup<SignedInContext>, admin: RouterGroup<AdminContext>) {
-        signedIn.get("documents") { request, context -> ListResponse in
+        signedIn.get(SiteRoute.documents.pattern) { request, context -> ListResponse in
             let workspace = context.identity.workspaceID
             let query = request.uri.queryParameters
             // Pages of the newest first: `limit` (1 to 1,000, default 1,000) after `offset`.
@@ -60,10 +60,10 @@ struct DocumentsAPI {
             let list = try await documents.list(in: workspace, filter: filter, limit: limit, offset: offset)
             return ListResponse(documents: list.map(DocumentDTO.init), categories: try await documents.categories(in: workspace))
         }
-        signedIn.get("documents/:id") { _, context -> DocumentDTO in
+        signedIn.get(SiteRoute.document(nil).pattern) { _, context -> DocumentDTO in
             DocumentDTO(try await documents.find(try context.idParameter(orThrow: DocumentError.notFound), in: context.identity.workspaceID))
         }
-        admin.delete("documents/:id") { _, context -> DeleteResponse in
+        admin.delete(SiteRoute.document(nil).pattern) { _, context -> DeleteResponse in
             let title = try await documents.delete(
                 try context.idParameter(orThrow: DocumentError.notFound), by: context.identity, clientAddress: context.clientAddress)
             return DeleteResponse(success: true, message: "\"\(title)\" was removed from the knowledge base.")

@@ -11,21 +11,20 @@ struct DocumentsController {
     let chrome: PageChrome.Factory
 
     func addRoutes(pages: RouterGroup<SignedInContext>, adminPages: RouterGroup<AdminContext>) {
-        pages.get("documents") { request, context in try await page(request, context) }
-        adminPages.post("documents/:id/reimport") { _, context -> Response in
+        pages.get(SiteRoute.documentsPage.pattern) { request, context in try await page(request, context) }
+        adminPages.post(SiteRoute.reimportForm(nil).pattern) { _, context -> Response in
             _ = try await imports.reimport(
                 try context.idParameter(orThrow: DocumentError.notFound), by: context.identity, clientAddress: context.clientAddress)
-            return .redirect(to: "/admin/documents", type: .normal)
+            return .redirect(to: SiteRoute.documentsPage.path, type: .normal)
         }
-        adminPages.post("documents/:id/delete") { _, context -> Response in
+        adminPages.post(SiteRoute.deleteDocumentForm(nil).pattern) { _, context -> Response in
             let identity = context.identity
             let title = try await documents.delete(
                 try context.idParameter(orThrow: DocumentError.notFound), by: identity, clientAddress: context.clientAddress)
             // The title rides in the URL with a MAC under this session's CSRF secret, so a link
             // someone else made cannot put words on this page.
-            let encoded = title.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             let signature = Self.removedNoticeSignature(title, sessionSecret: identity.csrfToken ?? "")
-            return .redirect(to: "/admin/documents?deleted=\(encoded)&sig=\(signature)", type: .normal)
+            return .redirect(to: SiteRoute.documentsPage.with(["deleted": title, "sig": signature]), type: .normal)
         }
     }
 

@@ -42,13 +42,12 @@ enum DocumentsPage {
 
         /// The query string of another page with the same filters.
         func link(toPage page: Int) -> String {
-            var items = [URLQueryItem]()
-            if let sourceFilter { items.append(.init(name: "source", value: sourceFilter)) }
-            if let categoryFilter { items.append(.init(name: "category", value: categoryFilter)) }
-            items.append(.init(name: "page", value: String(page)))
-            var components = URLComponents()
-            components.queryItems = items
-            return "/admin/documents" + (components.string ?? "")
+            switch (sourceFilter, categoryFilter) {
+            case let (source?, category?): SiteRoute.documentsPage.with(["source": source, "category": category, "page": String(page)])
+            case let (source?, nil): SiteRoute.documentsPage.with(["source": source, "page": String(page)])
+            case let (nil, category?): SiteRoute.documentsPage.with(["category": category, "page": String(page)])
+            case (nil, nil): SiteRoute.documentsPage.with(["page": String(page)])
+            }
         }
     }
 
@@ -69,15 +68,16 @@ enum DocumentsPage {
     private static func toolbar(_ model: Model) -> Node<HTML.BodyContext> {
         let sources = Platform.allCases
         let menu: Node<HTML.BodyContext> = model.connected.isEmpty
-            ? .a(.class("button primary"), .href("/admin/integrations"), .text("Connect an account to import"))
+            ? .a(.class("button primary"), .href(SiteRoute.integrationsPage.path), .text("Connect an account to import"))
             : .element(named: "details", nodes: [
                 .class("menu"),
                 .element(named: "summary", nodes: [.class("button primary"), .text("Add from Cloud")]),
                 .ul(.class("menu-list"), .forEach(model.connected) { platform in
                     .li(.button(
                         .type(.button), .class("menu-item"), .attr("data-import-platform", platform.rawValue),
-                        .attr("data-import-name", platform.displayName),
-                        .img(.src("/static/icons/\(platform.rawValue).svg"), .attr("alt", ""), .width(18), .height(18)),
+                        .attr("data-import-name", platform.displayName), .attr("data-files-url", SiteRoute.files(platform).path),
+                        .attr("data-import-url", SiteRoute.startImport(platform).path),
+                        .img(.src(SiteRoute.staticFile("icons/\(platform.rawValue).svg").path), .attr("alt", ""), .width(18), .height(18)),
                         .text("Import from \(platform.displayName)")
                     ))
                 }),
@@ -86,7 +86,7 @@ enum DocumentsPage {
             .class("toolbar"),
             model.canImport ? menu : .empty,
             .form(
-                .class("filters"), .method(.get), .action("/admin/documents"),
+                .class("filters"), .method(.get), .action(SiteRoute.documentsPage.path),
                 .label(.class("visually-hidden"), .attr("for", "filter-source"), .text("Source")),
                 FormFields.select(id: "filter-source", name: "source", options: [("", "All sources")] + sources.map { ($0.rawValue, $0.displayName) }, selected: model.sourceFilter),
                 .label(.class("visually-hidden"), .attr("for", "filter-category"), .text("Category")),
@@ -103,7 +103,7 @@ enum DocumentsPage {
             .h2(.text("Importing now")),
             .ul(.forEach(jobs) { job in
                 .li(
-                    .attr("data-running-import", job.id.uuidString),
+                    .attr("data-running-import", job.id.uuidString), .attr("data-events-url", SiteRoute.importEvents(job.id).path),
                     .span(.class("spinner"), .attr("aria-hidden", "true")),
                     .safeText("From \(job.source) into “\(job.category)”: "),
                     .span(.class("running-count"), .text("\(job.completed) of \(job.total) complete"))
@@ -140,17 +140,17 @@ enum DocumentsPage {
         let title: Node<HTML.BodyContext> = row.url.map { .a(.attr("href", $0), .attr("target", "_blank"), .attr("rel", "noopener"), .safeText(row.title)) } ?? .safeText(row.title)
         let source: Node<HTML.BodyContext> = .span(
             .class("source"),
-            .if(row.platform != nil, .img(.src("/static/icons/\(row.platform?.rawValue ?? "").svg"), .attr("alt", ""), .width(16), .height(16))),
+            .if(row.platform != nil, .img(.src(SiteRoute.staticFile("icons/\(row.platform?.rawValue ?? "").svg").path), .attr("alt", ""), .width(16), .height(16))),
             .safeText(row.source))
         let actions: Node<HTML.BodyContext> = .div(
             .class("row-actions"),
             .form(
-                .action("/admin/documents/\(row.id.uuidString)/reimport"), .method(.post), .class("inline"),
+                .action(SiteRoute.reimportForm(row.id).path), .method(.post), .class("inline"),
                 CSRFField.node(model.csrfToken),
                 .button(.type(.submit), .class("button subtle"), .attr("title", "Fetch the file again; a newer version replaces this one"), .text("Re-import"))
             ),
             .form(
-                .action("/admin/documents/\(row.id.uuidString)/delete"), .method(.post), .class("inline"),
+                .action(SiteRoute.deleteDocumentForm(row.id).path), .method(.post), .class("inline"),
                 .attr("data-confirm", "Remove “\(row.title)” from the knowledge base?"),
                 CSRFField.node(model.csrfToken),
                 .button(.type(.submit), .class("button subtle danger"), .text("Delete"))

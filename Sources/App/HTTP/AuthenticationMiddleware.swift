@@ -22,7 +22,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let csrfExemptPaths: Set<String>
     /// Paths that never act for a user, whose `Authorization` header is not a Cirrus token
     /// (`/metrics` takes the metrics token).
-    var identityFreePaths: Set<String> = ["/metrics"]
+    var identityFreePaths: Set<String> = [SiteRoute.metrics.path]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if identityFreePaths.contains(request.uri.path), Self.isSafe(request.method) { return try await next(request, context) }
@@ -52,7 +52,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
         // A signed-out API call has nothing a forged request could act with: it gets the
         // route's 401 rather than a CSRF refusal (the only public unsafe API route is exempt).
-        let signedOutAPICall = context.identity == nil && request.uri.path.hasPrefix("/api/")
+        let signedOutAPICall = context.identity == nil && request.uri.path.hasPrefix(SiteRoute.apiPrefix)
         if !bearer, !signedOutAPICall, !Self.isSafe(request.method), !csrfExemptPaths.contains(request.uri.path) {
             let expected = issuedPreSessionToken == nil ? context.formCSRFToken : nil
             let presented = try await Self.presentedCSRFToken(in: &request, context: context)
@@ -102,8 +102,7 @@ struct RequireSignInMiddleware: RouterMiddleware {
         guard context.identity != nil else {
             if redirectToLogin {
                 let target = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
-                let encoded = target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/admin"
-                return .redirect(to: "/login?next=\(encoded)", type: .found)
+                return .redirect(to: SiteRoute.login.with(["next": target]), type: .found)
             }
             throw AuthError.notSignedIn
         }
@@ -117,16 +116,14 @@ struct PasswordChangeGate: RouterMiddleware {
     typealias Context = AppRequestContext
     let redirectToSettings: Bool
 
-    static let allowed: Set<String> = [
-        "/admin/settings", "/admin/settings/password", "/admin/settings/sign-out-everywhere",
-        "/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout", "/api/v1/auth/logout-everywhere",
-    ]
+    static let allowed: Set<String> = Set(
+        [SiteRoute.settingsPage, .passwordForm, .signOutEverywhereForm, .me, .myPassword, .apiLogout, .apiLogoutEverywhere].map(\.path))
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard context.identity?.mustChangePassword == true, !Self.allowed.contains(request.uri.path) else {
             return try await next(request, context)
         }
-        if redirectToSettings { return .redirect(to: "/admin/settings?notice=change-password", type: .found) }
+        if redirectToSettings { return .redirect(to: SiteRoute.settingsPage.with(["notice": SettingsPage.Notice.changePassword.rawValue]), type: .found) }
         throw AuthError.passwordChangeRequired
     }
 }

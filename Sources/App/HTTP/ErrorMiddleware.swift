@@ -101,7 +101,7 @@ struct ErrorMiddleware: RouterMiddleware {
 
     static func wantsJSON(_ request: Request) -> Bool {
         let path = request.uri.path
-        if path.hasPrefix("/api/") || path == "/health" { return true }
+        if path.hasPrefix(SiteRoute.apiPrefix) || path == SiteRoute.health.path { return true }
         let accept = request.headers[.accept]?.lowercased() ?? ""
         return accept.contains("application/json") && !accept.contains("text/html")
     }

@@ -25,7 +25,7 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         // Pages and API answers show accounts, tokens and documents: never stored by a browser or
         // a proxy. Static assets set their own caching.
         let path = request.uri.path
-        if response.headers[.cacheControl] == nil, path.hasPrefix("/api/") || path.hasPrefix("/admin") || path == "/login" {
+        if response.headers[.cacheControl] == nil, path.hasPrefix(SiteRoute.apiPrefix) || path.hasPrefix(SiteRoute.pagesPrefix) || path == SiteRoute.login.path {
             response.headers[.cacheControl] = "no-store"
         }
         return response

@@ -51,9 +51,12 @@ struct ImportsAPI {
         /// Seconds left, estimated from the pace so far; absent until there is a pace.
         let etaSeconds: Int?
         let items: [ItemDTO]
+        /// Where the job's progress streams as Server-Sent Events.
+        let eventsUrl: String
 
         init(_ report: ImportService.Report) {
             id = report.job.id ?? UUID()
+            eventsUrl = SiteRoute.importEvents(id).path
             platform = report.job.platform
             category = report.job.category
             status = report.job.status
@@ -80,30 +83,30 @@ struct ImportsAPI {
     }
 
     func addRoutes(signedIn: RouterGroup<SignedInContext>, admin: RouterGroup<AdminContext>) {
-        admin.post("integrations/:platform/import") { request, context -> Response in
+        admin.post(SiteRoute.startImport(nil).pattern) { request, context -> Response in
             let body = try await request.decode(as: ImportRequest.self, context: context)
             let jobID = try await imports.start(
                 try context.platformParameter(), fileIDs: body.fileIds, category: body.category, by: context.identity,
                 clientAddress: context.clientAddress)
             var response = try JobDTO(try await imports.report(jobID, for: context.identity)).response(from: request, context: context)
             response.status = .accepted
-            response.headers[.location] = "/api/v1/imports/\(jobID)"
+            response.headers[.location] = SiteRoute.importJob(jobID).path
             return response
         }
-        admin.post("documents/:id/reimport") { request, context -> Response in
+        admin.post(SiteRoute.reimport(nil).pattern) { request, context -> Response in
             let jobID = try await imports.reimport(
                 try context.idParameter(orThrow: DocumentError.notFound), by: context.identity, clientAddress: context.clientAddress)
             var response = try JobDTO(try await imports.report(jobID, for: context.identity)).response(from: request, context: context)
             response.status = .accepted
             return response
         }
-        signedIn.get("imports") { _, context -> JobListResponse in
+        signedIn.get(SiteRoute.imports.pattern) { _, context -> JobListResponse in
             JobListResponse(imports: try await imports.recent(for: context.identity).map(JobDTO.init))
         }
-        signedIn.get("imports/:id") { _, context -> JobDTO in
+        signedIn.get(SiteRoute.importJob(nil).pattern) { _, context -> JobDTO in
             JobDTO(try await imports.report(try context.idParameter(orThrow: ImportError.notFound), for: context.identity))
         }
-        signedIn.get("imports/:id/events") { _, context -> Response in
+        signedIn.get(SiteRoute.importEvents(nil).pattern) { _, context -> Response in
             let identity = context.identity
             let jobID = try context.idParameter(orThrow: ImportError.notFound)
             _ = try await imports.report(jobID, for: identity)  // 404 before the stream starts

@@ -40,7 +40,7 @@ struct FilesAPI {
     }
 
     func addRoutes(to signedIn: RouterGroup<SignedInContext>) {
-        signedIn.get("integrations/:platform/files") { request, context -> ListResponse in
+        signedIn.get(SiteRoute.files(nil).pattern) { request, context -> ListResponse in
             let identity = context.identity
             let platform = try context.platformParameter()
             let query = request.uri.queryParameters

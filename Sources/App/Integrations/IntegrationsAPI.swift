@@ -66,20 +66,20 @@ struct IntegrationsAPI {
 
     /// Routes for signed-in callers; those that change connections need an admin.
     func addRoutes(signedIn: RouterGroup<SignedInContext>, admin: RouterGroup<AdminContext>) {
-        signedIn.get("integrations", use: list)
-        admin.get("integrations/:platform/connect", use: startConnecting)
-        admin.post("integrations/:platform/connect", use: startConnecting)
-        admin.delete("integrations/:platform") { _, context -> DisconnectResponse in
+        signedIn.get(SiteRoute.integrations.pattern, use: list)
+        admin.get(SiteRoute.connect(nil).pattern, use: startConnecting)
+        admin.post(SiteRoute.connect(nil).pattern, use: startConnecting)
+        admin.delete(SiteRoute.integration(nil).pattern) { _, context -> DisconnectResponse in
             let platform = try context.platformParameter()
             let revoked = try await flow.disconnect(platform, for: context.identity, clientAddress: context.clientAddress)
             return DisconnectResponse(success: true, message: platform.disconnectedMessage(revoked: revoked), revokedAtProvider: revoked)
         }
-        admin.put("integrations/confluence/site") { request, context -> SiteResponse in
+        admin.put(SiteRoute.confluenceSite.pattern) { request, context -> SiteResponse in
             let body = try await request.decode(as: SiteRequest.self, context: context)
             let site = try await flow.chooseSite(body.siteId, for: context.identity, clientAddress: context.clientAddress)
             return SiteResponse(siteId: site.id, name: site.name, url: site.url)
         }
-        signedIn.get("integrations/:platform/account") { _, context -> AccountResponse in
+        signedIn.get(SiteRoute.account(nil).pattern) { _, context -> AccountResponse in
             let identity = context.identity
             let platform = try context.platformParameter()
             let access = try ProviderAccess(
@@ -115,7 +115,7 @@ struct IntegrationsAPI {
     /// The OAuth callback: the provider's redirect brings the browser here (with its session
     /// cookie, which `SameSite=Lax` allows on top-level GETs); API clients get JSON.
     func addCallbackRoute(to group: RouterGroup<AppRequestContext>) {
-        group.get("integrations/:platform/callback") { request, context -> Response in
+        group.get(SiteRoute.callback(nil).pattern) { request, context -> Response in
             let platform = try context.platformParameter()
             let query = request.uri.queryParameters
             let wantsJSON = request.headers[.accept]?.contains("application/json") == true

@@ -14,7 +14,7 @@ struct IntegrationsController {
     }
 
     func addRoutes(pages: RouterGroup<SignedInContext>, adminPages: RouterGroup<AdminContext>) {
-        pages.get("integrations") { request, context -> HTMLResponse in
+        pages.get(SiteRoute.integrationsPage.pattern) { request, context -> HTMLResponse in
             let identity = context.identity
             let cards = try await integrations.summaries(for: identity).map { summary in
                 let platform = summary.platform
@@ -27,15 +27,17 @@ struct IntegrationsController {
             let model = IntegrationsPage.Model(cards: cards, banner: Self.banner(request.uri.queryParameters), csrfToken: identity.csrfToken)
             return HTMLResponse(html: IntegrationsPage.render(model, chrome: chrome("Integrations", .integrations, identity)))
         }
-        adminPages.post("integrations/confluence/site") { request, context -> Response in
+        adminPages.post(SiteRoute.confluenceSiteForm.pattern) { request, context -> Response in
             let form = try await request.decode(as: SiteForm.self, context: context)
             _ = try await flow.chooseSite(form.siteId, for: context.identity, clientAddress: context.clientAddress)
-            return .redirect(to: "/admin/integrations", type: .normal)
+            return .redirect(to: SiteRoute.integrationsPage.path, type: .normal)
         }
-        adminPages.post("integrations/:platform/disconnect") { _, context -> Response in
+        adminPages.post(SiteRoute.disconnectForm(nil).pattern) { _, context -> Response in
             let platform = try context.platformParameter()
             let revoked = try await flow.disconnect(platform, for: context.identity, clientAddress: context.clientAddress)
-            return .redirect(to: "/admin/integrations?platform=\(platform.rawValue)&outcome=disconnected\(revoked ? "&revoked=1" : "")", type: .normal)
+            let query: KeyValuePairs<String, String> = revoked
+                ? ["platform": platform.rawValue, "outcome": "disconnected", "revoked": "1"] : ["platform": platform.rawValue, "outcome": "disconnected"]
+            return .redirect(to: SiteRoute.integrationsPage.with(query), type: .normal)
         }
     }
 

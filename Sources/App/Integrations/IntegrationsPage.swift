@@ -54,7 +54,7 @@ enum IntegrationsPage {
             .data(named: "platform", value: platform.rawValue), .data(named: "status", value: card.status.rawValue),
             .div(
                 .class("card-head"),
-                .img(.src("/static/icons/\(platform.rawValue).svg"), .attr("alt", ""), .width(40), .height(40)),
+                .img(.src(SiteRoute.staticFile("icons/\(platform.rawValue).svg").path), .attr("alt", ""), .width(40), .height(40)),
                 .h2(.id(titleID), .text(platform.displayName)),
                 statusPill(card.status)
             ),
@@ -75,18 +75,18 @@ enum IntegrationsPage {
 
     private static func actions(_ card: Card, csrf: String?) -> Node<HTML.BodyContext> {
         let platform = card.platform
-        let connectURL = "/api/v1/integrations/\(platform.rawValue)/connect"
         return .div(
             .class("card-actions"),
             // Starting a flow is a form post with the CSRF token, so no other site can start one.
             .if(card.status == .notConnected || card.status == .needsReconnect, .form(
-                .action(connectURL), .method(.post), .class("inline"), .data(named: "connect", value: platform.rawValue),
+                .action(SiteRoute.connect(platform).path), .method(.post), .class("inline"), .data(named: "connect", value: platform.rawValue),
+                .data(named: "return", value: SiteRoute.integrationsPage.path),
                 CSRFField.node(csrf),
                 .button(.type(.submit), .class("button primary"),
                         .text(card.status == .notConnected ? "Connect \(platform.displayName)" : "Reconnect"))
             )),
             .if(card.status != .notConnected, .form(
-                .action("/admin/integrations/\(platform.rawValue)/disconnect"), .method(.post), .class("inline"),
+                .action(SiteRoute.disconnectForm(platform).path), .method(.post), .class("inline"),
                 .data(named: "confirm", value: "Disconnect \(platform.displayName)? Imported documents stay in the knowledge base."),
                 CSRFField.node(csrf),
                 .button(.type(.submit), .class("button danger"), .text("Disconnect"))
@@ -102,7 +102,7 @@ enum IntegrationsPage {
         }
         let select: Node<HTML.FormContext> = .element(named: "select", nodes: [.id("confluence-site"), .attr("name", "siteId"), .group(options)])
         return .form(
-            .action("/admin/integrations/confluence/site"), .method(.post), .class("site-choice"),
+            .action(SiteRoute.confluenceSiteForm.path), .method(.post), .class("site-choice"),
             CSRFField.node(csrf),
             .label(.for("confluence-site"), .text("Read from site")),
             select,

@@ -19,11 +19,12 @@ enum OAuthResultPage {
         let html = Layout.render(chrome, main: .div(
             .class("login-card"), .id("oauth-result"),
             .data(named: "platform", value: model.platform.rawValue), .data(named: "outcome", value: model.outcome),
-            .attr("data-code", model.code ?? ""), .attr("data-origin", model.origin),
+            .attr("data-code", model.code ?? ""), .attr("data-origin", model.origin), .attr("data-return", SiteRoute.integrationsPage.path),
             .h1(.safeText(model.outcome == "connected" ? "Connected" : "Not connected")),
             .p(.class(model.outcome == "connected" ? "alert success" : "alert error"), .attr("role", "status"), .safeText(model.message)),
-            .p(.a(.class("button"), .href("/admin/integrations"), .text("Back to Integrations")))
+            .p(.a(.class("button"), .href(SiteRoute.integrationsPage.path), .text("Back to Integrations")))
         ))
-        return html.replacingOccurrences(of: "<script src=\"/static/app.js\" defer></script>", with: "<script src=\"/static/app.js\" defer></script><script src=\"/static/oauth-result.js\" defer></script>")
+        let shared = "<script src=\"\(SiteRoute.staticFile("app.js").path)\" defer></script>"
+        return html.replacingOccurrences(of: shared, with: shared + "<script src=\"\(SiteRoute.staticFile("oauth-result.js").path)\" defer></script>")
     }
 }

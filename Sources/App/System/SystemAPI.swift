@@ -29,7 +29,7 @@ struct SystemAPI {
     static let patience: Duration = .seconds(2)
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/health") { _, _ -> Response in
+        router.get(SiteRoute.health.pattern) { _, _ -> Response in
             let (database, waited) = await checkDatabase()
             let body = HealthResponse(
                 status: database == "ok" ? "ok" : "degraded", database: database,
@@ -47,7 +47,7 @@ struct SystemAPI {
     /// `GET /metrics` in Prometheus's text format.
     func addMetricsRoute<Context: RequestContext>(to router: Router<Context>) {
         let token = deps.config.metricsToken?.revealed
-        router.get("/metrics") { request, _ -> Response in
+        router.get(SiteRoute.metrics.pattern) { request, _ -> Response in
             if let token {
                 let presented = request.headers[.authorization].flatMap { $0.lowercased().hasPrefix("bearer ") ? String($0.dropFirst(7)) : nil }
                 guard let presented, SecureToken.constantTimeEquals(presented.trimmingCharacters(in: .whitespaces), token) else {

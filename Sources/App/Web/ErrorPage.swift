@@ -8,7 +8,7 @@ enum ErrorPage {
             .class("login-card"),
             .h1(.safeText("\(status) · \(reason)")),
             .p(.safeText(message)),
-            .p(.a(.class("button"), .href(signedIn ? "/admin" : "/login"), .text(signedIn ? "Back to the dashboard" : "Go to sign-in")))
+            .p(.a(.class("button"), .href(signedIn ? SiteRoute.dashboard.path : SiteRoute.login.path), .text(signedIn ? "Back to the dashboard" : "Go to sign-in")))
         ))
     }
 }

@@ -18,7 +18,16 @@ struct PageChrome: Sendable {
             }
         }
 
-        var path: String { self == .dashboard ? "/admin" : "/admin/\(rawValue)" }
+        var route: SiteRoute {
+            switch self {
+            case .dashboard: .dashboard
+            case .documents: .documentsPage
+            case .integrations: .integrationsPage
+            case .chat: .chatPage
+            case .activity: .activityPage
+            case .settings: .settingsPage
+            }
+        }
     }
 
     let title: String
@@ -49,9 +58,9 @@ enum Layout {
                 .meta(.charset(.utf8)),
                 .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
                 .title(chrome.title + " · Cirrus"),
-                .link(.rel(.stylesheet), .href("/static/app.css")),
-                .link(.rel(.icon), .href("/static/icons/cirrus.svg")),
-                .script(.src("/static/app.js"), .defer())
+                .link(.rel(.stylesheet), .href(SiteRoute.staticFile("app.css").path)),
+                .link(.rel(.icon), .href(SiteRoute.staticFile("icons/cirrus.svg").path)),
+                .script(.src(SiteRoute.staticFile("app.js").path), .defer())
             ),
             .body(
                 .class(chrome.userEmail == nil ? "bare" : "shell"),
@@ -70,12 +79,12 @@ enum Layout {
     private static func sidebar(_ chrome: PageChrome) -> Node<HTML.BodyContext> {
         .element(named: "aside", nodes: [
             .class("sidebar"),
-            .div(.class("brand"), .img(.src("/static/icons/cirrus.svg"), .attr("alt", ""), .width(28), .height(28)), .span(.text("Cirrus"))),
+            .div(.class("brand"), .img(.src(SiteRoute.staticFile("icons/cirrus.svg").path), .attr("alt", ""), .width(28), .height(28)), .span(.text("Cirrus"))),
             .element(named: "nav", nodes: [
                 .attr("aria-label", "Main"),
                 .ul(.forEach(PageChrome.Section.allCases) { section in
                     .li(.a(
-                        .href(section.path),
+                        .href(section.route.path),
                         .class(section == chrome.section ? "nav-link active" : "nav-link"),
                         section == chrome.section ? .attr("aria-current", "page") : .empty,
                         .text(section.title)
@@ -94,7 +103,7 @@ enum Layout {
                 .if(chrome.demo, .span(.class("badge demo"), .attr("title", "Connectors talk to the built-in provider sandbox"), .text("Demo data"))),
                 .span(.class("who"), .safeText(chrome.userName ?? ""), .span(.class("muted"), .safeText(" " + (chrome.userEmail ?? "")))),
                 .form(
-                    .action("/logout"), .method(.post), .class("inline"),
+                    .action(SiteRoute.logout.path), .method(.post), .class("inline"),
                     CSRFField.node(chrome.csrfToken),
                     .button(.type(.submit), .class("button subtle"), .text("Sign out"))
                 )

@@ -80,8 +80,9 @@ struct TestHarness: Sendable {
     }
 
     /// Runs `body` against the live server on a free loopback port.
-    func withServer<T: Sendable>(_ body: @Sendable (TestClient) async throws -> T) async throws -> T {
-        let app = try await DemoEnvironment.application(config, logger: Self.logger)
+    /// - Parameter logger: where the server logs (the harness's own by default).
+    func withServer<T: Sendable>(logger: Logger = Self.logger, _ body: @Sendable (TestClient) async throws -> T) async throws -> T {
+        let app = try await DemoEnvironment.application(config, logger: logger)
         return try await app.test(.live) { client in
             try await body(TestClient(client: client))
         }

@@ -1,6 +1,3 @@
-extension StaticAssets {
-    /// The one script: progressive enhancement only; every page works without it.
-    static let script = #"""
 "use strict";
 // Ask before destructive form posts (forms marked data-confirm="question").
 document.addEventListener("submit", (event) => {
@@ -9,24 +6,24 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
-// Connect and Reconnect post their form into a popup; the popup reports back and the page
+// Connect and Reconnect post their form into a popup (data-return: the page that shows the result); the popup reports back and the page
 // reloads to show the result. Without a popup (blocked, or no script) the form posts as a page.
+let connectReturn = null;
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || !form.dataset.connect) { return; }
+  connectReturn = form.dataset.return;
   const popup = window.open("", "cirrus-oauth", "width=540,height=720");
   if (popup) { form.target = "cirrus-oauth"; popup.focus(); } else { form.removeAttribute("target"); }
 });
 window.addEventListener("message", (event) => {
-  if (event.origin !== window.location.origin || !event.data || event.data.type !== "cirrus:oauth") { return; }
+  if (event.origin !== window.location.origin || !event.data || event.data.type !== "cirrus:oauth" || !connectReturn) { return; }
   const query = new URLSearchParams({ platform: event.data.platform, outcome: event.data.outcome });
   if (event.data.code) { query.set("code", event.data.code); }
-  window.location.assign("/admin/integrations?" + query.toString());
+  window.location.assign(connectReturn + "?" + query.toString());
 });
 // Buttons marked aria-disabled stay focusable for keyboard users but do nothing.
 document.addEventListener("click", (event) => {
   const button = event.target instanceof Element ? event.target.closest('[aria-disabled="true"]') : null;
   if (button) { event.preventDefault(); }
 });
-"""#
-}

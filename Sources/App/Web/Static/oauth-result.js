@@ -1,6 +1,3 @@
-extension StaticAssets {
-    /// Runs in the OAuth popup: reports the result to the opener (same origin only) and closes.
-    static let oauthResultScript = #"""
 "use strict";
 (() => {
   const result = document.getElementById("oauth-result");
@@ -18,8 +15,6 @@ extension StaticAssets {
   } else {
     const query = new URLSearchParams({ platform: message.platform, outcome: message.outcome });
     if (message.code) { query.set("code", message.code); }
-    window.location.replace("/admin/integrations?" + query.toString());
+    window.location.replace(result.dataset.return + "?" + query.toString());
   }
 })();
-"""#
-}

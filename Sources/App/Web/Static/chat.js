@@ -1,7 +1,3 @@
-extension StaticAssets {
-    /// The Chat page shows the answer as it is written (Server-Sent Events over fetch); without
-    /// script the form posts and the page reloads with the answer.
-    static let chatScript = #"""
 (() => {
   const form = document.querySelector("form.chat-form[data-stream]");
   if (!form || !window.fetch || !window.TextDecoder) { return; }
@@ -32,7 +28,7 @@ extension StaticAssets {
       const item = element("li", "citation");
       item.id = anchor + "-source-" + source.number;
       const icon = element("img");
-      icon.src = "/static/icons/" + encodeURIComponent(source.platform) + ".svg";
+      icon.src = source.icon;
       icon.alt = source.platformName; icon.title = source.platformName; icon.width = 18; icon.height = 18;
       const title = element("span", "citation-title");
       if (source.url && /^https?:/i.test(source.url)) {
@@ -107,5 +103,3 @@ extension StaticAssets {
     }
   });
 })();
-"""#
-}

@@ -1,6 +1,3 @@
-extension StaticAssets {
-    /// The "Add from Cloud" file picker and the import progress view on the Documents page.
-    static let importerScript = #"""
 (() => {
   const dialog = document.getElementById("importer");
   if (!dialog) { return; }
@@ -39,8 +36,14 @@ extension StaticAssets {
     return body;
   }
 
-  function open(platform, name) {
-    state = { platform, name, folder: "root", pageToken: null, q: "", files: [], selected: new Map(), refused: 0 };
+  // The page gives each platform's URLs (data-files-url, data-import-url) and each running
+  // import's event stream (data-events-url); jobs started here come with theirs (eventsUrl).
+  function open(button) {
+    const name = button.dataset.importName;
+    state = {
+      name, filesUrl: button.dataset.filesUrl, importUrl: button.dataset.importUrl,
+      folder: "root", pageToken: null, q: "", files: [], selected: new Map(), refused: 0,
+    };
     $("importer-title").textContent = "Import from " + name;
     browse.hidden = false; progress.hidden = true;
     category.value = "";
@@ -57,7 +60,7 @@ extension StaticAssets {
     if (append && state.pageToken) { query.set("page_token", state.pageToken); }
     if (state.q) { query.set("q", state.q); }
     try {
-      const page = await api(`/api/v1/integrations/${state.platform}/files?` + query.toString());
+      const page = await api(state.filesUrl + "?" + query.toString());
       if (!append) { renderCrumbs(page.breadcrumbs || []); }
       state.pageToken = page.nextPageToken || null;
       for (const file of page.files) { state.files.push(file); rows.appendChild(row(file)); }
@@ -169,7 +172,7 @@ extension StaticAssets {
     importButton.disabled = true;
     const ids = [...state.selected.keys()];
     try {
-      const job = await api(`/api/v1/integrations/${state.platform}/import`, {
+      const job = await api(state.importUrl, {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf },
         body: JSON.stringify({ fileIds: ids, category: category.value.trim() }),
@@ -188,7 +191,7 @@ extension StaticAssets {
     for (const item of job.items) { renderItem(item); }
     renderCount(job);
     if (events) { events.close(); }
-    events = new EventSource(`/api/v1/imports/${job.id}/events`);
+    events = new EventSource(job.eventsUrl);
     events.addEventListener("item", (event) => renderItem(JSON.parse(event.data)));
     events.addEventListener("progress", (event) => renderCount(JSON.parse(event.data)));
     events.addEventListener("done", (event) => {
@@ -252,12 +255,12 @@ extension StaticAssets {
     if (!button) { return; }
     const menu = button.closest("details");
     if (menu) { menu.open = false; }
-    open(button.dataset.importPlatform, button.dataset.importName);
+    open(button);
   });
 
   // Imports still running when the page loads: keep their counts current.
-  document.querySelectorAll("[data-running-import]").forEach((li) => {
-    const source = new EventSource(`/api/v1/imports/${li.dataset.runningImport}/events`);
+  document.querySelectorAll("[data-events-url]").forEach((li) => {
+    const source = new EventSource(li.dataset.eventsUrl);
     source.addEventListener("progress", (event) => {
       const job = JSON.parse(event.data);
       li.querySelector(".running-count").textContent = `${job.completed} of ${job.total} complete`;
@@ -265,5 +268,3 @@ extension StaticAssets {
     source.addEventListener("done", () => { source.close(); window.location.reload(); });
   });
 })();
-"""#
-}

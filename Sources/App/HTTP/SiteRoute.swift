@@ -1,0 +1,165 @@
+import CirrusCore
+import Foundation
+import Hummingbird
+
+/// Every path Cirrus serves, in one place: the router registers ``pattern``, views link to
+/// ``path``, redirects and path checks compare with them. A case's parameter is the value in a
+/// link; `nil` names the parameter instead (the router's pattern), e.g.
+/// `.disconnectForm(.dropbox).path` is `/admin/integrations/dropbox/disconnect` and
+/// `.disconnectForm(nil).pattern` is `/admin/integrations/:platform/disconnect`.
+enum SiteRoute: Hashable, Sendable {
+    // Signing in and out.
+    case home
+    case login
+    case logout
+
+    // Pages and their forms, under /admin.
+    case dashboard
+    case integrationsPage
+    case confluenceSiteForm
+    case disconnectForm(Platform?)
+    case documentsPage
+    case reimportForm(UUID?)
+    case deleteDocumentForm(UUID?)
+    case activityPage
+    case chatPage
+    case chatStream
+    case settingsPage
+    case passwordForm
+    case signOutEverywhereForm
+    case revokeTokenForm(String?)
+
+    // The API, under /api/v1.
+    case apiLogin
+    case apiLogout
+    case apiLogoutEverywhere
+    case me
+    case myPassword
+    case myTokens
+    case myToken(String?)
+    case integrations
+    case connect(Platform?)
+    case integration(Platform?)
+    case callback(Platform?)
+    case account(Platform?)
+    case confluenceSite
+    case files(Platform?)
+    case startImport(Platform?)
+    case imports
+    case importJob(UUID?)
+    case importEvents(UUID?)
+    case documents
+    case document(UUID?)
+    case reimport(UUID?)
+    case activity
+    case chat
+
+    // The server itself.
+    case health
+    case metrics
+    /// A file under /static (`nil`: every file, `/static/**`).
+    case staticFile(String?)
+
+    /// Where the pages live; a sign-in may only return below it.
+    static let pagesPrefix = "/admin"
+    /// Where the API lives: errors below it are JSON.
+    static let apiPrefix = "/api/"
+
+    /// One piece of a path: fixed text, or a parameter with its value (or none, in a pattern).
+    enum Segment: Hashable, Sendable {
+        case literal(String)
+        case parameter(String, value: String?)
+        /// The rest of the path (`**` in a pattern).
+        case rest(String?)
+    }
+
+    var segments: [Segment] {
+        func page(_ rest: Segment...) -> [Segment] { [.literal("admin")] + rest }
+        func api(_ rest: Segment...) -> [Segment] { [.literal("api"), .literal("v1")] + rest }
+        let integrations = Segment.literal("integrations")
+        func platform(_ value: Platform?) -> Segment { .parameter("platform", value: value?.rawValue) }
+        func id(_ value: UUID?) -> Segment { .parameter("id", value: value?.uuidString) }
+        func id(_ value: String?) -> Segment { .parameter("id", value: value) }
+        switch self {
+        case .home: return []
+        case .login: return [.literal("login")]
+        case .logout: return [.literal("logout")]
+        case .dashboard: return page()
+        case .integrationsPage: return page(integrations)
+        case .confluenceSiteForm: return page(integrations, .literal("confluence"), .literal("site"))
+        case .disconnectForm(let value): return page(integrations, platform(value), .literal("disconnect"))
+        case .documentsPage: return page(.literal("documents"))
+        case .reimportForm(let value): return page(.literal("documents"), id(value), .literal("reimport"))
+        case .deleteDocumentForm(let value): return page(.literal("documents"), id(value), .literal("delete"))
+        case .activityPage: return page(.literal("activity"))
+        case .chatPage: return page(.literal("chat"))
+        case .chatStream: return page(.literal("chat"), .literal("stream"))
+        case .settingsPage: return page(.literal("settings"))
+        case .passwordForm: return page(.literal("settings"), .literal("password"))
+        case .signOutEverywhereForm: return page(.literal("settings"), .literal("sign-out-everywhere"))
+        case .revokeTokenForm(let value): return page(.literal("settings"), .literal("tokens"), id(value), .literal("revoke"))
+        case .apiLogin: return api(.literal("auth"), .literal("login"))
+        case .apiLogout: return api(.literal("auth"), .literal("logout"))
+        case .apiLogoutEverywhere: return api(.literal("auth"), .literal("logout-everywhere"))
+        case .me: return api(.literal("me"))
+        case .myPassword: return api(.literal("me"), .literal("password"))
+        case .myTokens: return api(.literal("me"), .literal("tokens"))
+        case .myToken(let value): return api(.literal("me"), .literal("tokens"), id(value))
+        case .integrations: return api(integrations)
+        case .connect(let value): return api(integrations, platform(value), .literal("connect"))
+        case .integration(let value): return api(integrations, platform(value))
+        case .callback(let value): return api(integrations, platform(value), .literal("callback"))
+        case .account(let value): return api(integrations, platform(value), .literal("account"))
+        case .confluenceSite: return api(integrations, .literal("confluence"), .literal("site"))
+        case .files(let value): return api(integrations, platform(value), .literal("files"))
+        case .startImport(let value): return api(integrations, platform(value), .literal("import"))
+        case .imports: return api(.literal("imports"))
+        case .importJob(let value): return api(.literal("imports"), id(value))
+        case .importEvents(let value): return api(.literal("imports"), id(value), .literal("events"))
+        case .documents: return api(.literal("documents"))
+        case .document(let value): return api(.literal("documents"), id(value))
+        case .reimport(let value): return api(.literal("documents"), id(value), .literal("reimport"))
+        case .activity: return api(.literal("activity"))
+        case .chat: return api(.literal("chat"))
+        case .health: return [.literal("health")]
+        case .metrics: return [.literal("metrics")]
+        case .staticFile(let value): return [.literal("static"), .rest(value)]
+        }
+    }
+
+    /// The path to link or redirect to; parameters are percent-encoded.
+    var path: String {
+        "/" + segments.map { segment in
+            switch segment {
+            case .literal(let text): text
+            case .parameter(let name, let value): value.map(Self.encoded) ?? ":\(name)"
+            case .rest(let value): value.map { $0.split(separator: "/").map { Self.encoded(String($0)) }.joined(separator: "/") } ?? "**"
+            }
+        }.joined(separator: "/")
+    }
+
+    /// The router's pattern: each parameter named (`:platform`), the rest as `**`.
+    var pattern: RouterPath {
+        RouterPath("/" + segments.map { segment in
+            switch segment {
+            case .literal(let text): text
+            case .parameter(let name, _): ":\(name)"
+            case .rest: "**"
+            }
+        }.joined(separator: "/"))
+    }
+
+    /// The path with a query string, e.g. `.integrationsPage.with(["outcome": "connected"])`.
+    func with(_ query: KeyValuePairs<String, String>) -> String {
+        guard !query.isEmpty else { return path }
+        // Only unreserved characters stay as they are: `&`, `=`, `+` and the rest are encoded,
+        // so each value comes back exactly as it was given.
+        let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "" }
+        return path + "?" + query.map { "\(encode($0.key))=\(encode($0.value))" }.joined(separator: "&")
+    }
+
+    private static func encoded(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? value
+    }
+}
