@@ -86,8 +86,8 @@ public enum ConnectorError: UserFacingError, Equatable {
         switch self {
         case .invalidGrant: "The provider no longer accepts this connection. Reconnect the account."
         case .unauthorized: "The provider refused the access token."
-        case .misconfigured(let detail): "The provider rejected this server's OAuth settings: \(detail)"
-        case .provider(let status, let message): "The provider answered \(status): \(message)"
+        case .misconfigured: "The provider rejected this server's OAuth client: check its client id, secret and redirect URI."
+        case .provider(let status, _): "The provider refused the request (HTTP \(status))."
         case .unavailable(let detail): "The provider is not reachable right now (\(detail)). Try again shortly."
         case .malformedResponse(let detail): "The provider sent an unexpected answer: \(detail)"
         case .notFound: "The file or folder is no longer there, or is not shared with this account."
@@ -101,9 +101,21 @@ public enum ConnectorError: UserFacingError, Equatable {
     public var kind: FailureKind {
         switch self {
         case .invalidGrant, .unauthorized: .conflict
-        case .misconfigured, .provider, .malformedResponse, .fileTooLarge, .notDownloadable, .unsafeLink: .badRequest
+        case .fileTooLarge, .notDownloadable: .badRequest
+        // The request to Cirrus was fine; what Cirrus depends on was not.
+        case .provider, .malformedResponse, .unsafeLink: .upstream
+        case .misconfigured: .unavailable
         case .notFound: .notFound
         case .unavailable, .checksumMismatch: .unavailable
+        }
+    }
+
+    /// The provider's own words, for the logs only: people are shown ``safeMessage``.
+    public var providerDetail: String? {
+        switch self {
+        case .invalidGrant(let detail), .misconfigured(let detail): detail
+        case .provider(_, let message): message
+        default: nil
         }
     }
 

@@ -153,8 +153,8 @@ struct ConnectTests {
             let reply = try await client.send(
                 .get, "/api/v1/integrations/google_drive/callback?state=\(state)&error=\(encoded)",
                 headers: [.accept: "application/json", .authorization: "Bearer \(driver.bearer!)"], withCookies: false)
-            // then: the answer names a placeholder, and so does the audit log
-            #expect(reply.status == .badRequest)
+            // then: the answer (an upstream failure) names a placeholder, and so does the audit log
+            #expect(reply.status == .badGateway)
             #expect(!reply.body.contains("<script>"))
             #expect(reply.body.count < 1000)
             #expect(reply.body.contains("invalid_error_code"))
@@ -203,7 +203,7 @@ struct ConnectTests {
                 }
             }
             let reply = try await driver.callback(path)
-            #expect(reply.status == .badRequest)
+            #expect(reply.status == .badGateway)
             #expect((try reply.json()["error"] as? [String: Any])?["code"] as? String == "provider_error")
         }
         let rows = try await harness.withStore { try await UserIntegration.query(on: $0.database).count() }

@@ -95,6 +95,7 @@ struct ErrorMiddleware: RouterMiddleware {
         case .conflict: .conflict
         case .rateLimited: .tooManyRequests
         case .unavailable: .serviceUnavailable
+        case .upstream: .badGateway
         case .internal: .internalServerError
         }
     }

@@ -162,6 +162,11 @@ struct ImportProcessor: Sendable {
             case let error as ConnectorError where error.isTransient && item.attempts < settings.maxAttempts:
                 try await queue.retry(item, after: settings.backoff(attempt: item.attempts), reason: error.safeMessage)
             case let error as ConnectorError:
+                if let detail = error.providerDetail {
+                    deps.logger.notice(
+                        "import item refused by the provider",
+                        metadata: ["item": "\(item.id?.uuidString ?? "")", "code": "\(error.code)", "provider.detail": "\(detail.prefix(300))"])
+                }
                 try await queue.finish(item, .failed, reason: error.safeMessage)
             case let error as IntegrationError:
                 try await queue.finish(item, .failed, reason: error.safeMessage)

@@ -113,7 +113,8 @@ enum IntegrationError: UserFacingError, Equatable {
         switch self {
         case .unknownPlatform, .notConnected: .notFound
         case .notConfigured: .conflict
-        case .invalidState, .expiredState, .providerDenied, .providerError, .noConfluenceSite, .unknownSite: .badRequest
+        case .invalidState, .expiredState, .providerDenied, .noConfluenceSite, .unknownSite: .badRequest
+        case .providerError: .upstream
         case .stateBelongsToSomeoneElse, .startedInAnotherBrowser, .finishWithStartingClient, .connectNeedsPost: .forbidden
         case .signInToFinish: .unauthorized
         case .needsReconnect: .conflict

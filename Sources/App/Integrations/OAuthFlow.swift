@@ -103,6 +103,10 @@ struct OAuthFlow: Sendable {
         } catch let error as ConnectorError {
             deps.metrics.recordOAuth(platform: platform, result: "failure")
             await record(.connectFailed, error.code)
+            if let detail = error.providerDetail {
+                deps.logger.notice(
+                    "connecting was refused by the provider", metadata: ["platform": "\(platform.rawValue)", "provider.detail": "\(detail.prefix(300))"])
+            }
             throw IntegrationError.providerError(platform, error.safeMessage)
         }
         var site: ProviderAccount.Site?

@@ -8,6 +8,8 @@ public enum FailureKind: Sendable {
     case conflict
     case rateLimited(retryAfterSeconds: Int)
     case unavailable
+    /// Something this server depends on answered wrongly (a provider's malformed or refused answer).
+    case upstream
     case `internal`
 }
 

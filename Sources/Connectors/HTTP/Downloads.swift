@@ -119,12 +119,12 @@ extension ProviderHTTP {
         }
     }
 
-    /// A GET of JSON with the bearer token; non-2xx answers become connector errors.
-    func getJSON(_ url: String, bearer: String, headers: [(String, String)] = []) async throws -> [String: Any] {
-        let reply = try await get(url, bearer: bearer, headers: headers)
+    /// A GET of JSON with the bearer token, decoded as the provider documents it; non-2xx
+    /// answers become connector errors, other shapes ``ConnectorError/malformedResponse(_:)``.
+    func get<T: Decodable>(_ type: T.Type, _ url: String, bearer: String, what: String) async throws -> T {
+        let reply = try await get(url, bearer: bearer)
         guard (200..<300).contains(reply.status) else { throw Self.apiError(reply) }
-        guard let json = reply.json else { throw ConnectorError.malformedResponse("not a JSON object") }
-        return json
+        return try reply.decode(type, what)
     }
 }
 

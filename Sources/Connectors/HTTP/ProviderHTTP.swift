@@ -20,11 +20,17 @@ public struct ProviderHTTP: Sendable {
         public let headers: HTTPHeaders
         public let body: [UInt8]
 
-        public var json: [String: Any]? {
-            (try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])) as? [String: Any]
-        }
-
         public var text: String { String(decoding: body, as: UTF8.self) }
+
+        /// The body as the provider documents it, or ``ConnectorError/malformedResponse(_:)``
+        /// naming what was expected (a missing or misspelt key never passes as an empty value).
+        public func decode<T: Decodable>(_ type: T.Type, _ what: String) throws -> T {
+            do {
+                return try JSONDecoder().decode(type, from: Data(body))
+            } catch {
+                throw ConnectorError.malformedResponse("\(what) could not be read (\(WireFormat.describe(error)))")
+            }
+        }
     }
 
     /// Sends a request, retrying transient statuses and connection failures with backoff that
@@ -66,9 +72,9 @@ public struct ProviderHTTP: Sendable {
                        body: Array(Self.formEncode(fields).utf8))
     }
 
-    public func postJSON(_ url: String, _ object: [String: Any], headers: [(String, String)] = []) async throws -> Reply {
+    public func postJSON(_ url: String, _ value: some Encodable, headers: [(String, String)] = []) async throws -> Reply {
         try await send(.POST, url, headers: [("Content-Type", "application/json"), ("Accept", "application/json")] + headers,
-                       body: Array(try JSONSerialization.data(withJSONObject: object)))
+                       body: Array(try JSONEncoder().encode(value)))
     }
 
     public func get(_ url: String, bearer: String, headers: [(String, String)] = []) async throws -> Reply {
@@ -86,21 +92,18 @@ public struct ProviderHTTP: Sendable {
     /// Reads an OAuth token response into a ``TokenSet``, or maps its error.
     static func tokenSet(_ reply: Reply, requestedScopes: [String], now: Date = Date()) throws -> TokenSet {
         guard (200..<300).contains(reply.status) else { throw oauthError(reply) }
-        guard let json = reply.json, let access = json["access_token"] as? String else {
-            throw ConnectorError.malformedResponse("no access_token in the token response")
-        }
-        let expiresIn = (json["expires_in"] as? Int) ?? (json["expires_in"] as? String).flatMap(Int.init)
-        let scopes = (json["scope"] as? String).map { $0.split(separator: " ").map(String.init) } ?? requestedScopes
+        let token = try reply.decode(OAuthWire.TokenResponse.self, "the token response")
         return TokenSet(
-            accessToken: access, refreshToken: json["refresh_token"] as? String,
-            expiresAt: expiresIn.map { now.addingTimeInterval(TimeInterval($0)) }, scopes: scopes)
+            accessToken: token.accessToken, refreshToken: token.refreshToken,
+            expiresAt: token.expiresIn.map { now.addingTimeInterval(TimeInterval($0.value)) },
+            scopes: token.scope.map { $0.split(separator: " ").map(String.init) } ?? requestedScopes)
     }
 
-    /// OAuth error bodies (`{"error", "error_description"}`) as connector errors.
+    /// OAuth error bodies (`{"error", "error_description"}`, RFC 6749 §5.2) as connector errors.
     static func oauthError(_ reply: Reply) -> ConnectorError {
-        let json = reply.json
-        let error = json?["error"] as? String ?? ""
-        let description = (json?["error_description"] as? String).map { String($0.prefix(200)) } ?? "HTTP \(reply.status)"
+        let body = try? reply.decode(OAuthWire.ErrorResponse.self, "the error")
+        let error = body?.error ?? ""
+        let description = body?.errorDescription.map { String($0.prefix(200)) } ?? "HTTP \(reply.status)"
         switch error {
         case "invalid_grant": return .invalidGrant(description)
         case "invalid_client", "unauthorized_client": return .misconfigured(description)
@@ -122,18 +125,44 @@ public struct ProviderHTTP: Sendable {
         }
     }
 
-    /// The provider's own words for an error, from each one's documented error shape.
+    /// The provider's own words for an error, from each one's documented error shape (for logs
+    /// and for telling errors apart; people are shown ``ConnectorError/safeMessage``).
     static func errorSummary(_ reply: Reply) -> String {
-        guard let json = reply.json else { return String(reply.text.prefix(200)) }
-        if let error = json["error"] as? [String: Any] {
+        let summary: String? =
             // Google: {error: {message, errors: [{reason}]}}; Graph: {error: {code, message}}
-            let reason = ((error["errors"] as? [[String: Any]])?.first?["reason"] as? String) ?? (error["code"] as? String)
-            let message = error["message"] as? String ?? ""
-            return [reason, message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ").prefix(300).description
-        }
-        if let summary = json["error_summary"] as? String { return String(summary.prefix(300)) }  // Dropbox
-        if let errors = json["errors"] as? [[String: Any]], let title = errors.first?["title"] as? String { return String(title.prefix(300)) }  // Confluence v2
-        if let message = json["message"] as? String { return String(message.prefix(300)) }
-        return String(reply.text.prefix(200))
+            (try? reply.decode(WireErrors.Nested.self, "the error")).flatMap { nested in
+                let words = [nested.error.errors?.first?.reason ?? nested.error.code?.text, nested.error.message].compactMap { $0 }.filter { !$0.isEmpty }
+                return words.isEmpty ? nil : words.joined(separator: ": ")
+            }
+            ?? (try? reply.decode(WireErrors.Dropbox.self, "the error"))?.errorSummary
+            ?? (try? reply.decode(WireErrors.Confluence.self, "the error"))?.errors.first?.title
+            ?? (try? reply.decode(WireErrors.Message.self, "the error"))?.message
+        return String((summary ?? reply.text).prefix(300))
     }
+}
+
+/// The documented error bodies of the four providers' APIs.
+enum WireErrors {
+    struct Nested: Decodable {
+        struct Detail: Decodable {
+            struct Reason: Decodable { let reason: String? }
+            /// Graph's code is a word (`itemNotFound`); Google's is the HTTP status again.
+            let code: OptionalText?
+            let message: String?
+            let errors: [Reason]?
+        }
+        let error: Detail
+    }
+
+    struct Dropbox: Decodable {
+        let errorSummary: String
+        enum CodingKeys: String, CodingKey { case errorSummary = "error_summary" }
+    }
+
+    struct Confluence: Decodable {
+        struct Entry: Decodable { let title: String }
+        let errors: [Entry]
+    }
+
+    struct Message: Decodable { let message: String }
 }

@@ -39,23 +39,26 @@ extension MicrosoftConnector {
             case "s" where parts.count == 2:
                 return FilePage(files: try await libraries(site: parts[1], session: session), nextPageToken: nil)
             case "teams":
-                let json = try await http.getJSON(graphAPI + "/me/joinedTeams", bearer: session.accessToken)
-                return FilePage(files: (json["value"] as? [[String: Any]] ?? []).compactMap { team in
-                    guard let id = team["id"] as? String else { return nil }
-                    return CloudFile(id: "t:\(id)", name: team["displayName"] as? String ?? id, mimeType: Self.folderType, isFolder: true, parentId: "teams")
+                let teams = try await http.get(
+                    GraphWire.Collection<GraphWire.Container>.self, graphAPI + "/me/joinedTeams", bearer: session.accessToken, what: "Graph's joined teams")
+                return FilePage(files: teams.value.map { team in
+                    CloudFile(id: "t:\(team.id)", name: team.displayName ?? team.id, mimeType: Self.folderType, isFolder: true, parentId: "teams")
                 }, nextPageToken: nil)
             case "t" where parts.count == 2:
-                let json = try await http.getJSON(graphAPI + "/teams/\(Self.escape(parts[1]))/channels", bearer: session.accessToken)
-                return FilePage(files: (json["value"] as? [[String: Any]] ?? []).compactMap { channel in
-                    guard let id = channel["id"] as? String else { return nil }
-                    return CloudFile(id: "c:\(parts[1]):\(id)", name: channel["displayName"] as? String ?? id, mimeType: Self.folderType, isFolder: true, parentId: folderID)
+                let channels = try await http.get(
+                    GraphWire.Collection<GraphWire.Container>.self, graphAPI + "/teams/\(Self.escape(parts[1]))/channels", bearer: session.accessToken,
+                    what: "a team's channels")
+                return FilePage(files: channels.value.map { channel in
+                    CloudFile(id: "c:\(parts[1]):\(channel.id)", name: channel.displayName ?? channel.id, mimeType: Self.folderType, isFolder: true, parentId: folderID)
                 }, nextPageToken: nil)
             case "c" where parts.count == 3:
-                let folder = try await http.getJSON(graphAPI + "/teams/\(Self.escape(parts[1]))/channels/\(Self.escape(parts[2]))/filesFolder", bearer: session.accessToken)
-                guard let id = folder["id"] as? String, let drive = (folder["parentReference"] as? [String: Any])?["driveId"] as? String else {
+                let folder = try await http.get(
+                    GraphWire.DriveItem.self, graphAPI + "/teams/\(Self.escape(parts[1]))/channels/\(Self.escape(parts[2]))/filesFolder",
+                    bearer: session.accessToken, what: "a channel's files folder")
+                guard let drive = folder.parentReference?.driveId else {
                     throw ConnectorError.malformedResponse("the channel's files folder has no drive")
                 }
-                return try await list(folderID: "d:\(drive):\(id)", pageToken: nil, query: query, session: session)
+                return try await list(folderID: "d:\(drive):\(folder.id)", pageToken: nil, query: query, session: session)
             case "d" where parts.count == 3:
                 let item = parts[2] == "root" ? "root" : "items/\(Self.escape(parts[2]))"
                 url = graphAPI + "/drives/\(Self.escape(parts[1]))/" + (term.map { "root/search(q='\(Self.escape($0))')?$top=200" } ?? "\(item)/children?$top=200")
@@ -63,27 +66,24 @@ extension MicrosoftConnector {
                 throw ConnectorError.notFound
             }
         }
-        let json = try await http.getJSON(url, bearer: session.accessToken)
-        let values = json["value"] as? [[String: Any]] ?? []
-        let files: [CloudFile]
         if folderID == "sites", pageToken == nil || url.contains("/sites?") {
-            files = values.compactMap { site in
-                guard let id = site["id"] as? String else { return nil }
-                return CloudFile(id: "s:\(id)", name: site["displayName"] as? String ?? site["name"] as? String ?? id, mimeType: Self.folderType,
-                                 webViewLink: site["webUrl"] as? String, isFolder: true, parentId: "sites")
-            }
-        } else {
-            files = values.map { Self.cloudFile($0, fallbackDrive: nil) }
+            let sites = try await http.get(GraphWire.Collection<GraphWire.Container>.self, url, bearer: session.accessToken, what: "Graph's sites")
+            return FilePage(files: sites.value.map { site in
+                CloudFile(id: "s:\(site.id)", name: site.displayName ?? site.name ?? site.id, mimeType: Self.folderType,
+                          webViewLink: site.webUrl, isFolder: true, parentId: "sites")
+            }, nextPageToken: sites.nextLink)
         }
-        return FilePage(files: files, nextPageToken: json["@odata.nextLink"] as? String)
+        let items = try await http.get(GraphWire.Collection<GraphWire.DriveItem>.self, url, bearer: session.accessToken, what: "a drive folder's children")
+        return FilePage(files: items.value.map { Self.cloudFile($0, fallbackDrive: nil) }, nextPageToken: items.nextLink)
     }
 
     private func libraries(site: String, session: ProviderSession) async throws -> [CloudFile] {
-        let json = try await http.getJSON(graphAPI + "/sites/\(Self.escape(site))/drives", bearer: session.accessToken)
-        return (json["value"] as? [[String: Any]] ?? []).compactMap { drive in
-            guard let id = drive["id"] as? String else { return nil }
-            return CloudFile(id: "d:\(id):root", name: drive["name"] as? String ?? id, mimeType: Self.folderType,
-                             webViewLink: drive["webUrl"] as? String, isFolder: true, parentId: "s:\(site)")
+        let drives = try await http.get(
+            GraphWire.Collection<GraphWire.Drive>.self, graphAPI + "/sites/\(Self.escape(site))/drives", bearer: session.accessToken,
+            what: "a site's document libraries")
+        return drives.value.map { drive in
+            CloudFile(id: "d:\(drive.id):root", name: drive.name ?? drive.id, mimeType: Self.folderType,
+                      webViewLink: drive.webUrl, isFolder: true, parentId: "s:\(site)")
         }
     }
 
@@ -95,26 +95,28 @@ extension MicrosoftConnector {
         case "sites", "s": return [Self.top, Self.sites] + (parts[0] == "s" ? [Breadcrumb(id: folderID, name: try await siteName(parts[1], session: session))] : [])
         case "teams", "t", "c": return [Self.top, Self.teams]
         case "d" where parts.count == 3:
-            let drive = try await http.getJSON(graphAPI + "/drives/\(Self.escape(parts[1]))", bearer: session.accessToken)
-            let personal = (drive["driveType"] as? String) != "documentLibrary"
+            let drive = try await http.get(GraphWire.Drive.self, graphAPI + "/drives/\(Self.escape(parts[1]))", bearer: session.accessToken, what: "a drive")
+            let personal = drive.driveType != "documentLibrary"
             var trail: [Breadcrumb] = []
             var current = parts[2]
             for _ in 0..<32 where current != "root" {
-                let item = try await http.getJSON(graphAPI + "/drives/\(Self.escape(parts[1]))/items/\(Self.escape(current))", bearer: session.accessToken)
-                if item["root"] != nil { break }
-                trail.insert(Breadcrumb(id: "d:\(parts[1]):\(current)", name: item["name"] as? String ?? current), at: 0)
-                guard let parent = (item["parentReference"] as? [String: Any])?["id"] as? String else { break }
+                let item = try await http.get(
+                    GraphWire.DriveItem.self, graphAPI + "/drives/\(Self.escape(parts[1]))/items/\(Self.escape(current))", bearer: session.accessToken,
+                    what: "a drive item")
+                if item.root != nil { break }
+                trail.insert(Breadcrumb(id: "d:\(parts[1]):\(current)", name: item.name ?? current), at: 0)
+                guard let parent = item.parentReference?.id else { break }
                 current = parent
             }
-            let head = personal ? [Self.top, Self.oneDrive] : [Self.top, Self.sites, Breadcrumb(id: "d:\(parts[1]):root", name: drive["name"] as? String ?? "Documents")]
+            let head = personal ? [Self.top, Self.oneDrive] : [Self.top, Self.sites, Breadcrumb(id: "d:\(parts[1]):root", name: drive.name ?? "Documents")]
             return head + trail
         default: throw ConnectorError.notFound
         }
     }
 
     private func siteName(_ id: String, session: ProviderSession) async throws -> String {
-        let json = try await http.getJSON(graphAPI + "/sites/\(Self.escape(id))", bearer: session.accessToken)
-        return json["displayName"] as? String ?? id
+        let site = try await http.get(GraphWire.Container.self, graphAPI + "/sites/\(Self.escape(id))", bearer: session.accessToken, what: "a site")
+        return site.displayName ?? id
     }
 
     public func file(id: String, session: ProviderSession) async throws -> CloudFile {
@@ -125,8 +127,8 @@ extension MicrosoftConnector {
             return CloudFile(id: id, name: crumbs.last?.name ?? id, mimeType: Self.folderType, isFolder: true)
         }
         let path = parts[2] == "root" ? "root" : "items/\(Self.escape(parts[2]))"
-        let json = try await http.getJSON(graphAPI + "/drives/\(Self.escape(parts[1]))/\(path)", bearer: session.accessToken)
-        return Self.cloudFile(json, fallbackDrive: parts[1])
+        let item = try await http.get(GraphWire.DriveItem.self, graphAPI + "/drives/\(Self.escape(parts[1]))/\(path)", bearer: session.accessToken, what: "a drive item")
+        return Self.cloudFile(item, fallbackDrive: parts[1])
     }
 
     public func download(_ file: CloudFile, session: ProviderSession, to destination: URL, maxBytes: Int64) async throws -> DownloadedFile {
@@ -139,20 +141,16 @@ extension MicrosoftConnector {
         return DownloadedFile(url: destination, bytes: result.bytes, mimeType: file.mimeType, fileName: file.name)
     }
 
-    static func cloudFile(_ item: [String: Any], fallbackDrive: String?) -> CloudFile {
-        let parent = item["parentReference"] as? [String: Any]
-        let drive = parent?["driveId"] as? String ?? fallbackDrive ?? ""
-        let itemID = item["id"] as? String ?? ""
-        let fileFacet = item["file"] as? [String: Any]
-        let isFolder = item["folder"] != nil
+    static func cloudFile(_ item: GraphWire.DriveItem, fallbackDrive: String?) -> CloudFile {
+        let drive = item.parentReference?.driveId ?? fallbackDrive ?? ""
+        let isFolder = item.folder != nil
         var file = CloudFile(
-            id: "d:\(drive):\(itemID)", name: item["name"] as? String ?? itemID,
-            mimeType: isFolder ? folderType : (fileFacet?["mimeType"] as? String ?? "application/octet-stream"),
-            size: (item["size"] as? Int).map(Int64.init) ?? (item["size"] as? Int64), modifiedTime: ProviderDate.parse(item["lastModifiedDateTime"] as? String),
-            webViewLink: item["webUrl"] as? String, isFolder: isFolder, parentId: (parent?["id"] as? String).map { "d:\(drive):\($0)" },
-            revision: item["cTag"] as? String ?? item["eTag"] as? String,
-            checksum: ((fileFacet?["hashes"] as? [String: Any])?["quickXorHash"] as? String).map { .quickXor($0) })
-        if (item["package"] as? [String: Any])?["type"] as? String == "oneNote" {
+            id: "d:\(drive):\(item.id)", name: item.name ?? item.id,
+            mimeType: isFolder ? folderType : (item.file?.mimeType ?? "application/octet-stream"),
+            size: item.size, modifiedTime: ProviderDate.parse(item.lastModifiedDateTime),
+            webViewLink: item.webUrl, isFolder: isFolder, parentId: item.parentReference?.id.map { "d:\(drive):\($0)" },
+            revision: item.cTag ?? item.eTag, checksum: item.file?.hashes?.quickXorHash.map { .quickXor($0) })
+        if item.package?.type == "oneNote" {
             file.isFolder = false
             file.unavailableReason = "OneNote notebooks cannot be downloaded as files."
         }

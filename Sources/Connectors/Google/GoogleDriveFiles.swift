@@ -32,12 +32,11 @@ extension GoogleDriveConnector {
         if folderID == Self.sharedDrives.id, query == nil {
             var items = [("pageSize", "100"), ("fields", "nextPageToken,drives(id,name)")]
             if let pageToken { items.append(("pageToken", pageToken)) }
-            let json = try await http.getJSON(drive + "/drives?" + ProviderHTTP.query(items), bearer: session.accessToken)
-            let drives = (json["drives"] as? [[String: Any]] ?? []).compactMap { entry -> CloudFile? in
-                guard let id = entry["id"] as? String else { return nil }
-                return CloudFile(id: id, name: entry["name"] as? String ?? id, mimeType: Self.folderType, isFolder: true, parentId: Self.sharedDrives.id)
+            let list = try await http.get(GoogleWire.DriveList.self, drive + "/drives?" + ProviderHTTP.query(items), bearer: session.accessToken, what: "Drive's shared drives")
+            let drives = (list.drives ?? []).map { entry in
+                CloudFile(id: entry.id, name: entry.name ?? entry.id, mimeType: Self.folderType, isFolder: true, parentId: Self.sharedDrives.id)
             }
-            return FilePage(files: drives, nextPageToken: json["nextPageToken"] as? String)
+            return FilePage(files: drives, nextPageToken: list.nextPageToken)
         }
         var q: String
         if let query, !query.isEmpty {
@@ -53,9 +52,9 @@ extension GoogleDriveConnector {
         ]
         if query == nil, folderID != "root", folderID != Self.sharedWithMe.id { items[6] = ("corpora", "allDrives") }
         if let pageToken { items.append(("pageToken", pageToken)) }
-        let json = try await http.getJSON(drive + "/files?" + ProviderHTTP.query(items), bearer: session.accessToken)
+        let list = try await http.get(GoogleWire.FileList.self, drive + "/files?" + ProviderHTTP.query(items), bearer: session.accessToken, what: "Drive's file list")
         var files: [CloudFile] = []
-        for entry in json["files"] as? [[String: Any]] ?? [] {
+        for entry in list.files ?? [] {
             files.append(try await resolved(entry, session: session))
         }
         if folderID == "root", pageToken == nil, query == nil {
@@ -64,7 +63,7 @@ extension GoogleDriveConnector {
                 CloudFile(id: $0.id, name: $0.name, mimeType: Self.folderType, isFolder: true, parentId: "root")
             }, at: 0)
         }
-        return FilePage(files: files, nextPageToken: json["nextPageToken"] as? String)
+        return FilePage(files: files, nextPageToken: list.nextPageToken)
     }
 
     public func breadcrumbs(folderID: String, session: ProviderSession) async throws -> [Breadcrumb] {
@@ -72,7 +71,7 @@ extension GoogleDriveConnector {
         if folderID == Self.sharedWithMe.id || folderID == Self.sharedDrives.id {
             return [Self.myDrive, folderID == Self.sharedWithMe.id ? Self.sharedWithMe : Self.sharedDrives]
         }
-        let rootID = (try await http.getJSON(drive + "/files/root?fields=id", bearer: session.accessToken))["id"] as? String
+        let rootID = try await http.get(GoogleWire.File.self, drive + "/files/root?fields=id", bearer: session.accessToken, what: "Drive's root folder").id
         var trail: [Breadcrumb] = []
         var current = folderID
         for _ in 0..<32 {
@@ -80,14 +79,14 @@ extension GoogleDriveConnector {
             let reply = try await http.get(drive + "/files/\(Self.pathEscape(current))?" + ProviderHTTP.query([
                 ("fields", "id,name,parents,driveId"), ("supportsAllDrives", "true"),
             ]), bearer: session.accessToken)
-            let json = reply.status == 200 ? reply.json : nil
-            if json == nil || (json?["driveId"] as? String) == current {
+            let folder = reply.status == 200 ? try reply.decode(GoogleWire.File.self, "a Drive folder") : nil
+            guard let folder, folder.driveId != current else {
                 // A shared drive's root: its name comes from the drives collection.
-                let drive = try await http.getJSON(drive + "/drives/\(Self.pathEscape(current))", bearer: session.accessToken)
-                return [Self.myDrive, Self.sharedDrives, Breadcrumb(id: current, name: drive["name"] as? String ?? current)] + trail
+                let shared = try await http.get(GoogleWire.Drive.self, drive + "/drives/\(Self.pathEscape(current))", bearer: session.accessToken, what: "a shared drive")
+                return [Self.myDrive, Self.sharedDrives, Breadcrumb(id: current, name: shared.name ?? current)] + trail
             }
-            let crumb = Breadcrumb(id: current, name: json?["name"] as? String ?? current)
-            guard let parent = (json?["parents"] as? [String])?.first else {
+            let crumb = Breadcrumb(id: current, name: folder.name ?? current)
+            guard let parent = folder.parents?.first else {
                 // No parent this account can see: the folder was shared with it.
                 return [Self.myDrive, Self.sharedWithMe, crumb] + trail
             }
@@ -100,8 +99,8 @@ extension GoogleDriveConnector {
     public func file(id: String, session: ProviderSession) async throws -> CloudFile {
         let reply = try await http.get(drive + "/files/\(Self.pathEscape(id))?" + ProviderHTTP.query([("fields", Self.fileFields), ("supportsAllDrives", "true")]), bearer: session.accessToken)
         if reply.status == 404 { throw ConnectorError.notFound }
-        guard reply.status == 200, let json = reply.json else { throw ProviderHTTP.apiError(reply) }
-        return try await resolved(json, session: session)
+        guard reply.status == 200 else { throw ProviderHTTP.apiError(reply) }
+        return try await resolved(try reply.decode(GoogleWire.File.self, "a Drive file"), session: session)
     }
 
     public func download(_ file: CloudFile, session: ProviderSession, to destination: URL, maxBytes: Int64) async throws -> DownloadedFile {
@@ -126,20 +125,22 @@ extension GoogleDriveConnector {
     }
 
     private func exportLink(_ id: String, mimeType: String, session: ProviderSession) async throws -> String {
-        let json = try await http.getJSON(drive + "/files/\(Self.pathEscape(id))?" + ProviderHTTP.query([("fields", "exportLinks"), ("supportsAllDrives", "true")]), bearer: session.accessToken)
-        guard let link = (json["exportLinks"] as? [String: Any])?[mimeType] as? String else {
+        let file = try await http.get(
+            GoogleWire.File.self, drive + "/files/\(Self.pathEscape(id))?" + ProviderHTTP.query([("fields", "id,exportLinks"), ("supportsAllDrives", "true")]),
+            bearer: session.accessToken, what: "a Drive file's export links")
+        guard let link = file.exportLinks?[mimeType] else {
             throw ConnectorError.notDownloadable("Google offers no export of this file as \(mimeType).")
         }
         return link
     }
 
     /// A Drive file resource as a ``CloudFile``; a shortcut becomes its target under the shortcut's name.
-    private func resolved(_ entry: [String: Any], session: ProviderSession) async throws -> CloudFile {
+    private func resolved(_ entry: GoogleWire.File, session: ProviderSession) async throws -> CloudFile {
         var file = Self.cloudFile(entry)
-        if file.mimeType == Self.shortcutType, let details = entry["shortcutDetails"] as? [String: Any], let target = details["targetId"] as? String {
+        if file.mimeType == Self.shortcutType, let target = entry.shortcutDetails?.targetId {
             let reply = try await http.get(drive + "/files/\(Self.pathEscape(target))?" + ProviderHTTP.query([("fields", Self.fileFields), ("supportsAllDrives", "true")]), bearer: session.accessToken)
-            if reply.status == 200, let json = reply.json {
-                var targetFile = Self.cloudFile(json)
+            if reply.status == 200 {
+                var targetFile = Self.cloudFile(try reply.decode(GoogleWire.File.self, "a shortcut's target"))
                 targetFile.name = file.name
                 targetFile.parentId = file.parentId
                 return targetFile
@@ -149,20 +150,19 @@ extension GoogleDriveConnector {
         return file
     }
 
-    static func cloudFile(_ entry: [String: Any]) -> CloudFile {
-        let mimeType = entry["mimeType"] as? String ?? "application/octet-stream"
-        let id = entry["id"] as? String ?? ""
+    static func cloudFile(_ entry: GoogleWire.File) -> CloudFile {
+        let mimeType = entry.mimeType ?? "application/octet-stream"
         var file = CloudFile(
-            id: id, name: entry["name"] as? String ?? id, mimeType: mimeType,
-            size: (entry["size"] as? String).flatMap(Int64.init), modifiedTime: ProviderDate.parse(entry["modifiedTime"] as? String),
-            webViewLink: entry["webViewLink"] as? String, isFolder: mimeType == folderType, parentId: (entry["parents"] as? [String])?.first,
-            revision: entry["version"] as? String, checksum: (entry["md5Checksum"] as? String).map { .md5($0) })
+            id: entry.id, name: entry.name ?? entry.id, mimeType: mimeType,
+            size: entry.size?.value, modifiedTime: ProviderDate.parse(entry.modifiedTime),
+            webViewLink: entry.webViewLink, isFolder: mimeType == folderType, parentId: entry.parents?.first,
+            revision: entry.version.map { String($0.value) }, checksum: entry.md5Checksum.map { .md5($0) })
         if let export = exports[mimeType] {
             if let export { file.export = export } else { file.unavailableReason = "Google offers no text export for this kind of file." }
         } else if mimeType.hasPrefix("application/vnd.google-apps."), mimeType != folderType, mimeType != shortcutType {
             file.unavailableReason = "Google offers no export for this kind of file."
         }
-        if let capabilities = entry["capabilities"] as? [String: Any], capabilities["canDownload"] as? Bool == false {
+        if entry.capabilities?.canDownload == false {
             file.unavailableReason = "The owner has disabled downloading this file."
         }
         return file

@@ -46,12 +46,14 @@ extension ConfluenceConnector {
             let escaped = query.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             var cql = "type = page and title ~ \"\(escaped)*\""
             if folderID.hasPrefix("space:") { cql += " and space.id = \(folderID.dropFirst(6))" }
-            let json = try await http.getJSON(base + "/rest/api/content/search?" + ProviderHTTP.query([("cql", cql), ("limit", "50"), ("expand", "version,space")]), bearer: session.accessToken)
-            let files = (json["results"] as? [[String: Any]] ?? []).compactMap { result -> CloudFile? in
-                guard let id = result["id"] as? String else { return nil }
-                return CloudFile(id: "page:\(id)", name: result["title"] as? String ?? id, mimeType: Self.pageType,
-                                 webViewLink: ((result["_links"] as? [String: Any])?["webui"] as? String).map { (session.siteURL ?? "") + "/wiki" + $0 },
-                                 isFolder: true, revision: ((result["version"] as? [String: Any])?["number"] as? Int).map(String.init), isAlsoDocument: true)
+            let found = try await http.get(
+                ConfluenceWire.Results<ConfluenceWire.Content>.self,
+                base + "/rest/api/content/search?" + ProviderHTTP.query([("cql", cql), ("limit", "50"), ("expand", "version,space")]),
+                bearer: session.accessToken, what: "Confluence's search results")
+            let files = found.results.map { result in
+                CloudFile(id: "page:\(result.id.value)", name: result.title ?? result.id.value, mimeType: Self.pageType,
+                          webViewLink: result.links?.webui.map { (session.siteURL ?? "") + "/wiki" + $0 },
+                          isFolder: true, revision: result.version?.number.map(String.init), isAlsoDocument: true)
             }
             return FilePage(files: files, nextPageToken: nil)
         }
@@ -74,24 +76,22 @@ extension ConfluenceConnector {
 
     /// A page's attachments, listed after its last page of children (up to 250).
     private func attachments(of pageID: String, base: String, session: ProviderSession) async throws -> [CloudFile] {
-        let json = try await http.getJSON(base + "/api/v2/pages/\(pageID)/attachments?limit=250", bearer: session.accessToken)
-        return (json["results"] as? [[String: Any]] ?? []).map { Self.attachment($0, page: pageID, siteURL: session.siteURL) }
+        let list = try await http.get(
+            ConfluenceWire.Results<ConfluenceWire.Attachment>.self, base + "/api/v2/pages/\(pageID)/attachments?limit=250", bearer: session.accessToken,
+            what: "a page's attachments")
+        return list.results.map { Self.attachment($0, page: pageID, siteURL: session.siteURL) }
     }
 
     private func page(_ url: String, folderID: String, session: ProviderSession) async throws -> FilePage {
-        let json = try await http.getJSON(url, bearer: session.accessToken)
-        let results = json["results"] as? [[String: Any]] ?? []
-        let files: [CloudFile] = results.compactMap { entry in
-            guard let id = (entry["id"] as? String) ?? (entry["id"] as? Int).map(String.init) else { return nil }
-            if folderID == "root" {
-                return CloudFile(id: "space:\(id)", name: entry["name"] as? String ?? id, mimeType: Self.spaceType,
-                                 webViewLink: ((entry["_links"] as? [String: Any])?["webui"] as? String).map { (session.siteURL ?? "") + "/wiki" + $0 },
-                                 isFolder: true, parentId: "root")
-            }
-            return Self.page(entry, parent: folderID, siteURL: session.siteURL)
+        if folderID == "root" {
+            let spaces = try await http.get(ConfluenceWire.Results<ConfluenceWire.Space>.self, url, bearer: session.accessToken, what: "Confluence's spaces")
+            return FilePage(files: spaces.results.map { space in
+                CloudFile(id: "space:\(space.id.value)", name: space.name ?? space.id.value, mimeType: Self.spaceType,
+                          webViewLink: space.links?.webui.map { (session.siteURL ?? "") + "/wiki" + $0 }, isFolder: true, parentId: "root")
+            }, nextPageToken: spaces.links?.next)
         }
-        let next = (json["_links"] as? [String: Any])?["next"] as? String
-        return FilePage(files: files, nextPageToken: next)
+        let children = try await http.get(ConfluenceWire.Results<ConfluenceWire.Content>.self, url, bearer: session.accessToken, what: "a page tree")
+        return FilePage(files: children.results.map { Self.page($0, parent: folderID, siteURL: session.siteURL) }, nextPageToken: children.links?.next)
     }
 
     public func breadcrumbs(folderID: String, session: ProviderSession) async throws -> [Breadcrumb] {
@@ -99,34 +99,36 @@ extension ConfluenceConnector {
         let base = try wiki(session)
         if folderID == "root" { return [Self.top] }
         if folderID.hasPrefix("space:") {
-            let space = try await http.getJSON(base + "/api/v2/spaces/\(folderID.dropFirst(6))", bearer: session.accessToken)
-            return [Self.top, Breadcrumb(id: folderID, name: space["name"] as? String ?? folderID)]
+            let space = try await http.get(ConfluenceWire.Space.self, base + "/api/v2/spaces/\(folderID.dropFirst(6))", bearer: session.accessToken, what: "a space")
+            return [Self.top, Breadcrumb(id: folderID, name: space.name ?? folderID)]
         }
         if folderID.hasPrefix("folder:") {
-            let folder = try await http.getJSON(base + "/api/v2/folders/\(folderID.dropFirst(7))", bearer: session.accessToken)
-            let crumb = Breadcrumb(id: folderID, name: folder["title"] as? String ?? folderID)
-            if let parent = (folder["parentId"] as? String) ?? (folder["parentId"] as? Int).map(String.init) {
+            let folder = try await http.get(ConfluenceWire.Content.self, base + "/api/v2/folders/\(folderID.dropFirst(7))", bearer: session.accessToken, what: "a folder")
+            let crumb = Breadcrumb(id: folderID, name: folder.title ?? folderID)
+            if let parent = folder.parentId?.value {
                 return try await breadcrumbs(folderID: "page:\(parent)", session: session) + [crumb]
             }
             return [Self.top, crumb]
         }
         guard folderID.hasPrefix("page:") else { throw ConnectorError.notFound }
         let pageID = String(folderID.dropFirst(5))
-        let page = try await http.getJSON(base + "/api/v2/pages/\(pageID)", bearer: session.accessToken)
-        let ancestors = try await http.getJSON(base + "/api/v2/pages/\(pageID)/ancestors?limit=50", bearer: session.accessToken)
+        let page = try await http.get(ConfluenceWire.Content.self, base + "/api/v2/pages/\(pageID)", bearer: session.accessToken, what: "a page")
+        let ancestors = try await http.get(
+            ConfluenceWire.Results<ConfluenceWire.Ancestor>.self, base + "/api/v2/pages/\(pageID)/ancestors?limit=50", bearer: session.accessToken,
+            what: "a page's ancestors")
         var trail: [Breadcrumb] = []
-        for ancestor in ancestors["results"] as? [[String: Any]] ?? [] {
-            guard let id = ancestor["id"] as? String else { continue }
-            let kind = ancestor["type"] as? String ?? "page"
+        for ancestor in ancestors.results {
+            let id = ancestor.id.value
+            let kind = ancestor.type ?? "page"
             guard kind == "page" || kind == "folder" else { continue }
-            let detail = try await http.getJSON(base + "/api/v2/\(kind)s/\(id)", bearer: session.accessToken)
-            trail.append(Breadcrumb(id: "\(kind):\(id)", name: detail["title"] as? String ?? id))
+            let detail = try await http.get(ConfluenceWire.Content.self, base + "/api/v2/\(kind)s/\(id)", bearer: session.accessToken, what: "an ancestor")
+            trail.append(Breadcrumb(id: "\(kind):\(id)", name: detail.title ?? id))
         }
-        trail.append(Breadcrumb(id: folderID, name: page["title"] as? String ?? pageID))
+        trail.append(Breadcrumb(id: folderID, name: page.title ?? pageID))
         var head = [Self.top]
-        if let spaceID = (page["spaceId"] as? String) ?? (page["spaceId"] as? Int).map(String.init) {
-            let space = try await http.getJSON(base + "/api/v2/spaces/\(spaceID)", bearer: session.accessToken)
-            head.append(Breadcrumb(id: "space:\(spaceID)", name: space["name"] as? String ?? spaceID))
+        if let spaceID = page.spaceId?.value {
+            let space = try await http.get(ConfluenceWire.Space.self, base + "/api/v2/spaces/\(spaceID)", bearer: session.accessToken, what: "a space")
+            head.append(Breadcrumb(id: "space:\(spaceID)", name: space.name ?? spaceID))
         }
         return head + trail
     }
@@ -135,20 +137,23 @@ extension ConfluenceConnector {
         try Self.validate(id)
         let base = try wiki(session)
         if id.hasPrefix("page:") {
-            return Self.page(try await http.getJSON(base + "/api/v2/pages/\(id.dropFirst(5))", bearer: session.accessToken), parent: nil, siteURL: session.siteURL)
+            let page = try await http.get(ConfluenceWire.Content.self, base + "/api/v2/pages/\(id.dropFirst(5))", bearer: session.accessToken, what: "a page")
+            return Self.page(page, parent: nil, siteURL: session.siteURL)
         }
         if id.hasPrefix("att:") {
             let parts = id.split(separator: ":").map(String.init)
             guard parts.count == 3 else { throw ConnectorError.notFound }
-            return Self.attachment(try await http.getJSON(base + "/api/v2/attachments/\(parts[2])", bearer: session.accessToken), page: parts[1], siteURL: session.siteURL)
+            let attachment = try await http.get(
+                ConfluenceWire.Attachment.self, base + "/api/v2/attachments/\(parts[2])", bearer: session.accessToken, what: "an attachment")
+            return Self.attachment(attachment, page: parts[1], siteURL: session.siteURL)
         }
         if id.hasPrefix("folder:") {
-            let folder = try await http.getJSON(base + "/api/v2/folders/\(id.dropFirst(7))", bearer: session.accessToken)
-            return CloudFile(id: id, name: folder["title"] as? String ?? id, mimeType: "application/vnd.atlassian.confluence.folder", isFolder: true)
+            let folder = try await http.get(ConfluenceWire.Content.self, base + "/api/v2/folders/\(id.dropFirst(7))", bearer: session.accessToken, what: "a folder")
+            return CloudFile(id: id, name: folder.title ?? id, mimeType: "application/vnd.atlassian.confluence.folder", isFolder: true)
         }
         if id.hasPrefix("space:") {
-            let space = try await http.getJSON(base + "/api/v2/spaces/\(id.dropFirst(6))", bearer: session.accessToken)
-            return CloudFile(id: id, name: space["name"] as? String ?? id, mimeType: Self.spaceType, isFolder: true, parentId: "root")
+            let space = try await http.get(ConfluenceWire.Space.self, base + "/api/v2/spaces/\(id.dropFirst(6))", bearer: session.accessToken, what: "a space")
+            return CloudFile(id: id, name: space.name ?? id, mimeType: Self.spaceType, isFolder: true, parentId: "root")
         }
         throw ConnectorError.notFound
     }
@@ -159,9 +164,11 @@ extension ConfluenceConnector {
         let auth = [("Authorization", "Bearer \(session.accessToken)")]
         if file.id.hasPrefix("page:") {
             // The page body in storage format is the document; it arrives inside the page's JSON.
-            let json = try await http.getJSON(base + "/api/v2/pages/\(file.id.dropFirst(5))?body-format=storage", bearer: session.accessToken)
-            let body = ((json["body"] as? [String: Any])?["storage"] as? [String: Any])?["value"] as? String ?? ""
-            let title = json["title"] as? String ?? file.name
+            let page = try await http.get(
+                ConfluenceWire.Content.self, base + "/api/v2/pages/\(file.id.dropFirst(5))?body-format=storage", bearer: session.accessToken,
+                what: "a page's body")
+            let body = page.body?.storage?.value ?? ""
+            let title = page.title ?? file.name
             let document = "<h1>\(Self.escapeXML(title))</h1>" + body
             guard document.utf8.count <= maxBytes else { throw ConnectorError.fileTooLarge(limit: maxBytes) }
             try Data(document.utf8).write(to: destination)
@@ -174,28 +181,27 @@ extension ConfluenceConnector {
         return DownloadedFile(url: destination, bytes: result.bytes, mimeType: file.mimeType, fileName: file.name)
     }
 
-    static func page(_ entry: [String: Any], parent: String?, siteURL: String?) -> CloudFile {
-        let id = (entry["id"] as? String) ?? (entry["id"] as? Int).map(String.init) ?? ""
-        let version = (entry["version"] as? [String: Any])?["number"] as? Int
-        let webui = (entry["_links"] as? [String: Any])?["webui"] as? String
-        let type = entry["type"] as? String ?? "page"
+    static func page(_ entry: ConfluenceWire.Content, parent: String?, siteURL: String?) -> CloudFile {
+        let id = entry.id.value
+        let type = entry.type ?? "page"
         if type == "folder" {
-            return CloudFile(id: "folder:\(id)", name: entry["title"] as? String ?? id, mimeType: "application/vnd.atlassian.confluence.folder", isFolder: true, parentId: parent)
+            return CloudFile(id: "folder:\(id)", name: entry.title ?? id, mimeType: "application/vnd.atlassian.confluence.folder", isFolder: true, parentId: parent)
         }
         return CloudFile(
-            id: type == "page" ? "page:\(id)" : "\(type):\(id)", name: entry["title"] as? String ?? id, mimeType: type == "page" ? pageType : "application/vnd.atlassian.confluence.\(type)",
-            modifiedTime: ProviderDate.parse((entry["version"] as? [String: Any])?["createdAt"] as? String),
-            webViewLink: webui.map { (siteURL ?? "") + "/wiki" + $0 }, isFolder: type == "page", parentId: parent, revision: version.map(String.init),
+            id: type == "page" ? "page:\(id)" : "\(type):\(id)", name: entry.title ?? id,
+            mimeType: type == "page" ? pageType : "application/vnd.atlassian.confluence.\(type)",
+            modifiedTime: ProviderDate.parse(entry.version?.createdAt),
+            webViewLink: entry.links?.webui.map { (siteURL ?? "") + "/wiki" + $0 }, isFolder: type == "page", parentId: parent,
+            revision: entry.version?.number.map(String.init),
             isAlsoDocument: type == "page", unavailableReason: type == "page" ? nil : "Only pages and attachments can be imported.")
     }
 
-    static func attachment(_ entry: [String: Any], page: String, siteURL: String?) -> CloudFile {
-        let id = entry["id"] as? String ?? ""
-        let version = (entry["version"] as? [String: Any])?["number"] as? Int
+    static func attachment(_ entry: ConfluenceWire.Attachment, page: String, siteURL: String?) -> CloudFile {
+        let id = entry.id.value
         return CloudFile(
-            id: "att:\(page):\(id)", name: entry["title"] as? String ?? id, mimeType: entry["mediaType"] as? String ?? "application/octet-stream",
-            size: (entry["fileSize"] as? Int).map(Int64.init), modifiedTime: ProviderDate.parse((entry["version"] as? [String: Any])?["createdAt"] as? String),
-            webViewLink: (entry["webuiLink"] as? String).map { (siteURL ?? "") + "/wiki" + $0 }, parentId: "page:\(page)", revision: version.map(String.init))
+            id: "att:\(page):\(id)", name: entry.title ?? id, mimeType: entry.mediaType ?? "application/octet-stream",
+            size: entry.fileSize, modifiedTime: ProviderDate.parse(entry.version?.createdAt),
+            webViewLink: entry.webuiLink.map { (siteURL ?? "") + "/wiki" + $0 }, parentId: "page:\(page)", revision: entry.version?.number.map(String.init))
     }
 
     static func escapeXML(_ text: String) -> String {

@@ -1,0 +1,96 @@
+import CirrusCore
+import Foundation
+
+/// Google Drive: OAuth 2.0 web-server flow with offline access, identity from userinfo.
+public struct GoogleDriveConnector: CloudConnector {
+    public let platform = Platform.googleDrive
+    /// The scopes requested at consent, known without a configured client.
+    public static let requestedScopes = ["openid", "email", "profile", "https://www.googleapis.com/auth/drive.readonly"]
+    /// Google's flow: offline access with consent is the only way Google issues a refresh token
+    /// on every connect; revoking the refresh token ends the whole grant.
+    public static let oauth = OAuthDescription(
+        authorizationHost: "accounts.google.com", authorizationPath: "/o/oauth2/v2/auth",
+        tokenHost: "oauth2.googleapis.com", tokenPath: "/token", authentication: .formFields, scopes: requestedScopes,
+        extraAuthorizationParameters: [("access_type", "offline"), ("prompt", "consent"), ("include_granted_scopes", "true")],
+        revocation: .tokenForm(host: "oauth2.googleapis.com", path: "/revoke", alreadyGone: [400]))
+    public var scopes: [String] { Self.requestedScopes }
+    let configuration: ConnectorConfiguration
+    let http: ProviderHTTP
+    let oauth: OAuth2Client
+
+    public init(configuration: ConnectorConfiguration, http: ProviderHTTP) {
+        self.configuration = configuration
+        self.http = http
+        self.oauth = OAuth2Client(description: Self.oauth, configuration: configuration, http: http)
+    }
+
+    private var apis: String { configuration.hosts.base("www.googleapis.com") }
+
+    public func authorizationURL(state: String, codeChallenge: String) -> String {
+        oauth.authorizationURL(state: state, codeChallenge: codeChallenge)
+    }
+
+    public func exchange(code: String, codeVerifier: String) async throws -> TokenSet {
+        try await oauth.exchange(code: code, codeVerifier: codeVerifier)
+    }
+
+    public func refresh(refreshToken: String) async throws -> TokenSet {
+        try await oauth.refresh(refreshToken: refreshToken)
+    }
+
+    public func account(accessToken: String) async throws -> ProviderAccount {
+        let user = try await http.get(GoogleWire.UserInfo.self, apis + "/oauth2/v3/userinfo", bearer: accessToken, what: "Google's userinfo")
+        return ProviderAccount(id: user.sub, email: user.email, name: user.name)
+    }
+
+    public func revoke(_ tokens: TokenSet) async throws -> Bool {
+        try await oauth.revoke(tokens)
+    }
+}
+
+/// The Google APIs' documented shapes that Cirrus reads.
+enum GoogleWire {
+    /// OpenID Connect userinfo.
+    struct UserInfo: Decodable {
+        let sub: String
+        let email: String?
+        let name: String?
+    }
+
+    /// A Drive `files` resource, with the fields Cirrus asks for.
+    struct File: Decodable {
+        struct ShortcutDetails: Decodable { let targetId: String? }
+        struct Capabilities: Decodable { let canDownload: Bool? }
+
+        let id: String
+        let name: String?
+        let mimeType: String?
+        /// int64, sent as a string.
+        let size: FlexibleInt?
+        let modifiedTime: String?
+        let webViewLink: String?
+        let parents: [String]?
+        let md5Checksum: String?
+        let version: FlexibleInt?
+        let driveId: String?
+        let shortcutDetails: ShortcutDetails?
+        let exportLinks: [String: String]?
+        let capabilities: Capabilities?
+    }
+
+    struct FileList: Decodable {
+        let files: [File]?
+        let nextPageToken: String?
+    }
+
+    /// A shared drive.
+    struct Drive: Decodable {
+        let id: String
+        let name: String?
+    }
+
+    struct DriveList: Decodable {
+        let drives: [Drive]?
+        let nextPageToken: String?
+    }
+}

@@ -1,0 +1,110 @@
+import CirrusCore
+import Foundation
+
+/// Microsoft 365 through the identity platform v2.0 and Graph; refresh tokens rotate.
+public struct MicrosoftConnector: CloudConnector {
+    public let platform = Platform.microsoft
+    /// The scopes requested at consent, known without a configured client.
+    public static let requestedScopes = ["offline_access", "openid", "profile", "User.Read", "Files.Read.All", "Sites.Read.All", "Team.ReadBasic.All", "Channel.ReadBasic.All"]
+    /// The identity platform's flow, under the configured tenant. Microsoft has no revocation
+    /// endpoint for one app's tokens; the person removes the app.
+    public static let oauth = OAuthDescription(
+        authorizationHost: "login.microsoftonline.com", authorizationPath: "/{tenant}/oauth2/v2.0/authorize",
+        tokenHost: "login.microsoftonline.com", tokenPath: "/{tenant}/oauth2/v2.0/token", authentication: .formFields, scopes: requestedScopes,
+        extraAuthorizationParameters: [("response_mode", "query"), ("prompt", "select_account")], revocation: .none)
+    public var scopes: [String] { Self.requestedScopes }
+    let configuration: ConnectorConfiguration
+    let http: ProviderHTTP
+    let oauth: OAuth2Client
+
+    public init(configuration: ConnectorConfiguration, http: ProviderHTTP) {
+        self.configuration = configuration
+        self.http = http
+        self.oauth = OAuth2Client(description: Self.oauth, configuration: configuration, http: http)
+    }
+
+    private var graph: String { configuration.hosts.base("graph.microsoft.com") + "/v1.0" }
+
+    public func authorizationURL(state: String, codeChallenge: String) -> String {
+        oauth.authorizationURL(state: state, codeChallenge: codeChallenge)
+    }
+
+    public func exchange(code: String, codeVerifier: String) async throws -> TokenSet {
+        try await oauth.exchange(code: code, codeVerifier: codeVerifier)
+    }
+
+    public func refresh(refreshToken: String) async throws -> TokenSet {
+        try await oauth.refresh(refreshToken: refreshToken)
+    }
+
+    public func account(accessToken: String) async throws -> ProviderAccount {
+        let user = try await http.get(
+            GraphWire.User.self, graph + "/me?$select=id,displayName,mail,userPrincipalName", bearer: accessToken, what: "Graph's signed-in user")
+        // `mail` can be null (no mailbox): fall back to the sign-in name.
+        return ProviderAccount(id: user.id, email: user.mail ?? user.userPrincipalName, name: user.displayName)
+    }
+
+    public func revoke(_ tokens: TokenSet) async throws -> Bool {
+        try await oauth.revoke(tokens)
+    }
+}
+
+/// Microsoft Graph v1.0's documented shapes that Cirrus reads.
+enum GraphWire {
+    struct User: Decodable {
+        let id: String
+        let displayName: String?
+        let mail: String?
+        let userPrincipalName: String?
+    }
+
+    /// A collection page: `value` and the `@odata.nextLink` to the next.
+    struct Collection<Element: Decodable>: Decodable {
+        let value: [Element]
+        let nextLink: String?
+        enum CodingKeys: String, CodingKey { case value, nextLink = "@odata.nextLink" }
+    }
+
+    /// A site, team or channel: what the picker shows of a container.
+    struct Container: Decodable {
+        let id: String
+        let displayName: String?
+        let name: String?
+        let webUrl: String?
+    }
+
+    struct Drive: Decodable {
+        let id: String
+        let name: String?
+        let webUrl: String?
+        let driveType: String?
+    }
+
+    struct DriveItem: Decodable {
+        struct ParentReference: Decodable {
+            let id: String?
+            let driveId: String?
+        }
+        struct FileFacet: Decodable {
+            struct Hashes: Decodable { let quickXorHash: String? }
+            let mimeType: String?
+            let hashes: Hashes?
+        }
+        struct Package: Decodable { let type: String? }
+        /// Present (an empty object) on folders and on a drive's root.
+        struct Marker: Decodable {}
+
+        let id: String
+        let name: String?
+        let size: Int64?
+        let lastModifiedDateTime: String?
+        let webUrl: String?
+        let cTag: String?
+        let eTag: String?
+        let parentReference: ParentReference?
+        let file: FileFacet?
+        let folder: Marker?
+        let root: Marker?
+        let package: Package?
+    }
+}
