@@ -126,18 +126,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What the test targets share: `eventually`, a manual clock, `TestFailure`.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CirrusCoreTests", dependencies: ["CirrusCore"]),
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors"]),
         .testTarget(
             name: "ExtractionTests",
-            dependencies: ["Extraction", "SampleDocuments", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["Extraction", "SampleDocuments", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Producers", "Regressions"]
         ),
-        .testTarget(name: "KnowledgeTests", dependencies: ["Knowledge", "Extraction", "SampleDocuments"], exclude: ["Reference"]),
+        .testTarget(name: "KnowledgeTests", dependencies: ["Knowledge", "Extraction", "SampleDocuments", "TestSupport"], exclude: ["Reference"]),
         .testTarget(
             name: "SandboxTests",
             dependencies: [
-                "Sandbox",
+                "Sandbox", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -146,7 +148,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Demo", "Sandbox",
+                "App", "Demo", "Sandbox", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

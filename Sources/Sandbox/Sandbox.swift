@@ -15,11 +15,15 @@ public struct SandboxConfiguration: Sendable {
     public var seedCorpus: Bool
     /// How long Atlassian accepts a rotated-away refresh token (10 minutes); shorter in tests.
     public var atlassianReuseLeewaySeconds: Double
+    /// The authorization servers' clock (token lifetimes, code expiry, reuse leeway); tests
+    /// move a clock of their own instead of waiting.
+    public var now: @Sendable () -> Date
 
     public init(
         redirectURIs: [Platform: [String]] = [:], exportLimitBytes: Int = 10 * 1024 * 1024, seedCorpus: Bool = true,
-        atlassianReuseLeewaySeconds: Double = 600
+        atlassianReuseLeewaySeconds: Double = 600, now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.now = now
         self.redirectURIs = redirectURIs
         self.exportLimitBytes = exportLimitBytes
         self.seedCorpus = seedCorpus
@@ -55,7 +59,7 @@ public final class Sandbox: Sendable {
     public init(configuration: SandboxConfiguration = SandboxConfiguration()) {
         self.configuration = configuration
         let store = SandboxStore()
-        let authority = OAuthAuthority()
+        let authority = OAuthAuthority(now: configuration.now)
         self.store = store
         self.authority = authority
         self.monitor = SandboxMonitor()

@@ -4,6 +4,7 @@ import Connectors
 import FluentKit
 import Foundation
 import HTTPTypes
+import TestSupport
 import Testing
 
 @testable import App
@@ -528,7 +529,7 @@ struct AttackTests {
         let harness = try await TestHarness.make([AppConfig.Key.apiBaseURL: "https://kb.example.com"])
         try await harness.withServer { client in
             let login = try await client.get("/login")
-            #expect(login.headers[values: .setCookie].allSatisfy { $0.hasPrefix("__Host-") && $0.contains("Secure") && $0.contains("Path=/") })
+            #expect(login.headers[values: .setCookie].every { $0.hasPrefix("__Host-") && $0.contains("Secure") && $0.contains("Path=/") })
             let signedIn = try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
             let session = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("__Host-cirrus_session=") })
             #expect(session.contains("Secure") && session.contains("HttpOnly") && session.contains("Path=/"))

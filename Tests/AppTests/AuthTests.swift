@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import TestSupport
 import Testing
 
 @testable import App
@@ -91,7 +92,7 @@ struct AuthTests {
                 let reply = try await client.json(.post, "/api/v1/auth/login", ["email": "user\(index)@example.com", "password": "guess guess"])
                 statuses.append(reply.status)
             }
-            #expect(statuses.prefix(8).allSatisfy { $0 == .unauthorized })
+            #expect(statuses.prefix(8).every { $0 == .unauthorized })
             #expect(statuses.last == .tooManyRequests)
         }
     }

@@ -1,6 +1,7 @@
 import CirrusCore
 import FluentKit
 import Foundation
+import TestSupport
 import HTTPTypes
 import Knowledge
 import Testing
@@ -170,18 +171,15 @@ struct ChatTests {
             let builtIn = switched
             try await builtIn.withServer { client in
                 // then every chunk is re-embedded in the background with 384 dimensions
-                let deadline = ContinuousClock.now + .seconds(60)
-                var models: [String?] = []
-                while ContinuousClock.now < deadline {
-                    models = try await builtIn.withStore { store in try await KnowledgeDocument.query(on: store.database).all().map(\.embeddingModel) }
-                    if models.allSatisfy({ $0 == "builtin:all-MiniLM-L6-v2" }) { break }
-                    try await Task.sleep(for: .milliseconds(300))
+                let models = try await eventually("every document is re-embedded", timeout: .seconds(60), every: .milliseconds(300)) { () -> [String?]? in
+                    let models = try await builtIn.withStore { store in try await KnowledgeDocument.query(on: store.database).all().map(\.embeddingModel) }
+                    return !models.isEmpty && models.allSatisfy({ $0 == "builtin:all-MiniLM-L6-v2" }) ? models : nil
                 }
-                #expect(models.allSatisfy { $0 == "builtin:all-MiniLM-L6-v2" }, "\(models)")
+                #expect(!models.isEmpty && models.allSatisfy { $0 == "builtin:all-MiniLM-L6-v2" }, "\(models)")
                 let after = try await builtIn.withStore { store in
                     try await KnowledgeChunk.query(on: store.database).all().compactMap(\.embedding).map(\.count)
                 }
-                #expect(after.allSatisfy { $0 == 384 * 4 })
+                #expect(after.every { $0 == 384 * 4 })
                 let driver = try await ConnectTests.signedIn(client)
                 let answer = try await Self.ask(client, driver, "What are the main features of our product?")
                 #expect(Self.sources(answer).first?["title"] as? String == "Feature Guide.docx")

@@ -2,6 +2,7 @@ import CirrusCore
 import FluentKit
 import Foundation
 import HTTPTypes
+import TestSupport
 import Testing
 
 @testable import App
@@ -159,7 +160,7 @@ struct ConnectTests {
             #expect(reply.body.count < 1000)
             #expect(reply.body.contains("invalid_error_code"))
             let events = try await harness.withStore { try await AuditEvent.query(on: $0.database).all() }
-            #expect(events.allSatisfy { ($0.detail ?? "").count < 200 && !($0.detail ?? "").contains("<script>") })
+            #expect(events.every { ($0.detail ?? "").count < 200 && !($0.detail ?? "").contains("<script>") })
             #expect(events.contains { ($0.detail ?? "").contains("invalid_error_code") })
         }
     }
@@ -224,7 +225,7 @@ struct ConnectTests {
                 for try await status in group { all.append(status) }
                 return all
             }
-            #expect(statuses.allSatisfy { $0 == .ok })
+            #expect(statuses.every { $0 == .ok })
             #expect(try await ConnectDriver.stats(started.sandboxOrigin, .microsoft)["token.refresh_token"] == 1)
         }
     }

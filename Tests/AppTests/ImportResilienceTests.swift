@@ -3,6 +3,7 @@ import CirrusCore
 import FluentKit
 import Foundation
 import NIOCore
+import TestSupport
 import Testing
 
 @testable import App
@@ -65,7 +66,7 @@ struct ImportResilienceTests {
         #expect(finished["status"] as? String == "completed")
         let files = ReliabilityTests.files(finished)
         #expect(files.count == 80)
-        #expect(files.allSatisfy { $0["state"] as? String == "done" }, "\(files.filter { $0["state"] as? String != "done" }.prefix(3))")
+        #expect(files.every { $0["state"] as? String == "done" }, "\(files.filter { $0["state"] as? String != "done" }.prefix(3))")
         #expect(Set(files.compactMap { $0["documentId"] as? String }).count == 80)
         try await servers.harness.withStore { store in
             #expect(try await KnowledgeDocument.query(on: store.database).filter(\.$category == "Restart").count() == 80)
@@ -105,11 +106,9 @@ struct ImportResilienceTests {
         let folder = try await ConnectDriver.makeDriveFolder(sandboxOrigin, name: "Shared Queue", files: 120)
         let started = try await MultiProcessTests.call(origin + "/api/v1/integrations/google_drive/import", method: .POST, bearer: bearer, json: ["fileIds": [folder], "category": "Queue"])
         let jobID = try #require((try JSONSerialization.jsonObject(with: Data(started.2)) as? [String: Any])?["id"] as? String)
-        var job: [String: Any] = [:]
-        for _ in 0..<600 {
-            job = (try JSONSerialization.jsonObject(with: Data(try await MultiProcessTests.call(origin + "/api/v1/imports/\(jobID)", bearer: bearer).2)) as? [String: Any]) ?? [:]
-            if job["status"] as? String != "running" { break }
-            try await Task.sleep(for: .milliseconds(100))
+        let job = try await eventually("the shared import finishes", timeout: .seconds(120)) { () -> [String: Any]? in
+            let job = (try JSONSerialization.jsonObject(with: Data(try await MultiProcessTests.call(origin + "/api/v1/imports/\(jobID)", bearer: bearer).2)) as? [String: Any]) ?? [:]
+            return job["status"] as? String == "running" ? nil : job
         }
 
         // then: the workers did it all, each file once

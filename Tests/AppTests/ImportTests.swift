@@ -1,6 +1,7 @@
 import CirrusCore
 import FluentKit
 import Foundation
+import TestSupport
 import Testing
 import AsyncHTTPClient
 import NIOCore
@@ -68,10 +69,10 @@ struct ImportTests {
             }
             let documents = try await client.get("/api/v1/documents?category=Product%20Documentation", bearer: driver.bearer).json()["documents"] as? [[String: Any]] ?? []
             #expect(Set(documents.compactMap { $0["title"] as? String }) == Set(names))
-            #expect(documents.allSatisfy { $0["sourceType"] as? String == "google_drive" && $0["sourceName"] as? String == "Google Drive" })
+            #expect(documents.every { $0["sourceType"] as? String == "google_drive" && $0["sourceName"] as? String == "Google Drive" })
             // and importing the same files again is reported as already imported
             let again = try await Self.importAndWait(client, driver, .googleDrive, ids: ids, category: "Product Documentation")
-            #expect(Self.items(again).allSatisfy { $0["state"] as? String == "skipped" && ($0["reason"] as? String ?? "").contains("Already imported") })
+            #expect(Self.items(again).every { $0["state"] as? String == "skipped" && ($0["reason"] as? String ?? "").contains("Already imported") })
         }
     }
 
@@ -183,7 +184,7 @@ struct ImportTests {
             // every listing's Google-native documents say what they import as
             let all = Self.files(root) + Self.files(shared) + Self.files(inside)
             let native = all.filter { ($0["mimeType"] as? String ?? "").hasPrefix("application/vnd.google-apps.document") }
-            #expect(native.allSatisfy { $0["exportFormat"] as? String == "docx" })
+            #expect(native.every { $0["exportFormat"] as? String == "docx" })
         }
     }
 
@@ -224,11 +225,9 @@ struct ImportTests {
     }
 
     static func waitFor(_ client: TestClient, _ driver: ConnectDriver, job id: String) async throws -> [String: Any] {
-        for _ in 0..<300 {
+        try await eventually("the import finishes", timeout: .seconds(120)) {
             let job = try await client.get("/api/v1/imports/\(id)", bearer: driver.bearer).json()
-            if job["status"] as? String != "running" { return job }
-            try await Task.sleep(for: .milliseconds(100))
+            return job["status"] as? String == "running" ? nil : job
         }
-        throw TestFailure("the import did not finish in time")
     }
 }

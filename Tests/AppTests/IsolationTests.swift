@@ -1,6 +1,7 @@
 import CirrusCore
 import FluentKit
 import Foundation
+import TestSupport
 import Testing
 
 @testable import App
@@ -61,7 +62,7 @@ struct IsolationTests {
             }
             let integrations = try await client.get("/api/v1/integrations/", bearer: token).json()["integrations"] as? [[String: Any]]
             #expect(integrations?.count == 4)
-            #expect(integrations?.allSatisfy { $0["connected"] as? Bool == false } == true)
+            #expect(integrations?.every { $0["connected"] as? Bool == false } == true)
 
             // and Sarah does see her own connection
             let sarahToken = try await client.apiToken(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)

@@ -1,6 +1,7 @@
 import CirrusCore
 import FluentKit
 import Foundation
+import TestSupport
 import Testing
 
 @testable import App
@@ -103,8 +104,8 @@ struct ReliabilityTests {
         }
         let files = Self.files(finished)
         #expect(files.count == 8)
-        #expect(files.allSatisfy { $0["state"] as? String == "done" }, "\(files.filter { $0["state"] as? String != "done" }.prefix(2))")
-        #expect(files.allSatisfy { $0["attempts"] as? Int == 1 }, "\(files.map { "\($0["name"] ?? "") \($0["attempts"] ?? "?") \($0["reason"] ?? "")" })")
+        #expect(files.every { $0["state"] as? String == "done" }, "\(files.filter { $0["state"] as? String != "done" }.prefix(2))")
+        #expect(files.every { $0["attempts"] as? Int == 1 }, "\(files.map { "\($0["name"] ?? "") \($0["attempts"] ?? "?") \($0["reason"] ?? "")" })")
         servers.stop(SIGTERM)
     }
 

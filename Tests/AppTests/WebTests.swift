@@ -2,6 +2,7 @@ import CirrusCore
 import FluentKit
 import HTTPTypes
 import Foundation
+import TestSupport
 import Testing
 
 @testable import App

@@ -1,6 +1,7 @@
 import Foundation
 import Extraction
 import SampleDocuments
+import TestSupport
 import Testing
 
 /// Every format our corpus generator writes is read back with its text complete and in order.
@@ -46,7 +47,7 @@ import Testing
         let guide = try extractors.extract(DocumentFormats.render(SampleDocuments.all[1], format: "docx"), mimeType: Self.types["docx"]!, fileName: "guide.docx")
         // then slides and sheets are located, and headings form paths
         #expect(deck.sections.contains { $0.location == .slide(2) })
-        #expect(book.sections.allSatisfy { if case .sheet = $0.location { true } else { false } })
+        #expect(book.sections.every { if case .sheet = $0.location { true } else { false } })
         #expect(guide.sections.contains { $0.headingPath == ["Feature Guide", "Main features"] })
         #expect(guide.title == "Feature Guide")
     }

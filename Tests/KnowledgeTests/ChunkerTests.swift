@@ -1,4 +1,5 @@
 import Extraction
+import TestSupport
 import Testing
 
 @testable import Knowledge
@@ -18,10 +19,10 @@ struct ChunkerTests {
         // then
         #expect(chunks.count > 3)
         #expect(chunks.map(\.ordinal) == Array(0..<chunks.count))
-        #expect(chunks.allSatisfy { Chunker.estimateTokens($0.text) <= 256 })
+        #expect(chunks.every { Chunker.estimateTokens($0.text) <= 256 })
         #expect(chunks.last?.headingPath == ["Guide", "Shipping"])
         #expect(chunks.last?.location == .page(2))
-        #expect(chunks.dropLast().allSatisfy { $0.location == .page(1) && $0.headingPath == ["Guide", "Refunds"] })
+        #expect(chunks.dropLast().every { $0.location == .page(1) && $0.headingPath == ["Guide", "Refunds"] })
         // consecutive chunks overlap by one sentence
         let first = chunks[0].text, second = chunks[1].text
         let lastSentence = Chunker.sentences(first).last!
@@ -41,7 +42,7 @@ struct ChunkerTests {
         let words = (1...2000).map { "word\($0)" }.joined(separator: " ")
         let chunks = Chunker().chunk(ExtractedDocument(sections: [ExtractedSection(text: words)]))
         #expect(chunks.count > 5)
-        #expect(chunks.allSatisfy { Chunker.estimateTokens($0.text) <= 256 })
+        #expect(chunks.every { Chunker.estimateTokens($0.text) <= 256 })
         #expect(chunks.first?.text.hasPrefix("word1 word2") == true)
     }
 
@@ -55,8 +56,8 @@ struct ChunkerTests {
         let chunks = Chunker(tokenizer: tokenizer).chunk(ExtractedDocument(sections: [ExtractedSection(text: text)]))
         // then no chunk is truncated by the model, and chunks are near the 200-token target
         let lengths = chunks.map { tokenizer.encode($0.text, maxLength: 10_000).count }
-        #expect(lengths.allSatisfy { $0 <= 256 })
-        #expect(lengths.dropLast().allSatisfy { $0 >= 150 })
+        #expect(lengths.every { $0 <= 256 })
+        #expect(lengths.dropLast().every { $0 >= 150 })
         #expect(chunks.contains { $0.text.contains("Clause 300:") })
     }
 }

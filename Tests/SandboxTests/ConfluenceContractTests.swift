@@ -2,6 +2,8 @@ import CirrusCore
 import Foundation
 import Testing
 
+import TestSupport
+
 @testable import Sandbox
 
 /// Atlassian 3LO and Confluence Cloud REST, checked against providers/confluence.md.
@@ -41,7 +43,8 @@ struct ConfluenceContractTests {
 
     @Test("refresh tokens rotate; the old one works within the leeway; reuse after it revokes the family with 403 invalid_grant")
     func rotation() async throws {
-        try await SandboxHarness.run(reuseLeeway: 3) { harness in
+        let clock = ManualClock()
+        try await SandboxHarness.run(reuseLeeway: 600, now: clock.read) { harness in
             let first = try await Self.tokens(harness)
             #expect(first["expires_in"] as? Int == 3600)
             let original = try #require(first["refresh_token"] as? String)
@@ -50,7 +53,7 @@ struct ConfluenceContractTests {
             let second = try #require(rotated.json["refresh_token"] as? String)
             #expect(second != original)
             #expect(try await Self.refresh(harness, original).status == 200)
-            try await Task.sleep(for: .milliseconds(3500))
+            clock.advance(by: 601)
             let late = try await Self.refresh(harness, original)
             #expect(late.status == 403)
             #expect(late.json["error"] as? String == "invalid_grant")

@@ -1,5 +1,6 @@
 import CirrusCore
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Sandbox
@@ -39,7 +40,7 @@ struct GoogleDriveContractTests {
             let files = Self.files(inside)
             #expect(files.map { $0["name"] as? String ?? "" }.sorted() == ["API Documentation.pdf", "Feature Guide.docx", "Product Overview.pdf"])
             // int64 values are strings; absent fields are absent
-            #expect(files.allSatisfy { $0["size"] is String && $0["version"] is String && $0["md5Checksum"] is String })
+            #expect(files.every { $0["size"] is String && $0["version"] is String && $0["md5Checksum"] is String })
             #expect((files.first?["modifiedTime"] as? String)?.hasSuffix("Z") == true)
         }
     }
@@ -91,7 +92,7 @@ struct GoogleDriveContractTests {
             let budget = try await Self.list(harness, token, [("q", "name contains 'budg' and trashed = false")])
             #expect(Self.files(budget).map { $0["name"] as? String } == ["Budget 2025.xlsx"])
             let folders = try await Self.list(harness, token, [("q", "mimeType = 'application/vnd.google-apps.folder' and not name contains 'Archive' and 'root' in parents"), ("pageSize", "1000")])
-            #expect(Self.files(folders).allSatisfy { $0["mimeType"] as? String == "application/vnd.google-apps.folder" })
+            #expect(Self.files(folders).every { $0["mimeType"] as? String == "application/vnd.google-apps.folder" })
             #expect(!Self.files(folders).contains { $0["name"] as? String == "Archive 2019-2023" })
             let quoted = try await Self.list(harness, token, [("q", #"name = 'Q1 ∕ Q2 Roadmap Review.txt'"#)])
             #expect(Self.files(quoted).count == 1)

@@ -1,5 +1,6 @@
 import CirrusCore
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Sandbox
@@ -140,7 +141,7 @@ struct MicrosoftContractTests {
                 #expect(page.status == 200)
                 let values = page.json["value"] as? [[String: Any]] ?? []
                 count += values.count
-                #expect(values.allSatisfy { Set($0.keys).isSubset(of: ["id", "name", "size"]) })
+                #expect(values.every { Set($0.keys).isSubset(of: ["id", "name", "size"]) })
                 next = page.json["@odata.nextLink"] as? String
                 pages += 1
             }
@@ -222,7 +223,7 @@ struct MicrosoftContractTests {
                 let page = try await harness.get(current, token: token)
                 let values = page.json["value"] as? [[String: Any]] ?? []
                 seen += values.count
-                #expect(values.allSatisfy { (($0["parentReference"] as? [String: Any])?["path"]) == nil })
+                #expect(values.every { (($0["parentReference"] as? [String: Any])?["path"]) == nil })
                 url = page.json["@odata.nextLink"] as? String
                 deltaLink = page.json["@odata.deltaLink"] as? String
                 #expect((url == nil) != (deltaLink == nil))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Hummingbird
 import Logging
 import NIOCore
@@ -68,12 +69,10 @@ final class FakeOpenAI: @unchecked Sendable {
             onServerRunning: { channel in port.set(channel.localAddress?.port ?? 0) }, logger: Logger(label: "fake-openai"))
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await app.runService(); return nil }
-            var bound = 0
-            for _ in 0..<100 where bound == 0 {
-                try await Task.sleep(for: .milliseconds(20))
-                bound = port.value
-            }
             defer { group.cancelAll() }
+            let bound = try await eventually("the fake OpenAI server listens", timeout: .seconds(10), every: .milliseconds(20)) {
+                port.value == 0 ? nil : port.value
+            }
             return try await body("http://127.0.0.1:\(bound)/v1")
         }
     }

@@ -17,6 +17,7 @@ import SQLKit
 import Demo
 import Sandbox
 
+import TestSupport
 @testable import App
 
 /// One isolated Cirrus installation for a test: its own SQLite directory, or its own freshly
@@ -95,13 +96,10 @@ struct TestHarness: Sendable {
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await app.runService(); return nil }
             let health = URL(string: config.apiBaseURL + "/health")!
-            var ready = false
-            for _ in 0..<100 where !ready {
-                ready = (try? await URLSession.shared.data(from: health)) != nil
-                if !ready { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            guard ready else { throw TestFailure("the server did not start on \(config.apiBaseURL)") }
             do {
+                try await eventually("the server starts on \(config.apiBaseURL)", timeout: .seconds(30)) {
+                    (try? await URLSession.shared.data(from: health)) != nil
+                }
                 let result = try await body()
                 group.cancelAll()
                 return result
@@ -153,6 +151,11 @@ struct TestHarness: Sendable {
 
     /// `CREATE DATABASE` a fresh, uniquely named database on the server and returns its URL.
     static func createPostgresDatabase(base: String) async throws -> String {
+        // The suite creates a database per test: never on a server that is not this machine's.
+        let host = URLComponents(string: base)?.host?.lowercased() ?? ""
+        guard ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host) else {
+            throw TestFailure("CIRRUS_TEST_DATABASE_URL must point at a PostgreSQL on this machine (localhost), not at \(host.isEmpty ? "an unknown host" : host)")
+        }
         let name = "cirrus_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
         let databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
         databases.use(try .postgres(url: base), as: .psql)

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import TestSupport
 import Sandbox
 import NIOCore
 import NIOHTTP1
@@ -67,11 +68,9 @@ final class WebDriver: @unchecked Sendable {
     }
 
     private func waitUntilReady() async throws {
-        for _ in 0..<100 {
-            if let status = try? await command("GET", "/status") as? [String: Any], status["ready"] as? Bool == true { return }
-            try await Task.sleep(for: .milliseconds(100))
+        try await eventually("chromedriver starts", timeout: .seconds(10)) {
+            (try? await command("GET", "/status") as? [String: Any])?["ready"] as? Bool == true
         }
-        throw Failure(description: "chromedriver did not start")
     }
 
     func quit() async {
@@ -103,15 +102,8 @@ final class WebDriver: @unchecked Sendable {
     }
 
     private func element(using strategy: String, _ css: String, timeout: Duration) async throws -> String {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            if let found = try? await session("POST", "/element", ["using": strategy, "value": css]) as? [String: Any],
-                let id = found.values.first as? String
-            {
-                return id
-            }
-            if ContinuousClock.now > deadline { throw Failure(description: "no element matches \(css)") }
-            try await Task.sleep(for: .milliseconds(100))
+        try await eventually("an element matches \(css)", timeout: timeout) {
+            (try? await session("POST", "/element", ["using": strategy, "value": css]) as? [String: Any])?.values.first as? String
         }
     }
 
@@ -162,12 +154,9 @@ final class WebDriver: @unchecked Sendable {
 
     /// Waits for a window other than `known` to open and returns its handle.
     func waitForNewWindow(besides known: Set<String>, timeout: Duration = .seconds(5)) async throws -> String {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let handle = try await windowHandles().first(where: { !known.contains($0) }) { return handle }
-            try await Task.sleep(for: .milliseconds(100))
+        try await eventually("a new window opens", timeout: timeout) {
+            try await windowHandles().first(where: { !known.contains($0) })
         }
-        throw Failure(description: "no new window opened")
     }
 
     func screenshotPNG() async throws -> Data {
@@ -179,10 +168,8 @@ final class WebDriver: @unchecked Sendable {
 
     /// Waits until the page's path is `path`.
     func waitForPath(_ path: String, timeout: Duration = .seconds(5)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while URL(string: try await currentURL())?.path != path {
-            if ContinuousClock.now > deadline { throw Failure(description: "still at \(try await currentURL()), expected \(path)") }
-            try await Task.sleep(for: .milliseconds(100))
+        try await eventually("the browser reaches \(path)", timeout: timeout) {
+            URL(string: try await currentURL())?.path == path
         }
     }
 

@@ -23,10 +23,12 @@ struct SandboxHarness: Sendable {
     func url(_ host: ProviderHost, _ path: String) -> String { "\(origin)/\(host.rawValue)\(path)" }
 
     static func run<T: Sendable>(
-        exportLimitBytes: Int = 10 * 1024 * 1024, reuseLeeway: Double = 600, _ body: @Sendable (SandboxHarness) async throws -> T
+        exportLimitBytes: Int = 10 * 1024 * 1024, reuseLeeway: Double = 600, now: @escaping @Sendable () -> Date = { Date() },
+        _ body: @Sendable (SandboxHarness) async throws -> T
     ) async throws -> T {
         let sandbox = Sandbox(configuration: .init(
-            redirectURIs: Dictionary(uniqueKeysWithValues: Platform.allCases.map { ($0, [redirectURI($0)]) }), exportLimitBytes: exportLimitBytes, atlassianReuseLeewaySeconds: reuseLeeway))
+            redirectURIs: Dictionary(uniqueKeysWithValues: Platform.allCases.map { ($0, [redirectURI($0)]) }), exportLimitBytes: exportLimitBytes, atlassianReuseLeewaySeconds: reuseLeeway,
+            now: now))
         await sandbox.start()
         var logger = Logger(label: "sandbox-test")
         logger.logLevel = .warning
