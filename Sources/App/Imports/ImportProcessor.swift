@@ -224,10 +224,12 @@ struct ImportSettings: Sendable {
     /// Base of the exponential backoff between attempts.
     var retryBase: TimeInterval = 1
 
-    /// Exponential backoff with full jitter, capped at five minutes.
+    /// The wait before an item's next attempt: the shared ``RetryPolicy``, capped at five
+    /// minutes, never less than half its ceiling (an item waits in the queue, not in a loop).
     func backoff(attempt: Int) -> TimeInterval {
-        let ceiling = min(300, retryBase * pow(2, Double(max(0, attempt - 1))))
-        return Double.random(in: (ceiling / 2)...ceiling)
+        let policy = RetryPolicy(maxAttempts: Int.max, baseDelay: .milliseconds(Int64(retryBase * 1000)), maxDelay: .seconds(300))
+        let wait = policy.delay(afterAttempt: max(1, attempt), random: .random(in: 0.5..<1)) ?? .seconds(300)
+        return Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
     }
 }
 

@@ -38,33 +38,17 @@ public struct ProviderHTTP: Sendable {
     public func send(
         _ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: [UInt8]? = nil
     ) async throws -> Reply {
-        var attempt = 0
-        while true {
-            attempt += 1
+        try await retry.run({ _ in
             var request = HTTPClientRequest(url: url)
             request.method = method
             for (name, value) in headers { request.headers.add(name: name, value: value) }
             if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-            do {
-                let response = try await client.execute(request, timeout: .seconds(30))
-                let collected = try await response.body.collect(upTo: 16 << 20)
-                let reply = Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: collected))
-                if RetryPolicy.isTransient(status: reply.status),
-                    let delay = retry.delay(afterAttempt: attempt, retryAfter: response.headers.first(name: "Retry-After"))
-                {
-                    try await Task.sleep(for: delay)
-                    continue
-                }
-                return reply
-            } catch let error as CancellationError {
-                throw error
-            } catch {
-                guard let delay = retry.delay(afterAttempt: attempt) else {
-                    throw ConnectorError.unavailable(String(describing: type(of: error)))
-                }
-                try await Task.sleep(for: delay)
-            }
-        }
+            let response = try await client.execute(request, timeout: .seconds(30))
+            let collected = try await response.body.collect(upTo: 16 << 20)
+            let reply = Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: collected))
+            return RetryPolicy.isTransient(status: reply.status)
+                ? .again(retryAfter: response.headers.first(name: "Retry-After"), otherwise: reply) : .done(reply)
+        }, giveUp: { ConnectorError.unavailable(String(describing: type(of: $0))) })
     }
 
     public func postForm(_ url: String, _ fields: [(String, String)], headers: [(String, String)] = []) async throws -> Reply {

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CirrusCore
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -42,12 +43,14 @@ public struct OpenAIEndpoint: Sendable {
 }
 
 /// Embeddings from an OpenAI-compatible `POST /embeddings`, in batches, normalised to unit
-/// length (not every server returns unit vectors), retried once on a 429 or 5xx.
+/// length (not every server returns unit vectors); a 429 or 5xx is asked again, as the shared
+/// ``RetryPolicy`` says (three attempts in all).
 public final class OpenAIEmbedder: Embedder {
     public let identity: String
     private let endpoint: OpenAIEndpoint
     private let http: HTTPClient
     private let batchSize: Int
+    private let retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(500), maxDelay: .seconds(10))
 
     public init(endpoint: OpenAIEndpoint, http: HTTPClient, batchSize: Int = 64) {
         self.endpoint = endpoint
@@ -75,24 +78,27 @@ public final class OpenAIEmbedder: Embedder {
         vectors.reserveCapacity(texts.count)
         for start in stride(from: 0, to: texts.count, by: batchSize) {
             let batch = Array(texts[start..<min(start + batchSize, texts.count)])
-            vectors += try await embedBatch(batch, attempt: 1)
+            vectors += try await embedBatch(batch)
         }
         return vectors
     }
 
-    private func embedBatch(_ batch: [String], attempt: Int) async throws -> [[Float]] {
-        let response: HTTPClientResponse
-        let body: ByteBuffer
-        do {
-            response = try await http.execute(try endpoint.request("/embeddings", body: Body(model: endpoint.model, input: batch)), timeout: endpoint.timeout)
-            body = try await response.body.collect(upTo: 64 << 20)
-        } catch {
-            throw EmbedderError.remote("could not reach \(endpoint.baseURL) (\(type(of: error)))")
+    private func embedBatch(_ batch: [String]) async throws -> [[Float]] {
+        // Busy or failing servers are asked again; an unreachable one is not (search falls back
+        // to words at once rather than waiting).
+        let answer: Result<(HTTPClientResponse, ByteBuffer), EmbedderError> = try await retry.run { _ in
+            let response: HTTPClientResponse
+            let body: ByteBuffer
+            do {
+                response = try await http.execute(try endpoint.request("/embeddings", body: Body(model: endpoint.model, input: batch)), timeout: endpoint.timeout)
+                body = try await response.body.collect(upTo: 64 << 20)
+            } catch {
+                return .done(.failure(.remote("could not reach \(endpoint.baseURL) (\(type(of: error)))")))
+            }
+            let transient = RetryPolicy.isTransient(status: Int(response.status.code))
+            return transient ? .again(retryAfter: response.headers.first(name: "Retry-After"), otherwise: .success((response, body))) : .done(.success((response, body)))
         }
-        if (response.status == .tooManyRequests || response.status.code >= 500), attempt < 3 {
-            try await Task.sleep(for: .milliseconds(500 * attempt))
-            return try await embedBatch(batch, attempt: attempt + 1)
-        }
+        let (response, body) = try answer.get()
         guard response.status == .ok else { throw EmbedderError.remote(OpenAIEndpoint.failure(response.status, body)) }
         guard let reply = try? JSONDecoder().decode(Reply.self, from: Data(body.readableBytesView)), reply.data.count == batch.count else {
             throw EmbedderError.remote("the reply is not an embeddings list for \(batch.count) inputs")

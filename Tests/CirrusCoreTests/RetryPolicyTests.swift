@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Connectors
+@testable import CirrusCore
 
 @Suite("Retry policy")
 struct RetryPolicyTests {
@@ -38,5 +38,38 @@ struct RetryPolicyTests {
         #expect(policy.delay(afterAttempt: 1, retryAfter: "Tue, 14 Nov 2023 22:13:50 GMT", now: now, random: 0) == .seconds(30))
         #expect(policy.delay(afterAttempt: 1, retryAfter: "3600", now: now) == .seconds(60))
         #expect(RetryPolicy.parseRetryAfter("soon") == nil)
+    }
+
+    @Test("the retry loop asks again while an answer is transient, and returns the last one when out of attempts")
+    func retryLoop() async throws {
+        // given: a fast policy of three attempts
+        let policy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2))
+        // when: the second attempt succeeds
+        let second = try await policy.run { attempt in attempt < 2 ? .again(retryAfter: nil, otherwise: attempt) : .done(attempt) }
+        // and when every attempt is transient
+        let exhausted = try await policy.run { attempt in RetryPolicy.Outcome<Int>.again(retryAfter: "0", otherwise: attempt) }
+        // then
+        #expect(second == 2)
+        #expect(exhausted == 3)
+    }
+
+    @Test("a thrown error is tried again, then handed to giveUp")
+    func thrownErrors() async throws {
+        struct Broken: Error {}
+        struct GaveUp: Error { let attempts: Int }
+        let policy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2))
+        let counter = Counter()
+        await #expect(throws: GaveUp.self) {
+            let _: Int = try await policy.run({ _ in
+                await counter.increment()
+                throw Broken()
+            }, giveUp: { _ in GaveUp(attempts: 4) })
+        }
+        #expect(await counter.value == 4)
+    }
+
+    actor Counter {
+        var value = 0
+        func increment() { value += 1 }
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
 
-/// When and how long to wait before trying a provider call again.
+/// When and how long to wait before trying again: the one backoff policy of Cirrus.
 ///
-/// Every provider call goes through one policy: transient statuses (429 and 5xx gateway
-/// errors) and connection failures are retried with exponential backoff and full jitter;
-/// a provider's `Retry-After` wins over the computed delay; anything else is permanent.
+/// Provider calls, downloads, the embeddings service and queued import items all go through
+/// it: transient statuses (429 and 5xx gateway errors) and connection failures are retried
+/// with exponential backoff and full jitter; a server's `Retry-After` wins over the computed
+/// delay; anything else is permanent.
 public struct RetryPolicy: Sendable {
     public var maxAttempts: Int
     public var baseDelay: Duration
@@ -51,5 +52,40 @@ public struct RetryPolicy: Sendable {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: trimmed) else { return nil }
         return .milliseconds(Int64(min(86_400, max(0, date.timeIntervalSince(now))) * 1000))
+    }
+
+    /// What one attempt came to.
+    public enum Outcome<Value: Sendable>: Sendable {
+        case done(Value)
+        /// Worth another attempt (a transient status), after the server's `Retry-After` if it
+        /// sent one; `value` is the answer to return when no attempt is left.
+        case again(retryAfter: String?, otherwise: Value)
+    }
+
+    /// The one retry loop: runs `attempt` (numbered from 1) until it is done, waiting between
+    /// attempts as the policy says. A thrown error is retried too (a broken connection) unless it
+    /// is a cancellation; once out of attempts the last answer is returned, or `giveUp` names the
+    /// last error.
+    public func run<Value: Sendable>(
+        _ attempt: (Int) async throws -> Outcome<Value>, giveUp: (any Error) -> any Error = { $0 }
+    ) async throws -> Value {
+        var number = 0
+        while true {
+            number += 1
+            do {
+                switch try await attempt(number) {
+                case .done(let value):
+                    return value
+                case .again(let retryAfter, let otherwise):
+                    guard let wait = delay(afterAttempt: number, retryAfter: retryAfter) else { return otherwise }
+                    try await Task.sleep(for: wait)
+                }
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                guard let wait = delay(afterAttempt: number) else { throw giveUp(error) }
+                try await Task.sleep(for: wait)
+            }
+        }
     }
 }
