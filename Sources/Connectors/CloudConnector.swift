@@ -19,8 +19,8 @@ public struct TokenSet: Sendable, Equatable {
 
 /// Who a connection belongs to at the provider.
 public struct ProviderAccount: Sendable, Equatable {
-    /// A Confluence site the grant covers.
-    public struct Site: Sendable, Equatable {
+    /// One of the resources a grant reaches, when the provider has a ``ResourceChoice``.
+    public struct Resource: Sendable, Equatable {
         public var id: String
         public var name: String
         public var url: String
@@ -29,14 +29,29 @@ public struct ProviderAccount: Sendable, Equatable {
     public var id: String
     public var email: String?
     public var name: String?
-    /// Atlassian only: the Confluence sites (cloud ids) this grant reaches.
-    public var sites: [Site]
+    /// The resources the grant reaches (Atlassian: Confluence sites); empty elsewhere.
+    public var resources: [Resource]
 
-    public init(id: String, email: String?, name: String?, sites: [Site] = []) {
+    public init(id: String, email: String?, name: String?, resources: [Resource] = []) {
         self.id = id
         self.email = email
         self.name = name
-        self.sites = sites
+        self.resources = resources
+    }
+}
+
+/// A provider whose one grant reaches several resources, of which a connection reads one
+/// (Atlassian: the Confluence sites of the account). The first is chosen when connecting; the
+/// person may choose another afterwards. Browsing and downloads need the chosen one.
+public struct ResourceChoice: Sendable, Equatable {
+    /// What one is called in sentences: "Confluence site".
+    public var noun: String
+    /// The stable code part of errors about it: `no_confluence_site`.
+    public var code: String
+
+    public init(noun: String, code: String) {
+        self.noun = noun
+        self.code = code
     }
 }
 
@@ -131,9 +146,9 @@ public enum ConnectorError: UserFacingError, Equatable {
 /// What a connector needs to reach one connection's files.
 public struct ProviderSession: Sendable {
     public var accessToken: String
-    /// Confluence: the cloud id of the chosen site.
+    /// The chosen resource's id (Confluence: the site's cloud id), for a ``ResourceChoice``.
     public var siteID: String?
-    /// Confluence: the site's URL, for links back to pages.
+    /// The chosen resource's URL, for links back to its items.
     public var siteURL: String?
 
     public init(accessToken: String, siteID: String? = nil, siteURL: String? = nil) {
@@ -150,6 +165,8 @@ public protocol CloudConnector: Sendable {
     var platform: Platform { get }
     /// The scopes requested at consent.
     var scopes: [String] { get }
+    /// Whether the grant reaches several resources to choose from (`nil`: it does not).
+    var resourceChoice: ResourceChoice? { get }
     /// The provider's consent URL for this state and PKCE challenge (S256).
     func authorizationURL(state: String, codeChallenge: String) -> String
     func exchange(code: String, codeVerifier: String) async throws -> TokenSet
@@ -166,4 +183,8 @@ public protocol CloudConnector: Sendable {
     func file(id: String, session: ProviderSession) async throws -> CloudFile
     /// Streams a file (exported when provider-native) to `destination`.
     func download(_ file: CloudFile, session: ProviderSession, to destination: URL, maxBytes: Int64) async throws -> DownloadedFile
+}
+
+extension CloudConnector {
+    public var resourceChoice: ResourceChoice? { nil }
 }

@@ -255,12 +255,20 @@ struct ConnectTests {
             _ = try await driver.callback(try await driver.consent(try await driver.start(.confluence), site: labs))
             try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
             let page = try await client.get("/admin/integrations")
-            #expect(page.body.contains(#"name="siteId""#))
+            #expect(page.body.contains(#"name="resourceId""#) && page.body.contains(#"action="/admin/integrations/confluence/resource""#))
             #expect(page.body.contains("githaf-labs"))
             let headers: HTTPFields = [.authorization: "Bearer \(driver.bearer!)", .contentType: "application/json"]
-            let chosen = try await client.send(.put, "/api/v1/integrations/confluence/site", headers: headers, body: #"{"siteId": "\#(labs)"}"#, withCookies: false)
+            // the generic choice, and its first, Confluence-only spelling
+            let chosen = try await client.send(
+                .put, "/api/v1/integrations/confluence/resource", headers: headers, body: #"{"resourceId": "\#(main)"}"#, withCookies: false)
             #expect(chosen.status == .ok)
-            #expect(try chosen.json()["url"] as? String == "https://githaf-labs.atlassian.net")
+            #expect(try chosen.json()["url"] as? String == "https://githafconsulting.atlassian.net")
+            let legacy = try await client.send(.put, "/api/v1/integrations/confluence/site", headers: headers, body: #"{"siteId": "\#(labs)"}"#, withCookies: false)
+            #expect(legacy.status == .ok)
+            #expect(try legacy.json()["url"] as? String == "https://githaf-labs.atlassian.net")
+            let nothingToChoose = try await client.send(
+                .put, "/api/v1/integrations/dropbox/resource", headers: headers, body: #"{"resourceId": "x"}"#, withCookies: false)
+            #expect(nothingToChoose.status == .notFound)
             let unknown = try await client.send(.put, "/api/v1/integrations/confluence/site", headers: headers, body: #"{"siteId": "nope"}"#, withCookies: false)
             #expect((try unknown.json()["error"] as? [String: Any])?["code"] as? String == "unknown_site")
         }

@@ -59,6 +59,7 @@ struct RoleTests {
         Route(method: .post, path: "/api/v1/integrations/dropbox/connect", administrator: .seeOther, member: .forbidden, signedOut: .unauthorized),
         Route(method: .delete, path: "/api/v1/integrations/google_drive", administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
         Route(method: .put, path: "/api/v1/integrations/confluence/site", body: #"{"siteId": "x"}"#, administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
+        Route(method: .put, path: "/api/v1/integrations/confluence/resource", body: #"{"resourceId": "x"}"#, administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
         Route(method: .post, path: "/api/v1/integrations/google_drive/import", body: #"{"fileIds": ["x"], "category": "c"}"#, administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
         Route(method: .post, path: "/api/v1/documents/\(missing)/reimport", administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
         Route(method: .delete, path: "/api/v1/documents/\(missing)", administrator: .notFound, member: .forbidden, signedOut: .unauthorized),

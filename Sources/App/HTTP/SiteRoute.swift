@@ -16,6 +16,9 @@ enum SiteRoute: Hashable, Sendable {
     // Pages and their forms, under /admin.
     case dashboard
     case integrationsPage
+    /// Choose the resource a connection reads (a Confluence site).
+    case resourceForm(Platform?)
+    /// The first spelling of ``resourceForm(_:)``, for Confluence only; still served.
     case confluenceSiteForm
     case disconnectForm(Platform?)
     case documentsPage
@@ -42,6 +45,8 @@ enum SiteRoute: Hashable, Sendable {
     case integration(Platform?)
     case callback(Platform?)
     case account(Platform?)
+    case resource(Platform?)
+    /// The first spelling of ``resource(_:)`` (body `{"siteId"}`), for Confluence only; still served.
     case confluenceSite
     case files(Platform?)
     case startImport(Platform?)
@@ -86,6 +91,7 @@ enum SiteRoute: Hashable, Sendable {
         case .logout: return [.literal("logout")]
         case .dashboard: return page()
         case .integrationsPage: return page(integrations)
+        case .resourceForm(let value): return page(integrations, platform(value), .literal("resource"))
         case .confluenceSiteForm: return page(integrations, .literal("confluence"), .literal("site"))
         case .disconnectForm(let value): return page(integrations, platform(value), .literal("disconnect"))
         case .documentsPage: return page(.literal("documents"))
@@ -110,6 +116,7 @@ enum SiteRoute: Hashable, Sendable {
         case .integration(let value): return api(integrations, platform(value))
         case .callback(let value): return api(integrations, platform(value), .literal("callback"))
         case .account(let value): return api(integrations, platform(value), .literal("account"))
+        case .resource(let value): return api(integrations, platform(value), .literal("resource"))
         case .confluenceSite: return api(integrations, .literal("confluence"), .literal("site"))
         case .files(let value): return api(integrations, platform(value), .literal("files"))
         case .startImport(let value): return api(integrations, platform(value), .literal("import"))

@@ -27,6 +27,14 @@ struct ConnectorRegistry: Sendable {
         }
     }
 
+    /// Whether a platform's grant reaches several resources a connection chooses from.
+    static func resourceChoice(_ platform: Platform) -> ResourceChoice? {
+        switch platform {
+        case .confluence: ConfluenceConnector.sites
+        case .googleDrive, .microsoft, .dropbox: nil
+        }
+    }
+
     /// Where the configured providers' consent pages live (the stand-in's origin in demo mode).
     var consentOrigins: [String] {
         let origins = Platform.allCases.compactMap { platform -> String? in
@@ -66,8 +74,11 @@ enum IntegrationError: UserFacingError, Equatable {
     case providerError(Platform, String)
     case notConnected(Platform)
     case needsReconnect(Platform)
-    case noConfluenceSite
-    case unknownSite
+    /// The grant reaches none of the resources a connection reads (no Confluence site).
+    case noResource(Platform, ResourceChoice)
+    case unknownResource(Platform, ResourceChoice)
+    /// The platform has nothing to choose after connecting.
+    case choosesNoResource(Platform)
 
     var code: String {
         switch self {
@@ -84,8 +95,9 @@ enum IntegrationError: UserFacingError, Equatable {
         case .providerError: "provider_error"
         case .notConnected: "not_connected"
         case .needsReconnect: "needs_reconnect"
-        case .noConfluenceSite: "no_confluence_site"
-        case .unknownSite: "unknown_site"
+        case .noResource(_, let choice): "no_\(choice.code)"
+        case .unknownResource: "unknown_site"
+        case .choosesNoResource: "no_resource_choice"
         }
     }
 
@@ -104,8 +116,11 @@ enum IntegrationError: UserFacingError, Equatable {
         case .providerError(let platform, let detail): "\(platform.displayName) refused the connection: \(detail)"
         case .notConnected(let platform): "\(platform.displayName) is not connected."
         case .needsReconnect(let platform): "\(platform.displayName) needs to be reconnected: the provider no longer accepts the saved sign-in."
-        case .noConfluenceSite: "The Atlassian account granted no Confluence site. Connect again and choose a Confluence site."
-        case .unknownSite: "That site is not one this Confluence connection was granted. Connect again and choose it at Atlassian."
+        case .noResource(let platform, let choice):
+            "The \(platform.displayName) account granted no \(choice.noun). Connect again and choose a \(choice.noun)."
+        case .unknownResource(let platform, let choice):
+            "That \(choice.noun) is not one this \(platform.displayName) connection was granted. Connect again and choose it at the provider."
+        case .choosesNoResource(let platform): "\(platform.displayName) connections have nothing to choose after connecting."
         }
     }
 
@@ -113,7 +128,8 @@ enum IntegrationError: UserFacingError, Equatable {
         switch self {
         case .unknownPlatform, .notConnected: .notFound
         case .notConfigured: .conflict
-        case .invalidState, .expiredState, .providerDenied, .noConfluenceSite, .unknownSite: .badRequest
+        case .invalidState, .expiredState, .providerDenied, .noResource, .unknownResource: .badRequest
+        case .choosesNoResource: .notFound
         case .providerError: .upstream
         case .stateBelongsToSomeoneElse, .startedInAnotherBrowser, .finishWithStartingClient, .connectNeedsPost: .forbidden
         case .signInToFinish: .unauthorized

@@ -54,6 +54,17 @@ struct IntegrationsAPI {
         let accountName: String?
     }
 
+    struct ResourceRequest: Decodable {
+        let resourceId: String
+    }
+
+    struct ResourceResponse: ResponseEncodable {
+        let resourceId: String
+        let name: String
+        let url: String
+    }
+
+    /// The Confluence-only first spelling of the resource choice.
     struct SiteRequest: Decodable {
         let siteId: String
     }
@@ -74,9 +85,15 @@ struct IntegrationsAPI {
             let revoked = try await flow.disconnect(platform, for: context.identity, clientAddress: context.clientAddress)
             return DisconnectResponse(success: true, message: platform.disconnectedMessage(revoked: revoked), revokedAtProvider: revoked)
         }
+        admin.put(SiteRoute.resource(nil).pattern) { request, context -> ResourceResponse in
+            let body = try await request.decode(as: ResourceRequest.self, context: context)
+            let chosen = try await flow.chooseResource(
+                body.resourceId, of: try context.platformParameter(), for: context.identity, clientAddress: context.clientAddress)
+            return ResourceResponse(resourceId: chosen.id, name: chosen.name, url: chosen.url)
+        }
         admin.put(SiteRoute.confluenceSite.pattern) { request, context -> SiteResponse in
             let body = try await request.decode(as: SiteRequest.self, context: context)
-            let site = try await flow.chooseSite(body.siteId, for: context.identity, clientAddress: context.clientAddress)
+            let site = try await flow.chooseResource(body.siteId, of: .confluence, for: context.identity, clientAddress: context.clientAddress)
             return SiteResponse(siteId: site.id, name: site.name, url: site.url)
         }
         signedIn.get(SiteRoute.account(nil).pattern) { _, context -> AccountResponse in
@@ -84,7 +101,7 @@ struct IntegrationsAPI {
             let platform = try context.platformParameter()
             let access = try ProviderAccess(
                 platform, userID: identity.userID, workspaceID: identity.workspaceID, connector: try connectors.connector(platform), tokens: tokens)
-            let account = try await access(needsSite: false) { connector, session in try await connector.account(accessToken: session.accessToken) }
+            let account = try await access(needsResource: false) { connector, session in try await connector.account(accessToken: session.accessToken) }
             return AccountResponse(platform: platform.rawValue, accountId: account.id, accountEmail: account.email, accountName: account.name)
         }
     }

@@ -1,16 +1,17 @@
 import CirrusCore
+import Connectors
 import Hummingbird
 
-/// `/admin/integrations`: the four platforms' cards (connect, disconnect, choose a Confluence
-/// site) and the setup checklist of those not configured.
+/// `/admin/integrations`: the four platforms' cards (connect, disconnect, choose the resource a
+/// connection reads) and the setup checklist of those not configured.
 struct IntegrationsController {
     let flow: OAuthFlow
     let integrations: IntegrationDirectory
     let connectors: ConnectorRegistry
     let chrome: PageChrome.Factory
 
-    struct SiteForm: Decodable {
-        let siteId: String
+    struct ResourceForm: Decodable {
+        let resourceId: String
     }
 
     func addRoutes(pages: RouterGroup<SignedInContext>, adminPages: RouterGroup<AdminContext>) {
@@ -22,14 +23,20 @@ struct IntegrationsController {
                     platform: platform, status: summary.status, accountEmail: summary.accountEmail,
                     accountName: summary.accountName, connectedAt: summary.connectedAt, configured: connectors.isConfigured(platform),
                     setup: IntegrationsPage.setup(platform, redirectURI: connectors.redirectURI(platform), scopes: ConnectorRegistry.scopes(platform)),
-                    siteID: summary.siteID, sites: summary.sites)
+                    choice: ConnectorRegistry.resourceChoice(platform), resourceID: summary.siteID, resources: summary.sites)
             }
             let model = IntegrationsPage.Model(cards: cards, banner: Self.banner(request.uri.queryParameters), csrfToken: identity.csrfToken)
             return HTMLResponse(html: IntegrationsPage.render(model, chrome: chrome("Integrations", .integrations, identity)))
         }
+        adminPages.post(SiteRoute.resourceForm(nil).pattern) { request, context -> Response in
+            let form = try await request.decode(as: ResourceForm.self, context: context)
+            _ = try await flow.chooseResource(form.resourceId, of: try context.platformParameter(), for: context.identity, clientAddress: context.clientAddress)
+            return .redirect(to: SiteRoute.integrationsPage.path, type: .normal)
+        }
         adminPages.post(SiteRoute.confluenceSiteForm.pattern) { request, context -> Response in
+            struct SiteForm: Decodable { let siteId: String }
             let form = try await request.decode(as: SiteForm.self, context: context)
-            _ = try await flow.chooseSite(form.siteId, for: context.identity, clientAddress: context.clientAddress)
+            _ = try await flow.chooseResource(form.siteId, of: .confluence, for: context.identity, clientAddress: context.clientAddress)
             return .redirect(to: SiteRoute.integrationsPage.path, type: .normal)
         }
         adminPages.post(SiteRoute.disconnectForm(nil).pattern) { _, context -> Response in
@@ -51,8 +58,8 @@ struct IntegrationsController {
             return .init(success: true, message: platform.disconnectedMessage(revoked: query["revoked"] == "1"))
         default:
             let known: [IntegrationError] = [
-                .invalidState, .expiredState, .stateBelongsToSomeoneElse, .providerDenied(platform), .notConfigured(platform), .noConfluenceSite,
-            ]
+                .invalidState, .expiredState, .stateBelongsToSomeoneElse, .providerDenied(platform), .notConfigured(platform),
+            ] + (ConnectorRegistry.resourceChoice(platform).map { [.noResource(platform, $0)] } ?? [])
             let code = query["code"].map(String.init) ?? ""
             let message = known.first { $0.code == code }?.safeMessage ?? "\(platform.displayName) could not be connected. Try again."
             return .init(success: false, message: message)

@@ -1,4 +1,5 @@
 import CirrusCore
+import Connectors
 import Foundation
 import Plot
 
@@ -13,8 +14,10 @@ enum IntegrationsPage {
         /// Whether the operator configured this provider's OAuth app (or demo mode stands in for it).
         let configured: Bool
         let setup: Setup
-        var siteID: String? = nil
-        var sites: [UserIntegration.Site] = []
+        /// What the connection chooses after connecting (a Confluence site), if anything.
+        var choice: ResourceChoice? = nil
+        var resourceID: String? = nil
+        var resources: [UserIntegration.Site] = []
     }
 
     /// What an operator must do to enable a provider.
@@ -63,11 +66,11 @@ enum IntegrationsPage {
                 .class("facts"),
                 .dt(.text("Account")), .dd(.class("account"), .safeText(accountLine(card))),
                 .dt(.text("Connected on")), .dd(.safeText(card.connectedAt.map(Self.dayFormat) ?? "—")),
-                .unwrap(card.sites.first { $0.id == card.siteID }) { site in
-                    .group(.dt(.text("Site")), .dd(.class("site"), .safeText(site.url)))
+                .unwrap(card.resources.first { $0.id == card.resourceID }) { resource in
+                    .group(.dt(.text("Site")), .dd(.class("site"), .safeText(resource.url)))
                 }
             )),
-            .if(card.sites.count > 1, siteChooser(card, csrf: csrf)),
+            .unwrap(card.choice) { choice in .if(card.resources.count > 1, resourceChooser(card, choice: choice, csrf: csrf)) },
             .if(card.status == .needsReconnect, .p(.class("alert error small"), .text("The provider no longer accepts the saved sign-in. Reconnect to keep importing; your documents are kept."))),
             card.configured ? actions(card, csrf: csrf) : setupChecklist(card),
         ])
@@ -94,19 +97,20 @@ enum IntegrationsPage {
         )
     }
 
-    /// Atlassian grants can reach several sites; the admin picks the one to read.
-    private static func siteChooser(_ card: Card, csrf: String?) -> Node<HTML.BodyContext> {
-        let options: [Node<HTML.SelectContext>] = card.sites.map { site in
-            let selected: Node<HTML.OptionContext> = site.id == card.siteID ? .attribute(named: "selected") : .empty
-            return .element(named: "option", nodes: [.attr("value", site.id), selected, .safeText("\(site.name) (\(site.url))")])
+    /// A grant that reaches several resources (Atlassian: sites): the admin picks the one to read.
+    private static func resourceChooser(_ card: Card, choice: ResourceChoice, csrf: String?) -> Node<HTML.BodyContext> {
+        let options: [Node<HTML.SelectContext>] = card.resources.map { resource in
+            let selected: Node<HTML.OptionContext> = resource.id == card.resourceID ? .attribute(named: "selected") : .empty
+            return .element(named: "option", nodes: [.attr("value", resource.id), selected, .safeText("\(resource.name) (\(resource.url))")])
         }
-        let select: Node<HTML.FormContext> = .element(named: "select", nodes: [.id("confluence-site"), .attr("name", "siteId"), .group(options)])
+        let field = "\(card.platform.rawValue)-resource"
+        let select: Node<HTML.FormContext> = .element(named: "select", nodes: [.id(field), .attr("name", "resourceId"), .group(options)])
         return .form(
-            .action(SiteRoute.confluenceSiteForm.path), .method(.post), .class("site-choice"),
+            .action(SiteRoute.resourceForm(card.platform).path), .method(.post), .class("site-choice"),
             CSRFField.node(csrf),
-            .label(.for("confluence-site"), .text("Read from site")),
+            .label(.for(field), .safeText("Read from \(choice.noun)")),
             select,
-            .button(.type(.submit), .class("button"), .text("Use this site"))
+            .button(.type(.submit), .class("button"), .safeText("Use this \(choice.noun)"))
         )
     }
 

@@ -109,15 +109,15 @@ struct OAuthFlow: Sendable {
             }
             throw IntegrationError.providerError(platform, error.safeMessage)
         }
-        var site: ProviderAccount.Site?
-        if platform == .confluence {
-            guard let first = account.sites.first else { throw IntegrationError.noConfluenceSite }
+        var site: ProviderAccount.Resource?
+        if let choice = connector.resourceChoice {
+            guard let first = account.resources.first else { throw IntegrationError.noResource(platform, choice) }
             site = first
         }
         let existing = try await UserIntegration.query(on: database)
             .filter(\.$user.$id == pending.$user.id).filter(\.$platform == platform.rawValue).first()
-        // Keep the site chosen before if the grant still reaches it.
-        if let chosen = existing?.siteID, let kept = account.sites.first(where: { $0.id == chosen }) { site = kept }
+        // Keep the resource chosen before if the grant still reaches it.
+        if let chosen = existing?.siteID, let kept = account.resources.first(where: { $0.id == chosen }) { site = kept }
         let integration = existing ?? UserIntegration(
             userID: pending.$user.id, workspaceID: pending.$workspace.id, platform: platform, sealedAccessToken: "",
             sealedRefreshToken: nil, tokenExpiresAt: nil, accountEmail: nil, accountName: nil, scopes: [])
@@ -130,7 +130,7 @@ struct OAuthFlow: Sendable {
         integration.providerAccountID = account.id
         integration.siteID = site?.id
         integration.siteURL = site?.url
-        integration.sites = account.sites.map { UserIntegration.Site(id: $0.id, name: $0.name, url: $0.url) }
+        integration.sites = account.resources.map { UserIntegration.Site(id: $0.id, name: $0.name, url: $0.url) }
         integration.status = .active
         integration.refreshFailedAt = nil
         integration.lastRefreshedAt = Date()
@@ -161,20 +161,21 @@ struct OAuthFlow: Sendable {
         }
     }
 
-    /// Chooses which of the granted Confluence sites the connection reads.
-    func chooseSite(_ siteID: String, for identity: Identity, clientAddress: String?) async throws -> UserIntegration.Site {
+    /// Chooses which of the resources the grant reaches (Confluence: sites) the connection reads.
+    func chooseResource(_ resourceID: String, of platform: Platform, for identity: Identity, clientAddress: String?) async throws -> UserIntegration.Site {
+        guard let choice = ConnectorRegistry.resourceChoice(platform) else { throw IntegrationError.choosesNoResource(platform) }
         let database = deps.store.database
         guard let integration = try await UserIntegration.query(on: database)
             .filter(\.$user.$id == identity.userID).filter(\.$workspace.$id == identity.workspaceID)
-            .filter(\.$platform == Platform.confluence.rawValue).first()
-        else { throw IntegrationError.notConnected(.confluence) }
-        guard let site = integration.sites.first(where: { $0.id == siteID }) else { throw IntegrationError.unknownSite }
+            .filter(\.$platform == platform.rawValue).first()
+        else { throw IntegrationError.notConnected(platform) }
+        guard let site = integration.sites.first(where: { $0.id == resourceID }) else { throw IntegrationError.unknownResource(platform, choice) }
         integration.siteID = site.id
         integration.siteURL = site.url
         try await integration.save(on: database)
         await deps.audit.record(
             .siteChosen, workspaceID: identity.workspaceID, actorID: identity.userID, actorEmail: identity.email,
-            platform: Platform.confluence.rawValue, detail: site.url, clientAddress: clientAddress)
+            platform: platform.rawValue, detail: site.url, clientAddress: clientAddress)
         return site
     }
 

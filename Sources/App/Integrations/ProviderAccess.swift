@@ -2,7 +2,7 @@ import CirrusCore
 import Connectors
 import Foundation
 
-/// Calls a provider on a user's behalf: a valid token, the connection's Confluence site, and one
+/// Calls a provider on a user's behalf: a valid token, the connection's chosen resource, and one
 /// retry with a refreshed token when the provider refuses the stored one.
 struct ProviderAccess: Sendable {
     let platform: Platform
@@ -19,17 +19,18 @@ struct ProviderAccess: Sendable {
         self.connector = connector
     }
 
-    /// The Confluence site the connection reads (`nil` for other platforms), from the store.
+    /// The resource the connection reads (`nil` for platforms without a choice), from the store.
     func siteID() async throws -> String? {
-        guard platform == .confluence else { return nil }
+        guard connector.resourceChoice != nil else { return nil }
         return try await tokens.connection(platform, userID: userID, workspaceID: workspaceID).siteID
     }
 
     /// Runs `work` with the connection's session; the connection is read from the store once.
-    /// - Parameter needsSite: Confluence file calls need the chosen site; account lookups do not.
-    func callAsFunction<T: Sendable>(needsSite: Bool = true, _ work: @Sendable (any CloudConnector, ProviderSession) async throws -> T) async throws -> T {
+    /// - Parameter needsResource: file calls need the chosen resource (a Confluence site);
+    ///   account lookups do not.
+    func callAsFunction<T: Sendable>(needsResource: Bool = true, _ work: @Sendable (any CloudConnector, ProviderSession) async throws -> T) async throws -> T {
         let connection = try await tokens.connection(platform, userID: userID, workspaceID: workspaceID)
-        if needsSite, platform == .confluence, connection.siteID == nil { throw IntegrationError.noConfluenceSite }
+        if needsResource, let choice = connector.resourceChoice, connection.siteID == nil { throw IntegrationError.noResource(platform, choice) }
         let token = try await tokens.accessToken(for: connection, platform: platform)
         do {
             return try await work(connector, ProviderSession(accessToken: token, siteID: connection.siteID, siteURL: connection.siteURL))

@@ -18,6 +18,9 @@ public struct ConfluenceConnector: CloudConnector {
         tokenHost: "auth.atlassian.com", tokenPath: "/oauth/token", authentication: .jsonBody, scopes: requestedScopes,
         extraAuthorizationParameters: [("audience", "api.atlassian.com"), ("prompt", "consent")], revocation: .none)
     public var scopes: [String] { Self.requestedScopes }
+    /// One Atlassian grant reaches every site the person chose at consent; a connection reads one.
+    public static let sites = ResourceChoice(noun: "Confluence site", code: "confluence_site")
+    public var resourceChoice: ResourceChoice? { Self.sites }
     let configuration: ConnectorConfiguration
     let http: ProviderHTTP
     let oauth: OAuth2Client
@@ -48,9 +51,9 @@ public struct ConfluenceConnector: CloudConnector {
             [ConfluenceWire.Resource].self, api + "/oauth/token/accessible-resources", bearer: accessToken, what: "Atlassian's accessible resources")
         // Only sites whose grant carries Confluence scopes; the list's order means nothing.
         let sites = resources.filter { ($0.scopes ?? []).contains { $0.hasSuffix(":confluence") } }
-            .map { ProviderAccount.Site(id: $0.id, name: $0.name, url: $0.url) }
+            .map { ProviderAccount.Resource(id: $0.id, name: $0.name, url: $0.url) }
             .sorted { $0.name < $1.name }
-        return ProviderAccount(id: me.accountId, email: me.email, name: me.name, sites: sites)
+        return ProviderAccount(id: me.accountId, email: me.email, name: me.name, resources: sites)
     }
 
     public func revoke(_ tokens: TokenSet) async throws -> Bool {
