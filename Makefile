@@ -5,7 +5,7 @@ SWIFT ?= swift
 CONFIGURATION ?= debug
 BIN = .build/$(CONFIGURATION)/cirrus
 
-.PHONY: run test build bench bench-sandbox bench-import bench-knowledge bench-load fuzz setup-run setup-test setup-bench clean-data
+.PHONY: run test build format lint bench bench-sandbox bench-import bench-knowledge bench-load fuzz setup-run setup-test setup-bench clean-data
 
 run: setup-run build
 	$(BIN) serve --demo
@@ -19,8 +19,8 @@ setup-run:
 setup-test:
 	@scripts/setup.sh test
 
-test: setup-test
-	$(SWIFT) build --build-tests
+test: setup-test lint
+	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
 	@echo "== Test suite on SQLite =="
 	$(SWIFT) test --skip-build
 	@echo "== Test suite on PostgreSQL =="
@@ -63,3 +63,10 @@ setup-bench:
 # Deletes the local SQLite database, key file and demo data.
 clean-data:
 	rm -rf data
+
+# The house style (.swift-format): `make format` applies it, `make lint` (part of `make test`) checks it.
+format:
+	$(SWIFT) format format -i -r -p Sources Tests Plugins Package.swift
+
+lint:
+	$(SWIFT) format lint --strict -r -p Sources Tests Plugins Package.swift

@@ -10,7 +10,8 @@ import Sandbox
 @main
 struct CirrusBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cirrus-bench", abstract: "Benchmarks for Cirrus.", subcommands: [SandboxBench.self, ImportBench.self, KnowledgeBench.self, LoadBench.self, FuzzSeeds.self], defaultSubcommand: SandboxBench.self)
+        commandName: "cirrus-bench", abstract: "Benchmarks for Cirrus.",
+        subcommands: [SandboxBench.self, ImportBench.self, KnowledgeBench.self, LoadBench.self, FuzzSeeds.self], defaultSubcommand: SandboxBench.self)
 }
 
 /// How fast the provider sandbox serves listings and downloads over loopback: the ceiling the
@@ -39,26 +40,39 @@ struct SandboxBench: AsyncParsableCommand {
             let origin = "http://127.0.0.1:\(port)"
             let token = try await Self.googleToken(sandbox)
             let graphToken = try await Self.graphToken(sandbox)
-            print("command: make bench-sandbox (.build/release/cirrus-bench sandbox --seconds \(seconds) --concurrency \(concurrency) --large-downloads \(largeDownloads))")
+            print(
+                "command: make bench-sandbox (.build/release/cirrus-bench sandbox --seconds \(seconds) --concurrency \(concurrency) --large-downloads \(largeDownloads))"
+            )
             print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores")
             print(String(format: "corpus seeding (4 providers): %.2f s", seedTime.seconds))
 
             let folder = try await Self.json(http, "\(origin)/www.googleapis.com/drive/v3/files?q=\(Self.encode("name = 'Archive 2019-2023'"))", token)
             let folderID = ((folder["files"] as? [[String: Any]])?.first?["id"] as? String) ?? ""
-            let listURL = "\(origin)/www.googleapis.com/drive/v3/files?pageSize=100&fields=\(Self.encode("nextPageToken,files(id,name,size,modifiedTime)"))&q=\(Self.encode("'\(folderID)' in parents and trashed = false"))"
+            let listURL =
+                "\(origin)/www.googleapis.com/drive/v3/files?pageSize=100&fields=\(Self.encode("nextPageToken,files(id,name,size,modifiedTime)"))&q=\(Self.encode("'\(folderID)' in parents and trashed = false"))"
             let listing = try await measure(http, url: listURL, token: token)
-            print(String(format: "Drive files.list (100 items/page): %.0f requests/s, %.0f items/s, p50 %.1f ms, p99 %.1f ms", listing.rate, listing.rate * 100, listing.p50, listing.p99))
+            print(
+                String(
+                    format: "Drive files.list (100 items/page): %.0f requests/s, %.0f items/s, p50 %.1f ms, p99 %.1f ms", listing.rate, listing.rate * 100,
+                    listing.p50, listing.p99))
 
             let graphURL = "\(origin)/graph.microsoft.com/v1.0/me/drive/root:/Timesheets:/children?$top=200"
             let graph = try await measure(http, url: graphURL, token: graphToken)
-            print(String(format: "Graph children (200 items/page): %.0f requests/s, %.0f items/s, p50 %.1f ms, p99 %.1f ms", graph.rate, graph.rate * 200, graph.p50, graph.p99))
+            print(
+                String(
+                    format: "Graph children (200 items/page): %.0f requests/s, %.0f items/s, p50 %.1f ms, p99 %.1f ms", graph.rate, graph.rate * 200, graph.p50,
+                    graph.p99))
 
             let small = try await Self.json(http, "\(origin)/www.googleapis.com/drive/v3/files?q=\(Self.encode("name = 'Weekly Update 0001.txt'"))", token)
             let smallID = ((small["files"] as? [[String: Any]])?.first?["id"] as? String) ?? ""
             let smallDownload = try await measure(http, url: "\(origin)/www.googleapis.com/drive/v3/files/\(smallID)?alt=media", token: token)
-            print(String(format: "small file downloads (~150 B): %.0f requests/s, p50 %.1f ms, p99 %.1f ms", smallDownload.rate, smallDownload.p50, smallDownload.p99))
+            print(
+                String(
+                    format: "small file downloads (~150 B): %.0f requests/s, p50 %.1f ms, p99 %.1f ms", smallDownload.rate, smallDownload.p50, smallDownload.p99
+                ))
 
-            let large = try await Self.json(http, "\(origin)/www.googleapis.com/drive/v3/files?q=\(Self.encode("name = 'Data Warehouse Dump.csv'"))&fields=files(id,size)", token)
+            let large = try await Self.json(
+                http, "\(origin)/www.googleapis.com/drive/v3/files?q=\(Self.encode("name = 'Data Warehouse Dump.csv'"))&fields=files(id,size)", token)
             let largeID = ((large["files"] as? [[String: Any]])?.first?["id"] as? String) ?? ""
             var bytes = 0
             let start = ContinuousClock.now
@@ -69,7 +83,8 @@ struct SandboxBench: AsyncParsableCommand {
                 for try await chunk in response.body { bytes += chunk.readableBytes }
             }
             let elapsed = (ContinuousClock.now - start).seconds
-            print(String(format: "large download (150 MB synthetic, streamed): %.0f MB/s over %d downloads", Double(bytes) / 1_048_576 / elapsed, largeDownloads))
+            print(
+                String(format: "large download (150 MB synthetic, streamed): %.0f MB/s over %d downloads", Double(bytes) / 1_048_576 / elapsed, largeDownloads))
             group.cancelAll()
         }
         try await http.shutdown()
@@ -134,7 +149,8 @@ struct SandboxBench: AsyncParsableCommand {
             challengeMethod: nil, issueRefreshToken: false, codePrefix: "bench")
         return try await sandbox.authority.redeem(
             code: code, client: client, redirectURI: client.redirectURIs.first, verifier: nil, accessTTL: 3600,
-            accessPrefix: prefix, refreshPrefix: "").access.token
+            accessPrefix: prefix, refreshPrefix: ""
+        ).access.token
     }
 
     static func googleToken(_ sandbox: Sandbox) async throws -> String {

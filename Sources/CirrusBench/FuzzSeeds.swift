@@ -19,11 +19,15 @@ struct FuzzSeeds: ParsableCommand {
             written += 1
         }
         for (index, document) in SampleDocuments.all.enumerated() {
-            for (format, ext) in [("docx", "docx"), ("xlsx", "xlsx"), ("pptx", "pptx"), ("pdf", "pdf"), ("html", "html"), ("markdown", "md"), ("csv", "csv"), ("text", "txt")] {
+            for (format, ext) in [
+                ("docx", "docx"), ("xlsx", "xlsx"), ("pptx", "pptx"), ("pdf", "pdf"), ("html", "html"), ("markdown", "md"), ("csv", "csv"), ("text", "txt"),
+            ] {
                 let rendered = DocumentFormats.render(document, format: format == "markdown" ? "md" : format == "text" ? "txt" : format)
                 try write(rendered, format, index, ext)
             }
-            let json: [String: Any] = ["title": document.title, "text": document.plainText, "index": index, "tags": ["seed", "corpus"], "nested": ["ok": true, "value": 1.5]]
+            let json: [String: Any] = [
+                "title": document.title, "text": document.plainText, "index": index, "tags": ["seed", "corpus"], "nested": ["ok": true, "value": 1.5],
+            ]
             try write([UInt8](try JSONSerialization.data(withJSONObject: json)), "json", index, "json")
         }
         for (index, page) in SampleDocuments.confluencePages.enumerated() { try write(Array(page.utf8), "confluence", index, "xml") }

@@ -45,8 +45,10 @@ struct ImportBench: AsyncParsableCommand {
             totals[label] = try await importRun(reader: reader, pdfFiles: pdfFiles)
         }
         if runs.count == 2, let isolated = totals[runs[0].0], let inProcess = totals[runs[1].0] {
-            print(String(format: "whole import (both folders): child processes %.1f s, in process %.1f s: %.1f%% %@", isolated, inProcess,
-                         abs(isolated / inProcess - 1) * 100, isolated > inProcess ? "slower" : "faster"))
+            print(
+                String(
+                    format: "whole import (both folders): child processes %.1f s, in process %.1f s: %.1f%% %@", isolated, inProcess,
+                    abs(isolated / inProcess - 1) * 100, isolated > inProcess ? "slower" : "faster"))
         }
         try pdfComparison(pdfFiles)
     }
@@ -56,18 +58,24 @@ struct ImportBench: AsyncParsableCommand {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let port = try LoopbackPort.free(), sandboxPort = try LoopbackPort.free()
-        let origin = "http://127.0.0.1:\(port)", sandboxOrigin = "http://127.0.0.1:\(sandboxPort)"
-        let config = try await AppConfig.load(overrides: [
-            AppConfig.Key.dataDirectory: directory.path, AppConfig.Key.port: String(port), AppConfig.Key.sandboxPort: String(sandboxPort),
-            AppConfig.Key.apiBaseURL: origin, AppConfig.Key.adminEmail: "bench@example.com", AppConfig.Key.adminPassword: "a long bench password",
-            AppConfig.Key.encryptionKeys: Fernet.generateKey(), AppConfig.Key.logLevel: "critical", AppConfig.Key.bcryptCost: "4",
-            AppConfig.Key.importWorkers: String(workers),
-        ], environment: [:], environmentFile: directory.appendingPathComponent(".env").path)
+        let port = try LoopbackPort.free()
+        let sandboxPort = try LoopbackPort.free()
+        let origin = "http://127.0.0.1:\(port)"
+        let sandboxOrigin = "http://127.0.0.1:\(sandboxPort)"
+        let config = try await AppConfig.load(
+            overrides: [
+                AppConfig.Key.dataDirectory: directory.path, AppConfig.Key.port: String(port), AppConfig.Key.sandboxPort: String(sandboxPort),
+                AppConfig.Key.apiBaseURL: origin, AppConfig.Key.adminEmail: "bench@example.com", AppConfig.Key.adminPassword: "a long bench password",
+                AppConfig.Key.encryptionKeys: Fernet.generateKey(), AppConfig.Key.logLevel: "critical", AppConfig.Key.bcryptCost: "4",
+                AppConfig.Key.importWorkers: String(workers),
+            ], environment: [:], environmentFile: directory.appendingPathComponent(".env").path)
         let app = try await DemoEnvironment.application(config, reader: reader)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         let total = try await withThrowingTaskGroup(of: Double?.self) { group -> Double in
-            group.addTask { try await app.runService(); return nil }
+            group.addTask {
+                try await app.runService()
+                return nil
+            }
             defer { group.cancelAll() }
             var client = BenchClient(http: http, origin: origin)
             try await client.waitUntilUp()
@@ -77,17 +85,23 @@ struct ImportBench: AsyncParsableCommand {
             // 1. The 1,200 small text files of "Archive 2019-2023".
             let archive = try await client.findFolder("Archive 2019-2023")
             let small = try await client.importAndMeasure(folder: archive)
-            print(String(format: "1,200 text files: %.1f s, %.0f files/s, %.2f MB/s, CPU %.2f cores busy of %d", small.seconds, small.files / small.seconds,
-                         small.megabytes / small.seconds, small.cpuSeconds / small.seconds, ProcessInfo.processInfo.activeProcessorCount))
+            print(
+                String(
+                    format: "1,200 text files: %.1f s, %.0f files/s, %.2f MB/s, CPU %.2f cores busy of %d", small.seconds, small.files / small.seconds,
+                    small.megabytes / small.seconds, small.cpuSeconds / small.seconds, ProcessInfo.processInfo.activeProcessorCount))
 
             // 2. Multi-page PDFs.
             let pdfFolder = try await client.sandboxFolder(sandboxOrigin, name: "Bench PDFs")
             for (index, file) in pdfFiles.enumerated() {
-                try await client.sandboxFile(sandboxOrigin, parent: pdfFolder, name: "Bench \(index).pdf", type: "application/pdf", bytes: [UInt8](Data(contentsOf: file)))
+                try await client.sandboxFile(
+                    sandboxOrigin, parent: pdfFolder, name: "Bench \(index).pdf", type: "application/pdf", bytes: [UInt8](Data(contentsOf: file)))
             }
             let large = try await client.importAndMeasure(folder: pdfFolder)
-            print(String(format: "%d PDFs (%.1f MB): %.1f s, %.1f files/s, %.2f MB/s, CPU %.2f cores busy of %d", pdfs, large.megabytes, large.seconds,
-                         large.files / large.seconds, large.megabytes / large.seconds, large.cpuSeconds / large.seconds, ProcessInfo.processInfo.activeProcessorCount))
+            print(
+                String(
+                    format: "%d PDFs (%.1f MB): %.1f s, %.1f files/s, %.2f MB/s, CPU %.2f cores busy of %d", pdfs, large.megabytes, large.seconds,
+                    large.files / large.seconds, large.megabytes / large.seconds, large.cpuSeconds / large.seconds, ProcessInfo.processInfo.activeProcessorCount
+                ))
             let stages = try await client.stageTimes()
             for (stage, value) in stages.sorted(by: { $0.key < $1.key }) {
                 print(String(format: "  stage %@: %.1f ms per file on average (%d files, both runs)", stage, value.average * 1000, value.count))
@@ -122,9 +136,15 @@ struct ImportBench: AsyncParsableCommand {
             }
         }
         let totalMB = Double(pdfFiles.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1.path)[.size] as? Int) ?? 0) }) / 1_000_000
-        print(String(format: "PDF extraction, %d files, %.1f MB, %d characters: Cirrus (poppler-glib, in process) %.2f s = %.1f MB/s", pdfFiles.count, totalMB, characters, ours.seconds, totalMB / ours.seconds))
+        print(
+            String(
+                format: "PDF extraction, %d files, %.1f MB, %d characters: Cirrus (poppler-glib, in process) %.2f s = %.1f MB/s", pdfFiles.count, totalMB,
+                characters, ours.seconds, totalMB / ours.seconds))
         if theirs > .zero {
-            print(String(format: "                pdftotext (poppler-utils, a process per file) %.2f s = %.1f MB/s; Cirrus takes %.0f%% of pdftotext's time", theirs.seconds, totalMB / theirs.seconds, ours.seconds / theirs.seconds * 100))
+            print(
+                String(
+                    format: "                pdftotext (poppler-utils, a process per file) %.2f s = %.1f MB/s; Cirrus takes %.0f%% of pdftotext's time",
+                    theirs.seconds, totalMB / theirs.seconds, ours.seconds / theirs.seconds * 100))
         } else {
             print("                pdftotext not installed (apt-get install poppler-utils) — no comparison")
         }
@@ -164,7 +184,9 @@ struct BenchClient {
         var cpuSeconds: Double
     }
 
-    func call(_ url: String, method: HTTPMethod = .GET, json: [String: Any]? = nil, form: String? = nil, bearer: String? = nil) async throws -> (Int, HTTPHeaders, [String: Any], String) {
+    func call(
+        _ url: String, method: HTTPMethod = .GET, json: [String: Any]? = nil, form: String? = nil, bearer: String? = nil
+    ) async throws -> (Int, HTTPHeaders, [String: Any], String) {
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers.add(name: "Accept", value: "application/json")
@@ -231,18 +253,24 @@ struct BenchClient {
     }
 
     func sandboxFolder(_ sandbox: String, name: String) async throws -> String {
-        try await call(sandbox + "/_sandbox/files", method: .POST, json: ["platform": "google_drive", "name": name, "mimeType": "application/vnd.google-apps.folder"]).2["id"] as? String ?? ""
+        try await call(
+            sandbox + "/_sandbox/files", method: .POST, json: ["platform": "google_drive", "name": name, "mimeType": "application/vnd.google-apps.folder"]
+        ).2["id"] as? String ?? ""
     }
 
     func sandboxFile(_ sandbox: String, parent: String, name: String, type: String, bytes: [UInt8]) async throws {
-        _ = try await call(sandbox + "/_sandbox/files", method: .POST, json: ["platform": "google_drive", "parentId": parent, "name": name, "mimeType": type, "content": Data(bytes).base64EncodedString()])
+        _ = try await call(
+            sandbox + "/_sandbox/files", method: .POST,
+            json: ["platform": "google_drive", "parentId": parent, "name": name, "mimeType": type, "content": Data(bytes).base64EncodedString()])
     }
 
     /// Imports a folder and waits for the job, timing it and the process's CPU use.
     func importAndMeasure(folder: String) async throws -> Result {
         let cpuBefore = Self.cpuSeconds()
         let start = ContinuousClock.now
-        let job = try await call(origin + "/api/v1/integrations/google_drive/import", method: .POST, json: ["fileIds": [folder], "category": "Bench"], bearer: bearer).2
+        let job = try await call(
+            origin + "/api/v1/integrations/google_drive/import", method: .POST, json: ["fileIds": [folder], "category": "Bench"], bearer: bearer
+        ).2
         guard let id = job["id"] as? String else { throw ValidationError("the import did not start: \(job)") }
         var state: [String: Any] = [:]
         repeat {
@@ -262,7 +290,8 @@ struct BenchClient {
     /// Average seconds per file for each import stage, from the server's Prometheus histograms.
     func stageTimes() async throws -> [String: (average: Double, count: Int)] {
         let text = try await call(origin + "/metrics").3
-        var sums: [String: Double] = [:], counts: [String: Int] = [:]
+        var sums: [String: Double] = [:]
+        var counts: [String: Int] = [:]
         for line in text.split(separator: "\n") where line.hasPrefix("cirrus_import_stage_duration_seconds_") {
             guard let stageRange = line.range(of: "stage=\""), let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
             let stage = String(line[stageRange.upperBound...].prefix { $0 != "\"" })

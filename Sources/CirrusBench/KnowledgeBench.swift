@@ -30,7 +30,10 @@ struct KnowledgeBench: AsyncParsableCommand {
         let start = ContinuousClock.now
         let vectors = embedder.embedNow(texts)
         let seconds = (ContinuousClock.now - start).seconds
-        print(String(format: "embedding, Cirrus (Swift + OpenBLAS): %d passages of %.0f tokens in %.2f s = %.1f passages/s", texts.count, averageTokens, seconds, Double(texts.count) / seconds))
+        print(
+            String(
+                format: "embedding, Cirrus (Swift + OpenBLAS): %d passages of %.0f tokens in %.2f s = %.1f passages/s", texts.count, averageTokens, seconds,
+                Double(texts.count) / seconds))
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -38,8 +41,10 @@ struct KnowledgeBench: AsyncParsableCommand {
             let path = scratch.appendingPathComponent("texts.json")
             try JSONEncoder().encode(texts).write(to: path)
             if let result = Self.yardstick(python, ["embed", path.path, model]) {
-                print(String(format: "embedding, sentence-transformers (PyTorch %@, %d threads), same passages: %.1f passages/s",
-                             result["torch"] as? String ?? "?", result["threads"] as? Int ?? 0, result["chunks_per_second"] as? Double ?? 0))
+                print(
+                    String(
+                        format: "embedding, sentence-transformers (PyTorch %@, %d threads), same passages: %.1f passages/s",
+                        result["torch"] as? String ?? "?", result["threads"] as? Int ?? 0, result["chunks_per_second"] as? Double ?? 0))
             }
         }
 
@@ -48,17 +53,24 @@ struct KnowledgeBench: AsyncParsableCommand {
         for size in sizes.split(separator: ",").compactMap({ Int($0) }) {
             let index = HybridIndex()
             // The vectors go to a file for faiss as they are made, so they do not count in our memory.
-            let vectorsPath = scratch.appendingPathComponent("vectors.f32"), queriesPath = scratch.appendingPathComponent("queries.f32")
+            let vectorsPath = scratch.appendingPathComponent("vectors.f32")
+            let queriesPath = scratch.appendingPathComponent("queries.f32")
             FileManager.default.createFile(atPath: vectorsPath.path, contents: nil)
             let stored = try FileHandle(forWritingTo: vectorsPath)
             let buildStart = ContinuousClock.now
             var batch: [IndexedDocument.Passage] = []
             for number in 0..<size {
-                let vector = Self.near(vectors[Int.random(in: 0..<vectors.count, using: &generator)], vectors[Int.random(in: 0..<vectors.count, using: &generator)], &generator)
+                let vector = Self.near(
+                    vectors[Int.random(in: 0..<vectors.count, using: &generator)], vectors[Int.random(in: 0..<vectors.count, using: &generator)], &generator)
                 vector.withUnsafeBufferPointer { stored.write(Data(buffer: $0)) }
-                batch.append(.init(chunkID: UUID(), ordinal: number % 10, searchText: Self.passage(words, zipf, &generator, tokens: 150, tokenizer: nil), vector: vector))
+                batch.append(
+                    .init(chunkID: UUID(), ordinal: number % 10, searchText: Self.passage(words, zipf, &generator, tokens: 150, tokenizer: nil), vector: vector)
+                )
                 if batch.count == 10 {
-                    index.upsert(IndexedDocument(id: UUID(), title: "Document \(number / 10)", category: ["Product", "HR", "Finance"][number % 3], source: "google_drive", passages: batch))
+                    index.upsert(
+                        IndexedDocument(
+                            id: UUID(), title: "Document \(number / 10)", category: ["Product", "HR", "Finance"][number % 3], source: "google_drive",
+                            passages: batch))
                     batch = []
                 }
             }
@@ -81,17 +93,25 @@ struct KnowledgeBench: AsyncParsableCommand {
             print(String(format: "index of %d passages built in %.1f s", size, buildSeconds))
             for mode in [SearchMode.vector, .bm25, .hybrid] {
                 let sorted = timings[mode]!
-                print(String(format: "  search %@, Cirrus: p50 %.2f ms, p99 %.2f ms", mode.rawValue, sorted[sorted.count / 2], sorted[Int(Double(sorted.count) * 0.99) - 1]))
+                print(
+                    String(
+                        format: "  search %@, Cirrus: p50 %.2f ms, p99 %.2f ms", mode.rawValue, sorted[sorted.count / 2],
+                        sorted[Int(Double(sorted.count) * 0.99) - 1]))
             }
             if !python.isEmpty {
                 try questions.flatMap(\.1).withUnsafeBufferPointer { try Data(buffer: $0).write(to: queriesPath) }
                 if let result = Self.yardstick(python, ["faiss", vectorsPath.path, queriesPath.path, "384", "50"]) {
-                    print(String(format: "  search vector, faiss-cpu %@ IndexFlatIP (k=50, %d threads): p50 %.2f ms, p99 %.2f ms",
-                                 result["faiss"] as? String ?? "?", result["threads"] as? Int ?? 0, result["p50_ms"] as? Double ?? 0, result["p99_ms"] as? Double ?? 0))
+                    print(
+                        String(
+                            format: "  search vector, faiss-cpu %@ IndexFlatIP (k=50, %d threads): p50 %.2f ms, p99 %.2f ms",
+                            result["faiss"] as? String ?? "?", result["threads"] as? Int ?? 0, result["p50_ms"] as? Double ?? 0,
+                            result["p99_ms"] as? Double ?? 0))
                 }
             }
-            print(String(format: "  resident memory with this index: %.0f MB (%.0f MB above the process before any index; the vectors alone are %.0f MB)",
-                         resident, resident - baseline, Double(size * 384 * 4) / 1_048_576))
+            print(
+                String(
+                    format: "  resident memory with this index: %.0f MB (%.0f MB above the process before any index; the vectors alone are %.0f MB)",
+                    resident, resident - baseline, Double(size * 384 * 4) / 1_048_576))
         }
     }
 
@@ -129,8 +149,8 @@ struct KnowledgeBench: AsyncParsableCommand {
 
     static func residentMegabytes() -> Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
         else { return 0 }
         return kilobytes / 1024
     }
@@ -154,7 +174,7 @@ struct KnowledgeBench: AsyncParsableCommand {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0, let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
-              let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         else {
             print("  (yardstick failed; `make bench` installs sentence-transformers and faiss-cpu)")
             return nil
@@ -177,7 +197,8 @@ struct Zipf {
 
     func sample(_ generator: inout SeededGenerator) -> Int {
         let target = Double.random(in: 0..<1, using: &generator)
-        var low = 0, high = cumulative.count - 1
+        var low = 0
+        var high = cumulative.count - 1
         while low < high {
             let middle = (low + high) / 2
             if cumulative[middle] < target { low = middle + 1 } else { high = middle }

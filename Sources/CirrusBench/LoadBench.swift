@@ -25,8 +25,10 @@ struct LoadBench: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let databaseURL = ProcessInfo.processInfo.environment["CIRRUS_TEST_DATABASE_URL"]
-        let port = try LoopbackPort.free(), sandboxPort = try LoopbackPort.free()
-        let origin = "http://127.0.0.1:\(port)", sandboxOrigin = "http://127.0.0.1:\(sandboxPort)"
+        let port = try LoopbackPort.free()
+        let sandboxPort = try LoopbackPort.free()
+        let origin = "http://127.0.0.1:\(port)"
+        let sandboxOrigin = "http://127.0.0.1:\(sandboxPort)"
         var overrides = [
             AppConfig.Key.dataDirectory: directory.path, AppConfig.Key.port: String(port), AppConfig.Key.sandboxPort: String(sandboxPort),
             AppConfig.Key.apiBaseURL: origin, AppConfig.Key.adminEmail: "load@example.com", AppConfig.Key.adminPassword: "a long load password",
@@ -41,9 +43,14 @@ struct LoadBench: AsyncParsableCommand {
         let app = try await DemoEnvironment.application(config)
         let http = HTTPClient(
             eventLoopGroupProvider: .singleton,
-            configuration: .init(redirectConfiguration: .disallow, connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: sessions + 16)))
-        print("command: make bench-load (.build/release/cirrus-bench load --sessions \(sessions) --seconds \(seconds) --imports \(imports) --files-per-import \(filesPerImport) --think-ms \(thinkMs))")
-        print("store: \(databaseURL == nil ? "SQLite" : "PostgreSQL"); machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; load generator in the same process")
+            configuration: .init(
+                redirectConfiguration: .disallow, connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: sessions + 16)))
+        print(
+            "command: make bench-load (.build/release/cirrus-bench load --sessions \(sessions) --seconds \(seconds) --imports \(imports) --files-per-import \(filesPerImport) --think-ms \(thinkMs))"
+        )
+        print(
+            "store: \(databaseURL == nil ? "SQLite" : "PostgreSQL"); machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; load generator in the same process"
+        )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
             defer { group.cancelAll() }
@@ -69,7 +76,8 @@ struct LoadBench: AsyncParsableCommand {
                     for file in 0..<filesPerImport {
                         files.addTask {
                             let text = "Load note \(index)-\(file): order \(10_000 + file) ships on day \(file % 28 + 1)."
-                            try await client.sandboxFile(sandboxOrigin, parent: folder, name: "load-\(index)-\(file).txt", type: "text/plain", bytes: Array(text.utf8))
+                            try await client.sandboxFile(
+                                sandboxOrigin, parent: folder, name: "load-\(index)-\(file).txt", type: "text/plain", bytes: Array(text.utf8))
                         }
                         if file % 16 == 15 { try await files.next() }
                     }
@@ -95,11 +103,12 @@ struct LoadBench: AsyncParsableCommand {
                         while ContinuousClock.now < deadline {
                             round += 1
                             let folder = folders.isEmpty ? "root" : folders[round % folders.count]
-                            let request: (String, String) = switch round % 3 {
-                            case 0: ("browse", "/api/v1/integrations/google_drive/files?folder_id=\(folder)")
-                            case 1: ("documents API", "/api/v1/documents?limit=50&offset=\((round / 3) % 10 * 50)")
-                            default: ("Documents page", "/admin/documents?page=\((round / 3) % 4 + 1)")
-                            }
+                            let request: (String, String) =
+                                switch round % 3 {
+                                case 0: ("browse", "/api/v1/integrations/google_drive/files?folder_id=\(folder)")
+                                case 1: ("documents API", "/api/v1/documents?limit=50&offset=\((round / 3) % 10 * 50)")
+                                default: ("Documents page", "/admin/documents?page=\((round / 3) % 4 + 1)")
+                                }
                             await recorder.time(request.0) { try await client.call(origin + request.1, bearer: token).0 }
                             try await Task.sleep(for: .milliseconds(thinkMs))
                         }
@@ -153,8 +162,10 @@ actor LatencyRecorder {
         for (kind, values) in samples.sorted(by: { $0.key < $1.key }) {
             let sorted = values.sorted()
             func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000 }
-            print(String(format: "%@: %d requests (%.0f/s), %d errors, p50 %.1f ms, p99 %.1f ms%@", kind, sorted.count, Double(sorted.count) / Double(seconds),
-                         errors[kind] ?? 0, percentile(0.5), percentile(0.99), firstError[kind].map { " (first error: \($0))" } ?? ""))
+            print(
+                String(
+                    format: "%@: %d requests (%.0f/s), %d errors, p50 %.1f ms, p99 %.1f ms%@", kind, sorted.count, Double(sorted.count) / Double(seconds),
+                    errors[kind] ?? 0, percentile(0.5), percentile(0.99), firstError[kind].map { " (first error: \($0))" } ?? ""))
         }
     }
 }

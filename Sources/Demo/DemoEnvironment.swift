@@ -31,18 +31,20 @@ public enum DemoEnvironment {
 
     /// The demo clients' redirect URIs for Cirrus servers at these public URLs.
     public static func redirectURIs(appBaseURLs: [String]) -> [Platform: [String]] {
-        Dictionary(uniqueKeysWithValues: Platform.allCases.map { platform in
-            (platform, appBaseURLs.map { ProviderSetup.redirectURI(baseURL: $0, platform: platform) })
-        })
+        Dictionary(
+            uniqueKeysWithValues: Platform.allCases.map { platform in
+                (platform, appBaseURLs.map { ProviderSetup.redirectURI(baseURL: $0, platform: platform) })
+            })
     }
 
     /// Every provider at the sandbox on `origin`, signed in to with its demo client.
     static func setup(origin: @escaping @Sendable () -> String) -> ProviderSetup {
         ProviderSetup(
-            apps: Dictionary(uniqueKeysWithValues: Platform.allCases.map { platform in
-                let client = DemoClients.client(for: platform, redirectURIs: [])
-                return (platform, ProviderApp(clientID: client.clientID, clientSecret: Secret(client.clientSecret), hosts: .standIn(origin: origin)))
-            }),
+            apps: Dictionary(
+                uniqueKeysWithValues: Platform.allCases.map { platform in
+                    let client = DemoClients.client(for: platform, redirectURIs: [])
+                    return (platform, ProviderApp(clientID: client.clientID, clientSecret: Secret(client.clientSecret), hosts: .standIn(origin: origin)))
+                }),
             standIn: true)
     }
 }

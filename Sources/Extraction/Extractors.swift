@@ -32,9 +32,10 @@ public struct Extractors: Sendable {
         if type.hasPrefix("text/") { return nil }
         if type.hasPrefix("image/") { return .noText("it is an image (OCR is not supported yet)") }
         if type.hasPrefix("video/") || type.hasPrefix("audio/") { return .noText("it is audio or video") }
-        if ["application/zip", "application/x-zip-compressed", "application/gzip", "application/x-tar", "application/x-7z-compressed",
-            "application/x-rar-compressed", "application/vnd.rar"].contains(type)
-        {
+        if [
+            "application/zip", "application/x-zip-compressed", "application/gzip", "application/x-tar", "application/x-7z-compressed",
+            "application/x-rar-compressed", "application/vnd.rar",
+        ].contains(type) {
             return .noText("it is an archive; import the files inside it instead")
         }
         if type == "application/msword" || type == "application/vnd.ms-excel" || type == "application/vnd.ms-powerpoint" {

@@ -1,5 +1,5 @@
-import Foundation
 import Extraction
+import Foundation
 
 /// A passage of a document: the unit that is embedded, searched and cited.
 public struct Chunk: Sendable, Equatable {
@@ -58,7 +58,8 @@ public struct Chunker: Sendable {
         var pending: (text: [String], tokens: Int, headingPath: [String], location: SourceLocation)?
         func emit() {
             guard let current = pending, !current.text.isEmpty else { return }
-            chunks.append(Chunk(ordinal: chunks.count, text: current.text.joined(separator: "\n"), headingPath: current.headingPath, location: current.location))
+            chunks.append(
+                Chunk(ordinal: chunks.count, text: current.text.joined(separator: "\n"), headingPath: current.headingPath, location: current.location))
             pending = nil
         }
         for section in document.sections {

@@ -14,7 +14,8 @@ public struct WordTokenizer: Sendable {
     public func terms(_ text: String) -> [String] {
         Self.words(text).compactMap { word in
             // ASCII needs only lower-casing, byte by byte; Foundation's folding is for the rest.
-            let folded = word.utf8.allSatisfy({ $0 < 0x80 })
+            let folded =
+                word.utf8.allSatisfy({ $0 < 0x80 })
                 ? String(decoding: word.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
                 : word.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
             return stopWords.contains(folded) ? nil : Self.stem(folded)
@@ -33,12 +34,16 @@ public struct WordTokenizer: Sendable {
             let character = text[index]
             let next = text.index(after: index)
             if isIdeographic(character) {
-                if let begin = start { words.append(text[begin..<index]); start = nil }
+                if let begin = start {
+                    words.append(text[begin..<index])
+                    start = nil
+                }
                 words.append(text[index..<next])
             } else if character.isLetter || character.isNumber {
                 if start == nil { start = index }
             } else if let begin = start {
-                let joins = "'’.,_".contains(character) && next < text.endIndex
+                let joins =
+                    "'’.,_".contains(character) && next < text.endIndex
                     && (text[next].isLetter || text[next].isNumber) && !isIdeographic(text[next])
                 if !joins {
                     words.append(text[begin..<index])
@@ -58,9 +63,14 @@ public struct WordTokenizer: Sendable {
         var w = word
         if w.hasSuffix("'s") || w.hasSuffix("’s") { w.removeLast(2) }
         if w.hasSuffix("'") || w.hasSuffix("’") { w.removeLast() }
-        if w.hasSuffix("sses") { w.removeLast(2) }
-        else if w.hasSuffix("ies"), w.count > 4 { w.removeLast(3); w += "y" }
-        else if w.hasSuffix("s"), !w.hasSuffix("ss"), !w.hasSuffix("us"), !w.hasSuffix("is"), w.count > 3 { w.removeLast() }
+        if w.hasSuffix("sses") {
+            w.removeLast(2)
+        } else if w.hasSuffix("ies"), w.count > 4 {
+            w.removeLast(3)
+            w += "y"
+        } else if w.hasSuffix("s"), !w.hasSuffix("ss"), !w.hasSuffix("us"), !w.hasSuffix("is"), w.count > 3 {
+            w.removeLast()
+        }
         for suffix in ["ing", "ed"] where w.hasSuffix(suffix) {
             let stem = w.dropLast(suffix.count)
             // Only when a vowel remains ("sing", "red" stay), and undoubling "shipped" → "ship".

@@ -36,9 +36,12 @@ public enum DemoClients {
     public static func client(for platform: Platform, redirectURIs: [String]) -> OAuthClient {
         switch platform {
         case .googleDrive:
-            OAuthClient(platform: platform, clientID: "100000000001-cirrusdemo.apps.googleusercontent.com", clientSecret: "GOCSPX-cirrus-demo-secret", redirectURIs: redirectURIs)
+            OAuthClient(
+                platform: platform, clientID: "100000000001-cirrusdemo.apps.googleusercontent.com", clientSecret: "GOCSPX-cirrus-demo-secret",
+                redirectURIs: redirectURIs)
         case .microsoft:
-            OAuthClient(platform: platform, clientID: "6f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b", clientSecret: "cirrus~demo~microsoft~secret", redirectURIs: redirectURIs)
+            OAuthClient(
+                platform: platform, clientID: "6f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b", clientSecret: "cirrus~demo~microsoft~secret", redirectURIs: redirectURIs)
         case .dropbox:
             OAuthClient(platform: platform, clientID: "cirrusdemoappkey", clientSecret: "cirrusdemoappsecret", redirectURIs: redirectURIs)
         case .confluence:
@@ -65,7 +68,8 @@ public final class Sandbox: Sendable {
         self.monitor = SandboxMonitor()
         self.accounts = SandboxAccounts.all
         self.emulators = [
-            GoogleEmulator(store: store, authority: authority, accounts: SandboxAccounts.all[.googleDrive] ?? [], exportLimitBytes: configuration.exportLimitBytes),
+            GoogleEmulator(
+                store: store, authority: authority, accounts: SandboxAccounts.all[.googleDrive] ?? [], exportLimitBytes: configuration.exportLimitBytes),
             MicrosoftEmulator(store: store, authority: authority, accounts: SandboxAccounts.all[.microsoft] ?? []),
             DropboxEmulator(store: store, authority: authority, accounts: SandboxAccounts.all[.dropbox] ?? []),
             ConfluenceEmulator(

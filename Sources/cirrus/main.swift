@@ -85,9 +85,10 @@ struct Migrate: AsyncParsableCommand {
 struct CreateAdmin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "create-admin", abstract: "Create an admin user.")
     @Option(help: "The admin's email address.") var email: String
-    @Option(help: ArgumentHelp(
-        "A file holding the password (at least 10 characters; one line). Without it the password is read from standard input.",
-        discussion: "Never on the command line: arguments are visible to every user of the machine and kept in shell history."))
+    @Option(
+        help: ArgumentHelp(
+            "A file holding the password (at least 10 characters; one line). Without it the password is read from standard input.",
+            discussion: "Never on the command line: arguments are visible to every user of the machine and kept in shell history."))
     var passwordFile: String?
     @Option(help: "The name shown in the interface.") var name: String?
     @Flag(help: "Make the user an owner rather than an admin.") var owner = false

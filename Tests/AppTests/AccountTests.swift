@@ -14,9 +14,11 @@ struct AccountTests {
 
     static func changePasswordForm(_ client: TestClient, current: String, new: String, confirm: String? = nil) async throws -> TestClient.Reply {
         let page = try await client.get("/admin/settings")
-        return try await client.postForm("/admin/settings/password", [
-            ("_csrf", TestClient.csrfToken(in: page.body) ?? ""), ("currentPassword", current), ("newPassword", new), ("confirmPassword", confirm ?? new),
-        ])
+        return try await client.postForm(
+            "/admin/settings/password",
+            [
+                ("_csrf", TestClient.csrfToken(in: page.body) ?? ""), ("currentPassword", current), ("newPassword", new), ("confirmPassword", confirm ?? new),
+            ])
     }
 
     @Test("a password change needs the current password, keeps this session and signs out every other session and token")
@@ -31,7 +33,8 @@ struct AccountTests {
             // when: the wrong current password, then two new passwords that differ, then a real change
             let wrong = try await Self.changePasswordForm(client, current: "not my password", new: Self.newPassword)
             #expect(wrong.status == .badRequest && wrong.body.contains("current password is not right"))
-            let differ = try await Self.changePasswordForm(client, current: TestHarness.ownerPassword, new: Self.newPassword, confirm: "something else entirely")
+            let differ = try await Self.changePasswordForm(
+                client, current: TestHarness.ownerPassword, new: Self.newPassword, confirm: "something else entirely")
             #expect(differ.status == .badRequest)
             let changed = try await Self.changePasswordForm(client, current: TestHarness.ownerPassword, new: Self.newPassword)
             #expect(changed.status == .seeOther)
@@ -43,7 +46,8 @@ struct AccountTests {
             #expect(old.status == .unauthorized)
             let fresh = try await client.apiToken(email: TestHarness.ownerEmail, password: Self.newPassword)
             // and by API: the token making the change survives it
-            let apiChange = try await client.json(.put, "/api/v1/me/password", ["currentPassword": Self.newPassword, "newPassword": "yet another passphrase"], bearer: fresh)
+            let apiChange = try await client.json(
+                .put, "/api/v1/me/password", ["currentPassword": Self.newPassword, "newPassword": "yet another passphrase"], bearer: fresh)
             #expect(apiChange.status == .noContent)
             #expect(try await client.get("/api/v1/me", bearer: fresh).status == .ok)
         }
@@ -148,7 +152,10 @@ struct AccountTests {
     func createAdminPassword() async throws {
         let harness = try await TestHarness.make()
         try await harness.bootstrapOwner()
-        var environment = ["DATA_DIR": harness.dataDirectory.path, "CIRRUS_ENCRYPTION_KEYS": harness.config.encryptionKeys.map(\.revealed).joined(separator: ","), "LOG_LEVEL": "error"]
+        var environment = [
+            "DATA_DIR": harness.dataDirectory.path, "CIRRUS_ENCRYPTION_KEYS": harness.config.encryptionKeys.map(\.revealed).joined(separator: ","),
+            "LOG_LEVEL": "error",
+        ]
         if let url = harness.config.databaseURL?.revealed { environment["DATABASE_URL"] = url }
         func run(_ arguments: [String], stdin: String) throws -> Int32 {
             let process = Process()

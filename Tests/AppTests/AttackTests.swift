@@ -225,7 +225,9 @@ struct AttackTests {
                 let path = platform == .microsoft ? ["OneDrive", "Documents", "Q2 Board Report.docx"] : ["Product Docs", "Feature Guide.docx"]
                 let file = try await ImportTests.walk(client, driver, platform, path)
                 // when: the provider answers the download with a redirect to a cloud metadata-like internal service
-                var fault: [String: Any] = ["platform": platform.rawValue, "status": "redirect", "location": inside + "/latest/meta-data/iam/security-credentials/"]
+                var fault: [String: Any] = [
+                    "platform": platform.rawValue, "status": "redirect", "location": inside + "/latest/meta-data/iam/security-credentials/",
+                ]
                 fault["path"] = platform == .microsoft ? "/content" : "/files/"
                 if platform == .googleDrive { fault["query"] = "alt=media" }
                 try await ConnectDriver.control(started.sandboxOrigin, "/faults", fault)
@@ -258,7 +260,9 @@ struct AttackTests {
         // Against the sandbox, only the sandbox's own origin, under a listed host.
         let sandbox = LinkPolicy(hosts: .standIn { "http://127.0.0.1:9100" }, apiHosts: ["graph.microsoft.com"], downloadHosts: [".sharepoint.com"])
         #expect(try await sandbox.vet("http://127.0.0.1:9100/contoso.sharepoint.com/x").mayCarryToken == false)
-        for link in ["http://127.0.0.1:9101/contoso.sharepoint.com/x", "http://localhost:9100/contoso.sharepoint.com/x", "http://127.0.0.1:9100/evil.example/x"] {
+        for link in [
+            "http://127.0.0.1:9101/contoso.sharepoint.com/x", "http://localhost:9100/contoso.sharepoint.com/x", "http://127.0.0.1:9100/evil.example/x",
+        ] {
             await #expect(throws: ConnectorError.self, "\(link)") { try await sandbox.vet(link) }
         }
     }
@@ -280,18 +284,23 @@ struct AttackTests {
 
     // MARK: Redirects, links and markup
 
-    @Test("open redirect: sign-in never sends the browser to another host", arguments: [
-        "/%09/evil.example", "/%0A/evil.example", "//evil.example", "/\\evil.example", "https://evil.example", "/admin/../..//evil.example%0a",
-        "javascript:alert(1)", "/%20/evil.example", "/admin%09//evil.example", "/login", "/api/v1/documents",
-    ])
+    @Test(
+        "open redirect: sign-in never sends the browser to another host",
+        arguments: [
+            "/%09/evil.example", "/%0A/evil.example", "//evil.example", "/\\evil.example", "https://evil.example", "/admin/../..//evil.example%0a",
+            "javascript:alert(1)", "/%20/evil.example", "/admin%09//evil.example", "/login", "/api/v1/documents",
+        ])
     func openRedirectAfterSignIn(next: String) async throws {
         let harness = try await TestHarness.make()
         try await harness.withServer { client in
             let page = try await client.get("/login")
             let decoded = next.removingPercentEncoding ?? next
-            let reply = try await client.postForm("/login", [
-                ("_csrf", TestClient.csrfToken(in: page.body) ?? ""), ("email", TestHarness.ownerEmail), ("password", TestHarness.ownerPassword), ("next", decoded),
-            ])
+            let reply = try await client.postForm(
+                "/login",
+                [
+                    ("_csrf", TestClient.csrfToken(in: page.body) ?? ""), ("email", TestHarness.ownerEmail), ("password", TestHarness.ownerPassword),
+                    ("next", decoded),
+                ])
             #expect(reply.status == .seeOther)
             let location = reply.headers[.location] ?? ""
             #expect(location == "/admin" || (location.hasPrefix("/admin/") && !location.contains("//")), "\(location)")
@@ -303,7 +312,8 @@ struct AttackTests {
         let harness = try await TestHarness.make()
         let owner = try await harness.bootstrapOwner()
         try await harness.withStore { store in
-            let document = try await DocumentsPageTests.makeDocument(#"<img src=x onerror="alert(1)">.txt"#, category: "Notes", workspace: owner.$workspace.id, on: store)
+            let document = try await DocumentsPageTests.makeDocument(
+                #"<img src=x onerror="alert(1)">.txt"#, category: "Notes", workspace: owner.$workspace.id, on: store)
             document.sourceURL = "javascript:alert(document.cookie)"
             try await document.save(on: store.database)
         }
@@ -313,16 +323,19 @@ struct AttackTests {
             #expect(!page.contains("javascript:"))
             #expect(!page.contains("<img src=x"))
             #expect(page.contains("&lt;img src=x"))
-            let api = try await client.get("/api/v1/documents", bearer: try await client.apiToken(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword))
+            let api = try await client.get(
+                "/api/v1/documents", bearer: try await client.apiToken(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword))
             #expect(!api.body.contains("javascript:"))
         }
     }
 
-    @Test("XSS: only absolute http(s) links with a host are kept", arguments: [
-        ("https://docs.google.com/document/d/1", true), ("http://intranet.example/page", true), ("javascript:alert(1)", false),
-        ("JaVaScRiPt:alert(1)", false), ("java\tscript:alert(1)", false), ("data:text/html,<script>", false), ("//evil.example/x", false),
-        ("/relative", false), ("https://user:pw@example.com", false), ("vbscript:msgbox", false),
-    ])
+    @Test(
+        "XSS: only absolute http(s) links with a host are kept",
+        arguments: [
+            ("https://docs.google.com/document/d/1", true), ("http://intranet.example/page", true), ("javascript:alert(1)", false),
+            ("JaVaScRiPt:alert(1)", false), ("java\tscript:alert(1)", false), ("data:text/html,<script>", false), ("//evil.example/x", false),
+            ("/relative", false), ("https://user:pw@example.com", false), ("vbscript:msgbox", false),
+        ])
     func sourceLinkRule(link: String, kept: Bool) {
         #expect((WebLink.safe(link) != nil) == kept)
     }
@@ -355,13 +368,19 @@ struct AttackTests {
     func memberEscalation() async throws {
         let harness = try await TestHarness.make()
         let owner = try await harness.bootstrapOwner()
-        let document = try await harness.withStore { try await DocumentsPageTests.makeDocument("Policy", category: "HR", workspace: owner.$workspace.id, on: $0) }
+        let document = try await harness.withStore {
+            try await DocumentsPageTests.makeDocument("Policy", category: "HR", workspace: owner.$workspace.id, on: $0)
+        }
         try await harness.createUser(email: "member@example.com", password: "member's long password", role: .member, workspaceID: owner.$workspace.id)
         try await harness.withServer { client in
             let token = try await client.apiToken(email: "member@example.com", password: "member's long password")
             let id = try document.requireID()
-            #expect(try await client.send(.delete, "/api/v1/documents/\(id)", headers: [.authorization: "Bearer \(token)"], withCookies: false).status == .forbidden)
-            #expect(try await client.json(.post, "/api/v1/integrations/google_drive/import", ["fileIds": ["x"], "category": "c"], bearer: token).status == .forbidden)
+            #expect(
+                try await client.send(.delete, "/api/v1/documents/\(id)", headers: [.authorization: "Bearer \(token)"], withCookies: false).status == .forbidden
+            )
+            #expect(
+                try await client.json(.post, "/api/v1/integrations/google_drive/import", ["fileIds": ["x"], "category": "c"], bearer: token).status
+                    == .forbidden)
             try await client.signIn(email: "member@example.com", password: "member's long password")
             let page = try await client.get("/admin/documents")
             let csrf = TestClient.csrfToken(in: try await client.get("/admin/settings").body) ?? ""
@@ -372,12 +391,13 @@ struct AttackTests {
         #expect(try await harness.withStore { try await KnowledgeDocument.find(document.id, on: $0.database) } != nil)
     }
 
-
     @Test("CSRF: a cross-site form that deletes a document is refused and the document stays")
     func csrfDeleteDocument() async throws {
         let harness = try await TestHarness.make()
         let owner = try await harness.bootstrapOwner()
-        let document = try await harness.withStore { try await DocumentsPageTests.makeDocument("Keep me", category: "Notes", workspace: owner.$workspace.id, on: $0) }
+        let document = try await harness.withStore {
+            try await DocumentsPageTests.makeDocument("Keep me", category: "Notes", workspace: owner.$workspace.id, on: $0)
+        }
         try await harness.withServer { client in
             try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
             let reply = try await client.postForm("/admin/documents/\(try document.requireID())/delete", [("_csrf", "guessed")])
@@ -403,7 +423,9 @@ struct AttackTests {
     func otherWorkspaceDocument() async throws {
         let harness = try await TestHarness.make()
         let owner = try await harness.bootstrapOwner()
-        let document = try await harness.withStore { try await DocumentsPageTests.makeDocument("Board minutes", category: "Private", workspace: owner.$workspace.id, on: $0) }
+        let document = try await harness.withStore {
+            try await DocumentsPageTests.makeDocument("Board minutes", category: "Private", workspace: owner.$workspace.id, on: $0)
+        }
         try await harness.createUser(email: "mallory@example.org", password: "mallory's own password")
         try await harness.withServer { client in
             let mallory = try await client.apiToken(email: "mallory@example.org", password: "mallory's own password")
@@ -426,9 +448,11 @@ struct AttackTests {
             let first = try #require(client.cookie("cirrus_session"))
             // when: the same browser signs in again (the login form is still reachable by a direct post)
             let page = try await client.get("/admin/settings")
-            _ = try await client.postForm("/login", [
-                ("_csrf", TestClient.csrfToken(in: page.body) ?? ""), ("email", TestHarness.ownerEmail), ("password", TestHarness.ownerPassword),
-            ])
+            _ = try await client.postForm(
+                "/login",
+                [
+                    ("_csrf", TestClient.csrfToken(in: page.body) ?? ""), ("email", TestHarness.ownerEmail), ("password", TestHarness.ownerPassword),
+                ])
             // then
             let second = try #require(client.cookie("cirrus_session"))
             #expect(first != second)
@@ -439,7 +463,6 @@ struct AttackTests {
         let sessions = try await harness.withStore { try await BrowserSession.query(on: $0.database).count() }
         #expect(sessions == 1)
     }
-
 
     @Test("brute force behind a trusted proxy locks out the attacking client only, not everyone behind the proxy")
     func throttleBehindProxy() async throws {

@@ -139,9 +139,11 @@ struct AuthTests {
             #expect(reply.headers[.location] == "/login?next=%2Fadmin%2Fintegrations")
             let page = try await client.send(.get, "/login?next=%2Fadmin%2Fintegrations")
             let token = TestClient.csrfToken(in: page.body) ?? ""
-            let signIn = try await client.postForm("/login", [
-                ("_csrf", token), ("email", TestHarness.ownerEmail), ("password", TestHarness.ownerPassword), ("next", "/admin/integrations"),
-            ])
+            let signIn = try await client.postForm(
+                "/login",
+                [
+                    ("_csrf", token), ("email", TestHarness.ownerEmail), ("password", TestHarness.ownerPassword), ("next", "/admin/integrations"),
+                ])
             #expect(signIn.headers[.location] == "/admin/integrations")
         }
     }

@@ -109,7 +109,9 @@ struct BrowserTests {
         return main
     }
 
-    @Test("the seed's journey: Add from Cloud, open Product Docs, select three files, category, Import, all done with chunk counts, listed with source Google Drive; then the chat answers from Feature Guide.docx")
+    @Test(
+        "the seed's journey: Add from Cloud, open Product Docs, select three files, category, Import, all done with chunk counts, listed with source Google Drive; then the chat answers from Feature Guide.docx"
+    )
     func importProductDocsThroughThePicker() async throws {
         let harness = try await TestHarness.makeWithPublicURL()
         try await harness.withListeningServer {
@@ -129,7 +131,8 @@ struct BrowserTests {
                 _ = try await browser.element(xpath: "//ol[@id='picker-crumbs']//span[normalize-space(.)='Product Docs']", timeout: .seconds(10))
                 // selects the three files
                 for name in ["Product Overview.pdf", "Feature Guide.docx", "API Documentation.pdf"] {
-                    let box = try await browser.element(xpath: "//tbody[@id='picker-rows']//tr[.//span[normalize-space(.)='\(name)']]//input[@type='checkbox']", timeout: .seconds(10))
+                    let box = try await browser.element(
+                        xpath: "//tbody[@id='picker-rows']//tr[.//span[normalize-space(.)='\(name)']]//input[@type='checkbox']", timeout: .seconds(10))
                     try await browser.click(element: box)
                 }
                 // (a folder that fits one page offers no "Load more")
@@ -181,14 +184,17 @@ struct BrowserTests {
                 // (the citation links to the file at the provider and shows the source's icon)
                 let link = try await browser.execute("return document.querySelector('article.chat-turn.latest li.citation a').href") as? String ?? ""
                 #expect(link.hasPrefix("http"), "\(link)")
-                #expect(try await browser.execute("return document.querySelector('article.chat-turn.latest li.citation img').getAttribute('alt')") as? String == "Google Drive")
+                #expect(
+                    try await browser.execute("return document.querySelector('article.chat-turn.latest li.citation img').getAttribute('alt')") as? String
+                        == "Google Drive")
                 if let directory = ProcessInfo.processInfo.environment["CIRRUS_SCREENSHOT_DIR"] {
                     try await browser.screenshotPNG().write(to: URL(fileURLWithPath: directory).appendingPathComponent("chat.png"))
                 }
                 // and a second question keeps the first in the session's history
                 try await browser.type("How many requests per minute does the API allow?", into: "#question")
                 try await browser.click("#ask")
-                _ = try await browser.element(xpath: "//article[contains(@class,'latest') and @data-state='done']//h2[contains(., 'requests per minute')]", timeout: .seconds(30))
+                _ = try await browser.element(
+                    xpath: "//article[contains(@class,'latest') and @data-state='done']//h2[contains(., 'requests per minute')]", timeout: .seconds(30))
                 #expect(try await browser.elements("article.chat-turn").count == 2)
                 // and after a reload both are still there, kept in the session
                 try await browser.open(origin + "/admin/chat")

@@ -1,9 +1,9 @@
 import CirrusCore
 import FluentKit
 import Foundation
-import TestSupport
 import HTTPTypes
 import Knowledge
+import TestSupport
 import Testing
 
 @testable import App
@@ -61,7 +61,8 @@ struct ChatTests {
             let filtered = try await Self.ask(client, driver, "What are the main features of our product?", category: "Human Resources")
             #expect(Self.sources(filtered).isEmpty)
             // and a source filter narrows the search to one platform
-            let dropboxOnly = try await client.json(.post, "/api/v1/chat", ["question": "What are the main features of our product?", "source": "dropbox"], bearer: driver.bearer)
+            let dropboxOnly = try await client.json(
+                .post, "/api/v1/chat", ["question": "What are the main features of our product?", "source": "dropbox"], bearer: driver.bearer)
             #expect(Self.sources(try dropboxOnly.json()).isEmpty)
             // and the questions are counted by outcome
             let metrics = try await client.get("/metrics").body
@@ -81,7 +82,8 @@ struct ChatTests {
             let driver = try await Self.importProductDocs(client)
             // given a second knowledge base over the same store, as another process would have
             try await harness.withStore { store in
-                let other = KnowledgeBase(store: store, embedder: try MiniLMEmbedder.shared(directory: TestHarness.modelDirectory), tokenizer: nil, logger: TestHarness.logger)
+                let other = KnowledgeBase(
+                    store: store, embedder: try MiniLMEmbedder.shared(directory: TestHarness.modelDirectory), tokenizer: nil, logger: TestHarness.logger)
                 let workspace = try #require(try await Workspace.query(on: store.database).first()?.id)
                 let question = "What are the main features of our product?"
                 let vector = try await other.embedQuestion(question)
@@ -121,7 +123,8 @@ struct ChatTests {
                 // when asked for a streamed answer
                 var headers: HTTPFields = [.contentType: "application/json", .authorization: "Bearer \(driver.bearer ?? "")", .accept: "text/event-stream"]
                 headers[.accept] = "text/event-stream"
-                let reply = try await client.send(.post, "/api/v1/chat", headers: headers, body: #"{"question":"What are the main features of our product?"}"#, withCookies: false)
+                let reply = try await client.send(
+                    .post, "/api/v1/chat", headers: headers, body: #"{"question":"What are the main features of our product?"}"#, withCookies: false)
                 // then sources come first, then the model's words in pieces, then the whole answer
                 #expect(reply.status == .ok)
                 #expect(reply.headers[.contentType] == "text/event-stream")

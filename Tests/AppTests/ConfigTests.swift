@@ -43,8 +43,9 @@ struct ConfigTests {
 
     @Test("production without an encryption key stops start-up naming the key")
     func productionNeedsKeys() async throws {
-        await #expect(throws: ConfigError.missingRequired(
-            key: "CIRRUS_ENCRYPTION_KEYS", reason: "production needs at least one Fernet key (make one with `cirrus keygen`)")
+        await #expect(
+            throws: ConfigError.missingRequired(
+                key: "CIRRUS_ENCRYPTION_KEYS", reason: "production needs at least one Fernet key (make one with `cirrus keygen`)")
         ) {
             try await AppConfig.load(
                 environment: ["CIRRUS_ENV": "production", "API_BASE_URL": "https://kb.example.com"], environmentFile: "/nonexistent")
@@ -96,10 +97,13 @@ struct ConfigTests {
         #expect(!config.demo)
     }
 
-    @Test("bad values are rejected with the key's name", arguments: [
-        ("PORT", "eighty"), ("CIRRUS_DEMO", "maybe"), ("CIRRUS_ENCRYPTION_KEYS", "not-a-key"), ("LOG_LEVEL", "loud"),
-        ("CIRRUS_TRUSTED_PROXIES", "10.0.0.0/33"), ("CIRRUS_TRUSTED_PROXIES", "proxy.internal"), ("CIRRUS_METRICS_TOKEN", "short"), ("CIRRUS_METRICS_PORT", "0"),
-    ])
+    @Test(
+        "bad values are rejected with the key's name",
+        arguments: [
+            ("PORT", "eighty"), ("CIRRUS_DEMO", "maybe"), ("CIRRUS_ENCRYPTION_KEYS", "not-a-key"), ("LOG_LEVEL", "loud"),
+            ("CIRRUS_TRUSTED_PROXIES", "10.0.0.0/33"), ("CIRRUS_TRUSTED_PROXIES", "proxy.internal"), ("CIRRUS_METRICS_TOKEN", "short"),
+            ("CIRRUS_METRICS_PORT", "0"),
+        ])
     func invalidValues(key: String, value: String) async throws {
         do {
             _ = try await AppConfig.load(environment: [key: value], environmentFile: "/nonexistent")

@@ -51,7 +51,9 @@ struct ConnectTests {
         }
     }
 
-    @Test("an access token refused by the provider is refreshed once and the call succeeds; rotated refresh tokens are stored", arguments: [Platform.googleDrive, .microsoft, .confluence, .dropbox])
+    @Test(
+        "an access token refused by the provider is refreshed once and the call succeeds; rotated refresh tokens are stored",
+        arguments: [Platform.googleDrive, .microsoft, .confluence, .dropbox])
     func refreshOnExpiry(platform: Platform) async throws {
         let harness = try await TestHarness.make()
         let before = try await harness.withServer { client -> String in
@@ -110,12 +112,14 @@ struct ConnectTests {
             let started = try await driver.start(.googleDrive)
             _ = try await driver.callback(try await driver.consent(started))
             _ = try await driver.connect(.microsoft)
-            let google = try await client.send(.delete, "/api/v1/integrations/google_drive", headers: [.authorization: "Bearer \(driver.bearer!)"], withCookies: false)
+            let google = try await client.send(
+                .delete, "/api/v1/integrations/google_drive", headers: [.authorization: "Bearer \(driver.bearer!)"], withCookies: false)
             #expect(google.status == .ok)
             #expect(try google.json()["success"] as? Bool == true)
             #expect(try google.json()["revokedAtProvider"] as? Bool == true)
             #expect(try await ConnectDriver.stats(started.sandboxOrigin, .googleDrive)["revoke"] == 1)
-            let microsoft = try await client.send(.delete, "/api/v1/integrations/microsoft", headers: [.authorization: "Bearer \(driver.bearer!)"], withCookies: false)
+            let microsoft = try await client.send(
+                .delete, "/api/v1/integrations/microsoft", headers: [.authorization: "Bearer \(driver.bearer!)"], withCookies: false)
             #expect(try microsoft.json()["revokedAtProvider"] as? Bool == false)
             #expect((try microsoft.json()["message"] as? String)?.contains("myapps.microsoft.com") == true)
             let activity = try await client.get("/api/v1/activity", bearer: driver.bearer).json()["events"] as? [[String: Any]] ?? []
@@ -263,13 +267,15 @@ struct ConnectTests {
                 .put, "/api/v1/integrations/confluence/resource", headers: headers, body: #"{"resourceId": "\#(main)"}"#, withCookies: false)
             #expect(chosen.status == .ok)
             #expect(try chosen.json()["url"] as? String == "https://githafconsulting.atlassian.net")
-            let legacy = try await client.send(.put, "/api/v1/integrations/confluence/site", headers: headers, body: #"{"siteId": "\#(labs)"}"#, withCookies: false)
+            let legacy = try await client.send(
+                .put, "/api/v1/integrations/confluence/site", headers: headers, body: #"{"siteId": "\#(labs)"}"#, withCookies: false)
             #expect(legacy.status == .ok)
             #expect(try legacy.json()["url"] as? String == "https://githaf-labs.atlassian.net")
             let nothingToChoose = try await client.send(
                 .put, "/api/v1/integrations/dropbox/resource", headers: headers, body: #"{"resourceId": "x"}"#, withCookies: false)
             #expect(nothingToChoose.status == .notFound)
-            let unknown = try await client.send(.put, "/api/v1/integrations/confluence/site", headers: headers, body: #"{"siteId": "nope"}"#, withCookies: false)
+            let unknown = try await client.send(
+                .put, "/api/v1/integrations/confluence/site", headers: headers, body: #"{"siteId": "nope"}"#, withCookies: false)
             #expect((try unknown.json()["error"] as? [String: Any])?["code"] as? String == "unknown_site")
         }
         let row = try await harness.withStore { try await UserIntegration.query(on: $0.database).first() }

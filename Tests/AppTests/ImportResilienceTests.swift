@@ -21,7 +21,8 @@ struct ImportResilienceTests {
             #expect(try await driver.callback(try await driver.consent(started)).status == .ok)
             let origin = started.sandboxOrigin
             let folder = try await ConnectDriver.makeDriveFolder(origin, name: "Fault Batch", files: 200)
-            try await ConnectDriver.control(origin, "/faults", ["platform": "google_drive", "path": "/drive/v3/files", "status": 429, "rate": 0.2, "retryAfter": 1])
+            try await ConnectDriver.control(
+                origin, "/faults", ["platform": "google_drive", "path": "/drive/v3/files", "status": 429, "rate": 0.2, "retryAfter": 1])
             try await ConnectDriver.control(origin, "/faults", ["platform": "google_drive", "path": "/drive/v3/files", "status": 500, "rate": 0.05])
             try await ConnectDriver.control(origin, "/faults", ["platform": "google_drive", "path": "/drive/v3/files", "status": "reset", "rate": 0.05])
             // when the folder is imported
@@ -45,7 +46,8 @@ struct ImportResilienceTests {
 
         // a folder of 80 files whose downloads are slow, so the job is still running when the server dies
         let folder = try await ConnectDriver.makeDriveFolder(servers.sandboxOrigin, name: "Restart Batch", files: 80)
-        try await ConnectDriver.control(servers.sandboxOrigin, "/faults", ["platform": "google_drive", "path": "/drive/v3/files/", "status": "slow", "delayMs": 150, "rate": 1])
+        try await ConnectDriver.control(
+            servers.sandboxOrigin, "/faults", ["platform": "google_drive", "path": "/drive/v3/files/", "status": "slow", "delayMs": 150, "rate": 1])
         let jobID = try await servers.startImport([folder], bearer: bearer, category: "Restart")
         // when: the server is killed (SIGKILL, no graceful shutdown) part-way through
         let completed = try await eventually("ten files are done") {
@@ -76,8 +78,9 @@ struct ImportResilienceTests {
         servers.stop(SIGTERM)
     }
 
-    @Test("on PostgreSQL, a web-only server and two `cirrus worker` processes share one import queue; every file is imported once, and the web process answers from them",
-          .enabled(if: TestHarness.postgresBaseURL != nil))
+    @Test(
+        "on PostgreSQL, a web-only server and two `cirrus worker` processes share one import queue; every file is imported once, and the web process answers from them",
+        .enabled(if: TestHarness.postgresBaseURL != nil))
     func workersShareTheQueue() async throws {
         // given: a migrated database, a sandbox, a server without workers and two worker processes
         let harness = try await TestHarness.make()
@@ -85,8 +88,10 @@ struct ImportResilienceTests {
             try await Accounts(store: store, bcryptCost: 4, sessionLifetime: 3600)
                 .createUser(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword, role: .owner)
         }
-        let sandboxPort = try TestHarness.freePort(), port = try TestHarness.freePort()
-        let origin = "http://127.0.0.1:\(port)", sandboxOrigin = "http://127.0.0.1:\(sandboxPort)"
+        let sandboxPort = try TestHarness.freePort()
+        let port = try TestHarness.freePort()
+        let origin = "http://127.0.0.1:\(port)"
+        let sandboxOrigin = "http://127.0.0.1:\(sandboxPort)"
         let sandbox = try MultiProcessTests.launch(["sandbox", "--port", String(sandboxPort), "--app-url", origin], environment: [:])
         var processes = [sandbox]
         defer { for process in processes where process.isRunning { process.terminate() } }
@@ -97,17 +102,21 @@ struct ImportResilienceTests {
             "CIRRUS_DEMO": "true", "CIRRUS_SANDBOX_URL": sandboxOrigin, "API_BASE_URL": origin, "CIRRUS_AUTO_MIGRATE": "false",
             "DATA_DIR": harness.dataDirectory.path, "LOG_LEVEL": "error", "CIRRUS_MODEL_DIR": TestHarness.modelDirectory.path,
         ]
-        processes.append(try MultiProcessTests.launch(["serve", "--port", String(port)], environment: environment.merging(["CIRRUS_IMPORT_WORKERS": "0"]) { $1 }))
+        processes.append(
+            try MultiProcessTests.launch(["serve", "--port", String(port)], environment: environment.merging(["CIRRUS_IMPORT_WORKERS": "0"]) { $1 }))
         for _ in 0..<2 { processes.append(try MultiProcessTests.launch(["worker", "--workers", "3"], environment: environment)) }
         try await MultiProcessTests.waitUntilUp(origin + "/health")
         let bearer = try await MultiProcessTests.connect(.googleDrive, origin: origin)
 
         // when: a folder of 120 files is imported
         let folder = try await ConnectDriver.makeDriveFolder(sandboxOrigin, name: "Shared Queue", files: 120)
-        let started = try await MultiProcessTests.call(origin + "/api/v1/integrations/google_drive/import", method: .POST, bearer: bearer, json: ["fileIds": [folder], "category": "Queue"])
+        let started = try await MultiProcessTests.call(
+            origin + "/api/v1/integrations/google_drive/import", method: .POST, bearer: bearer, json: ["fileIds": [folder], "category": "Queue"])
         let jobID = try #require((try JSONSerialization.jsonObject(with: Data(started.2)) as? [String: Any])?["id"] as? String)
         let job = try await eventually("the shared import finishes", timeout: .seconds(120)) { () -> [String: Any]? in
-            let job = (try JSONSerialization.jsonObject(with: Data(try await MultiProcessTests.call(origin + "/api/v1/imports/\(jobID)", bearer: bearer).2)) as? [String: Any]) ?? [:]
+            let job =
+                (try JSONSerialization.jsonObject(with: Data(try await MultiProcessTests.call(origin + "/api/v1/imports/\(jobID)", bearer: bearer).2))
+                    as? [String: Any]) ?? [:]
             return job["status"] as? String == "running" ? nil : job
         }
 
@@ -121,7 +130,9 @@ struct ImportResilienceTests {
         }
         #expect(documents == 120)
         // and the web process, which imported none of them, answers from them through the change sequence
-        let asked = try await MultiProcessTests.call(origin + "/api/v1/chat", method: .POST, bearer: bearer, json: ["question": "When does the shipment for order 10077 leave the warehouse?", "category": "Queue"])
+        let asked = try await MultiProcessTests.call(
+            origin + "/api/v1/chat", method: .POST, bearer: bearer,
+            json: ["question": "When does the shipment for order 10077 leave the warehouse?", "category": "Queue"])
         let answer = try JSONSerialization.jsonObject(with: Data(asked.2)) as? [String: Any] ?? [:]
         let sources = answer["sources"] as? [[String: Any]] ?? []
         #expect(sources.first?["title"] as? String == "note-077.txt", "\(answer)")

@@ -1,10 +1,10 @@
+import AsyncHTTPClient
 import CirrusCore
 import FluentKit
 import Foundation
+import NIOCore
 import TestSupport
 import Testing
-import AsyncHTTPClient
-import NIOCore
 
 @testable import App
 
@@ -19,7 +19,9 @@ struct ImportTests {
     }
 
     /// One folder listing.
-    static func browse(_ client: TestClient, _ driver: ConnectDriver, _ platform: Platform, folder: String = "root", pageToken: String? = nil, q: String? = nil) async throws -> [String: Any] {
+    static func browse(
+        _ client: TestClient, _ driver: ConnectDriver, _ platform: Platform, folder: String = "root", pageToken: String? = nil, q: String? = nil
+    ) async throws -> [String: Any] {
         var query = "folder_id=\(folder.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? folder)"
         if let pageToken { query += "&page_token=\(pageToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? pageToken)" }
         if let q { query += "&q=\(q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? q)" }
@@ -33,8 +35,11 @@ struct ImportTests {
     static func find(_ name: String, in listing: [String: Any]) -> [String: Any]? { files(listing).first { $0["name"] as? String == name } }
 
     /// Starts an import and waits until the job is finished.
-    static func importAndWait(_ client: TestClient, _ driver: ConnectDriver, _ platform: Platform, ids: [String], category: String, timeout: Duration = .seconds(120)) async throws -> [String: Any] {
-        let started = try await client.json(.post, "/api/v1/integrations/\(platform.rawValue)/import", ["fileIds": ids, "category": category], bearer: driver.bearer)
+    static func importAndWait(
+        _ client: TestClient, _ driver: ConnectDriver, _ platform: Platform, ids: [String], category: String, timeout: Duration = .seconds(120)
+    ) async throws -> [String: Any] {
+        let started = try await client.json(
+            .post, "/api/v1/integrations/\(platform.rawValue)/import", ["fileIds": ids, "category": category], bearer: driver.bearer)
         #expect(started.status == .accepted, "\(started.body.prefix(300))")
         let id = try #require(try started.json()["id"] as? String)
         return try await eventually("the import finishes", timeout: timeout, every: .milliseconds(200)) {
@@ -67,7 +72,8 @@ struct ImportTests {
                 #expect(item["state"] as? String == "done", "\(item)")
                 #expect((item["chunkCount"] as? Int ?? 0) > 0)
             }
-            let documents = try await client.get("/api/v1/documents?category=Product%20Documentation", bearer: driver.bearer).json()["documents"] as? [[String: Any]] ?? []
+            let documents =
+                try await client.get("/api/v1/documents?category=Product%20Documentation", bearer: driver.bearer).json()["documents"] as? [[String: Any]] ?? []
             #expect(Set(documents.compactMap { $0["title"] as? String }) == Set(names))
             #expect(documents.every { $0["sourceType"] as? String == "google_drive" && $0["sourceName"] as? String == "Google Drive" })
             // and importing the same files again is reported as already imported
@@ -130,10 +136,12 @@ struct ImportTests {
             let folder = try await Self.walk(client, driver, platform, Self.largeFolders[platform]!)["id"] as! String
             if platform == .confluence {
                 let started = try await driver.start(.confluence)
-                try await ConnectDriver.control(started.sandboxOrigin, "/files", [
-                    "platform": "confluence", "parentId": String(folder.dropFirst("page:".count)), "name": "Stand-up summary.pdf",
-                    "mimeType": "application/pdf", "content": Data("%PDF-1.4".utf8).base64EncodedString(),
-                ])
+                try await ConnectDriver.control(
+                    started.sandboxOrigin, "/files",
+                    [
+                        "platform": "confluence", "parentId": String(folder.dropFirst("page:".count)), "name": "Stand-up summary.pdf",
+                        "mimeType": "application/pdf", "content": Data("%PDF-1.4".utf8).base64EncodedString(),
+                    ])
             }
             var pageToken: String?
             var lastPage: [[String: Any]] = []
@@ -155,10 +163,12 @@ struct ImportTests {
         }
     }
 
-    @Test("search within the provider finds a file by name on every platform", arguments: [
-        (Platform.googleDrive, "Feature", "Feature Guide.docx"), (.microsoft, "Timesheet 0001", "Timesheet 0001.txt"),
-        (.dropbox, "visit-0001", "visit-0001.txt"), (.confluence, "Stand-up 0001", "Stand-up 0001"),
-    ])
+    @Test(
+        "search within the provider finds a file by name on every platform",
+        arguments: [
+            (Platform.googleDrive, "Feature", "Feature Guide.docx"), (.microsoft, "Timesheet 0001", "Timesheet 0001.txt"),
+            (.dropbox, "visit-0001", "visit-0001.txt"), (.confluence, "Stand-up 0001", "Stand-up 0001"),
+        ])
     func search(platform: Platform, query: String, expected: String) async throws {
         let harness = try await TestHarness.make()
         try await harness.withServer { client in
@@ -180,7 +190,8 @@ struct ImportTests {
             let drives = try await Self.browse(client, driver, .googleDrive, folder: "shared-drives")
             let drive = try #require(Self.files(drives).first)
             let inside = try await Self.browse(client, driver, .googleDrive, folder: drive["id"] as! String)
-            #expect((inside["breadcrumbs"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["My Drive", "Shared drives", drive["name"] as! String])
+            #expect(
+                (inside["breadcrumbs"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["My Drive", "Shared drives", drive["name"] as! String])
             // every listing's Google-native documents say what they import as
             let all = Self.files(root) + Self.files(shared) + Self.files(inside)
             let native = all.filter { ($0["mimeType"] as? String ?? "").hasPrefix("application/vnd.google-apps.document") }

@@ -87,7 +87,9 @@ struct IsolationTests {
         }
     }
 
-    @Test("another workspace's documents and imports are not found by id, cannot be deleted or asked about, and its connection cannot be browsed or imported from")
+    @Test(
+        "another workspace's documents and imports are not found by id, cannot be deleted or asked about, and its connection cannot be browsed or imported from"
+    )
     func idsFromAnotherWorkspace() async throws {
         // given: Sarah has a connected Google Drive and an imported document
         let harness = try await TestHarness.make()

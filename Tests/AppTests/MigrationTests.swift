@@ -105,26 +105,36 @@ struct SchemaHistoryTests {
                 .map { try $0.decode(column: "name", as: String.self) }
             for table in tables {
                 for column in try await sql.raw("SELECT name, type, \"notnull\" AS required FROM pragma_table_info(\(bind: table))").all() {
-                    lines.append("\(table).\(try column.decode(column: "name", as: String.self)) \(try column.decode(column: "type", as: String.self)) required=\(try column.decode(column: "required", as: Int.self))")
+                    lines.append(
+                        "\(table).\(try column.decode(column: "name", as: String.self)) \(try column.decode(column: "type", as: String.self)) required=\(try column.decode(column: "required", as: Int.self))"
+                    )
                 }
                 for index in try await sql.raw("SELECT name, \"unique\" AS isunique FROM pragma_index_list(\(bind: table))").all() {
                     let name = try index.decode(column: "name", as: String.self)
-                    let columns = try await sql.raw("SELECT name FROM pragma_index_info(\(bind: name))").all().map { try $0.decode(column: "name", as: String?.self) ?? "?" }
+                    let columns = try await sql.raw("SELECT name FROM pragma_index_info(\(bind: name))").all().map {
+                        try $0.decode(column: "name", as: String?.self) ?? "?"
+                    }
                     // Automatic indexes (UNIQUE constraints) are named by position; name them by their columns.
                     let label = name.hasPrefix("sqlite_autoindex") ? "auto" : name
                     lines.append("\(table) index \(label) (\(columns.joined(separator: ","))) unique=\(try index.decode(column: "isunique", as: Int.self))")
                 }
             }
         } else {
-            for column in try await sql.raw("""
+            for column in try await sql.raw(
+                """
                 SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = current_schema()
-                """).all() {
-                lines.append("\(try column.decode(column: "table_name", as: String.self)).\(try column.decode(column: "column_name", as: String.self)) \(try column.decode(column: "data_type", as: String.self)) nullable=\(try column.decode(column: "is_nullable", as: String.self))")
+                """
+            ).all() {
+                lines.append(
+                    "\(try column.decode(column: "table_name", as: String.self)).\(try column.decode(column: "column_name", as: String.self)) \(try column.decode(column: "data_type", as: String.self)) nullable=\(try column.decode(column: "is_nullable", as: String.self))"
+                )
             }
             for index in try await sql.raw("SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema()").all() {
                 // Constraint indexes are named after their table and columns by position; the definition says it all.
                 let definition = try index.decode(column: "indexdef", as: String.self)
-                lines.append("\(try index.decode(column: "tablename", as: String.self)) \(definition.replacingOccurrences(of: #"INDEX \S+ ON"#, with: "INDEX ON", options: .regularExpression))")
+                lines.append(
+                    "\(try index.decode(column: "tablename", as: String.self)) \(definition.replacingOccurrences(of: #"INDEX \S+ ON"#, with: "INDEX ON", options: .regularExpression))"
+                )
             }
         }
         return lines.sorted()

@@ -36,7 +36,9 @@ struct MultiProcessTests {
         }
     }
 
-    static func call(_ url: String, method: HTTPMethod = .GET, bearer: String? = nil, json: [String: Any]? = nil, accept: String = "application/json") async throws -> (Int, [String: String], [UInt8]) {
+    static func call(
+        _ url: String, method: HTTPMethod = .GET, bearer: String? = nil, json: [String: Any]? = nil, accept: String = "application/json"
+    ) async throws -> (Int, [String: String], [UInt8]) {
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers.add(name: "Accept", value: accept)
@@ -56,7 +58,8 @@ struct MultiProcessTests {
     /// consent page, as an API client: start with the token, consent, call the callback with it.
     /// Returns the token.
     static func connect(_ platform: Platform, origin: String) async throws -> String {
-        let login = try await call(origin + "/api/v1/auth/login", method: .POST, json: ["email": TestHarness.ownerEmail, "password": TestHarness.ownerPassword])
+        let login = try await call(
+            origin + "/api/v1/auth/login", method: .POST, json: ["email": TestHarness.ownerEmail, "password": TestHarness.ownerPassword])
         let bearer = try #require((try JSONSerialization.jsonObject(with: Data(login.2)) as? [String: Any])?["token"] as? String)
         let connect = try await call(origin + "/api/v1/integrations/\(platform.rawValue)/connect", bearer: bearer)
         let page = try await call(try #require(connect.1["location"]), accept: "text/html")
@@ -91,12 +94,16 @@ struct MultiProcessTests {
         let sandboxOrigin = "http://127.0.0.1:\(sandboxPort)"
         try await Self.waitUntilUp(sandboxOrigin + "/_sandbox/stats")
         for port in ports {
-            servers.append(try Self.launch(["serve", "--port", String(port)], environment: [
-                "DATABASE_URL": harness.config.databaseURL!.revealed,
-                "CIRRUS_ENCRYPTION_KEYS": harness.config.encryptionKeys.map(\.revealed).joined(separator: ","),
-                "CIRRUS_DEMO": "true", "CIRRUS_SANDBOX_URL": sandboxOrigin, "API_BASE_URL": "http://127.0.0.1:\(port)",
-                "CIRRUS_AUTO_MIGRATE": "false", "DATA_DIR": harness.dataDirectory.path, "LOG_LEVEL": "error", "CIRRUS_MODEL_DIR": TestHarness.modelDirectory.path,
-            ]))
+            servers.append(
+                try Self.launch(
+                    ["serve", "--port", String(port)],
+                    environment: [
+                        "DATABASE_URL": harness.config.databaseURL!.revealed,
+                        "CIRRUS_ENCRYPTION_KEYS": harness.config.encryptionKeys.map(\.revealed).joined(separator: ","),
+                        "CIRRUS_DEMO": "true", "CIRRUS_SANDBOX_URL": sandboxOrigin, "API_BASE_URL": "http://127.0.0.1:\(port)",
+                        "CIRRUS_AUTO_MIGRATE": "false", "DATA_DIR": harness.dataDirectory.path, "LOG_LEVEL": "error",
+                        "CIRRUS_MODEL_DIR": TestHarness.modelDirectory.path,
+                    ]))
         }
         let origins = ports.map { "http://127.0.0.1:\($0)" }
         for origin in origins { try await Self.waitUntilUp(origin + "/health") }

@@ -82,7 +82,8 @@ struct ReliabilityTests {
         let servers = try await Servers(["CIRRUS_SHUTDOWN_GRACE_SECONDS": "2"])
         let bearer = try await MultiProcessTests.connect(.googleDrive, origin: servers.origin)
         let folder = try await ConnectDriver.makeDriveFolder(servers.sandboxOrigin, name: "Slow Batch", files: 8)
-        try await ConnectDriver.control(servers.sandboxOrigin, "/faults", ["platform": "google_drive", "query": "alt=media", "status": "slow", "delayMs": 30_000, "rate": 1])
+        try await ConnectDriver.control(
+            servers.sandboxOrigin, "/faults", ["platform": "google_drive", "query": "alt=media", "status": "slow", "delayMs": 30_000, "rate": 1])
         let jobID = try await servers.startImport([folder], bearer: bearer, category: "Slow")
         _ = try await eventually("a download is under way") {
             try await Self.files(servers.job(jobID, bearer: bearer)).contains { $0["state"] as? String == "downloading" } ? true : nil
@@ -115,7 +116,8 @@ struct ReliabilityTests {
         let servers = try await Servers(["CIRRUS_MODEL_DIR": "/nonexistent/cirrus-model"])
         // when: a question is asked
         let bearer = try await MultiProcessTests.connect(.googleDrive, origin: servers.origin)
-        let asked = try await MultiProcessTests.call(servers.origin + "/api/v1/chat", method: .POST, bearer: bearer, json: ["question": "What is our refund policy?"])
+        let asked = try await MultiProcessTests.call(
+            servers.origin + "/api/v1/chat", method: .POST, bearer: bearer, json: ["question": "What is our refund policy?"])
         // then: it answers, and the process is still serving
         #expect(asked.0 == 200)
         #expect(try await MultiProcessTests.call(servers.origin + "/health").0 == 200)
@@ -132,7 +134,8 @@ struct ReliabilityTests {
         let listing = try JSONSerialization.jsonObject(with: Data(root.2)) as? [String: Any]
         let archive = try #require((listing?["files"] as? [[String: Any]])?.first { $0["name"] as? String == "Archive 2019-2023" }?["id"] as? String)
         // folder listings (which name their parent in `q`) are slow; downloads are not
-        try await ConnectDriver.control(servers.sandboxOrigin, "/faults", ["platform": "google_drive", "query": "q=", "status": "slow", "delayMs": 700, "rate": 1])
+        try await ConnectDriver.control(
+            servers.sandboxOrigin, "/faults", ["platform": "google_drive", "query": "q=", "status": "slow", "delayMs": 700, "rate": 1])
         let jobID = try await servers.startImport([archive], bearer: bearer, category: "Archive")
 
         // when: it is killed once part of the folder is queued
@@ -198,10 +201,12 @@ struct ReliabilityTests {
                 return try #require(try await ConnectDriver.control(sandbox, "/files", body)["id"] as? String)
             }
             func file(_ name: String, in parent: String) async throws {
-                _ = try await ConnectDriver.control(sandbox, "/files", [
-                    "platform": "google_drive", "parentId": parent, "name": name, "mimeType": "text/plain",
-                    "content": Data("Notes about \(name).".utf8).base64EncodedString(),
-                ])
+                _ = try await ConnectDriver.control(
+                    sandbox, "/files",
+                    [
+                        "platform": "google_drive", "parentId": parent, "name": name, "mimeType": "text/plain",
+                        "content": Data("Notes about \(name).".utf8).base64EncodedString(),
+                    ])
             }
             let top = try await folder("Loop Top", in: nil)
             let middle = try await folder("Loop Middle", in: top)
@@ -210,10 +215,12 @@ struct ReliabilityTests {
             try await file("top.txt", in: top)
             try await file("middle.txt", in: middle)
             try await file("deeper.txt", in: deeper)
-            _ = try await ConnectDriver.control(sandbox, "/files", [
-                "platform": "google_drive", "parentId": middle, "name": "Back to Top", "mimeType": "application/vnd.google-apps.shortcut",
-                "shortcutTarget": top,
-            ])
+            _ = try await ConnectDriver.control(
+                sandbox, "/files",
+                [
+                    "platform": "google_drive", "parentId": middle, "name": "Back to Top", "mimeType": "application/vnd.google-apps.shortcut",
+                    "shortcutTarget": top,
+                ])
 
             // when: Top is imported
             let job = try await ImportTests.importAndWait(client, driver, .googleDrive, ids: [top], category: "Loops")
@@ -250,7 +257,8 @@ struct ReliabilityTests {
             let folder = try await ConnectDriver.makeDriveFolder(sandbox, name: "Outage", files: 2)
             _ = try await ConnectDriver.control(sandbox, "/faults", ["platform": "google_drive", "path": "/drive/v3/files/", "status": 503, "rate": 1])
             // when: the import is started
-            let started = try await client.json(.post, "/api/v1/integrations/google_drive/import", ["fileIds": [folder], "category": "Outage"], bearer: driver.bearer)
+            let started = try await client.json(
+                .post, "/api/v1/integrations/google_drive/import", ["fileIds": [folder], "category": "Outage"], bearer: driver.bearer)
             // then: the job exists at once, and finishes after the outage
             #expect(started.status == .accepted, "\(started.body.prefix(200))")
             let id = try #require(try started.json()["id"] as? String)
@@ -277,7 +285,8 @@ struct HeldConnectionTests {
         try await harness.withServer { client in
             // given: a connection whose token is due, and a token endpoint that takes 8 s to answer
             let (driver, started) = try await ConnectTests.connectedWithTokenDue(client, harness: harness)
-            _ = try await ConnectDriver.control(started.sandboxOrigin, "/faults", ["platform": "microsoft", "path": "/token", "status": "slow", "delayMs": 8000, "rate": 1])
+            _ = try await ConnectDriver.control(
+                started.sandboxOrigin, "/faults", ["platform": "microsoft", "path": "/token", "status": "slow", "delayMs": 8000, "rate": 1])
             // when: a call needs the refresh, and the refresh is under way
             let call = Task { try await client.get("/api/v1/integrations/microsoft/account", bearer: driver.bearer).status }
             _ = try await eventually("the refresh is under way") {

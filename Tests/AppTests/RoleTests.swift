@@ -53,17 +53,26 @@ struct RoleTests {
         Route(method: .get, path: "/api/v1/documents/\(missing)", administrator: .notFound, member: .notFound, signedOut: .unauthorized),
         Route(method: .get, path: "/api/v1/imports", administrator: .ok, member: .ok, signedOut: .unauthorized),
         Route(method: .get, path: "/api/v1/activity", administrator: .ok, member: .ok, signedOut: .unauthorized),
-        Route(method: .get, path: "/api/v1/integrations/google_drive/files?folder_id=root", administrator: .notFound, member: .notFound, signedOut: .unauthorized),
+        Route(
+            method: .get, path: "/api/v1/integrations/google_drive/files?folder_id=root", administrator: .notFound, member: .notFound, signedOut: .unauthorized),
         Route(method: .get, path: "/api/v1/integrations/google_drive/account", administrator: .notFound, member: .notFound, signedOut: .unauthorized),
         Route(method: .get, path: "/api/v1/integrations/google_drive/connect", administrator: .found, member: .forbidden, signedOut: .unauthorized),
         Route(method: .post, path: "/api/v1/integrations/dropbox/connect", administrator: .seeOther, member: .forbidden, signedOut: .unauthorized),
         Route(method: .delete, path: "/api/v1/integrations/google_drive", administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
-        Route(method: .put, path: "/api/v1/integrations/confluence/site", body: #"{"siteId": "x"}"#, administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
-        Route(method: .put, path: "/api/v1/integrations/confluence/resource", body: #"{"resourceId": "x"}"#, administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
-        Route(method: .post, path: "/api/v1/integrations/google_drive/import", body: #"{"fileIds": ["x"], "category": "c"}"#, administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
+        Route(
+            method: .put, path: "/api/v1/integrations/confluence/site", body: #"{"siteId": "x"}"#, administrator: .notFound, member: .forbidden,
+            signedOut: .unauthorized),
+        Route(
+            method: .put, path: "/api/v1/integrations/confluence/resource", body: #"{"resourceId": "x"}"#, administrator: .notFound, member: .forbidden,
+            signedOut: .unauthorized),
+        Route(
+            method: .post, path: "/api/v1/integrations/google_drive/import", body: #"{"fileIds": ["x"], "category": "c"}"#, administrator: .notFound,
+            member: .forbidden, signedOut: .unauthorized),
         Route(method: .post, path: "/api/v1/documents/\(missing)/reimport", administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
         Route(method: .delete, path: "/api/v1/documents/\(missing)", administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
-        Route(method: .post, path: "/api/v1/chat", body: #"{"question": "What is our refund policy?"}"#, administrator: .ok, member: .ok, signedOut: .unauthorized),
+        Route(
+            method: .post, path: "/api/v1/chat", body: #"{"question": "What is our refund policy?"}"#, administrator: .ok, member: .ok, signedOut: .unauthorized
+        ),
     ]
 
     static let passwords: [Caller: (String, String)] = [

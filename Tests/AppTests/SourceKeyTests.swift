@@ -1,8 +1,8 @@
 import CirrusCore
 import Connectors
+import Extraction
 import FluentKit
 import Foundation
-import Extraction
 import Knowledge
 import Testing
 
@@ -35,8 +35,10 @@ struct SourceKeyTests {
             let page = CloudFile(id: "page:98305", name: "Onboarding", mimeType: "text/html", revision: "1")
             // when: the same page id arrives from site A, then from site B, then site A again
             try await Self.index(page, site: Self.siteA, owner: owner, store: store)
-            try await Self.index(CloudFile(id: "page:98305", name: "Labs onboarding", mimeType: "text/html", revision: "1"), site: Self.siteB, owner: owner, store: store)
-            try await Self.index(CloudFile(id: "page:98305", name: "Onboarding v2", mimeType: "text/html", revision: "2"), site: Self.siteA, owner: owner, store: store)
+            try await Self.index(
+                CloudFile(id: "page:98305", name: "Labs onboarding", mimeType: "text/html", revision: "1"), site: Self.siteB, owner: owner, store: store)
+            try await Self.index(
+                CloudFile(id: "page:98305", name: "Onboarding v2", mimeType: "text/html", revision: "2"), site: Self.siteA, owner: owner, store: store)
             // then
             let documents = try await KnowledgeDocument.query(on: store.database).sort(\.$title).all()
             #expect(documents.map(\.title) == ["Labs onboarding", "Onboarding v2"])

@@ -1,7 +1,7 @@
 import CirrusCore
 import FluentKit
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import TestSupport
 import Testing
 
@@ -233,7 +233,9 @@ struct DocumentsPageTests {
             #expect(titles(third) == 20)
             #expect(first.body.contains(#"data-document-title="Paged document 120""#))
             #expect(!first.body.contains(#"data-document-title="Paged document 070""#))
-            #expect(first.body.contains(#"href="/admin/documents?category=Paging&amp;page=2""#) || first.body.contains(#"href="/admin/documents?category=Paging&page=2""#))
+            #expect(
+                first.body.contains(#"href="/admin/documents?category=Paging&amp;page=2""#)
+                    || first.body.contains(#"href="/admin/documents?category=Paging&page=2""#))
             #expect(!first.body.contains(#"rel="prev""#))
             #expect(third.body.contains(#"rel="prev""#))
             #expect(!third.body.contains(#"rel="next""#))
@@ -261,4 +263,3 @@ struct DocumentsPageTests {
         }
     }
 }
-

@@ -10,7 +10,8 @@ import Testing
 @Suite("Fernet: interoperability with Python's cryptography")
 struct FernetInteropTests {
     static let python: String? = {
-        for candidate in ["/usr/bin/python3", "/usr/local/bin/python3"] + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+        for candidate in ["/usr/bin/python3", "/usr/local/bin/python3"]
+            + (ProcessInfo.processInfo.environment["PATH"] ?? "")
             .split(separator: ":").map({ "\($0)/python3" })
         where FileManager.default.isExecutableFile(atPath: candidate) {
             if (try? run(candidate, ["-c", "import cryptography.fernet"])) != nil { return candidate }
@@ -42,7 +43,10 @@ struct FernetInteropTests {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    enum InteropError: Error { case pythonFailed(Int32), pythonMissing }
+    enum InteropError: Error {
+        case pythonFailed(Int32)
+        case pythonMissing
+    }
 
     static func python(_ script: String, stdin: String = "") throws -> String {
         guard let python else { throw InteropError.pythonMissing }

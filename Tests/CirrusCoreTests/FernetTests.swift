@@ -5,9 +5,11 @@ import Testing
 
 @Suite("Fernet and MultiFernet")
 struct FernetTests {
-    @Test("what is encrypted decrypts to the same bytes, for empty, text and binary messages", arguments: [
-        Data(), Data("ya29.a0AfH6SMB-access-token".utf8), Data((0...255).map { UInt8($0) }), Data(repeating: 7, count: 10_000),
-    ])
+    @Test(
+        "what is encrypted decrypts to the same bytes, for empty, text and binary messages",
+        arguments: [
+            Data(), Data("ya29.a0AfH6SMB-access-token".utf8), Data((0...255).map { UInt8($0) }), Data(repeating: 7, count: 10_000),
+        ])
     func roundTrip(message: Data) throws {
         let fernet = try Fernet(key: Fernet.generateKey())
         let token = fernet.encrypt(message)
@@ -42,7 +44,9 @@ struct FernetTests {
         #expect(throws: FernetError.invalidToken) { try Fernet(key: Fernet.generateKey()).decrypt(token) }
     }
 
-    @Test("keys that are not 32 bytes of URL-safe base64 are refused", arguments: ["", "short", String(repeating: "A", count: 42) + "==", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4"])
+    @Test(
+        "keys that are not 32 bytes of URL-safe base64 are refused",
+        arguments: ["", "short", String(repeating: "A", count: 42) + "==", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4"])
     func badKeys(key: String) {
         if key == "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4" {
             // unpadded but otherwise right: accepted, as it denotes the same 32 bytes

@@ -60,10 +60,11 @@ struct RetryPolicyTests {
         let policy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2))
         let counter = Counter()
         await #expect(throws: GaveUp.self) {
-            let _: Int = try await policy.run({ _ in
-                await counter.increment()
-                throw Broken()
-            }, giveUp: { _ in GaveUp(attempts: 4) })
+            let _: Int = try await policy.run(
+                { _ in
+                    await counter.increment()
+                    throw Broken()
+                }, giveUp: { _ in GaveUp(attempts: 4) })
         }
         #expect(await counter.value == 4)
     }

@@ -46,8 +46,10 @@ struct WireFormatTests {
 
     @Test("each provider's error shape gives its words for the logs")
     func errorSummaries() {
-        #expect(ProviderHTTP.errorSummary(Self.reply(#"{"error": {"code": 403, "message": "Export too large", "errors": [{"reason": "exportSizeLimitExceeded"}]}}"#))
-            == "exportSizeLimitExceeded: Export too large")
+        #expect(
+            ProviderHTTP.errorSummary(
+                Self.reply(#"{"error": {"code": 403, "message": "Export too large", "errors": [{"reason": "exportSizeLimitExceeded"}]}}"#))
+                == "exportSizeLimitExceeded: Export too large")
         #expect(ProviderHTTP.errorSummary(Self.reply(#"{"error": {"code": "itemNotFound", "message": "Gone"}}"#)) == "itemNotFound: Gone")
         #expect(ProviderHTTP.errorSummary(Self.reply(#"{"error_summary": "path/not_found/..", "error": {".tag": "path"}}"#)) == "path/not_found/..")
         #expect(ProviderHTTP.errorSummary(Self.reply(#"{"errors": [{"status": 400, "title": "Bad cursor"}]}"#)) == "Bad cursor")

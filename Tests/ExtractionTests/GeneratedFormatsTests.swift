@@ -1,5 +1,5 @@
-import Foundation
 import Extraction
+import Foundation
 import SampleDocuments
 import TestSupport
 import Testing
@@ -44,7 +44,8 @@ import Testing
         let extractors = Extractors()
         let deck = try extractors.extract(DocumentFormats.render(SampleDocuments.all[5], format: "pptx"), mimeType: Self.types["pptx"]!, fileName: "deck.pptx")
         let book = try extractors.extract(DocumentFormats.render(SampleDocuments.all[3], format: "xlsx"), mimeType: Self.types["xlsx"]!, fileName: "book.xlsx")
-        let guide = try extractors.extract(DocumentFormats.render(SampleDocuments.all[1], format: "docx"), mimeType: Self.types["docx"]!, fileName: "guide.docx")
+        let guide = try extractors.extract(
+            DocumentFormats.render(SampleDocuments.all[1], format: "docx"), mimeType: Self.types["docx"]!, fileName: "guide.docx")
         // then slides and sheets are located, and headings form paths
         #expect(deck.sections.contains { $0.location == .slide(2) })
         #expect(book.sections.every { if case .sheet = $0.location { true } else { false } })

@@ -41,7 +41,8 @@ import ZIPFoundation
         var doctype = "<!DOCTYPE w:document [<!ENTITY xxe SYSTEM \"file:///etc/passwd\"><!ENTITY lol \"lol\">"
         for level in 1...9 { doctype += "<!ENTITY lol\(level) \"" + String(repeating: "&lol\(level == 1 ? "" : String(level - 1));", count: 10) + "\">" }
         doctype += "]>"
-        let xml = "<?xml version=\"1.0\"?>\(doctype)<w:document xmlns:w=\"x\"><w:body><w:p><w:r><w:t>Safe words &xxe; &lol9;</w:t></w:r></w:p></w:body></w:document>"
+        let xml =
+            "<?xml version=\"1.0\"?>\(doctype)<w:document xmlns:w=\"x\"><w:body><w:p><w:r><w:t>Safe words &xxe; &lol9;</w:t></w:r></w:p></w:body></w:document>"
         // when it is extracted
         let started = ContinuousClock.now
         let document = try Extractors().extract(try Self.package(document: Array(xml.utf8)), mimeType: Self.docx, fileName: "laughs.docx")
@@ -97,18 +98,21 @@ import ZIPFoundation
     @Test func confluenceStorageKeepsMacroTextAndDropsMarkup() throws {
         // given a page body with code, panel, expand, table, link and mention macros
         let storage = """
-        <h1>Runbook</h1><p>Restart the <ac:link><ri:page ri:content-title="Ingest Service" /></ac:link> first, then ping <ac:link><ri:user ri:username="oncall" /></ac:link>.</p>
-        <ac:structured-macro ac:name="code" ac:schema-version="1"><ac:parameter ac:name="language">bash</ac:parameter><ac:plain-text-body><![CDATA[systemctl restart ingest && echo "<ok>"]]></ac:plain-text-body></ac:structured-macro>
-        <ac:structured-macro ac:name="info"><ac:rich-text-body><p>Only on-call engineers may restart production.</p></ac:rich-text-body></ac:structured-macro>
-        <h2>Details</h2><ac:structured-macro ac:name="expand"><ac:parameter ac:name="title">More</ac:parameter><ac:rich-text-body><table><tbody><tr><th>Step</th><th>Owner</th></tr><tr><td>Drain queue</td><td>SRE&nbsp;team</td></tr></tbody></table></ac:rich-text-body></ac:structured-macro>
-        <ac:image><ri:attachment ri:filename="diagram.png" /></ac:image>
-        """
+            <h1>Runbook</h1><p>Restart the <ac:link><ri:page ri:content-title="Ingest Service" /></ac:link> first, then ping <ac:link><ri:user ri:username="oncall" /></ac:link>.</p>
+            <ac:structured-macro ac:name="code" ac:schema-version="1"><ac:parameter ac:name="language">bash</ac:parameter><ac:plain-text-body><![CDATA[systemctl restart ingest && echo "<ok>"]]></ac:plain-text-body></ac:structured-macro>
+            <ac:structured-macro ac:name="info"><ac:rich-text-body><p>Only on-call engineers may restart production.</p></ac:rich-text-body></ac:structured-macro>
+            <h2>Details</h2><ac:structured-macro ac:name="expand"><ac:parameter ac:name="title">More</ac:parameter><ac:rich-text-body><table><tbody><tr><th>Step</th><th>Owner</th></tr><tr><td>Drain queue</td><td>SRE&nbsp;team</td></tr></tbody></table></ac:rich-text-body></ac:structured-macro>
+            <ac:image><ri:attachment ri:filename="diagram.png" /></ac:image>
+            """
         // when it is extracted
         let document = try Extractors().extract(Array(storage.utf8), mimeType: HTMLExtractor.confluenceStorage, fileName: "Runbook")
         let text = document.plainText
         // then the words are kept in order and the markup and parameters are gone
-        ExpectedText.assertInOrder(["Runbook", "Restart the Ingest Service first, then ping @oncall.", "systemctl restart ingest && echo \"<ok>\"",
-                                    "Only on-call engineers may restart production.", "Details", "Step | Owner", "Drain queue | SRE team"], in: text, context: "storage")
+        ExpectedText.assertInOrder(
+            [
+                "Runbook", "Restart the Ingest Service first, then ping @oncall.", "systemctl restart ingest && echo \"<ok>\"",
+                "Only on-call engineers may restart production.", "Details", "Step | Owner", "Drain queue | SRE team",
+            ], in: text, context: "storage")
         #expect(!text.contains("bash"))
         #expect(!text.contains("ac:"))
         #expect(!text.contains("diagram.png"))
@@ -116,7 +120,8 @@ import ZIPFoundation
     }
 
     @Test func htmlDropsScriptsAndStylesAndKeepsTitle() throws {
-        let html = "<html><head><title>Help &amp; Support</title><style>p{color:red}</style></head><body><script>var x = '<p>no</p>';</script><h1>Welcome</h1><p>Open&nbsp;a ticket<br>any time.</p></body></html>"
+        let html =
+            "<html><head><title>Help &amp; Support</title><style>p{color:red}</style></head><body><script>var x = '<p>no</p>';</script><h1>Welcome</h1><p>Open&nbsp;a ticket<br>any time.</p></body></html>"
         let document = try Extractors().extract(Array(html.utf8), mimeType: "text/html", fileName: "help.html")
         #expect(document.title == "Help & Support")
         #expect(!document.plainText.contains("color"))
@@ -127,11 +132,13 @@ import ZIPFoundation
     @Test func jsonAndCSVKeepTheirLabels() throws {
         let json = #"{"owner": {"name": "Sarah", "active": true}, "tags": ["faq", "billing"], "limit": 2.5, "note": "caf\u00e9 \ud83d\ude00"}"#
         let document = try Extractors().extract(Array(json.utf8), mimeType: "application/json", fileName: "config.json")
-        ExpectedText.assertInOrder(["owner.name: Sarah", "owner.active: true", "tags[0]: faq", "tags[1]: billing", "limit: 2.5", "note: café 😀"],
-                                   in: document.plainText, context: "json")
+        ExpectedText.assertInOrder(
+            ["owner.name: Sarah", "owner.active: true", "tags[0]: faq", "tags[1]: billing", "limit: 2.5", "note: café 😀"],
+            in: document.plainText, context: "json")
         #expect(throws: ExtractionError.self) { try Extractors().extract(Array("{\"a\": ".utf8), mimeType: "application/json", fileName: "bad.json") }
         let csv = "Region;Revenue;Notes\nNorth;1200;\"Grew, then \"\"stalled\"\"\"\nSouth;980;\n"
         let table = try Extractors().extract(Array(csv.utf8), mimeType: "text/csv", fileName: "r.csv")
-        ExpectedText.assertInOrder(["Region: North | Revenue: 1200 | Notes: Grew, then \"stalled\"", "Region: South | Revenue: 980"], in: table.plainText, context: "csv")
+        ExpectedText.assertInOrder(
+            ["Region: North | Revenue: 1200 | Notes: Grew, then \"stalled\"", "Region: South | Revenue: 980"], in: table.plainText, context: "csv")
     }
 }

@@ -1,6 +1,6 @@
 import Extraction
-import SampleDocuments
 import Foundation
+import SampleDocuments
 import Testing
 
 /// Files written by other producers (python-docx, openpyxl, python-pptx, fpdf2, and LibreOffice
@@ -34,7 +34,8 @@ import Testing
             try Data(DocumentFormats.render(document, format: format)).write(to: source)
             try run("/usr/bin/soffice", ["--headless", "--convert-to", target, "--outdir", folder.url.appendingPathComponent(format).path, source.path])
             let converted = folder.url.appendingPathComponent(format).appendingPathComponent("source-\(format).\(target)")
-            let extracted = try Extractors().extract(try [UInt8](Data(contentsOf: converted)), mimeType: "application/octet-stream", fileName: converted.lastPathComponent)
+            let extracted = try Extractors().extract(
+                try [UInt8](Data(contentsOf: converted)), mimeType: "application/octet-stream", fileName: converted.lastPathComponent)
             var expected = ExpectedText.lines(of: document, format: "docx")
             // LibreOffice's HTML import drops an <h1> that repeats the page's <title> (pdftotext shows the same).
             if format == "html" { expected.removeFirst() }

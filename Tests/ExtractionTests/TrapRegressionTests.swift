@@ -22,7 +22,8 @@ import ZIPFoundation
     @Test("a docx outline level of Int.max is ignored, not added to")
     func hugeOutlineLevel() throws {
         // given a paragraph whose outline level is the largest integer
-        let xml = #"<w:document xmlns:w="x"><w:body><w:p><w:pPr><w:outlineLvl w:val="9223372036854775807"/></w:pPr><w:r><w:t>Plain words</w:t></w:r></w:p></w:body></w:document>"#
+        let xml =
+            #"<w:document xmlns:w="x"><w:body><w:p><w:pPr><w:outlineLvl w:val="9223372036854775807"/></w:pPr><w:r><w:t>Plain words</w:t></w:r></w:p></w:body></w:document>"#
         // when it is extracted, then its text is there
         let document = try Extractors().extract(try GuardsTests.package(document: Array(xml.utf8)), mimeType: GuardsTests.docx, fileName: "levels.docx")
         #expect(document.plainText.contains("Plain words"))

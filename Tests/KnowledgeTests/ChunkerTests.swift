@@ -10,10 +10,12 @@ struct ChunkerTests {
     func structureFirst() {
         // given a document with two pages and a long section
         let long = (1...120).map { "Sentence number \($0) explains one more detail of the refund policy." }.joined(separator: " ")
-        let document = ExtractedDocument(title: "Guide", sections: [
-            ExtractedSection(headingPath: ["Guide", "Refunds"], location: .page(1), text: long),
-            ExtractedSection(headingPath: ["Guide", "Shipping"], location: .page(2), text: "Parcels leave within two days."),
-        ])
+        let document = ExtractedDocument(
+            title: "Guide",
+            sections: [
+                ExtractedSection(headingPath: ["Guide", "Refunds"], location: .page(1), text: long),
+                ExtractedSection(headingPath: ["Guide", "Shipping"], location: .page(2), text: "Parcels leave within two days."),
+            ])
         // when it is chunked
         let chunks = Chunker().chunk(document)
         // then
@@ -24,7 +26,8 @@ struct ChunkerTests {
         #expect(chunks.last?.location == .page(2))
         #expect(chunks.dropLast().every { $0.location == .page(1) && $0.headingPath == ["Guide", "Refunds"] })
         // consecutive chunks overlap by one sentence
-        let first = chunks[0].text, second = chunks[1].text
+        let first = chunks[0].text
+        let second = chunks[1].text
         let lastSentence = Chunker.sentences(first).last!
         #expect(second.hasPrefix(lastSentence))
         // and nothing written is lost
@@ -33,8 +36,10 @@ struct ChunkerTests {
 
     @Test("sentences split at terminal punctuation but not after abbreviations or initials")
     func sentences() {
-        #expect(Chunker.sentences("Dr. Smith arrived. See e.g. the guide! Is it J. R. R. Tolkien? Yes") ==
-            ["Dr. Smith arrived.", "See e.g. the guide!", "Is it J. R. R. Tolkien?", "Yes"])
+        #expect(
+            Chunker.sentences("Dr. Smith arrived. See e.g. the guide! Is it J. R. R. Tolkien? Yes") == [
+                "Dr. Smith arrived.", "See e.g. the guide!", "Is it J. R. R. Tolkien?", "Yes",
+            ])
     }
 
     @Test("a single enormous sentence is cut into runs that fit the window")

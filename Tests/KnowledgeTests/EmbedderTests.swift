@@ -46,7 +46,9 @@ struct EmbedderTests {
         let vectors = try await embedder.embed(reference.items.map(\.text))
         // then each is unit length and points the same way as the reference
         let cosines = zip(reference.items, vectors).map { item, vector in zip(item.embedding, vector).reduce(0) { $0 + $1.0 * $1.1 } }
-        print("built-in embedder vs sentence-transformers, \(cosines.count) sentences: lowest cosine \(cosines.min() ?? 0), mean \(cosines.reduce(0, +) / Float(cosines.count))")
+        print(
+            "built-in embedder vs sentence-transformers, \(cosines.count) sentences: lowest cosine \(cosines.min() ?? 0), mean \(cosines.reduce(0, +) / Float(cosines.count))"
+        )
         for (item, vector) in zip(reference.items, vectors) {
             #expect(vector.count == 384)
             let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()

@@ -14,9 +14,11 @@ struct HybridIndexTests {
     }
 
     static func document(_ title: String, category: String = "Docs", source: String = "dropbox", _ passages: [(String, [Float]?)]) -> IndexedDocument {
-        IndexedDocument(id: UUID(), title: title, category: category, source: source, passages: passages.enumerated().map { offset, passage in
-            .init(chunkID: UUID(), ordinal: offset, searchText: passage.0, vector: passage.1)
-        })
+        IndexedDocument(
+            id: UUID(), title: title, category: category, source: source,
+            passages: passages.enumerated().map { offset, passage in
+                .init(chunkID: UUID(), ordinal: offset, searchText: passage.0, vector: passage.1)
+            })
     }
 
     @Test("BM25 ranks by rare shared words, vectors by direction, and fusion finds what either finds")
@@ -28,7 +30,8 @@ struct HybridIndexTests {
         let neither = Self.document("Holidays", [("paid holiday and learning budget", Self.vector(2))])
         [words, meaning, neither].forEach(index.upsert)
         // when searched with words from one and the direction of the other
-        let query = "overdue invoice", direction = Self.vector(1, 0.1)
+        let query = "overdue invoice"
+        let direction = Self.vector(1, 0.1)
         // then each ranker prefers its own, and hybrid ranks both above the third
         #expect(index.search(query, vector: direction, mode: .bm25).first?.documentID == words.id)
         #expect(index.search(query, vector: direction, mode: .vector).first?.documentID == meaning.id)
@@ -52,9 +55,12 @@ struct HybridIndexTests {
         #expect(index.search("holiday", vector: Self.vector(0)).map(\.documentID) == [finance.id])
         #expect(index.count == 1)
         // and when the other is replaced by a new revision, only the new text is found
-        index.upsert(IndexedDocument(id: finance.id, title: "Budget", category: "Finance", source: "microsoft", passages: [
-            .init(chunkID: UUID(), ordinal: 0, searchText: "travel costs", vector: Self.vector(3)),
-        ]))
+        index.upsert(
+            IndexedDocument(
+                id: finance.id, title: "Budget", category: "Finance", source: "microsoft",
+                passages: [
+                    .init(chunkID: UUID(), ordinal: 0, searchText: "travel costs", vector: Self.vector(3))
+                ]))
         #expect(index.search("holiday", vector: nil, mode: .bm25).isEmpty)
         #expect(index.search("travel", vector: nil, mode: .bm25).map(\.documentID) == [finance.id])
         #expect(index.deadFraction > 0.5)

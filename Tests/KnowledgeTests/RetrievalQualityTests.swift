@@ -1,9 +1,9 @@
 import Extraction
 import Foundation
+import SampleDocuments
 import Testing
 
 @testable import Knowledge
-import SampleDocuments
 
 /// The sandbox corpus as the knowledge base sees it: every known document rendered in its
 /// format, extracted, chunked with the model's tokenizer and embedded, among a hundred
@@ -25,11 +25,12 @@ struct EvaluationCorpus {
             DropboxTexts.clientProposal, DropboxTexts.invoices, DropboxTexts.workshop,
         ]
         for document in natives {
-            let (format, mime) = switch document.kind {
-            case .text: ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-            case .spreadsheet: ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            case .presentation: ("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation")
-            }
+            let (format, mime) =
+                switch document.kind {
+                case .text: ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+                case .spreadsheet: ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                case .presentation: ("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation")
+                }
             result.append((document.title, DocumentFormats.render(document, format: format), mime, "\(document.title).\(format)"))
         }
         let texts: [(String, String, String, String)] = [
@@ -64,9 +65,12 @@ struct EvaluationCorpus {
             let vectors = try await embedder.embed(texts)
             let id = UUID()
             titles[id] = document.title
-            index.upsert(IndexedDocument(id: id, title: document.title, category: "All", source: "sandbox", passages: zip(chunks, zip(texts, vectors)).map { chunk, pair in
-                IndexedDocument.Passage(chunkID: UUID(), ordinal: chunk.ordinal, searchText: pair.0, vector: pair.1)
-            }))
+            index.upsert(
+                IndexedDocument(
+                    id: id, title: document.title, category: "All", source: "sandbox",
+                    passages: zip(chunks, zip(texts, vectors)).map { chunk, pair in
+                        IndexedDocument.Passage(chunkID: UUID(), ordinal: chunk.ordinal, searchText: pair.0, vector: pair.1)
+                    }))
         }
         return EvaluationCorpus(index: index, titles: titles, embedder: embedder)
     }
@@ -171,7 +175,8 @@ struct RetrievalQualityTests {
         let corpus = try await EvaluationCorpus.build()
         let questions = EvaluationCorpus.questions
         #expect(questions.count >= 60)
-        var top1: [SearchMode: Int] = [:], top5: [SearchMode: Int] = [:]
+        var top1: [SearchMode: Int] = [:]
+        var top5: [SearchMode: Int] = [:]
         var samples: [(cosine: Float, correct: Bool)] = []
         // when each is asked in each mode
         for (question, expected) in questions {
@@ -197,7 +202,9 @@ struct RetrievalQualityTests {
         print("Retrieval quality, \(questions.count) questions, \(corpus.titles.count) documents (swift test --filter RetrievalQualityTests):")
         print("  mode     top-1    top-5")
         for mode in SearchMode.allCases {
-            print("  \(mode.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(String(format: "%5.1f%%", Double(top1[mode, default: 0]) / n * 100))   \(String(format: "%5.1f%%", Double(top5[mode, default: 0]) / n * 100))")
+            print(
+                "  \(mode.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(String(format: "%5.1f%%", Double(top1[mode, default: 0]) / n * 100))   \(String(format: "%5.1f%%", Double(top5[mode, default: 0]) / n * 100))"
+            )
         }
         let hybrid = top1[.hybrid, default: 0] + top5[.hybrid, default: 0]
         #expect(hybrid > top1[.bm25, default: 0] + top5[.bm25, default: 0])
@@ -209,8 +216,10 @@ struct RetrievalQualityTests {
         let fitted = Self.fitLogistic(samples)
         let shipped = ConfidenceCalibration.builtIn
         let error = Self.expectedCalibrationError(samples, shipped)
-        print(String(format: "  calibration fitted here: slope %.2f, intercept %.2f; shipped: slope %.2f, intercept %.2f; expected calibration error %.3f",
-                     fitted.slope, fitted.intercept, shipped.slope, shipped.intercept, error))
+        print(
+            String(
+                format: "  calibration fitted here: slope %.2f, intercept %.2f; shipped: slope %.2f, intercept %.2f; expected calibration error %.3f",
+                fitted.slope, fitted.intercept, shipped.slope, shipped.intercept, error))
         #expect(error < 0.12)
         // and nothing off-topic clears the "I don't know" threshold
         let answerer = Answerer()
@@ -223,15 +232,24 @@ struct RetrievalQualityTests {
 
     /// Maximum-likelihood logistic regression of correctness on cosine (Newton's method).
     static func fitLogistic(_ samples: [(cosine: Float, correct: Bool)]) -> ConfidenceCalibration {
-        var a = 10.0, b = -5.0
+        var a = 10.0
+        var b = -5.0
         for _ in 0..<50 {
-            var ga = 0.0, gb = 0.0, haa = 0.0, hab = 0.0, hbb = 0.0
+            var ga = 0.0
+            var gb = 0.0
+            var haa = 0.0
+            var hab = 0.0
+            var hbb = 0.0
             for sample in samples {
-                let x = Double(sample.cosine), y = sample.correct ? 1.0 : 0.0
+                let x = Double(sample.cosine)
+                let y = sample.correct ? 1.0 : 0.0
                 let p = 1 / (1 + exp(-(a * x + b)))
-                ga += (p - y) * x; gb += p - y
+                ga += (p - y) * x
+                gb += p - y
                 let w = p * (1 - p)
-                haa += w * x * x; hab += w * x; hbb += w
+                haa += w * x * x
+                hab += w * x
+                hbb += w
             }
             let det = haa * hbb - hab * hab
             guard abs(det) > 1e-12 else { break }

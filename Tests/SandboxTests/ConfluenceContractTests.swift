@@ -1,8 +1,7 @@
 import CirrusCore
 import Foundation
-import Testing
-
 import TestSupport
+import Testing
 
 @testable import Sandbox
 
@@ -11,30 +10,43 @@ import TestSupport
 struct ConfluenceContractTests {
     static let client = DemoClients.client(for: .confluence, redirectURIs: [])
     static let redirectURI = SandboxHarness.redirectURI(.confluence)
-    static let scopes = "read:page:confluence read:space:confluence read:attachment:confluence read:content.metadata:confluence search:confluence readonly:content.attachment:confluence read:me offline_access"
+    static let scopes =
+        "read:page:confluence read:space:confluence read:attachment:confluence read:content.metadata:confluence search:confluence readonly:content.attachment:confluence read:me offline_access"
     static let main = ConfluenceDirectory.main.cloudID
 
     static func tokens(_ harness: SandboxHarness, site: String = main, scope: String = scopes) async throws -> [String: Any] {
-        let params = [("audience", "api.atlassian.com"), ("client_id", client.clientID), ("scope", scope), ("redirect_uri", redirectURI),
-                      ("state", "at-state"), ("response_type", "code"), ("prompt", "consent")]
+        let params = [
+            ("audience", "api.atlassian.com"), ("client_id", client.clientID), ("scope", scope), ("redirect_uri", redirectURI),
+            ("state", "at-state"), ("response_type", "code"), ("prompt", "consent"),
+        ]
         let page = try await harness.get(harness.url(.atlassianAuth, "/authorize?" + SandboxHarness.encode(params)))
         #expect(page.status == 200)
         #expect(page.text.contains("githaf-labs.atlassian.net"))
-        let decision = try await harness.form(harness.url(.atlassianAuth, "/authorize"), SandboxHarness.hiddenFields(in: page.text) + [("site", site), ("decision", "allow")])
+        let decision = try await harness.form(
+            harness.url(.atlassianAuth, "/authorize"), SandboxHarness.hiddenFields(in: page.text) + [("site", site), ("decision", "allow")])
         let redirect = SandboxHarness.query(of: try #require(decision.header("Location")))
         #expect(redirect["state"] == "at-state")
-        let body: [String: Any] = ["grant_type": "authorization_code", "client_id": client.clientID, "client_secret": client.clientSecret, "code": redirect["code"] ?? "", "redirect_uri": redirectURI]
-        let reply = try await harness.send(.POST, harness.url(.atlassianAuth, "/oauth/token"), headers: [("Content-Type", "application/json")], body: Array(try JSONSerialization.data(withJSONObject: body)))
+        let body: [String: Any] = [
+            "grant_type": "authorization_code", "client_id": client.clientID, "client_secret": client.clientSecret, "code": redirect["code"] ?? "",
+            "redirect_uri": redirectURI,
+        ]
+        let reply = try await harness.send(
+            .POST, harness.url(.atlassianAuth, "/oauth/token"), headers: [("Content-Type", "application/json")],
+            body: Array(try JSONSerialization.data(withJSONObject: body)))
         #expect(reply.status == 200)
         return reply.json
     }
 
     static func refresh(_ harness: SandboxHarness, _ token: String, form: Bool = false) async throws -> SandboxHarness.Reply {
         if form {
-            return try await harness.form(harness.url(.atlassianAuth, "/oauth/token"), [("grant_type", "refresh_token"), ("client_id", client.clientID), ("client_secret", client.clientSecret), ("refresh_token", token)])
+            return try await harness.form(
+                harness.url(.atlassianAuth, "/oauth/token"),
+                [("grant_type", "refresh_token"), ("client_id", client.clientID), ("client_secret", client.clientSecret), ("refresh_token", token)])
         }
         let body: [String: Any] = ["grant_type": "refresh_token", "client_id": client.clientID, "client_secret": client.clientSecret, "refresh_token": token]
-        return try await harness.send(.POST, harness.url(.atlassianAuth, "/oauth/token"), headers: [("Content-Type", "application/json")], body: Array(try JSONSerialization.data(withJSONObject: body)))
+        return try await harness.send(
+            .POST, harness.url(.atlassianAuth, "/oauth/token"), headers: [("Content-Type", "application/json")],
+            body: Array(try JSONSerialization.data(withJSONObject: body)))
     }
 
     static func api(_ harness: SandboxHarness, _ path: String, _ token: String, cloud: String = main) async throws -> SandboxHarness.Reply {
@@ -103,7 +115,9 @@ struct ConfluenceContractTests {
             #expect(storage?.contains("<ac:layout>") == true)
             #expect(((withBody.json["version"] as? [String: Any])?["number"]) as? Int == 1)
             let cs = try #require((try await Self.api(harness, "/api/v2/spaces?keys=CS", access).json["results"] as? [[String: Any]])?.first)
-            let standups = try #require((try await Self.api(harness, "/api/v2/pages?space-id=\(cs["id"] as! String)&title=Stand-up%20Notes", access).json["results"] as? [[String: Any]])?.first)
+            let standups = try #require(
+                (try await Self.api(harness, "/api/v2/pages?space-id=\(cs["id"] as! String)&title=Stand-up%20Notes", access).json["results"] as? [[String: Any]])?
+                    .first)
             var next: String? = "/api/v2/pages/\(standups["id"] as! String)/children?limit=250"
             var count = 0
             var pagesFetched = 0
@@ -134,20 +148,27 @@ struct ConfluenceContractTests {
             formatter.timeZone = CQL.userTimeZone
             formatter.dateFormat = "yyyy-MM-dd HH:mm"
             let since = formatter.string(from: Date().addingTimeInterval(-60))
-            let renewals = try #require((try await Self.api(harness, "/api/v2/pages?title=Renewals", access).json["results"] as? [[String: Any]])?.first?["id"] as? String)
-            _ = try await harness.control(.PATCH, "/files/\(renewals)", ["content": Data("<p>Start renewal conversations 120 days before the contract ends.</p>".utf8).base64EncodedString()])
+            let renewals = try #require(
+                (try await Self.api(harness, "/api/v2/pages?title=Renewals", access).json["results"] as? [[String: Any]])?.first?["id"] as? String)
+            _ = try await harness.control(
+                .PATCH, "/files/\(renewals)",
+                ["content": Data("<p>Start renewal conversations 120 days before the contract ends.</p>".utf8).base64EncodedString()])
             let cql = "type=page and space=\"CS\" and lastmodified >= \"\(since)\" order by lastmodified asc"
             let search = try await Self.api(harness, "/rest/api/search?cql=\(cql.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)", access)
             #expect(search.status == 200)
             let hits = search.json["results"] as? [[String: Any]] ?? []
             #expect(hits.count == 1)
             #expect((hits.first?["content"] as? [String: Any])?["id"] as? String == renewals)
-            let content = try await Self.api(harness, "/rest/api/content/search?cql=\("title ~ \"Playbook\"".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&expand=body.storage,version", access)
+            let content = try await Self.api(
+                harness,
+                "/rest/api/content/search?cql=\("title ~ \"Playbook\"".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&expand=body.storage,version",
+                access)
             let first = (content.json["results"] as? [[String: Any]])?.first
             #expect(first?["title"] as? String == "Customer Onboarding Playbook")
             #expect((((first?["body"] as? [String: Any])?["storage"] as? [String: Any])?["value"] as? String)?.contains("kickoff call") == true)
             #expect(try await Self.api(harness, "/rest/api/space", access).status == 410)
-            let deployments = try #require((try await Self.api(harness, "/api/v2/pages?title=Deployments", access).json["results"] as? [[String: Any]])?.first?["id"] as? String)
+            let deployments = try #require(
+                (try await Self.api(harness, "/api/v2/pages?title=Deployments", access).json["results"] as? [[String: Any]])?.first?["id"] as? String)
             let attachments = try await Self.api(harness, "/api/v2/pages/\(deployments)/attachments", access).json["results"] as? [[String: Any]] ?? []
             let checklist = try #require(attachments.first { $0["title"] as? String == "Release Checklist.pdf" })
             let download = try await Self.api(harness, "/rest/api/content/\(deployments)/child/attachment/\(checklist["id"] as! String)/download", access)

@@ -33,10 +33,12 @@ struct GoogleDriveContractTests {
             #expect(!names.contains("Draft - Old Pricing.docx"))
             #expect(Set(Self.files(root)[0].keys) == ["kind", "id", "name", "mimeType"])
             let productDocs = try #require(Self.files(root).first { $0["name"] as? String == "Product Docs" }?["id"] as? String)
-            let inside = try await Self.list(harness, token, [
-                ("q", "'\(productDocs)' in parents and trashed = false"),
-                ("fields", "nextPageToken,files(id,name,mimeType,size,md5Checksum,modifiedTime,version)"),
-            ])
+            let inside = try await Self.list(
+                harness, token,
+                [
+                    ("q", "'\(productDocs)' in parents and trashed = false"),
+                    ("fields", "nextPageToken,files(id,name,mimeType,size,md5Checksum,modifiedTime,version)"),
+                ])
             let files = Self.files(inside)
             #expect(files.map { $0["name"] as? String ?? "" }.sorted() == ["API Documentation.pdf", "Feature Guide.docx", "Product Overview.pdf"])
             // int64 values are strings; absent fields are absent
@@ -91,7 +93,9 @@ struct GoogleDriveContractTests {
             let token = try await Self.token(harness)
             let budget = try await Self.list(harness, token, [("q", "name contains 'budg' and trashed = false")])
             #expect(Self.files(budget).map { $0["name"] as? String } == ["Budget 2025.xlsx"])
-            let folders = try await Self.list(harness, token, [("q", "mimeType = 'application/vnd.google-apps.folder' and not name contains 'Archive' and 'root' in parents"), ("pageSize", "1000")])
+            let folders = try await Self.list(
+                harness, token,
+                [("q", "mimeType = 'application/vnd.google-apps.folder' and not name contains 'Archive' and 'root' in parents"), ("pageSize", "1000")])
             #expect(Self.files(folders).every { $0["mimeType"] as? String == "application/vnd.google-apps.folder" })
             #expect(!Self.files(folders).contains { $0["name"] as? String == "Archive 2019-2023" })
             let quoted = try await Self.list(harness, token, [("q", #"name = 'Q1 ∕ Q2 Roadmap Review.txt'"#)])
@@ -112,11 +116,13 @@ struct GoogleDriveContractTests {
             #expect(pdf.status == 200)
             #expect(pdf.header("Content-Type") == "application/pdf")
             #expect(pdf.body.starts(with: Array("%PDF-".utf8)))
-            let partial = try await harness.get(harness.url(.googleAPIs, "/drive/v3/files/\(try await id("Product Overview.pdf"))?alt=media"), token: token, headers: [("Range", "bytes=0-9")])
+            let partial = try await harness.get(
+                harness.url(.googleAPIs, "/drive/v3/files/\(try await id("Product Overview.pdf"))?alt=media"), token: token, headers: [("Range", "bytes=0-9")])
             #expect(partial.status == 206)
             #expect(partial.body.count == 10)
             #expect(partial.header("Content-Range") == "bytes 0-9/\(pdf.body.count)")
-            let empty = try await harness.get(harness.url(.googleAPIs, "/drive/v3/files/\(try await id("Empty Notes.txt"))?alt=media"), token: token, headers: [("Range", "bytes=0-1023")])
+            let empty = try await harness.get(
+                harness.url(.googleAPIs, "/drive/v3/files/\(try await id("Empty Notes.txt"))?alt=media"), token: token, headers: [("Range", "bytes=0-1023")])
             #expect(empty.status == 416)
             let doc = try await harness.get(harness.url(.googleAPIs, "/drive/v3/files/\(try await id("Onboarding Handbook"))?alt=media"), token: token)
             #expect(doc.status == 403)
@@ -129,7 +135,8 @@ struct GoogleDriveContractTests {
         try await SandboxHarness.run { harness in
             let token = try await Self.token(harness)
             func file(_ name: String) async throws -> [String: Any] {
-                try #require(Self.files(try await Self.list(harness, token, [("q", "name = '\(name)'"), ("fields", "files(id,exportLinks,size,md5Checksum)")])).first)
+                try #require(
+                    Self.files(try await Self.list(harness, token, [("q", "name = '\(name)'"), ("fields", "files(id,exportLinks,size,md5Checksum)")])).first)
             }
             let handbook = try await file("Onboarding Handbook")
             #expect(handbook["md5Checksum"] == nil)
@@ -137,7 +144,10 @@ struct GoogleDriveContractTests {
             let text = try await harness.get(harness.url(.googleAPIs, "/drive/v3/files/\(handbookID)/export?mimeType=text/plain"), token: token)
             #expect(text.status == 200)
             #expect(text.text.contains("28 days of paid holiday"))
-            let docx = try await harness.get(harness.url(.googleAPIs, "/drive/v3/files/\(handbookID)/export?mimeType=application/vnd.openxmlformats-officedocument.wordprocessingml.document"), token: token)
+            let docx = try await harness.get(
+                harness.url(
+                    .googleAPIs, "/drive/v3/files/\(handbookID)/export?mimeType=application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                token: token)
             #expect(docx.body.starts(with: [0x50, 0x4B, 0x03, 0x04]))
             let unsupported = try await harness.get(harness.url(.googleAPIs, "/drive/v3/files/\(handbookID)/export?mimeType=image/png"), token: token)
             #expect(unsupported.status == 400)
@@ -167,10 +177,12 @@ struct GoogleDriveContractTests {
             let driveID = try #require(list.first?["id"] as? String)
             let hidden = try await Self.list(harness, token, [("q", "name = 'Architecture Overview.docx'")])
             #expect(Self.files(hidden).isEmpty)
-            let visible = try await Self.list(harness, token, [
-                ("q", "'\(driveID)' in parents and trashed = false"), ("corpora", "drive"), ("driveId", driveID),
-                ("includeItemsFromAllDrives", "true"), ("supportsAllDrives", "true"), ("fields", "files(id,name,driveId)"),
-            ])
+            let visible = try await Self.list(
+                harness, token,
+                [
+                    ("q", "'\(driveID)' in parents and trashed = false"), ("corpora", "drive"), ("driveId", driveID),
+                    ("includeItemsFromAllDrives", "true"), ("supportsAllDrives", "true"), ("fields", "files(id,name,driveId)"),
+                ])
             let architecture = try #require(Self.files(visible).first { $0["name"] as? String == "Architecture Overview.docx" })
             #expect(architecture["driveId"] as? String == driveID)
             let fileID = try #require(architecture["id"] as? String)
@@ -178,7 +190,9 @@ struct GoogleDriveContractTests {
             #expect(try await harness.get(harness.url(.googleAPIs, "/drive/v3/files/\(fileID)?supportsAllDrives=true"), token: token).status == 200)
             let noDriveID = try await Self.list(harness, token, [("corpora", "drive")])
             #expect(noDriveID.status == 400)
-            #expect(((noDriveID.json["error"] as? [String: Any])?["errors"] as? [[String: Any]])?.first?["reason"] as? String == "teamDriveIdRequiresTeamDriveCorpora")
+            #expect(
+                ((noDriveID.json["error"] as? [String: Any])?["errors"] as? [[String: Any]])?.first?["reason"] as? String
+                    == "teamDriveIdRequiresTeamDriveCorpora")
         }
     }
 
@@ -186,14 +200,20 @@ struct GoogleDriveContractTests {
     func changes() async throws {
         try await SandboxHarness.run { harness in
             let token = try await Self.token(harness)
-            let start = try #require(try await harness.get(harness.url(.googleAPIs, "/drive/v3/changes/startPageToken?supportsAllDrives=true"), token: token).json["startPageToken"] as? String)
-            let files = Self.files(try await Self.list(harness, token, [("q", "name = 'Feature Guide.docx' or name = 'Company Logo.png' or name = 'Budget 2025.xlsx'"), ("fields", "files(id,name,version)")]))
+            let start = try #require(
+                try await harness.get(harness.url(.googleAPIs, "/drive/v3/changes/startPageToken?supportsAllDrives=true"), token: token).json["startPageToken"]
+                    as? String)
+            let files = Self.files(
+                try await Self.list(
+                    harness, token,
+                    [("q", "name = 'Feature Guide.docx' or name = 'Company Logo.png' or name = 'Budget 2025.xlsx'"), ("fields", "files(id,name,version)")]))
             func id(_ name: String) -> String { files.first { $0["name"] as? String == name }?["id"] as? String ?? "" }
             let oldVersion = files.first { $0["name"] as? String == "Feature Guide.docx" }?["version"] as? String
             _ = try await harness.control(.PATCH, "/files/\(id("Feature Guide.docx"))", ["content": Data("new text".utf8).base64EncodedString()])
             _ = try await harness.control(.DELETE, "/files/\(id("Company Logo.png"))")
             _ = try await harness.control(.PATCH, "/files/\(id("Budget 2025.xlsx"))", ["trashed": true])
-            let reply = try await harness.get(harness.url(.googleAPIs, "/drive/v3/changes?pageToken=\(start)&supportsAllDrives=true&includeItemsFromAllDrives=true&fields=*"), token: token)
+            let reply = try await harness.get(
+                harness.url(.googleAPIs, "/drive/v3/changes?pageToken=\(start)&supportsAllDrives=true&includeItemsFromAllDrives=true&fields=*"), token: token)
             let changes = reply.json["changes"] as? [[String: Any]] ?? []
             #expect(changes.count == 3)
             let edited = changes.first { $0["fileId"] as? String == id("Feature Guide.docx") }
@@ -221,7 +241,8 @@ struct GoogleDriveContractTests {
             let about = try await harness.get(harness.url(.googleAPIs, "/drive/v3/about?fields=user"), token: token)
             #expect((about.json["user"] as? [String: Any])?["emailAddress"] as? String == "sarah@githafconsulting.com")
             #expect(about.json["storageQuota"] == nil)
-            _ = try await harness.control(.POST, "/faults", ["platform": "google_drive", "path": "/drive/v3/files", "status": 429, "rate": 1.0, "retryAfter": 3])
+            _ = try await harness.control(
+                .POST, "/faults", ["platform": "google_drive", "path": "/drive/v3/files", "status": 429, "rate": 1.0, "retryAfter": 3])
             let limited = try await Self.list(harness, token, [])
             #expect(limited.status == 429)
             #expect(limited.header("Retry-After") == "3")

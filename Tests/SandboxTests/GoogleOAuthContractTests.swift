@@ -13,7 +13,8 @@ struct GoogleOAuthContractTests {
 
     /// Walks the consent page like a browser: GET the authorization URL, POST the form with a decision.
     static func authorize(
-        _ harness: SandboxHarness, extra: [(String, String)] = [], decision: String = "allow", verifier: String? = "verifier-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG"
+        _ harness: SandboxHarness, extra: [(String, String)] = [], decision: String = "allow",
+        verifier: String? = "verifier-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG"
     ) async throws -> [String: String] {
         var params: [(String, String)] = [
             ("client_id", client.clientID), ("redirect_uri", redirectURI), ("response_type", "code"),
@@ -34,8 +35,13 @@ struct GoogleOAuthContractTests {
         return SandboxHarness.query(of: location)
     }
 
-    static func exchange(_ harness: SandboxHarness, code: String, verifier: String? = "verifier-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG", secret: String = client.clientSecret, redirect: String = redirectURI) async throws -> SandboxHarness.Reply {
-        var fields = [("code", code), ("client_id", client.clientID), ("client_secret", secret), ("redirect_uri", redirect), ("grant_type", "authorization_code")]
+    static func exchange(
+        _ harness: SandboxHarness, code: String, verifier: String? = "verifier-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
+        secret: String = client.clientSecret, redirect: String = redirectURI
+    ) async throws -> SandboxHarness.Reply {
+        var fields = [
+            ("code", code), ("client_id", client.clientID), ("client_secret", secret), ("redirect_uri", redirect), ("grant_type", "authorization_code"),
+        ]
         if let verifier { fields.append(("code_verifier", verifier)) }
         return try await harness.form(harness.url(.googleOAuth, "/token"), fields)
     }
@@ -109,9 +115,14 @@ struct GoogleOAuthContractTests {
     @Test("an unregistered redirect URI or client gets Google's error page, never a redirect")
     func authorizeErrorsAreNotRedirected() async throws {
         try await SandboxHarness.run { harness in
-            let evil = try await harness.get(harness.url(.googleAccounts, "/o/oauth2/v2/auth?" + SandboxHarness.encode([
-                ("client_id", Self.client.clientID), ("redirect_uri", "https://evil.example/callback"), ("response_type", "code"), ("scope", Self.driveScope),
-            ])))
+            let evil = try await harness.get(
+                harness.url(
+                    .googleAccounts,
+                    "/o/oauth2/v2/auth?"
+                        + SandboxHarness.encode([
+                            ("client_id", Self.client.clientID), ("redirect_uri", "https://evil.example/callback"), ("response_type", "code"),
+                            ("scope", Self.driveScope),
+                        ])))
             #expect(evil.status == 400)
             #expect(evil.header("Location") == nil)
             #expect(evil.text.contains("redirect_uri_mismatch"))
@@ -137,15 +148,21 @@ struct GoogleOAuthContractTests {
             let code = try #require(try await Self.authorize(harness)["code"])
             let first = try await Self.exchange(harness, code: code).json
             let refresh = try #require(first["refresh_token"] as? String)
-            let refreshed = try await harness.form(harness.url(.googleOAuth, "/token"), [
-                ("client_id", Self.client.clientID), ("client_secret", Self.client.clientSecret), ("refresh_token", refresh), ("grant_type", "refresh_token"),
-            ])
+            let refreshed = try await harness.form(
+                harness.url(.googleOAuth, "/token"),
+                [
+                    ("client_id", Self.client.clientID), ("client_secret", Self.client.clientSecret), ("refresh_token", refresh),
+                    ("grant_type", "refresh_token"),
+                ])
             #expect(refreshed.status == 200)
             #expect(refreshed.json["refresh_token"] == nil)
             #expect((refreshed.json["access_token"] as? String) != (first["access_token"] as? String))
 
             // A second authorization without prompt=consent:
-            var params = [("client_id", Self.client.clientID), ("redirect_uri", Self.redirectURI), ("response_type", "code"), ("scope", Self.driveScope), ("access_type", "offline"), ("state", "s2")]
+            var params = [
+                ("client_id", Self.client.clientID), ("redirect_uri", Self.redirectURI), ("response_type", "code"), ("scope", Self.driveScope),
+                ("access_type", "offline"), ("state", "s2"),
+            ]
             let page = try await harness.get(harness.url(.googleAccounts, "/o/oauth2/v2/auth?" + SandboxHarness.encode(params)))
             params = SandboxHarness.hiddenFields(in: page.text) + [("decision", "allow")]
             let location = try #require(try await harness.form(harness.url(.googleAccounts, "/o/oauth2/v2/auth"), params).header("Location"))
@@ -167,9 +184,12 @@ struct GoogleOAuthContractTests {
             #expect(revoke.status == 200)
             let api = try await harness.get(harness.url(.googleAPIs, "/drive/v3/files"), token: access)
             #expect(api.status == 401)
-            let refreshed = try await harness.form(harness.url(.googleOAuth, "/token"), [
-                ("client_id", Self.client.clientID), ("client_secret", Self.client.clientSecret), ("refresh_token", refresh), ("grant_type", "refresh_token"),
-            ])
+            let refreshed = try await harness.form(
+                harness.url(.googleOAuth, "/token"),
+                [
+                    ("client_id", Self.client.clientID), ("client_secret", Self.client.clientSecret), ("refresh_token", refresh),
+                    ("grant_type", "refresh_token"),
+                ])
             #expect(refreshed.status == 400)
             #expect(refreshed.json["error"] as? String == "invalid_grant")
             #expect(refreshed.json["error_description"] as? String == "Token has been expired or revoked.")
@@ -193,9 +213,12 @@ struct GoogleOAuthContractTests {
             let error = expired.json["error"] as? [String: Any]
             #expect(error?["status"] as? String == "UNAUTHENTICATED")
             #expect(((error?["errors"] as? [[String: Any]])?.first?["reason"]) as? String == "authError")
-            let refreshed = try await harness.form(harness.url(.googleOAuth, "/token"), [
-                ("client_id", Self.client.clientID), ("client_secret", Self.client.clientSecret), ("refresh_token", tokens["refresh_token"] as! String), ("grant_type", "refresh_token"),
-            ])
+            let refreshed = try await harness.form(
+                harness.url(.googleOAuth, "/token"),
+                [
+                    ("client_id", Self.client.clientID), ("client_secret", Self.client.clientSecret), ("refresh_token", tokens["refresh_token"] as! String),
+                    ("grant_type", "refresh_token"),
+                ])
             let fresh = try #require(refreshed.json["access_token"] as? String)
             #expect(try await harness.get(harness.url(.googleAPIs, "/drive/v3/files"), token: fresh).status == 200)
         }

@@ -13,7 +13,9 @@ struct MicrosoftContractTests {
     static let scope = "offline_access openid profile User.Read Files.Read.All Sites.Read.All Team.ReadBasic.All Channel.ReadBasic.All"
     static let verifier = "ms-verifier-0123456789-abcdefghijklmnopqrstuvwxyz-XYZ"
 
-    static func authorize(_ harness: SandboxHarness, tenant: String = "common", scope: String = scope, decision: String = "allow") async throws -> [String: String] {
+    static func authorize(
+        _ harness: SandboxHarness, tenant: String = "common", scope: String = scope, decision: String = "allow"
+    ) async throws -> [String: String] {
         let params = [
             ("client_id", client.clientID), ("response_type", "code"), ("redirect_uri", redirectURI), ("response_mode", "query"),
             ("scope", scope), ("state", "ms-state"), ("code_challenge", OAuthAuthority.s256(verifier)), ("code_challenge_method", "S256"), ("nonce", "n-1"),
@@ -63,9 +65,12 @@ struct MicrosoftContractTests {
             #expect(idToken.split(separator: ".").count == 3)
             let refresh = try #require(body["refresh_token"] as? String)
             func refreshWith(_ token: String) async throws -> SandboxHarness.Reply {
-                try await harness.form(harness.url(.microsoftLogin, "/common/oauth2/v2.0/token"), [
-                    ("grant_type", "refresh_token"), ("refresh_token", token), ("client_id", Self.client.clientID), ("client_secret", Self.client.clientSecret),
-                ])
+                try await harness.form(
+                    harness.url(.microsoftLogin, "/common/oauth2/v2.0/token"),
+                    [
+                        ("grant_type", "refresh_token"), ("refresh_token", token), ("client_id", Self.client.clientID),
+                        ("client_secret", Self.client.clientSecret),
+                    ])
             }
             let first = try await refreshWith(refresh)
             let rotated = try #require(first.json["refresh_token"] as? String)
@@ -89,15 +94,21 @@ struct MicrosoftContractTests {
             #expect(reuse.json["error_codes"] as? [Int] == [54005])
             #expect((reuse.json["error_description"] as? String)?.hasPrefix("AADSTS54005:") == true)
             #expect(reuse.json["trace_id"] is String && reuse.json["correlation_id"] is String && reuse.json["timestamp"] is String)
-            let wrong = try await harness.form(harness.url(.microsoftLogin, "/common/oauth2/v2.0/token"), [
-                ("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", Self.redirectURI), ("client_id", Self.client.clientID), ("client_secret", "nope"),
-            ])
+            let wrong = try await harness.form(
+                harness.url(.microsoftLogin, "/common/oauth2/v2.0/token"),
+                [
+                    ("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", Self.redirectURI), ("client_id", Self.client.clientID),
+                    ("client_secret", "nope"),
+                ])
             #expect(wrong.status == 401)
-            #expect(wrong.json["error_codes"] as? [Int] == [7000215])
+            #expect(wrong.json["error_codes"] as? [Int] == [7_000_215])
             _ = try await harness.control(.POST, "/tokens/revoke", ["platform": "microsoft"])
-            let revoked = try await harness.form(harness.url(.microsoftLogin, "/organizations/oauth2/v2.0/token"), [
-                ("grant_type", "refresh_token"), ("refresh_token", redeemed.json["refresh_token"] as? String ?? ""), ("client_id", Self.client.clientID), ("client_secret", Self.client.clientSecret),
-            ])
+            let revoked = try await harness.form(
+                harness.url(.microsoftLogin, "/organizations/oauth2/v2.0/token"),
+                [
+                    ("grant_type", "refresh_token"), ("refresh_token", redeemed.json["refresh_token"] as? String ?? ""), ("client_id", Self.client.clientID),
+                    ("client_secret", Self.client.clientSecret),
+                ])
             #expect(revoked.json["error"] as? String == "invalid_grant")
             #expect(revoked.json["error_codes"] as? [Int] == [50173])
         }
@@ -111,9 +122,13 @@ struct MicrosoftContractTests {
             #expect(tokens["access_token"] is String)
             #expect(tokens["refresh_token"] == nil)
             #expect(tokens["id_token"] == nil)
-            let evil = try await harness.get(harness.url(.microsoftLogin, "/common/oauth2/v2.0/authorize?" + SandboxHarness.encode([
-                ("client_id", Self.client.clientID), ("response_type", "code"), ("redirect_uri", "https://evil.example/cb"), ("scope", "User.Read"),
-            ])))
+            let evil = try await harness.get(
+                harness.url(
+                    .microsoftLogin,
+                    "/common/oauth2/v2.0/authorize?"
+                        + SandboxHarness.encode([
+                            ("client_id", Self.client.clientID), ("response_type", "code"), ("redirect_uri", "https://evil.example/cb"), ("scope", "User.Read"),
+                        ])))
             #expect(evil.status == 400)
             #expect(evil.header("Location") == nil)
             #expect(evil.text.contains("AADSTS50011"))
@@ -149,7 +164,9 @@ struct MicrosoftContractTests {
             #expect(pages == 3)
             let byPath = try await Self.graph(harness, "/me/drive/root:/Projects/Atlas/Design/Reviews/Design%20Review%20Notes.md", token)
             #expect(byPath.json["name"] as? String == "Design Review Notes.md")
-            #expect((byPath.json["parentReference"] as? [String: Any])?["path"] as? String == "/drives/\(GraphDirectory.oneDrive.id)/root:/Projects/Atlas/Design/Reviews")
+            #expect(
+                (byPath.json["parentReference"] as? [String: Any])?["path"] as? String
+                    == "/drives/\(GraphDirectory.oneDrive.id)/root:/Projects/Atlas/Design/Reviews")
             #expect(byPath.json["size"] is Int)
             #expect(((byPath.json["file"] as? [String: Any])?["hashes"] as? [String: Any])?["quickXorHash"] is String)
             #expect(try await Self.graph(harness, "/drives/\(GraphDirectory.oneDrive.id)/items", token).status == 400)
@@ -274,11 +291,13 @@ struct MicrosoftContractTests {
         }
     }
 
-    @Test("quickXorHash matches published test vectors", arguments: [
-        ("", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="), ("Sg==", "SgAAAAAAAAAAAAAAAQAAAAAAAAA="), ("tbQ=", "taAFAAAAAAAAAAAAAgAAAAAAAAA="),
-        ("0pZP", "0rDEEwAAAAAAAAAAAwAAAAAAAAA="), ("jRRDVA==", "jaDAEKgAAAAAAAAABAAAAAAAAAA="), ("eAV52qE=", "eChAHrQRCgAAAAAABQAAAAAAAAA="),
-        ("luBZlaT6", "lgBHFipBCn0AAAAABgAAAAAAAAA="), ("qaApEj66lw==", "qQBFCiTgA11cAgAABwAAAAAAAAA="), ("/aNzzCFPS/A=", "/RjFHJgRgicsAR4ACAAAAAAAAAA="),
-    ])
+    @Test(
+        "quickXorHash matches published test vectors",
+        arguments: [
+            ("", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="), ("Sg==", "SgAAAAAAAAAAAAAAAQAAAAAAAAA="), ("tbQ=", "taAFAAAAAAAAAAAAAgAAAAAAAAA="),
+            ("0pZP", "0rDEEwAAAAAAAAAAAwAAAAAAAAA="), ("jRRDVA==", "jaDAEKgAAAAAAAAABAAAAAAAAAA="), ("eAV52qE=", "eChAHrQRCgAAAAAABQAAAAAAAAA="),
+            ("luBZlaT6", "lgBHFipBCn0AAAAABgAAAAAAAAA="), ("qaApEj66lw==", "qQBFCiTgA11cAgAABwAAAAAAAAA="), ("/aNzzCFPS/A=", "/RjFHJgRgicsAR4ACAAAAAAAAAA="),
+        ])
     func quickXorHash(input: String, expected: String) {
         #expect(QuickXorHash.hash(Array(Data(base64Encoded: input)!)) == expected)
     }

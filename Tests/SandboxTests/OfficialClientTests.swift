@@ -11,7 +11,8 @@ import Testing
 @Suite("Official client libraries against the sandbox", .serialized)
 struct OfficialClientTests {
     static func pythonWith(_ modules: [String]) -> String? {
-        for candidate in ["/usr/local/bin/python3", "/usr/bin/python3"] + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map({ "\($0)/python3" })
+        for candidate in ["/usr/local/bin/python3", "/usr/bin/python3"]
+            + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map({ "\($0)/python3" })
         where FileManager.default.isExecutableFile(atPath: candidate) {
             if (try? run(candidate, ["-c", modules.map { "import \($0)" }.joined(separator: "; ")])) != nil { return candidate }
         }

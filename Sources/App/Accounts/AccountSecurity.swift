@@ -43,7 +43,9 @@ struct AccountSecurity: Sendable {
     @discardableResult
     func signOutEverywhere(_ identity: Identity, clientAddress: String?) async throws -> Int {
         let ended = try await deps.accounts.signOutEverywhere(userID: identity.userID)
-        await record(.signedOutEverywhere, identity, detail: "\(ended) session\(ended == 1 ? "" : "s") or token\(ended == 1 ? "" : "s") ended", clientAddress: clientAddress)
+        await record(
+            .signedOutEverywhere, identity, detail: "\(ended) session\(ended == 1 ? "" : "s") or token\(ended == 1 ? "" : "s") ended",
+            clientAddress: clientAddress)
         return ended
     }
 

@@ -114,10 +114,11 @@ struct Accounts: Sendable {
 
     /// The identity behind a session cookie, if the session exists and has not expired.
     func identity(sessionToken: String) async throws -> Identity? {
-        guard let session = try await BrowserSession.query(on: store.database)
-            .filter(\.$tokenHash == SecureToken.hash(sessionToken))
-            .with(\.$user)
-            .first(),
+        guard
+            let session = try await BrowserSession.query(on: store.database)
+                .filter(\.$tokenHash == SecureToken.hash(sessionToken))
+                .with(\.$user)
+                .first(),
             session.expiresAt > Date()
         else { return nil }
         return Identity(user: session.user, method: .session(id: try session.requireID(), csrfToken: session.csrfToken))
@@ -126,10 +127,11 @@ struct Accounts: Sendable {
     /// The identity behind an API bearer token, if it exists and has not expired. Notes when
     /// the token was used, at most once a minute (a write per request would cost more than it tells).
     func identity(bearerToken: String, now: Date = Date()) async throws -> Identity? {
-        guard let token = try await APIToken.query(on: store.database)
-            .filter(\.$tokenHash == SecureToken.hash(bearerToken))
-            .with(\.$user)
-            .first(),
+        guard
+            let token = try await APIToken.query(on: store.database)
+                .filter(\.$tokenHash == SecureToken.hash(bearerToken))
+                .with(\.$user)
+                .first(),
             token.expiresAt > now
         else { return nil }
         let id = try token.requireID()

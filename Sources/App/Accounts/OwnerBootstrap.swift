@@ -30,19 +30,20 @@ enum OwnerBootstrap {
         logger.notice("Created the owner account", metadata: ["email": .string(user.email)])
         if generated {
             // Printed, not logged: log pipelines keep what they are given.
-            FileHandle.standardOutput.write(Data(
-                """
+            FileHandle.standardOutput.write(
+                Data(
+                    """
 
-                ──────────────────────────────────────────────────────────────
-                 Cirrus owner account created
-                   email:    \(user.email)
-                   password: \(password)
-                 This password is shown once and must be changed at the first
-                 sign-in. Set CIRRUS_ADMIN_EMAIL and CIRRUS_ADMIN_PASSWORD
-                 before the first start to choose your own.
-                ──────────────────────────────────────────────────────────────
+                    ──────────────────────────────────────────────────────────────
+                     Cirrus owner account created
+                       email:    \(user.email)
+                       password: \(password)
+                     This password is shown once and must be changed at the first
+                     sign-in. Set CIRRUS_ADMIN_EMAIL and CIRRUS_ADMIN_PASSWORD
+                     before the first start to choose your own.
+                    ──────────────────────────────────────────────────────────────
 
-                """.utf8))
+                    """.utf8))
         }
     }
 }

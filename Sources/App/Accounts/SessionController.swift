@@ -1,5 +1,5 @@
-import Foundation
 import FluentKit
+import Foundation
 import Hummingbird
 
 /// Signing in and out in the browser.

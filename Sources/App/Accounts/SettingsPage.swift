@@ -37,75 +37,94 @@ enum SettingsPage {
     }
 
     static func render(_ model: Model, chrome: PageChrome) -> String {
-        Layout.render(chrome, main: .group(
-            .if(model.notice != nil, .div(
-                .class(model.notice == .changePassword ? "alert error" : "alert success"), .attr("role", "status"), .safeText(model.notice?.text ?? ""))),
-            .if(model.error != nil, .div(.class("alert error"), .attr("role", "alert"), .safeText(model.error ?? ""))),
-            .section(
-                .class("panel"),
-                .h2(.text("Your account")),
-                .dl(.class("facts"),
-                    .dt(.text("Name")), .dd(.safeText(model.displayName)),
-                    .dt(.text("Email")), .dd(.safeText(model.email)),
-                    .dt(.text("Role")), .dd(.safeText(model.role)))
-            ),
-            .section(
-                .class("panel"), .id("password"),
-                .h2(.text("Change password")),
-                .form(
-                    .action(SiteRoute.passwordForm.path), .method(.post),
-                    CSRFField.node(model.csrfToken),
-                    .label(.for("current-password"), .text("Current password")),
-                    .input(.type(.password), .id("current-password"), .name("currentPassword"), .required(true), .attr("autocomplete", "current-password")),
-                    .label(.for("new-password"), .text("New password (at least 10 characters)")),
-                    .input(.type(.password), .id("new-password"), .name("newPassword"), .required(true), .attr("minlength", "10"), .attr("autocomplete", "new-password")),
-                    .label(.for("confirm-password"), .text("New password again")),
-                    .input(.type(.password), .id("confirm-password"), .name("confirmPassword"), .required(true), .attr("minlength", "10"), .attr("autocomplete", "new-password")),
-                    .button(.type(.submit), .class("button primary"), .text("Change password"))
-                )
-            ),
-            .section(
-                .class("panel"), .id("sessions"),
-                .h2(.text("Sessions and API tokens")),
-                tokenTable(model),
-                .form(
-                    .action(SiteRoute.signOutEverywhereForm.path), .method(.post), .class("inline"),
-                    .data(named: "confirm", value: "Sign out every browser and revoke every API token of this account?"),
-                    CSRFField.node(model.csrfToken),
-                    .button(.type(.submit), .class("button danger"), .text("Sign out everywhere"))
-                )
-            ),
-            .if(model.showsServer, .section(
-                .class("panel"),
-                .h2(.text("This server")),
-                .dl(.class("facts"),
-                    .dt(.text("Database")), .dd(.safeText(model.database)),
-                    .dt(.text("Public URL")), .dd(.safeText(model.publicURL)),
-                    .dt(.text("Mode")), .dd(.text(model.demo ? "Demo (built-in provider sandbox)" : "Live providers")),
-                    .dt(.text("Encryption keys")), .dd(.safeText("\(model.encryptionKeyCount) (the first encrypts; rotate with `cirrus rotate-keys`)")),
-                    .dt(.text("Providers configured")), .dd(.safeText(model.configuredProviders.isEmpty ? "none" : model.configuredProviders.joined(separator: ", "))))
+        Layout.render(
+            chrome,
+            main: .group(
+                .if(
+                    model.notice != nil,
+                    .div(
+                        .class(model.notice == .changePassword ? "alert error" : "alert success"), .attr("role", "status"), .safeText(model.notice?.text ?? ""))
+                ),
+                .if(model.error != nil, .div(.class("alert error"), .attr("role", "alert"), .safeText(model.error ?? ""))),
+                .section(
+                    .class("panel"),
+                    .h2(.text("Your account")),
+                    .dl(
+                        .class("facts"),
+                        .dt(.text("Name")), .dd(.safeText(model.displayName)),
+                        .dt(.text("Email")), .dd(.safeText(model.email)),
+                        .dt(.text("Role")), .dd(.safeText(model.role)))
+                ),
+                .section(
+                    .class("panel"), .id("password"),
+                    .h2(.text("Change password")),
+                    .form(
+                        .action(SiteRoute.passwordForm.path), .method(.post),
+                        CSRFField.node(model.csrfToken),
+                        .label(.for("current-password"), .text("Current password")),
+                        .input(.type(.password), .id("current-password"), .name("currentPassword"), .required(true), .attr("autocomplete", "current-password")),
+                        .label(.for("new-password"), .text("New password (at least 10 characters)")),
+                        .input(
+                            .type(.password), .id("new-password"), .name("newPassword"), .required(true), .attr("minlength", "10"),
+                            .attr("autocomplete", "new-password")),
+                        .label(.for("confirm-password"), .text("New password again")),
+                        .input(
+                            .type(.password), .id("confirm-password"), .name("confirmPassword"), .required(true), .attr("minlength", "10"),
+                            .attr("autocomplete", "new-password")),
+                        .button(.type(.submit), .class("button primary"), .text("Change password"))
+                    )
+                ),
+                .section(
+                    .class("panel"), .id("sessions"),
+                    .h2(.text("Sessions and API tokens")),
+                    tokenTable(model),
+                    .form(
+                        .action(SiteRoute.signOutEverywhereForm.path), .method(.post), .class("inline"),
+                        .data(named: "confirm", value: "Sign out every browser and revoke every API token of this account?"),
+                        CSRFField.node(model.csrfToken),
+                        .button(.type(.submit), .class("button danger"), .text("Sign out everywhere"))
+                    )
+                ),
+                .if(
+                    model.showsServer,
+                    .section(
+                        .class("panel"),
+                        .h2(.text("This server")),
+                        .dl(
+                            .class("facts"),
+                            .dt(.text("Database")), .dd(.safeText(model.database)),
+                            .dt(.text("Public URL")), .dd(.safeText(model.publicURL)),
+                            .dt(.text("Mode")), .dd(.text(model.demo ? "Demo (built-in provider sandbox)" : "Live providers")),
+                            .dt(.text("Encryption keys")), .dd(.safeText("\(model.encryptionKeyCount) (the first encrypts; rotate with `cirrus rotate-keys`)")),
+                            .dt(.text("Providers configured")),
+                            .dd(.safeText(model.configuredProviders.isEmpty ? "none" : model.configuredProviders.joined(separator: ", "))))
+                    ))
             ))
-        ))
     }
 
     private static func tokenTable(_ model: Model) -> Node<HTML.BodyContext> {
         guard !model.tokens.isEmpty else { return .p(.class("muted"), .text("No API tokens. `POST /api/v1/auth/login` issues one.")) }
         func time(_ date: Date?) -> Node<HTML.BodyContext> {
             guard let date else { return .text("never") }
-            return .element(named: "time", nodes: [.attr("datetime", date.formatted(.iso8601)), .safeText(date.formatted(date: .abbreviated, time: .shortened))])
+            return .element(
+                named: "time", nodes: [.attr("datetime", date.formatted(.iso8601)), .safeText(date.formatted(date: .abbreviated, time: .shortened))])
         }
-        return .div(.class("table-wrap"), .table(
-            .thead(.tr(.th(.text("Token")), .th(.text("Created")), .th(.text("Last used")), .th(.text("Expires")), .th(.text("")))),
-            .tbody(.forEach(model.tokens) { token in
-                .tr(
-                    .td(.safeText(token.name)), .td(time(token.createdAt)), .td(time(token.lastUsedAt)), .td(time(token.expiresAt)),
-                    .td(.form(
-                        .action(SiteRoute.revokeTokenForm(token.id.uuidString).path), .method(.post), .class("inline"),
-                        CSRFField.node(model.csrfToken),
-                        .button(.type(.submit), .class("button subtle"), .text("Revoke"))
-                    ))
-                )
-            })
-        ))
+        return .div(
+            .class("table-wrap"),
+            .table(
+                .thead(.tr(.th(.text("Token")), .th(.text("Created")), .th(.text("Last used")), .th(.text("Expires")), .th(.text("")))),
+                .tbody(
+                    .forEach(model.tokens) { token in
+                        .tr(
+                            .td(.safeText(token.name)), .td(time(token.createdAt)), .td(time(token.lastUsedAt)), .td(time(token.expiresAt)),
+                            .td(
+                                .form(
+                                    .action(SiteRoute.revokeTokenForm(token.id.uuidString).path), .method(.post), .class("inline"),
+                                    CSRFField.node(model.csrfToken),
+                                    .button(.type(.submit), .class("button subtle"), .text("Revoke"))
+                                ))
+                        )
+                    })
+            ))
     }
 }

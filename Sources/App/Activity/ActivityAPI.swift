@@ -21,9 +21,10 @@ struct ActivityAPI {
         signedIn.get(SiteRoute.activity.pattern) { request, context -> ListResponse in
             let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), 1000)
             let rows = try await activity.rows(for: context.identity, limit: limit)
-            return ListResponse(events: rows.map {
-                EventDTO(at: $0.at, actor: $0.actor, action: $0.action, platform: $0.platform, detail: $0.detail)
-            })
+            return ListResponse(
+                events: rows.map {
+                    EventDTO(at: $0.at, actor: $0.actor, action: $0.action, platform: $0.platform, detail: $0.detail)
+                })
         }
     }
 }

@@ -17,26 +17,34 @@ enum ActivityPage {
     }
 
     static func render(_ model: Model, chrome: PageChrome) -> String {
-        Layout.render(chrome, main: .group(
-            .p(.class("lead"), .text("Sign-ins, connections, imports and deletions in this workspace.")),
-            table(model.rows, emptyText: "No activity recorded yet.")
-        ))
+        Layout.render(
+            chrome,
+            main: .group(
+                .p(.class("lead"), .text("Sign-ins, connections, imports and deletions in this workspace.")),
+                table(model.rows, emptyText: "No activity recorded yet.")
+            ))
     }
 
     static func table(_ rows: [Row], emptyText: String) -> Node<HTML.BodyContext> {
         guard !rows.isEmpty else { return .p(.class("empty"), .text(emptyText)) }
-        return .div(.class("table-wrap"), .table(
-            .thead(.tr(.th(.text("When")), .th(.text("Who")), .th(.text("What")), .th(.text("Details")), .th(.text("From")))),
-            .tbody(.forEach(rows) { row in
-                .tr(
-                    .td(.element(named: "time", nodes: [.attr("datetime", row.at.formatted(.iso8601)), .safeText(row.at.formatted(date: .abbreviated, time: .shortened))])),
-                    .td(.safeText(row.actor)),
-                    .td(.safeText(actionLabel(row.action))),
-                    .td(.safeText([row.platform, row.detail].compactMap { $0 }.joined(separator: " · "))),
-                    .td(.safeText(row.clientAddress ?? ""))
-                )
-            })
-        ))
+        return .div(
+            .class("table-wrap"),
+            .table(
+                .thead(.tr(.th(.text("When")), .th(.text("Who")), .th(.text("What")), .th(.text("Details")), .th(.text("From")))),
+                .tbody(
+                    .forEach(rows) { row in
+                        .tr(
+                            .td(
+                                .element(
+                                    named: "time",
+                                    nodes: [.attr("datetime", row.at.formatted(.iso8601)), .safeText(row.at.formatted(date: .abbreviated, time: .shortened))])),
+                            .td(.safeText(row.actor)),
+                            .td(.safeText(actionLabel(row.action))),
+                            .td(.safeText([row.platform, row.detail].compactMap { $0 }.joined(separator: " · "))),
+                            .td(.safeText(row.clientAddress ?? ""))
+                        )
+                    })
+            ))
     }
 
     static func actionLabel(_ action: String) -> String {

@@ -1,10 +1,10 @@
-import Extraction
-import Knowledge
 import AsyncHTTPClient
 import CirrusCore
 import Connectors
+import Extraction
 import Foundation
 import Hummingbird
+import Knowledge
 import Logging
 import ServiceLifecycle
 
@@ -49,20 +49,22 @@ public func buildApplication(
         services.append(KnowledgeSync(knowledge: deps.knowledge, logger: logger))
         if config.importWorkers > 0 {
             services.append(Reembedder(knowledge: deps.knowledge, logger: logger))
-            services.append(ImportWorkers(
-                processor: ImportProcessor(
-                    deps: deps, tokens: tokens, queue: imports, settings: config.importSettings, extractors: Extractors(), reader: documentReader),
-                queue: imports, workers: config.importWorkers, singleProcess: store.engine == .sqlite, logger: logger,
-                grace: .seconds(config.shutdownGraceSeconds)))
+            services.append(
+                ImportWorkers(
+                    processor: ImportProcessor(
+                        deps: deps, tokens: tokens, queue: imports, settings: config.importSettings, extractors: Extractors(), reader: documentReader),
+                    queue: imports, workers: config.importWorkers, singleProcess: store.engine == .sqlite, logger: logger,
+                    grace: .seconds(config.shutdownGraceSeconds)))
         }
         if let metricsPort = config.metricsPort {
             // Metrics on their own loopback port: reachable by a local Prometheus or sidecar,
             // never through the public listener or its reverse proxy.
             let metricsRouter = Router()
             SystemAPI(deps: deps).addMetricsRoute(to: metricsRouter)
-            services.append(Application(
-                router: metricsRouter, configuration: .init(address: .hostname("127.0.0.1", port: metricsPort), serverName: "Cirrus metrics"),
-                logger: logger))
+            services.append(
+                Application(
+                    router: metricsRouter, configuration: .init(address: .hostname("127.0.0.1", port: metricsPort), serverName: "Cirrus metrics"),
+                    logger: logger))
         }
         services.append(contentsOf: extraServices)
         return Application(
@@ -125,13 +127,16 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     router.add(middleware: HTTPMetricsMiddleware(metrics: deps.metrics))
     router.add(middleware: ClientAddressMiddleware(proxies: deps.trustedProxies))
     let connectors = deps.connectors
-    router.add(middleware: SecurityHeadersMiddleware(
-        strictTransport: deps.config.apiBaseURL.lowercased().hasPrefix("https://"), formTargets: { connectors.consentOrigins }))
-    router.add(middleware: ErrorMiddleware { status, message, context in
-        ErrorPage.render(status: Int(status.code), reason: status.reasonPhrase, message: message, signedIn: context.identity != nil)
-    })
-    router.add(middleware: AuthenticationMiddleware(
-        accounts: deps.accounts, cookies: deps.cookies, csrfExemptPaths: [SiteRoute.apiLogin.path]))
+    router.add(
+        middleware: SecurityHeadersMiddleware(
+            strictTransport: deps.config.apiBaseURL.lowercased().hasPrefix("https://"), formTargets: { connectors.consentOrigins }))
+    router.add(
+        middleware: ErrorMiddleware { status, message, context in
+            ErrorPage.render(status: Int(status.code), reason: status.reasonPhrase, message: message, signedIn: context.identity != nil)
+        })
+    router.add(
+        middleware: AuthenticationMiddleware(
+            accounts: deps.accounts, cookies: deps.cookies, csrfExemptPaths: [SiteRoute.apiLogin.path]))
 
     // The features' services, shared by their API and their pages.
     let flow = OAuthFlow(deps: deps)
@@ -263,7 +268,8 @@ struct MaintenanceService: Service {
 /// - Parameter providers: as for ``buildApplication(_:providers:services:logger:reader:)``.
 public func runImportWorkers(_ config: AppConfig, providers: ProviderSetup? = nil, logger: Logger) async throws {
     guard config.databaseURL != nil else {
-        throw ConfigError.invalid(key: AppConfig.Key.databaseURL, reason: "`cirrus worker` shares the queue through PostgreSQL; on SQLite `cirrus serve` runs the workers itself")
+        throw ConfigError.invalid(
+            key: AppConfig.Key.databaseURL, reason: "`cirrus worker` shares the queue through PostgreSQL; on SQLite `cirrus serve` runs the workers itself")
     }
     let store = try Store(config: config, logger: logger)
     let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
@@ -286,12 +292,14 @@ public func runImportWorkers(_ config: AppConfig, providers: ProviderSetup? = ni
         grace: .seconds(config.shutdownGraceSeconds))
     // Graceful shutdown runs from the last service to the first: the workers hand their items
     // back before the store closes.
-    let group = ServiceGroup(configuration: .init(
-        services: [
-            .init(service: StoreLifecycle(store: store)), .init(service: HTTPClientLifecycle(client: http)), .init(service: ReaderLifecycle(reader: reader)),
-            .init(service: Reembedder(knowledge: deps.knowledge, logger: logger)), .init(service: workers),
-        ],
-        gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    let group = ServiceGroup(
+        configuration: .init(
+            services: [
+                .init(service: StoreLifecycle(store: store)), .init(service: HTTPClientLifecycle(client: http)),
+                .init(service: ReaderLifecycle(reader: reader)),
+                .init(service: Reembedder(knowledge: deps.knowledge, logger: logger)), .init(service: workers),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     logger.info("import workers started", metadata: ["workers": "\(max(1, config.importWorkers))"])
     try await group.run()
 }

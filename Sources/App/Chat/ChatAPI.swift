@@ -21,7 +21,10 @@ struct ChatAPI {
         let number: Int
 
         enum CodingKeys: String, CodingKey {
-            case documentId = "document_id", title, sourceType = "source_type", url, location, confidence, number
+            case documentId = "document_id"
+            case title
+            case sourceType = "source_type"
+            case url, location, confidence, number
         }
 
         init(_ citation: Citation) {

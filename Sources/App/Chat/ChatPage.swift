@@ -71,19 +71,22 @@ enum ChatPage {
     }
 
     static func render(_ model: Model, chrome: PageChrome) -> String {
-        Layout.render(chrome, main: .group(
-            .p(.class("lead"), .text("Ask a question; answers quote the documents they come from and cite them.")),
-            model.documentCount == 0
-                ? .div(.class("empty"), .p(.text("The knowledge base is empty, so there is nothing to answer from yet. Import documents first.")),
-                       .a(.class("button"), .href(SiteRoute.documentsPage.path), .text("Go to Documents")))
-                : .p(.class("muted"), .safeText("\(model.documentCount) document\(model.documentCount == 1 ? "" : "s") in the knowledge base.")),
-            .unwrap(model.notice) { .div(.class("notice error"), .attr("role", "alert"), .safeText($0)) },
-            form(model),
-            .section(
-                .class("chat-history"), .attr("aria-label", "Questions asked in this session"), .attr("aria-live", "polite"),
-                .forEach(model.turns.enumerated()) { index, turn in self.turn(turn, latest: index == 0) }
-            )
-        ))
+        Layout.render(
+            chrome,
+            main: .group(
+                .p(.class("lead"), .text("Ask a question; answers quote the documents they come from and cite them.")),
+                model.documentCount == 0
+                    ? .div(
+                        .class("empty"), .p(.text("The knowledge base is empty, so there is nothing to answer from yet. Import documents first.")),
+                        .a(.class("button"), .href(SiteRoute.documentsPage.path), .text("Go to Documents")))
+                    : .p(.class("muted"), .safeText("\(model.documentCount) document\(model.documentCount == 1 ? "" : "s") in the knowledge base.")),
+                .unwrap(model.notice) { .div(.class("notice error"), .attr("role", "alert"), .safeText($0)) },
+                form(model),
+                .section(
+                    .class("chat-history"), .attr("aria-label", "Questions asked in this session"), .attr("aria-live", "polite"),
+                    .forEach(model.turns.enumerated()) { index, turn in self.turn(turn, latest: index == 0) }
+                )
+            ))
     }
 
     private static func form(_ model: Model) -> Node<HTML.BodyContext> {
@@ -91,13 +94,15 @@ enum ChatPage {
             .class("chat-form"), .method(.post), .action(SiteRoute.chatPage.path), .attr("data-stream", SiteRoute.chatStream.path),
             CSRFField.node(model.csrfToken),
             .label(.attr("for", "question"), .text("Question")),
-            .textarea(.id("question"), .name("question"), .attr("rows", "2"), .attr("required", "required"), .attr("maxlength", "2000"),
-                      .attr("placeholder", "What are the main features of our product?")),
+            .textarea(
+                .id("question"), .name("question"), .attr("rows", "2"), .attr("required", "required"), .attr("maxlength", "2000"),
+                .attr("placeholder", "What are the main features of our product?")),
             .div(
                 .class("chat-actions"),
                 .label(.attr("for", "chat-category"), .text("Category")),
-                FormFields.select(id: "chat-category", name: "category", options: [("", "All categories")] + model.categories.map { ($0, $0) },
-                                  selected: model.selectedCategory),
+                FormFields.select(
+                    id: "chat-category", name: "category", options: [("", "All categories")] + model.categories.map { ($0, $0) },
+                    selected: model.selectedCategory),
                 .button(.type(.submit), .class("button"), .id("ask"), .text("Ask"))
             )
         )
@@ -107,10 +112,12 @@ enum ChatPage {
         let anchor = "turn-\(turn.id.uuidString.prefix(8).lowercased())"
         let body: Node<HTML.BodyContext> = .group(
             .div(.class("answer"), .attr("data-answer", ""), answerText(turn.answer, anchor: anchor)),
-            .if(!turn.sources.isEmpty, .ol(
-                .class("citations"),
-                .forEach(turn.sources) { source in citation(source, anchor: anchor) }
-            ))
+            .if(
+                !turn.sources.isEmpty,
+                .ol(
+                    .class("citations"),
+                    .forEach(turn.sources) { source in citation(source, anchor: anchor) }
+                ))
         )
         let question: Node<HTML.BodyContext> = .group(
             .safeText(turn.question),
@@ -124,7 +131,8 @@ enum ChatPage {
         var nodes: [Node<HTML.BodyContext>] = []
         var rest = Substring(text)
         while let open = rest.firstIndex(of: "["), let close = rest[open...].firstIndex(of: "]"),
-              let number = Int(rest[rest.index(after: open)..<close]) {
+            let number = Int(rest[rest.index(after: open)..<close])
+        {
             nodes.append(.safeText(String(rest[..<open])))
             nodes.append(.a(.class("marker"), .href("#\(anchor)-source-\(number)"), .text("[\(number)]")))
             rest = rest[rest.index(after: close)...]
@@ -134,9 +142,10 @@ enum ChatPage {
     }
 
     private static func citation(_ source: Source, anchor: String) -> Node<HTML.ListContext> {
-        let title: Node<HTML.BodyContext> = source.url.map {
-            .a(.attr("href", $0), .attr("target", "_blank"), .attr("rel", "noopener"), .safeText(source.title))
-        } ?? .safeText(source.title)
+        let title: Node<HTML.BodyContext> =
+            source.url.map {
+                .a(.attr("href", $0), .attr("target", "_blank"), .attr("rel", "noopener"), .safeText(source.title))
+            } ?? .safeText(source.title)
         return .li(
             .id("\(anchor)-source-\(source.number)"), .class("citation"),
             .img(.src(source.icon), .attr("alt", source.platformName), .attr("title", source.platformName), .width(18), .height(18)),

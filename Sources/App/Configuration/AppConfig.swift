@@ -234,7 +234,8 @@ extension AppConfig {
             .filter { !$0.revealed.isEmpty }
         self.sandboxPort = try int(Key.sandboxPort, default: 9100, range: 0...65535)
         self.sandboxURL = string(Key.sandboxURL).map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-        self.apiBaseURL = string(Key.apiBaseURL).map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        self.apiBaseURL =
+            string(Key.apiBaseURL).map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
             ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
         self.adminEmail = string(Key.adminEmail)
         self.adminPassword = string(Key.adminPassword).map(Secret.init)

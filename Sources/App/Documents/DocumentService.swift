@@ -38,8 +38,9 @@ struct DocumentService: Sendable {
 
     /// One document of the workspace, or ``DocumentError/notFound``.
     func find(_ id: UUID, in workspaceID: UUID) async throws -> KnowledgeDocument {
-        guard let document = try await KnowledgeDocument.query(on: store.database).filter(\.$id == id)
-            .filter(\.$workspace.$id == workspaceID).first()
+        guard
+            let document = try await KnowledgeDocument.query(on: store.database).filter(\.$id == id)
+                .filter(\.$workspace.$id == workspaceID).first()
         else { throw DocumentError.notFound }
         return document
     }
@@ -75,7 +76,8 @@ enum DocumentError: UserFacingError {
     var safeMessage: String {
         switch self {
         case .notFound: "There is no such document."
-        case .fromAnotherSite: "This page comes from another Confluence site than the one your connection reads. Choose that site on the Integrations page to re-import it."
+        case .fromAnotherSite:
+            "This page comes from another Confluence site than the one your connection reads. Choose that site on the Integrations page to re-import it."
         }
     }
 

@@ -1,7 +1,7 @@
 import CirrusCore
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import Logging
 
 /// The one place where errors become HTTP responses.

@@ -27,25 +27,29 @@ final class MetricsRegistry: Sendable {
     func recordOAuth(platform: Platform, result: String) {
         registry.makeCounter(
             name: "cirrus_oauth_connections_total", labels: [("platform", platform.rawValue), ("result", result)],
-            help: "OAuth connect attempts by outcome").increment()
+            help: "OAuth connect attempts by outcome"
+        ).increment()
     }
 
     func recordRefresh(platform: Platform, result: String) {
         registry.makeCounter(
             name: "cirrus_token_refreshes_total", labels: [("platform", platform.rawValue), ("result", result)],
-            help: "Access token refreshes by outcome").increment()
+            help: "Access token refreshes by outcome"
+        ).increment()
     }
 
     func recordImportedFile(state: ImportItemState, platform: Platform) {
         registry.makeCounter(
             name: "cirrus_import_files_total", labels: [("platform", platform.rawValue), ("state", state.rawValue)],
-            help: "Imported files by final state").increment()
+            help: "Imported files by final state"
+        ).increment()
     }
 
     func recordImportBytes(_ bytes: Int64, platform: Platform) {
         registry.makeCounter(
             name: "cirrus_import_downloaded_bytes_total", labels: [("platform", platform.rawValue)],
-            help: "Bytes downloaded from providers by imports").increment(by: Int64(bytes))
+            help: "Bytes downloaded from providers by imports"
+        ).increment(by: Int64(bytes))
     }
 
     func recordImportStage(_ stage: String, platform: Platform, duration: Duration) {
@@ -58,7 +62,8 @@ final class MetricsRegistry: Sendable {
     func recordQuestion(mode: String, answered: Bool) {
         registry.makeCounter(
             name: "cirrus_chat_questions_total", labels: [("mode", mode), ("outcome", answered ? "answered" : "unknown")],
-            help: "Questions asked, by answer mode (extractive, llm) and outcome (answered, unknown)").increment()
+            help: "Questions asked, by answer mode (extractive, llm) and outcome (answered, unknown)"
+        ).increment()
     }
 
     func recordRetrieval(duration: Duration) {

@@ -1,5 +1,5 @@
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 
 /// Headers that keep pages from being framed, sniffed or fed scripts from elsewhere; that keep
 /// account data and API answers out of caches; and, behind https, that keep browsers on https.
@@ -25,7 +25,8 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         // Pages and API answers show accounts, tokens and documents: never stored by a browser or
         // a proxy. Static assets set their own caching.
         let path = request.uri.path
-        if response.headers[.cacheControl] == nil, path.hasPrefix(SiteRoute.apiPrefix) || path.hasPrefix(SiteRoute.pagesPrefix) || path == SiteRoute.login.path {
+        if response.headers[.cacheControl] == nil, path.hasPrefix(SiteRoute.apiPrefix) || path.hasPrefix(SiteRoute.pagesPrefix) || path == SiteRoute.login.path
+        {
             response.headers[.cacheControl] = "no-store"
         }
         return response

@@ -136,24 +136,27 @@ enum SiteRoute: Hashable, Sendable {
 
     /// The path to link or redirect to; parameters are percent-encoded.
     var path: String {
-        "/" + segments.map { segment in
-            switch segment {
-            case .literal(let text): text
-            case .parameter(let name, let value): value.map(Self.encoded) ?? ":\(name)"
-            case .rest(let value): value.map { $0.split(separator: "/").map { Self.encoded(String($0)) }.joined(separator: "/") } ?? "**"
-            }
-        }.joined(separator: "/")
+        "/"
+            + segments.map { segment in
+                switch segment {
+                case .literal(let text): text
+                case .parameter(let name, let value): value.map(Self.encoded) ?? ":\(name)"
+                case .rest(let value): value.map { $0.split(separator: "/").map { Self.encoded(String($0)) }.joined(separator: "/") } ?? "**"
+                }
+            }.joined(separator: "/")
     }
 
     /// The router's pattern: each parameter named (`:platform`), the rest as `**`.
     var pattern: RouterPath {
-        RouterPath("/" + segments.map { segment in
-            switch segment {
-            case .literal(let text): text
-            case .parameter(let name, _): ":\(name)"
-            case .rest: "**"
-            }
-        }.joined(separator: "/"))
+        RouterPath(
+            "/"
+                + segments.map { segment in
+                    switch segment {
+                    case .literal(let text): text
+                    case .parameter(let name, _): ":\(name)"
+                    case .rest: "**"
+                    }
+                }.joined(separator: "/"))
     }
 
     /// The path with a query string, e.g. `.integrationsPage.with(["outcome": "connected"])`.

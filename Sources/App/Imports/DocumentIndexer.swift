@@ -25,7 +25,8 @@ struct DocumentIndexer: Sendable {
         vectors: [[Float]]?, embeddingModel: String?, item: ImportItem
     ) async throws {
         try await store.database.transaction { db in
-            let document = try await Self.existing(sourceKey, fileID: file.id, platform: platform, workspaceID: job.$workspace.id, on: db) ?? KnowledgeDocument()
+            let document =
+                try await Self.existing(sourceKey, fileID: file.id, platform: platform, workspaceID: job.$workspace.id, on: db) ?? KnowledgeDocument()
             if let id = document.id {
                 try await KnowledgeChunk.query(on: db).filter(\.$document.$id == id).delete()
             }

@@ -30,7 +30,7 @@ struct ImportProcessor: Sendable {
                 await afterFinal(item, job: job, platform: platform, started: started)
                 return
             }
-            let access = try ProviderAccess(
+            let access = ProviderAccess(
                 platform, userID: job.$user.id, workspaceID: job.$workspace.id, connector: try deps.connectors.connector(platform), tokens: tokens)
             let file = try await selectedFile(item, access: access)
             if file.isFolder {
@@ -90,7 +90,8 @@ struct ImportProcessor: Sendable {
         if leftOut > 0 {
             try await queue.finish(
                 item, .skipped,
-                reason: "\(leftOut) item\(leftOut == 1 ? "" : "s") of this folder were not imported: the import reached its limit of \(settings.maxItems) items.")
+                reason:
+                    "\(leftOut) item\(leftOut == 1 ? "" : "s") of this folder were not imported: the import reached its limit of \(settings.maxItems) items.")
         } else if !folder.isAlsoDocument {
             try await queue.finish(item, .done, reason: found == 0 ? "The folder is empty." : "Folder: \(found) item\(found == 1 ? "" : "s") queued.")
         }
@@ -107,11 +108,13 @@ struct ImportProcessor: Sendable {
             return
         }
         if let size = file.size, size > settings.maxFileBytes {
-            try await queue.finish(item, .skipped, reason: "The file is \(size / 1_000_000) MB, over the import limit of \(settings.maxFileBytes / 1_000_000) MB.")
+            try await queue.finish(
+                item, .skipped, reason: "The file is \(size / 1_000_000) MB, over the import limit of \(settings.maxFileBytes / 1_000_000) MB.")
             return
         }
         let sourceKey = SourceKey.make(platform: platform, siteID: try await access.siteID(), fileID: file.id)
-        let existing = try await DocumentIndexer.existing(sourceKey, fileID: file.id, platform: platform, workspaceID: job.$workspace.id, on: deps.store.database)
+        let existing = try await DocumentIndexer.existing(
+            sourceKey, fileID: file.id, platform: platform, workspaceID: job.$workspace.id, on: deps.store.database)
         if let existing, existing.status == .ready, let revision = file.revision, existing.sourceRevision == revision {
             try await queue.finish(item, .skipped, reason: "Already imported (same revision).", chunks: existing.chunkCount, document: existing.id)
             return
@@ -143,7 +146,8 @@ struct ImportProcessor: Sendable {
 
         let indexStart = ContinuousClock.now
         try await DocumentIndexer(store: deps.store).save(
-            file: file, sourceKey: SourceKey.make(platform: platform, siteID: siteID, fileID: file.id), downloaded: downloaded, title: title, platform: platform, job: job, chunks: chunks,
+            file: file, sourceKey: SourceKey.make(platform: platform, siteID: siteID, fileID: file.id), downloaded: downloaded, title: title,
+            platform: platform, job: job, chunks: chunks,
             vectors: vectors, embeddingModel: vectors == nil ? nil : deps.knowledge.embedderIdentity, item: item)
         deps.metrics.recordImportStage("index", platform: platform, duration: ContinuousClock.now - indexStart)
     }
@@ -199,7 +203,8 @@ struct ImportProcessor: Sendable {
         guard let jobID = job.id, let finished = try? await queue.completeJobIfDone(jobID) else { return }
         let items = (try? await ImportItem.query(on: deps.store.database).filter(\.$job.$id == jobID).all()) ?? []
         let files = items.filter(\.countsAsFile)
-        let detail = "\(files.filter { $0.state == .done }.count) done, \(files.filter { $0.state == .skipped }.count) skipped, \(files.filter { $0.state == .failed }.count) failed"
+        let detail =
+            "\(files.filter { $0.state == .done }.count) done, \(files.filter { $0.state == .skipped }.count) skipped, \(files.filter { $0.state == .failed }.count) failed"
         await deps.audit.record(
             .importFinished, workspaceID: finished.$workspace.id, actorID: finished.$user.id, actorEmail: nil, platform: finished.platform.rawValue,
             detail: "Import into \"\(finished.category)\": \(detail)", clientAddress: nil)

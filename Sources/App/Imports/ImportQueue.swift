@@ -56,11 +56,13 @@ struct ImportQueue: Sendable {
     func fileProgress(jobs: [UUID]) async throws -> [UUID: (total: Int, finished: Int)] {
         guard !jobs.isEmpty else { return [:] }
         let finalStates = ImportItemState.allCases.filter(\.isFinal).map(\.rawValue)
-        let rows = try await store.sql.raw("""
+        let rows = try await store.sql.raw(
+            """
             SELECT job_id, COUNT(*) AS total, COALESCE(SUM(CASE WHEN state IN (\(binds: finalStates)) THEN 1 ELSE 0 END), 0) AS finished
             FROM import_items WHERE job_id IN (\(binds: jobs)) AND (is_folder IS NULL OR is_folder = \(bind: false))
             GROUP BY job_id
-            """).all()
+            """
+        ).all()
         var progress: [UUID: (total: Int, finished: Int)] = [:]
         for row in rows {
             progress[try row.decode(column: "job_id", as: UUID.self)] = (
@@ -125,13 +127,15 @@ struct ImportQueue: Sendable {
     func claim(now: Date = Date()) async throws -> ImportItem? {
         guard let sql = store.database as? any SQLDatabase else { return nil }
         let skipLocked = store.engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             UPDATE import_items SET state = \(bind: ImportItemState.downloading.rawValue), claimed_at = \(bind: now), attempts = attempts + 1, updated_at = \(bind: now)
             WHERE id = (SELECT id FROM import_items WHERE state = \(bind: ImportItemState.waiting.rawValue)
                 AND (next_attempt_at IS NULL OR next_attempt_at <= \(bind: now)) ORDER BY created_at, id LIMIT 1\(unsafeRaw: skipLocked))
                 AND state = \(bind: ImportItemState.waiting.rawValue)
             RETURNING id
-            """).all()
+            """
+        ).all()
         guard let row = rows.first, let id = try? row.decode(column: "id", as: UUID.self) else { return nil }
         return try await ImportItem.find(id, on: store.database)
     }
@@ -155,19 +159,23 @@ struct ImportQueue: Sendable {
     /// waiting again, with the attempt not counted (the stop was not the file's fault).
     func release(_ ids: [UUID], now: Date = Date()) async throws {
         guard !ids.isEmpty else { return }
-        try await store.sql.raw("""
+        try await store.sql.raw(
+            """
             UPDATE import_items SET state = \(bind: ImportItemState.waiting.rawValue), claimed_at = NULL,
                 reason = \(bind: "Waiting: the server stopped during the import; it resumes on the next start."),
                 attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = \(bind: now)
             WHERE id IN (\(binds: ids)) AND state IN (\(binds: Self.inProgress.map(\.rawValue)))
-            """).run()
+            """
+        ).run()
     }
 
     /// Renews an item's lease while a worker is still on it, without touching its other fields.
     func heartbeat(_ id: UUID, now: Date = Date()) async throws {
-        try await store.sql.raw("""
+        try await store.sql.raw(
+            """
             UPDATE import_items SET claimed_at = \(bind: now) WHERE id = \(bind: id) AND state IN (\(binds: Self.inProgress.map(\.rawValue)))
-            """).run()
+            """
+        ).run()
     }
 
     /// Moves an item to the next stage and renews its lease.
@@ -206,10 +214,12 @@ struct ImportQueue: Sendable {
         let status = (failed > 0 ? ImportJobStatus.completedWithErrors : .completed).rawValue
         let now = Date()
         // A conditional update, so of two workers finishing the last items only one completes the job.
-        let changed = try await sql.raw("""
+        let changed = try await sql.raw(
+            """
             UPDATE import_jobs SET status = \(bind: status), finished_at = \(bind: now), updated_at = \(bind: now)
             WHERE id = \(bind: jobID) AND status = \(bind: ImportJobStatus.running.rawValue) RETURNING id
-            """).all()
+            """
+        ).all()
         guard !changed.isEmpty else { return nil }
         return try await ImportJob.find(jobID, on: store.database)
     }

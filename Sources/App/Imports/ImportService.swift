@@ -63,8 +63,9 @@ struct ImportService: Sendable {
     /// Imports a document's file again from its provider, into the same category: a newer
     /// revision replaces the document in place; an unchanged one is reported as already imported.
     func reimport(_ documentID: UUID, by identity: Identity, clientAddress: String?) async throws -> UUID {
-        guard let document = try await KnowledgeDocument.query(on: store.database).filter(\.$id == documentID)
-            .filter(\.$workspace.$id == identity.workspaceID).first(), let platform = document.platform
+        guard
+            let document = try await KnowledgeDocument.query(on: store.database).filter(\.$id == documentID)
+                .filter(\.$workspace.$id == identity.workspaceID).first(), let platform = document.platform
         else { throw DocumentError.notFound }
         let connection = try await tokens.connection(platform, userID: identity.userID, workspaceID: identity.workspaceID)
         if let site = SourceKey.siteID(document.sourceFileID, platform: platform), site != connection.siteID { throw DocumentError.fromAnotherSite }
@@ -79,8 +80,9 @@ struct ImportService: Sendable {
 
     /// One job of the caller's workspace, with its items (two queries).
     func report(_ jobID: UUID, for identity: Identity) async throws -> Report {
-        guard let job = try await ImportJob.query(on: store.database).filter(\.$id == jobID)
-            .filter(\.$workspace.$id == identity.workspaceID).first()
+        guard
+            let job = try await ImportJob.query(on: store.database).filter(\.$id == jobID)
+                .filter(\.$workspace.$id == identity.workspaceID).first()
         else { throw ImportError.notFound }
         return try await reports([job]).first ?? Report(job: job, items: [])
     }

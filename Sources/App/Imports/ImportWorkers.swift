@@ -75,13 +75,17 @@ struct ImportWorkers: Service {
                 await processor.process(item)
             }
             let grace = self.grace
-            let finished = (try? await firstFinished(
-                { await work.value; return true },
-                {
-                    try await gracefulShutdown()
-                    try await Task.sleep(for: grace)
-                    return false
-                })) ?? false
+            let finished =
+                (try? await firstFinished(
+                    {
+                        await work.value
+                        return true
+                    },
+                    {
+                        try await gracefulShutdown()
+                        try await Task.sleep(for: grace)
+                        return false
+                    })) ?? false
             if !finished {
                 work.cancel()
                 unfinished.add(id)

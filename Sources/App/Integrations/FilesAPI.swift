@@ -47,13 +47,14 @@ struct FilesAPI {
             let folderID = query["folder_id"].map(String.init).flatMap { $0.isEmpty ? nil : $0 } ?? "root"
             let pageToken = query["page_token"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
             let search = query["q"].map(String.init).map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
-            let access = try ProviderAccess(
+            let access = ProviderAccess(
                 platform, userID: identity.userID, workspaceID: identity.workspaceID, connector: try connectors.connector(platform), tokens: tokens)
             async let page = access { connector, session in
                 try await connector.list(folderID: folderID, pageToken: pageToken, query: search, session: session)
             }
             // Breadcrumbs only on a folder's first page; later pages keep the ones already shown.
-            let crumbs: [Breadcrumb] = pageToken == nil
+            let crumbs: [Breadcrumb] =
+                pageToken == nil
                 ? try await access { connector, session in try await connector.breadcrumbs(folderID: folderID, session: session) } : []
             let files = try await page.files.map(dto)
             return ListResponse(folderId: folderID, files: files, nextPageToken: try await page.nextPageToken, breadcrumbs: crumbs)

@@ -99,7 +99,7 @@ struct IntegrationsAPI {
         signedIn.get(SiteRoute.account(nil).pattern) { _, context -> AccountResponse in
             let identity = context.identity
             let platform = try context.platformParameter()
-            let access = try ProviderAccess(
+            let access = ProviderAccess(
                 platform, userID: identity.userID, workspaceID: identity.workspaceID, connector: try connectors.connector(platform), tokens: tokens)
             let account = try await access(needsResource: false) { connector, session in try await connector.account(accessToken: session.accessToken) }
             return AccountResponse(platform: platform.rawValue, accountId: account.id, accountEmail: account.email, accountName: account.name)
@@ -145,15 +145,20 @@ struct IntegrationsAPI {
                     let summary = outcome.summary
                     return try CallbackResponse(
                         success: true, message: "\(platform.displayName) connected successfully",
-                        integration: .init(platform: platform.rawValue, accountEmail: summary.accountEmail, accountName: summary.accountName, connectedAt: summary.connectedAt)
+                        integration: .init(
+                            platform: platform.rawValue, accountEmail: summary.accountEmail, accountName: summary.accountName, connectedAt: summary.connectedAt)
                     ).response(from: request, context: context)
                 }
-                return try HTMLResponse(html: OAuthResultPage.render(.init(platform: platform, outcome: "connected", code: nil, message: "\(platform.displayName) connected.", origin: publicOrigin)))
-                    .response(from: request, context: context)
+                return try HTMLResponse(
+                    html: OAuthResultPage.render(
+                        .init(platform: platform, outcome: "connected", code: nil, message: "\(platform.displayName) connected.", origin: publicOrigin))
+                )
+                .response(from: request, context: context)
             } catch let error as IntegrationError where !wantsJSON {
                 return try HTMLResponse(
                     status: ErrorMiddleware.status(for: error.kind),
-                    html: OAuthResultPage.render(.init(platform: platform, outcome: "error", code: error.code, message: error.safeMessage, origin: publicOrigin))
+                    html: OAuthResultPage.render(
+                        .init(platform: platform, outcome: "error", code: error.code, message: error.safeMessage, origin: publicOrigin))
                 ).response(from: request, context: context)
             }
         }
@@ -161,12 +166,13 @@ struct IntegrationsAPI {
 
     @Sendable func list(_ request: Request, context: SignedInContext) async throws -> ListResponse {
         let summaries = try await integrations.summaries(for: context.identity)
-        return ListResponse(integrations: summaries.map { summary in
-            IntegrationDTO(
-                platform: summary.platform.rawValue, displayName: summary.platform.displayName,
-                connected: summary.status == .connected, status: summary.status.rawValue,
-                configured: connectors.isConfigured(summary.platform),
-                accountEmail: summary.accountEmail, accountName: summary.accountName, connectedAt: summary.connectedAt)
-        })
+        return ListResponse(
+            integrations: summaries.map { summary in
+                IntegrationDTO(
+                    platform: summary.platform.rawValue, displayName: summary.platform.displayName,
+                    connected: summary.status == .connected, status: summary.status.rawValue,
+                    configured: connectors.isConfigured(summary.platform),
+                    accountEmail: summary.accountEmail, accountName: summary.accountName, connectedAt: summary.connectedAt)
+            })
     }
 }

@@ -42,7 +42,8 @@ struct IntegrationsController {
         adminPages.post(SiteRoute.disconnectForm(nil).pattern) { _, context -> Response in
             let platform = try context.platformParameter()
             let revoked = try await flow.disconnect(platform, for: context.identity, clientAddress: context.clientAddress)
-            let query: KeyValuePairs<String, String> = revoked
+            let query: KeyValuePairs<String, String> =
+                revoked
                 ? ["platform": platform.rawValue, "outcome": "disconnected", "revoked": "1"] : ["platform": platform.rawValue, "outcome": "disconnected"]
             return .redirect(to: SiteRoute.integrationsPage.with(query), type: .normal)
         }
@@ -57,9 +58,10 @@ struct IntegrationsController {
         case "disconnected":
             return .init(success: true, message: platform.disconnectedMessage(revoked: query["revoked"] == "1"))
         default:
-            let known: [IntegrationError] = [
-                .invalidState, .expiredState, .stateBelongsToSomeoneElse, .providerDenied(platform), .notConfigured(platform),
-            ] + (ConnectorRegistry.resourceChoice(platform).map { [.noResource(platform, $0)] } ?? [])
+            let known: [IntegrationError] =
+                [
+                    .invalidState, .expiredState, .stateBelongsToSomeoneElse, .providerDenied(platform), .notConfigured(platform),
+                ] + (ConnectorRegistry.resourceChoice(platform).map { [.noResource(platform, $0)] } ?? [])
             let code = query["code"].map(String.init) ?? ""
             let message = known.first { $0.code == code }?.safeMessage ?? "\(platform.displayName) could not be connected. Try again."
             return .init(success: false, message: message)

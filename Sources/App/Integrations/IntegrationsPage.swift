@@ -40,40 +40,52 @@ enum IntegrationsPage {
     }
 
     static func render(_ model: Model, chrome: PageChrome) -> String {
-        Layout.render(chrome, main: .group(
-            .p(.class("lead"), .text("Connect the places your team keeps documents. Cirrus only reads: it never changes or deletes anything at the provider.")),
-            .unwrap(model.banner) { banner in
-                .div(.class(banner.success ? "alert success" : "alert error"), .attr("role", "status"), .safeText(banner.message))
-            },
-            .div(.class("card-grid"), .attr("role", "list"), .forEach(model.cards) { card($0, csrf: model.csrfToken) })
-        ))
+        Layout.render(
+            chrome,
+            main: .group(
+                .p(
+                    .class("lead"),
+                    .text("Connect the places your team keeps documents. Cirrus only reads: it never changes or deletes anything at the provider.")),
+                .unwrap(model.banner) { banner in
+                    .div(.class(banner.success ? "alert success" : "alert error"), .attr("role", "status"), .safeText(banner.message))
+                },
+                .div(.class("card-grid"), .attr("role", "list"), .forEach(model.cards) { card($0, csrf: model.csrfToken) })
+            ))
     }
 
     static func card(_ card: Card, csrf: String?) -> Node<HTML.BodyContext> {
         let platform = card.platform
         let titleID = "card-\(platform.rawValue)-title"
-        return .element(named: "article", nodes: [
-            .class("card integration"), .attr("role", "listitem"), .attr("aria-labelledby", titleID),
-            .data(named: "platform", value: platform.rawValue), .data(named: "status", value: card.status.rawValue),
-            .div(
-                .class("card-head"),
-                .img(.src(SiteRoute.staticFile("icons/\(platform.rawValue).svg").path), .attr("alt", ""), .width(40), .height(40)),
-                .h2(.id(titleID), .text(platform.displayName)),
-                statusPill(card.status)
-            ),
-            .p(.class("muted"), .text(platform.summary)),
-            .if(card.status != .notConnected, .dl(
-                .class("facts"),
-                .dt(.text("Account")), .dd(.class("account"), .safeText(accountLine(card))),
-                .dt(.text("Connected on")), .dd(.safeText(card.connectedAt.map(Self.dayFormat) ?? "—")),
-                .unwrap(card.resources.first { $0.id == card.resourceID }) { resource in
-                    .group(.dt(.text("Site")), .dd(.class("site"), .safeText(resource.url)))
-                }
-            )),
-            .unwrap(card.choice) { choice in .if(card.resources.count > 1, resourceChooser(card, choice: choice, csrf: csrf)) },
-            .if(card.status == .needsReconnect, .p(.class("alert error small"), .text("The provider no longer accepts the saved sign-in. Reconnect to keep importing; your documents are kept."))),
-            card.configured ? actions(card, csrf: csrf) : setupChecklist(card),
-        ])
+        return .element(
+            named: "article",
+            nodes: [
+                .class("card integration"), .attr("role", "listitem"), .attr("aria-labelledby", titleID),
+                .data(named: "platform", value: platform.rawValue), .data(named: "status", value: card.status.rawValue),
+                .div(
+                    .class("card-head"),
+                    .img(.src(SiteRoute.staticFile("icons/\(platform.rawValue).svg").path), .attr("alt", ""), .width(40), .height(40)),
+                    .h2(.id(titleID), .text(platform.displayName)),
+                    statusPill(card.status)
+                ),
+                .p(.class("muted"), .text(platform.summary)),
+                .if(
+                    card.status != .notConnected,
+                    .dl(
+                        .class("facts"),
+                        .dt(.text("Account")), .dd(.class("account"), .safeText(accountLine(card))),
+                        .dt(.text("Connected on")), .dd(.safeText(card.connectedAt.map(Self.dayFormat) ?? "—")),
+                        .unwrap(card.resources.first { $0.id == card.resourceID }) { resource in
+                            .group(.dt(.text("Site")), .dd(.class("site"), .safeText(resource.url)))
+                        }
+                    )),
+                .unwrap(card.choice) { choice in .if(card.resources.count > 1, resourceChooser(card, choice: choice, csrf: csrf)) },
+                .if(
+                    card.status == .needsReconnect,
+                    .p(
+                        .class("alert error small"),
+                        .text("The provider no longer accepts the saved sign-in. Reconnect to keep importing; your documents are kept."))),
+                card.configured ? actions(card, csrf: csrf) : setupChecklist(card),
+            ])
     }
 
     private static func actions(_ card: Card, csrf: String?) -> Node<HTML.BodyContext> {
@@ -81,19 +93,24 @@ enum IntegrationsPage {
         return .div(
             .class("card-actions"),
             // Starting a flow is a form post with the CSRF token, so no other site can start one.
-            .if(card.status == .notConnected || card.status == .needsReconnect, .form(
-                .action(SiteRoute.connect(platform).path), .method(.post), .class("inline"), .data(named: "connect", value: platform.rawValue),
-                .data(named: "return", value: SiteRoute.integrationsPage.path),
-                CSRFField.node(csrf),
-                .button(.type(.submit), .class("button primary"),
+            .if(
+                card.status == .notConnected || card.status == .needsReconnect,
+                .form(
+                    .action(SiteRoute.connect(platform).path), .method(.post), .class("inline"), .data(named: "connect", value: platform.rawValue),
+                    .data(named: "return", value: SiteRoute.integrationsPage.path),
+                    CSRFField.node(csrf),
+                    .button(
+                        .type(.submit), .class("button primary"),
                         .text(card.status == .notConnected ? "Connect \(platform.displayName)" : "Reconnect"))
-            )),
-            .if(card.status != .notConnected, .form(
-                .action(SiteRoute.disconnectForm(platform).path), .method(.post), .class("inline"),
-                .data(named: "confirm", value: "Disconnect \(platform.displayName)? Imported documents stay in the knowledge base."),
-                CSRFField.node(csrf),
-                .button(.type(.submit), .class("button danger"), .text("Disconnect"))
-            ))
+                )),
+            .if(
+                card.status != .notConnected,
+                .form(
+                    .action(SiteRoute.disconnectForm(platform).path), .method(.post), .class("inline"),
+                    .data(named: "confirm", value: "Disconnect \(platform.displayName)? Imported documents stay in the knowledge base."),
+                    CSRFField.node(csrf),
+                    .button(.type(.submit), .class("button danger"), .text("Disconnect"))
+                ))
         )
     }
 
@@ -115,17 +132,19 @@ enum IntegrationsPage {
     }
 
     private static func setupChecklist(_ card: Card) -> Node<HTML.BodyContext> {
-        .element(named: "details", nodes: [
-            .class("setup"),
-            .element(named: "summary", nodes: [.text("Set up \(card.platform.displayName)")]),
-            .p(.class("small"), .text("Not configured on this server. To enable it:")),
-            .ol(
-                .li(.text("Set "), .forEach(card.setup.environment) { .code(.safeText($0 + " ")) }),
-                .li(.text("Register this exact redirect URI: "), .code(.safeText(card.setup.redirectURI))),
-                .li(.text("Request these scopes: "), .code(.safeText(card.setup.scopes.joined(separator: " "))))
-            ),
-            .ul(.class("small muted"), .forEach(card.setup.pitfalls) { .li(.safeText($0)) }),
-        ])
+        .element(
+            named: "details",
+            nodes: [
+                .class("setup"),
+                .element(named: "summary", nodes: [.text("Set up \(card.platform.displayName)")]),
+                .p(.class("small"), .text("Not configured on this server. To enable it:")),
+                .ol(
+                    .li(.text("Set "), .forEach(card.setup.environment) { .code(.safeText($0 + " ")) }),
+                    .li(.text("Register this exact redirect URI: "), .code(.safeText(card.setup.redirectURI))),
+                    .li(.text("Request these scopes: "), .code(.safeText(card.setup.scopes.joined(separator: " "))))
+                ),
+                .ul(.class("small muted"), .forEach(card.setup.pitfalls) { .li(.safeText($0)) }),
+            ])
     }
 
     static func statusPill(_ status: IntegrationSummary.Status) -> Node<HTML.BodyContext> {
@@ -138,9 +157,9 @@ enum IntegrationsPage {
 
     static func accountLine(_ card: Card) -> String {
         switch (card.accountName, card.accountEmail) {
-        case let (name?, email?): "\(name) · \(email)"
-        case let (name?, nil): name
-        case let (nil, email?): email
+        case (let name?, let email?): "\(name) · \(email)"
+        case (let name?, nil): name
+        case (nil, let email?): email
         default: "—"
         }
     }
@@ -153,25 +172,33 @@ enum IntegrationsPage {
     static func setup(_ platform: Platform, redirectURI: String, scopes: [String]) -> Setup {
         switch platform {
         case .googleDrive:
-            Setup(environment: ["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET"], redirectURI: redirectURI, scopes: scopes, pitfalls: [
-                "An app in Google's Testing publishing status gets refresh tokens that expire after 7 days: publish it for lasting connections.",
-                "drive.readonly is a restricted scope: Google requires verification for external users.",
-            ])
+            Setup(
+                environment: ["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET"], redirectURI: redirectURI, scopes: scopes,
+                pitfalls: [
+                    "An app in Google's Testing publishing status gets refresh tokens that expire after 7 days: publish it for lasting connections.",
+                    "drive.readonly is a restricted scope: Google requires verification for external users.",
+                ])
         case .microsoft:
-            Setup(environment: ["MICROSOFT_CLIENT_ID", "MICROSOFT_CLIENT_SECRET", "MICROSOFT_TENANT_ID"], redirectURI: redirectURI, scopes: scopes, pitfalls: [
-                "Tenants that restrict user consent need an administrator to grant consent for Files.Read.All and Sites.Read.All.",
-                "Register the redirect URI as a Web platform (not SPA), or refresh tokens last only 24 hours.",
-            ])
+            Setup(
+                environment: ["MICROSOFT_CLIENT_ID", "MICROSOFT_CLIENT_SECRET", "MICROSOFT_TENANT_ID"], redirectURI: redirectURI, scopes: scopes,
+                pitfalls: [
+                    "Tenants that restrict user consent need an administrator to grant consent for Files.Read.All and Sites.Read.All.",
+                    "Register the redirect URI as a Web platform (not SPA), or refresh tokens last only 24 hours.",
+                ])
         case .dropbox:
-            Setup(environment: ["DROPBOX_APP_KEY", "DROPBOX_APP_SECRET"], redirectURI: redirectURI, scopes: scopes, pitfalls: [
-                "Enable the listed scopes on the app's Permissions tab before connecting.",
-                "Access tokens last 4 hours; Cirrus asks for offline access so it can refresh them.",
-            ])
+            Setup(
+                environment: ["DROPBOX_APP_KEY", "DROPBOX_APP_SECRET"], redirectURI: redirectURI, scopes: scopes,
+                pitfalls: [
+                    "Enable the listed scopes on the app's Permissions tab before connecting.",
+                    "Access tokens last 4 hours; Cirrus asks for offline access so it can refresh them.",
+                ])
         case .confluence:
-            Setup(environment: ["CONFLUENCE_CLIENT_ID", "CONFLUENCE_CLIENT_SECRET"], redirectURI: redirectURI, scopes: scopes, pitfalls: [
-                "Add the granular Confluence scopes and the User identity API (read:me) to the app in the developer console.",
-                "Refresh tokens rotate; each one can be used once.",
-            ])
+            Setup(
+                environment: ["CONFLUENCE_CLIENT_ID", "CONFLUENCE_CLIENT_SECRET"], redirectURI: redirectURI, scopes: scopes,
+                pitfalls: [
+                    "Add the granular Confluence scopes and the User identity API (read:me) to the app in the developer console.",
+                    "Refresh tokens rotate; each one can be used once.",
+                ])
         }
     }
 }

@@ -118,9 +118,11 @@ struct OAuthFlow: Sendable {
             .filter(\.$user.$id == pending.$user.id).filter(\.$platform == platform.rawValue).first()
         // Keep the resource chosen before if the grant still reaches it.
         if let chosen = existing?.siteID, let kept = account.resources.first(where: { $0.id == chosen }) { site = kept }
-        let integration = existing ?? UserIntegration(
-            userID: pending.$user.id, workspaceID: pending.$workspace.id, platform: platform, sealedAccessToken: "",
-            sealedRefreshToken: nil, tokenExpiresAt: nil, accountEmail: nil, accountName: nil, scopes: [])
+        let integration =
+            existing
+            ?? UserIntegration(
+                userID: pending.$user.id, workspaceID: pending.$workspace.id, platform: platform, sealedAccessToken: "",
+                sealedRefreshToken: nil, tokenExpiresAt: nil, accountEmail: nil, accountName: nil, scopes: [])
         integration.sealedAccessToken = deps.vault.seal(tokens.accessToken)
         if let refresh = tokens.refreshToken { integration.sealedRefreshToken = deps.vault.seal(refresh) }
         integration.tokenExpiresAt = tokens.expiresAt
@@ -165,9 +167,10 @@ struct OAuthFlow: Sendable {
     func chooseResource(_ resourceID: String, of platform: Platform, for identity: Identity, clientAddress: String?) async throws -> UserIntegration.Site {
         guard let choice = ConnectorRegistry.resourceChoice(platform) else { throw IntegrationError.choosesNoResource(platform) }
         let database = deps.store.database
-        guard let integration = try await UserIntegration.query(on: database)
-            .filter(\.$user.$id == identity.userID).filter(\.$workspace.$id == identity.workspaceID)
-            .filter(\.$platform == platform.rawValue).first()
+        guard
+            let integration = try await UserIntegration.query(on: database)
+                .filter(\.$user.$id == identity.userID).filter(\.$workspace.$id == identity.workspaceID)
+                .filter(\.$platform == platform.rawValue).first()
         else { throw IntegrationError.notConnected(platform) }
         guard let site = integration.sites.first(where: { $0.id == resourceID }) else { throw IntegrationError.unknownResource(platform, choice) }
         integration.siteID = site.id
@@ -183,9 +186,10 @@ struct OAuthFlow: Sendable {
     /// the provider revoked the grant (Microsoft and Atlassian have no endpoint for it).
     func disconnect(_ platform: Platform, for identity: Identity, clientAddress: String?) async throws -> Bool {
         let database = deps.store.database
-        guard let integration = try await UserIntegration.query(on: database)
-            .filter(\.$user.$id == identity.userID).filter(\.$workspace.$id == identity.workspaceID)
-            .filter(\.$platform == platform.rawValue).first()
+        guard
+            let integration = try await UserIntegration.query(on: database)
+                .filter(\.$user.$id == identity.userID).filter(\.$workspace.$id == identity.workspaceID)
+                .filter(\.$platform == platform.rawValue).first()
         else { throw IntegrationError.notConnected(platform) }
         var revoked = false
         if let connector = try? deps.connectors.connector(platform), let access = try? deps.vault.open(integration.sealedAccessToken) {

@@ -16,14 +16,16 @@ enum OAuthResultPage {
 
     static func render(_ model: Model) -> String {
         let chrome = PageChrome(title: model.platform.displayName, section: nil, userEmail: nil, userName: nil, csrfToken: nil, demo: false)
-        let html = Layout.render(chrome, main: .div(
-            .class("login-card"), .id("oauth-result"),
-            .data(named: "platform", value: model.platform.rawValue), .data(named: "outcome", value: model.outcome),
-            .attr("data-code", model.code ?? ""), .attr("data-origin", model.origin), .attr("data-return", SiteRoute.integrationsPage.path),
-            .h1(.safeText(model.outcome == "connected" ? "Connected" : "Not connected")),
-            .p(.class(model.outcome == "connected" ? "alert success" : "alert error"), .attr("role", "status"), .safeText(model.message)),
-            .p(.a(.class("button"), .href(SiteRoute.integrationsPage.path), .text("Back to Integrations")))
-        ))
+        let html = Layout.render(
+            chrome,
+            main: .div(
+                .class("login-card"), .id("oauth-result"),
+                .data(named: "platform", value: model.platform.rawValue), .data(named: "outcome", value: model.outcome),
+                .attr("data-code", model.code ?? ""), .attr("data-origin", model.origin), .attr("data-return", SiteRoute.integrationsPage.path),
+                .h1(.safeText(model.outcome == "connected" ? "Connected" : "Not connected")),
+                .p(.class(model.outcome == "connected" ? "alert success" : "alert error"), .attr("role", "status"), .safeText(model.message)),
+                .p(.a(.class("button"), .href(SiteRoute.integrationsPage.path), .text("Back to Integrations")))
+            ))
         let shared = "<script src=\"\(SiteRoute.staticFile("app.js").path)\" defer></script>"
         return html.replacingOccurrences(of: shared, with: shared + "<script src=\"\(SiteRoute.staticFile("oauth-result.js").path)\" defer></script>")
     }

@@ -33,9 +33,10 @@ actor TokenManager {
     }
 
     func connection(_ platform: Platform, userID: UUID, workspaceID: UUID) async throws -> UserIntegration {
-        guard let integration = try await UserIntegration.query(on: deps.store.database)
-            .filter(\.$user.$id == userID).filter(\.$workspace.$id == workspaceID)
-            .filter(\.$platform == platform.rawValue).first()
+        guard
+            let integration = try await UserIntegration.query(on: deps.store.database)
+                .filter(\.$user.$id == userID).filter(\.$workspace.$id == workspaceID)
+                .filter(\.$platform == platform.rawValue).first()
         else { throw IntegrationError.notConnected(platform) }
         return integration
     }
@@ -144,34 +145,42 @@ actor TokenManager {
     /// Takes the refresh claim when nobody holds a live one; true when this call took it.
     private func takeClaim(_ id: UUID, claim: String) async throws -> Bool {
         let now = Date()
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             UPDATE user_integrations SET refresh_claim = \(bind: claim), refresh_claimed_at = \(bind: now)
             WHERE id = \(bind: id) AND (refresh_claim IS NULL OR refresh_claimed_at < \(bind: now.addingTimeInterval(-Self.claimLease)))
             RETURNING id
-            """).all()
+            """
+        ).all()
         return !rows.isEmpty
     }
 
     private func releaseClaim(_ id: UUID, claim: String, failedAt: Date?) async throws {
         if let failedAt {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE user_integrations SET refresh_claim = NULL, refresh_claimed_at = NULL, refresh_failed_at = \(bind: failedAt)
                 WHERE id = \(bind: id) AND refresh_claim = \(bind: claim)
-                """).run()
+                """
+            ).run()
         } else {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE user_integrations SET refresh_claim = NULL, refresh_claimed_at = NULL
                 WHERE id = \(bind: id) AND refresh_claim = \(bind: claim)
-                """).run()
+                """
+            ).run()
         }
     }
 
     private func markNeedsReconnect(_ id: UUID, claim: String) async throws {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE user_integrations SET status = \(bind: IntegrationStatus.needsReconnect.rawValue), refresh_claim = NULL,
                 refresh_claimed_at = NULL, updated_at = \(bind: Date())
             WHERE id = \(bind: id) AND refresh_claim = \(bind: claim)
-            """).run()
+            """
+        ).run()
     }
 
     private func reportNeedsReconnect(_ integration: UserIntegration, platform: Platform, reason: String) async throws -> Never {
@@ -188,13 +197,15 @@ actor TokenManager {
         _ id: UUID, claim: String, previousAccessToken: String, accessToken: String, refreshToken: String, expiresAt: Date?
     ) async throws -> Bool {
         let now = Date()
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             UPDATE user_integrations SET access_token = \(bind: accessToken), refresh_token = \(bind: refreshToken),
                 token_expires_at = \(bind: expiresAt), last_refreshed_at = \(bind: now), refresh_failed_at = NULL,
                 refresh_claim = NULL, refresh_claimed_at = NULL, updated_at = \(bind: now)
             WHERE id = \(bind: id) AND refresh_claim = \(bind: claim) AND access_token = \(bind: previousAccessToken)
             RETURNING id
-            """).all()
+            """
+        ).all()
         if rows.isEmpty { try? await releaseClaim(id, claim: claim, failedAt: nil) }
         return !rows.isEmpty
     }

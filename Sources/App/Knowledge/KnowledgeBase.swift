@@ -167,7 +167,10 @@ actor IndexCatalog {
         for change in changes {
             guard let id = change.id else { continue }
             if id > last {
-                while expected < id { gaps[expected] = now; expected += 1 }
+                while expected < id {
+                    gaps[expected] = now
+                    expected += 1
+                }
                 expected = id + 1
             } else {
                 gaps[id] = nil

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The data directory and what Cirrus writes in it are the owner's alone: the directory is
 /// 0700 and the process's umask is 077, so the SQLite database, its WAL, the key file and

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CirrusCore
 import Foundation
 import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Where the token vault's keys come from.
 enum EncryptionKeys {
@@ -28,7 +29,8 @@ enum EncryptionKeys {
             guard (try? Fernet(key: existing)) != nil else {
                 throw ConfigError.invalid(
                     key: AppConfig.Key.dataDirectory,
-                    reason: "the key file \(file.path) does not hold a Fernet key; restore it from a backup or set CIRRUS_ENCRYPTION_KEYS (it is never replaced)")
+                    reason:
+                        "the key file \(file.path) does not hold a Fernet key; restore it from a backup or set CIRRUS_ENCRYPTION_KEYS (it is never replaced)")
             }
             return [existing]
         }

@@ -25,7 +25,12 @@ enum KeyRotation {
                     integration.sealedRefreshToken = rotated
                     changed = true
                 }
-                if changed { try await integration.save(on: transaction); report.rotated += 1 } else { report.alreadyCurrent += 1 }
+                if changed {
+                    try await integration.save(on: transaction)
+                    report.rotated += 1
+                } else {
+                    report.alreadyCurrent += 1
+                }
             }
             for state in try await OAuthState.query(on: transaction).all() {
                 if let rotated = try vault.rotated(state.sealedCodeVerifier) {

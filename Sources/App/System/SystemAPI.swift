@@ -21,7 +21,9 @@ struct SystemAPI {
 
         /// Snake case, as health checks and load balancers have read it since the first release.
         enum CodingKeys: String, CodingKey {
-            case status, database, databaseMilliseconds = "database_milliseconds", version
+            case status, database
+            case databaseMilliseconds = "database_milliseconds"
+            case version
         }
     }
 
@@ -68,7 +70,7 @@ struct SystemAPI {
         let started = ContinuousClock.now
         let sql = deps.store.sql
         do {
-            let answered = try await firstResult(within: Self.patience) { try await sql.raw("SELECT 1").run() }
+            let answered: Void? = try await firstResult(within: Self.patience) { try await sql.raw("SELECT 1").run() }
             let waited = ContinuousClock.now - started
             if answered == nil { return ("busy", waited) }
             return ("ok", waited)

@@ -77,21 +77,29 @@ enum Layout {
     }
 
     private static func sidebar(_ chrome: PageChrome) -> Node<HTML.BodyContext> {
-        .element(named: "aside", nodes: [
-            .class("sidebar"),
-            .div(.class("brand"), .img(.src(SiteRoute.staticFile("icons/cirrus.svg").path), .attr("alt", ""), .width(28), .height(28)), .span(.text("Cirrus"))),
-            .element(named: "nav", nodes: [
-                .attr("aria-label", "Main"),
-                .ul(.forEach(PageChrome.Section.allCases) { section in
-                    .li(.a(
-                        .href(section.route.path),
-                        .class(section == chrome.section ? "nav-link active" : "nav-link"),
-                        section == chrome.section ? .attr("aria-current", "page") : .empty,
-                        .text(section.title)
-                    ))
-                }),
-            ]),
-        ])
+        .element(
+            named: "aside",
+            nodes: [
+                .class("sidebar"),
+                .div(
+                    .class("brand"), .img(.src(SiteRoute.staticFile("icons/cirrus.svg").path), .attr("alt", ""), .width(28), .height(28)),
+                    .span(.text("Cirrus"))),
+                .element(
+                    named: "nav",
+                    nodes: [
+                        .attr("aria-label", "Main"),
+                        .ul(
+                            .forEach(PageChrome.Section.allCases) { section in
+                                .li(
+                                    .a(
+                                        .href(section.route.path),
+                                        .class(section == chrome.section ? "nav-link active" : "nav-link"),
+                                        section == chrome.section ? .attr("aria-current", "page") : .empty,
+                                        .text(section.title)
+                                    ))
+                            }),
+                    ]),
+            ])
     }
 
     private static func header(_ chrome: PageChrome) -> Node<HTML.BodyContext> {

@@ -11,7 +11,10 @@ public func firstResult<T: Sendable>(
 ) async throws -> T? {
     try await firstFinished(
         { try await work() },
-        { try await Task.sleep(for: limit); return nil })
+        {
+            try await Task.sleep(for: limit)
+            return nil
+        })
 }
 
 /// Runs both racers in unstructured tasks and returns the result (or error) of the first to
@@ -25,9 +28,10 @@ public func firstFinished<T: Sendable>(
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             race.install(continuation)
             for racer in [first, second] {
-                race.start(Task {
-                    do { race.finish(.success(try await racer())) } catch { race.finish(.failure(error)) }
-                })
+                race.start(
+                    Task {
+                        do { race.finish(.success(try await racer())) } catch { race.finish(.failure(error)) }
+                    })
             }
         }
     } onCancel: {

@@ -1,6 +1,6 @@
 import Crypto
-import _CryptoExtras
 import Foundation
+import _CryptoExtras
 
 /// Why a Fernet token could not be opened. Deliberately vague towards callers outside the
 /// vault: a token is either valid or it is not, as in Python's `cryptography.fernet.InvalidToken`.

@@ -32,7 +32,8 @@ extension ConfluenceConnector {
         let base = try wiki(session)
         if let pageToken {
             // Confluence's next link is relative to the site's /wiki; only that path is accepted.
-            guard pageToken.hasPrefix("/wiki/api/v2/") || pageToken.hasPrefix("/api/v2/") || pageToken.hasPrefix("/wiki/rest/api/"), !pageToken.contains("..") else {
+            guard pageToken.hasPrefix("/wiki/api/v2/") || pageToken.hasPrefix("/api/v2/") || pageToken.hasPrefix("/wiki/rest/api/"), !pageToken.contains("..")
+            else {
                 throw ConnectorError.provider(status: 400, message: "That page token is not valid.")
             }
             let path = pageToken.hasPrefix("/wiki") ? String(pageToken.dropFirst(5)) : pageToken
@@ -51,9 +52,10 @@ extension ConfluenceConnector {
                 base + "/rest/api/content/search?" + ProviderHTTP.query([("cql", cql), ("limit", "50"), ("expand", "version,space")]),
                 bearer: session.accessToken, what: "Confluence's search results")
             let files = found.results.map { result in
-                CloudFile(id: "page:\(result.id.value)", name: result.title ?? result.id.value, mimeType: Self.pageType,
-                          webViewLink: result.links?.webui.map { (session.siteURL ?? "") + "/wiki" + $0 },
-                          isFolder: true, revision: result.version?.number.map(String.init), isAlsoDocument: true)
+                CloudFile(
+                    id: "page:\(result.id.value)", name: result.title ?? result.id.value, mimeType: Self.pageType,
+                    webViewLink: result.links?.webui.map { (session.siteURL ?? "") + "/wiki" + $0 },
+                    isFolder: true, revision: result.version?.number.map(String.init), isAlsoDocument: true)
             }
             return FilePage(files: files, nextPageToken: nil)
         }
@@ -85,10 +87,12 @@ extension ConfluenceConnector {
     private func page(_ url: String, folderID: String, session: ProviderSession) async throws -> FilePage {
         if folderID == "root" {
             let spaces = try await http.get(ConfluenceWire.Results<ConfluenceWire.Space>.self, url, bearer: session.accessToken, what: "Confluence's spaces")
-            return FilePage(files: spaces.results.map { space in
-                CloudFile(id: "space:\(space.id.value)", name: space.name ?? space.id.value, mimeType: Self.spaceType,
-                          webViewLink: space.links?.webui.map { (session.siteURL ?? "") + "/wiki" + $0 }, isFolder: true, parentId: "root")
-            }, nextPageToken: spaces.links?.next)
+            return FilePage(
+                files: spaces.results.map { space in
+                    CloudFile(
+                        id: "space:\(space.id.value)", name: space.name ?? space.id.value, mimeType: Self.spaceType,
+                        webViewLink: space.links?.webui.map { (session.siteURL ?? "") + "/wiki" + $0 }, isFolder: true, parentId: "root")
+                }, nextPageToken: spaces.links?.next)
         }
         let children = try await http.get(ConfluenceWire.Results<ConfluenceWire.Content>.self, url, bearer: session.accessToken, what: "a page tree")
         return FilePage(files: children.results.map { Self.page($0, parent: folderID, siteURL: session.siteURL) }, nextPageToken: children.links?.next)
@@ -99,11 +103,13 @@ extension ConfluenceConnector {
         let base = try wiki(session)
         if folderID == "root" { return [Self.top] }
         if folderID.hasPrefix("space:") {
-            let space = try await http.get(ConfluenceWire.Space.self, base + "/api/v2/spaces/\(folderID.dropFirst(6))", bearer: session.accessToken, what: "a space")
+            let space = try await http.get(
+                ConfluenceWire.Space.self, base + "/api/v2/spaces/\(folderID.dropFirst(6))", bearer: session.accessToken, what: "a space")
             return [Self.top, Breadcrumb(id: folderID, name: space.name ?? folderID)]
         }
         if folderID.hasPrefix("folder:") {
-            let folder = try await http.get(ConfluenceWire.Content.self, base + "/api/v2/folders/\(folderID.dropFirst(7))", bearer: session.accessToken, what: "a folder")
+            let folder = try await http.get(
+                ConfluenceWire.Content.self, base + "/api/v2/folders/\(folderID.dropFirst(7))", bearer: session.accessToken, what: "a folder")
             let crumb = Breadcrumb(id: folderID, name: folder.title ?? folderID)
             if let parent = folder.parentId?.value {
                 return try await breadcrumbs(folderID: "page:\(parent)", session: session) + [crumb]
@@ -148,7 +154,8 @@ extension ConfluenceConnector {
             return Self.attachment(attachment, page: parts[1], siteURL: session.siteURL)
         }
         if id.hasPrefix("folder:") {
-            let folder = try await http.get(ConfluenceWire.Content.self, base + "/api/v2/folders/\(id.dropFirst(7))", bearer: session.accessToken, what: "a folder")
+            let folder = try await http.get(
+                ConfluenceWire.Content.self, base + "/api/v2/folders/\(id.dropFirst(7))", bearer: session.accessToken, what: "a folder")
             return CloudFile(id: id, name: folder.title ?? id, mimeType: "application/vnd.atlassian.confluence.folder", isFolder: true)
         }
         if id.hasPrefix("space:") {
@@ -177,7 +184,8 @@ extension ConfluenceConnector {
         let parts = file.id.split(separator: ":").map(String.init)
         guard parts.count == 3 else { throw ConnectorError.notFound }
         // The v1 download answers with a redirect to Atlassian's media host, fetched without the bearer token.
-        let result = try await http.download(base + "/rest/api/content/\(parts[1])/child/attachment/\(parts[2])/download", headers: auth, links: links, to: destination, maxBytes: maxBytes)
+        let result = try await http.download(
+            base + "/rest/api/content/\(parts[1])/child/attachment/\(parts[2])/download", headers: auth, links: links, to: destination, maxBytes: maxBytes)
         return DownloadedFile(url: destination, bytes: result.bytes, mimeType: file.mimeType, fileName: file.name)
     }
 
@@ -185,7 +193,8 @@ extension ConfluenceConnector {
         let id = entry.id.value
         let type = entry.type ?? "page"
         if type == "folder" {
-            return CloudFile(id: "folder:\(id)", name: entry.title ?? id, mimeType: "application/vnd.atlassian.confluence.folder", isFolder: true, parentId: parent)
+            return CloudFile(
+                id: "folder:\(id)", name: entry.title ?? id, mimeType: "application/vnd.atlassian.confluence.folder", isFolder: true, parentId: parent)
         }
         return CloudFile(
             id: type == "page" ? "page:\(id)" : "\(type):\(id)", name: entry.title ?? id,

@@ -20,21 +20,23 @@ extension DropboxConnector {
         if let query, !query.isEmpty {
             let search = DropboxWire.Search(
                 query: query, options: .init(maxResults: 100, fileStatus: "active", path: folderID == "root" ? nil : folderID))
-            let result: DropboxWire.SearchResult = if let pageToken {
-                try await rpc("/files/search/continue_v2", DropboxWire.Cursor(cursor: pageToken), session: session, what: "Dropbox's search results")
-            } else {
-                try await rpc("/files/search_v2", search, session: session, what: "Dropbox's search results")
-            }
+            let result: DropboxWire.SearchResult =
+                if let pageToken {
+                    try await rpc("/files/search/continue_v2", DropboxWire.Cursor(cursor: pageToken), session: session, what: "Dropbox's search results")
+                } else {
+                    try await rpc("/files/search_v2", search, session: session, what: "Dropbox's search results")
+                }
             let files = result.matches.compactMap { $0.metadata?.metadata }.map(Self.cloudFile)
             return FilePage(files: files, nextPageToken: result.hasMore ? result.cursor : nil)
         }
-        let result: DropboxWire.ListFolderResult = if let pageToken {
-            try await rpc("/files/list_folder/continue", DropboxWire.Cursor(cursor: pageToken), session: session, what: "a Dropbox folder listing")
-        } else {
-            try await rpc(
-                "/files/list_folder", DropboxWire.ListFolder(path: folderID == "root" ? "" : folderID, limit: 200, includeDeleted: false),
-                session: session, what: "a Dropbox folder listing")
-        }
+        let result: DropboxWire.ListFolderResult =
+            if let pageToken {
+                try await rpc("/files/list_folder/continue", DropboxWire.Cursor(cursor: pageToken), session: session, what: "a Dropbox folder listing")
+            } else {
+                try await rpc(
+                    "/files/list_folder", DropboxWire.ListFolder(path: folderID == "root" ? "" : folderID, limit: 200, includeDeleted: false),
+                    session: session, what: "a Dropbox folder listing")
+            }
         let files = result.entries.filter { $0.tag != "deleted" }.map(Self.cloudFile)
             .sorted { ($0.isFolder ? 0 : 1, $0.name.lowercased()) < ($1.isFolder ? 0 : 1, $1.name.lowercased()) }
         return FilePage(files: files, nextPageToken: result.hasMore ? result.cursor : nil)
@@ -67,8 +69,9 @@ extension DropboxConnector {
             // Dropbox requires the argument header in ASCII: anything else is \u-escaped.
             ("Dropbox-API-Arg", Self.asciiJSON(argument)),
         ]
-        let result = try await http.download(contentAPI + (export ? "/files/export" : "/files/download"), method: .POST, headers: headers,
-                                             links: links, to: destination, maxBytes: maxBytes, checksum: export ? nil : file.checksum)
+        let result = try await http.download(
+            contentAPI + (export ? "/files/export" : "/files/download"), method: .POST, headers: headers,
+            links: links, to: destination, maxBytes: maxBytes, checksum: export ? nil : file.checksum)
         return DownloadedFile(url: destination, bytes: result.bytes, mimeType: file.contentType, fileName: file.contentName)
     }
 
@@ -93,7 +96,9 @@ extension DropboxConnector {
             isFolder: isFolder, parentId: parentPath.map { $0.isEmpty ? "root" : $0 }, revision: entry.rev,
             checksum: entry.contentHash.map { .dropbox($0) })
         if entry.isDownloadable == false {
-            if entry.exportInfo?.exportOptions?.contains("markdown") == true { file.export = paperExport } else {
+            if entry.exportInfo?.exportOptions?.contains("markdown") == true {
+                file.export = paperExport
+            } else {
                 file.unavailableReason = "Dropbox does not allow downloading this file."
             }
         }
@@ -106,7 +111,9 @@ extension DropboxConnector {
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         var result = ""
         for scalar in String(decoding: data, as: UTF8.self).unicodeScalars {
-            if scalar.value < 0x7F { result.unicodeScalars.append(scalar) } else {
+            if scalar.value < 0x7F {
+                result.unicodeScalars.append(scalar)
+            } else {
                 for unit in String(scalar).utf16 { result += String(format: "\\u%04x", unit) }
             }
         }

@@ -14,16 +14,20 @@ extension GoogleDriveConnector {
 
     /// Google-native types and the Office format each is exported to; `nil` marks types with no text export.
     static let exports: [String: CloudFile.Export?] = [
-        "application/vnd.google-apps.document": .init(mimeType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", fileExtension: "docx"),
+        "application/vnd.google-apps.document": .init(
+            mimeType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", fileExtension: "docx"),
         "application/vnd.google-apps.spreadsheet": .init(mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", fileExtension: "xlsx"),
-        "application/vnd.google-apps.presentation": .init(mimeType: "application/vnd.openxmlformats-officedocument.presentationml.presentation", fileExtension: "pptx"),
+        "application/vnd.google-apps.presentation": .init(
+            mimeType: "application/vnd.openxmlformats-officedocument.presentationml.presentation", fileExtension: "pptx"),
         "application/vnd.google-apps.drawing": nil, "application/vnd.google-apps.form": nil, "application/vnd.google-apps.site": nil,
         "application/vnd.google-apps.map": nil, "application/vnd.google-apps.jam": nil,
     ]
 
     /// Drive serves files from its API host and exports from docs.google.com (both take the token); content may redirect to googleusercontent.com.
     var links: LinkPolicy {
-        LinkPolicy(hosts: configuration.hosts, apiHosts: ["www.googleapis.com", "docs.google.com"], downloadHosts: ["www.googleapis.com", "docs.google.com", ".googleusercontent.com"])
+        LinkPolicy(
+            hosts: configuration.hosts, apiHosts: ["www.googleapis.com", "docs.google.com"],
+            downloadHosts: ["www.googleapis.com", "docs.google.com", ".googleusercontent.com"])
     }
 
     private var drive: String { configuration.hosts.base("www.googleapis.com") + "/drive/v3" }
@@ -32,7 +36,8 @@ extension GoogleDriveConnector {
         if folderID == Self.sharedDrives.id, query == nil {
             var items = [("pageSize", "100"), ("fields", "nextPageToken,drives(id,name)")]
             if let pageToken { items.append(("pageToken", pageToken)) }
-            let list = try await http.get(GoogleWire.DriveList.self, drive + "/drives?" + ProviderHTTP.query(items), bearer: session.accessToken, what: "Drive's shared drives")
+            let list = try await http.get(
+                GoogleWire.DriveList.self, drive + "/drives?" + ProviderHTTP.query(items), bearer: session.accessToken, what: "Drive's shared drives")
             let drives = (list.drives ?? []).map { entry in
                 CloudFile(id: entry.id, name: entry.name ?? entry.id, mimeType: Self.folderType, isFolder: true, parentId: Self.sharedDrives.id)
             }
@@ -52,16 +57,18 @@ extension GoogleDriveConnector {
         ]
         if query == nil, folderID != "root", folderID != Self.sharedWithMe.id { items[6] = ("corpora", "allDrives") }
         if let pageToken { items.append(("pageToken", pageToken)) }
-        let list = try await http.get(GoogleWire.FileList.self, drive + "/files?" + ProviderHTTP.query(items), bearer: session.accessToken, what: "Drive's file list")
+        let list = try await http.get(
+            GoogleWire.FileList.self, drive + "/files?" + ProviderHTTP.query(items), bearer: session.accessToken, what: "Drive's file list")
         var files: [CloudFile] = []
         for entry in list.files ?? [] {
             files.append(try await resolved(entry, session: session))
         }
         if folderID == "root", pageToken == nil, query == nil {
             // The virtual folders lead the top level, as in Drive's own sidebar.
-            files.insert(contentsOf: [Self.sharedWithMe, Self.sharedDrives].map {
-                CloudFile(id: $0.id, name: $0.name, mimeType: Self.folderType, isFolder: true, parentId: "root")
-            }, at: 0)
+            files.insert(
+                contentsOf: [Self.sharedWithMe, Self.sharedDrives].map {
+                    CloudFile(id: $0.id, name: $0.name, mimeType: Self.folderType, isFolder: true, parentId: "root")
+                }, at: 0)
         }
         return FilePage(files: files, nextPageToken: list.nextPageToken)
     }
@@ -76,13 +83,16 @@ extension GoogleDriveConnector {
         var current = folderID
         for _ in 0..<32 {
             if current == rootID { return [Self.myDrive] + trail }
-            let reply = try await http.get(drive + "/files/\(Self.pathEscape(current))?" + ProviderHTTP.query([
-                ("fields", "id,name,parents,driveId"), ("supportsAllDrives", "true"),
-            ]), bearer: session.accessToken)
+            let reply = try await http.get(
+                drive + "/files/\(Self.pathEscape(current))?"
+                    + ProviderHTTP.query([
+                        ("fields", "id,name,parents,driveId"), ("supportsAllDrives", "true"),
+                    ]), bearer: session.accessToken)
             let folder = reply.status == 200 ? try reply.decode(GoogleWire.File.self, "a Drive folder") : nil
             guard let folder, folder.driveId != current else {
                 // A shared drive's root: its name comes from the drives collection.
-                let shared = try await http.get(GoogleWire.Drive.self, drive + "/drives/\(Self.pathEscape(current))", bearer: session.accessToken, what: "a shared drive")
+                let shared = try await http.get(
+                    GoogleWire.Drive.self, drive + "/drives/\(Self.pathEscape(current))", bearer: session.accessToken, what: "a shared drive")
                 return [Self.myDrive, Self.sharedDrives, Breadcrumb(id: current, name: shared.name ?? current)] + trail
             }
             let crumb = Breadcrumb(id: current, name: folder.name ?? current)
@@ -97,7 +107,9 @@ extension GoogleDriveConnector {
     }
 
     public func file(id: String, session: ProviderSession) async throws -> CloudFile {
-        let reply = try await http.get(drive + "/files/\(Self.pathEscape(id))?" + ProviderHTTP.query([("fields", Self.fileFields), ("supportsAllDrives", "true")]), bearer: session.accessToken)
+        let reply = try await http.get(
+            drive + "/files/\(Self.pathEscape(id))?" + ProviderHTTP.query([("fields", Self.fileFields), ("supportsAllDrives", "true")]),
+            bearer: session.accessToken)
         if reply.status == 404 { throw ConnectorError.notFound }
         guard reply.status == 200 else { throw ProviderHTTP.apiError(reply) }
         return try await resolved(try reply.decode(GoogleWire.File.self, "a Drive file"), session: session)
@@ -109,8 +121,9 @@ extension GoogleDriveConnector {
         let id = Self.pathEscape(file.id)
         if let export = file.export {
             do {
-                let result = try await http.download(drive + "/files/\(id)/export?" + ProviderHTTP.query([("mimeType", export.mimeType)]),
-                                                     headers: auth, links: links, to: destination, maxBytes: maxBytes)
+                let result = try await http.download(
+                    drive + "/files/\(id)/export?" + ProviderHTTP.query([("mimeType", export.mimeType)]),
+                    headers: auth, links: links, to: destination, maxBytes: maxBytes)
                 return DownloadedFile(url: destination, bytes: result.bytes, mimeType: export.mimeType, fileName: file.contentName)
             } catch ConnectorError.provider(let status, let message) where status == 403 && message.contains("exportSizeLimitExceeded") {
                 // Over 10 MB the export endpoint refuses; the file's exportLinks serve any size.
@@ -119,8 +132,9 @@ extension GoogleDriveConnector {
                 return DownloadedFile(url: destination, bytes: result.bytes, mimeType: export.mimeType, fileName: file.contentName)
             }
         }
-        let result = try await http.download(drive + "/files/\(id)?" + ProviderHTTP.query([("alt", "media"), ("supportsAllDrives", "true")]),
-                                             headers: auth, links: links, to: destination, maxBytes: maxBytes, checksum: file.checksum)
+        let result = try await http.download(
+            drive + "/files/\(id)?" + ProviderHTTP.query([("alt", "media"), ("supportsAllDrives", "true")]),
+            headers: auth, links: links, to: destination, maxBytes: maxBytes, checksum: file.checksum)
         return DownloadedFile(url: destination, bytes: result.bytes, mimeType: file.mimeType, fileName: file.name)
     }
 
@@ -138,7 +152,9 @@ extension GoogleDriveConnector {
     private func resolved(_ entry: GoogleWire.File, session: ProviderSession) async throws -> CloudFile {
         var file = Self.cloudFile(entry)
         if file.mimeType == Self.shortcutType, let target = entry.shortcutDetails?.targetId {
-            let reply = try await http.get(drive + "/files/\(Self.pathEscape(target))?" + ProviderHTTP.query([("fields", Self.fileFields), ("supportsAllDrives", "true")]), bearer: session.accessToken)
+            let reply = try await http.get(
+                drive + "/files/\(Self.pathEscape(target))?" + ProviderHTTP.query([("fields", Self.fileFields), ("supportsAllDrives", "true")]),
+                bearer: session.accessToken)
             if reply.status == 200 {
                 var targetFile = Self.cloudFile(try reply.decode(GoogleWire.File.self, "a shortcut's target"))
                 targetFile.name = file.name

@@ -67,7 +67,9 @@ extension ProviderHTTP {
                 guard (200..<300).contains(status) else {
                     let collected = try await response.body.collect(upTo: 1 << 20)
                     let reply = Reply(status: status, headers: response.headers, body: Array(buffer: collected))
-                    if RetryPolicy.isTransient(status: status), let delay = retry.delay(afterAttempt: attempt, retryAfter: response.headers.first(name: "Retry-After")) {
+                    if RetryPolicy.isTransient(status: status),
+                        let delay = retry.delay(afterAttempt: attempt, retryAfter: response.headers.first(name: "Retry-After"))
+                    {
                         try await Task.sleep(for: delay)
                         continue
                     }

@@ -38,27 +38,30 @@ public struct ProviderHTTP: Sendable {
     public func send(
         _ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: [UInt8]? = nil
     ) async throws -> Reply {
-        try await retry.run({ _ in
-            var request = HTTPClientRequest(url: url)
-            request.method = method
-            for (name, value) in headers { request.headers.add(name: name, value: value) }
-            if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-            let response = try await client.execute(request, timeout: .seconds(30))
-            let collected = try await response.body.collect(upTo: 16 << 20)
-            let reply = Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: collected))
-            return RetryPolicy.isTransient(status: reply.status)
-                ? .again(retryAfter: response.headers.first(name: "Retry-After"), otherwise: reply) : .done(reply)
-        }, giveUp: { ConnectorError.unavailable(String(describing: type(of: $0))) })
+        try await retry.run(
+            { _ in
+                var request = HTTPClientRequest(url: url)
+                request.method = method
+                for (name, value) in headers { request.headers.add(name: name, value: value) }
+                if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+                let response = try await client.execute(request, timeout: .seconds(30))
+                let collected = try await response.body.collect(upTo: 16 << 20)
+                let reply = Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: collected))
+                return RetryPolicy.isTransient(status: reply.status)
+                    ? .again(retryAfter: response.headers.first(name: "Retry-After"), otherwise: reply) : .done(reply)
+            }, giveUp: { ConnectorError.unavailable(String(describing: type(of: $0))) })
     }
 
     public func postForm(_ url: String, _ fields: [(String, String)], headers: [(String, String)] = []) async throws -> Reply {
-        try await send(.POST, url, headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")] + headers,
-                       body: Array(Self.formEncode(fields).utf8))
+        try await send(
+            .POST, url, headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")] + headers,
+            body: Array(Self.formEncode(fields).utf8))
     }
 
     public func postJSON(_ url: String, _ value: some Encodable, headers: [(String, String)] = []) async throws -> Reply {
-        try await send(.POST, url, headers: [("Content-Type", "application/json"), ("Accept", "application/json")] + headers,
-                       body: Array(try JSONEncoder().encode(value)))
+        try await send(
+            .POST, url, headers: [("Content-Type", "application/json"), ("Accept", "application/json")] + headers,
+            body: Array(try JSONEncoder().encode(value)))
     }
 
     public func get(_ url: String, bearer: String, headers: [(String, String)] = []) async throws -> Reply {

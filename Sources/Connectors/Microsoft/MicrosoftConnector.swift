@@ -5,7 +5,9 @@ import Foundation
 public struct MicrosoftConnector: CloudConnector {
     public let platform = Platform.microsoft
     /// The scopes requested at consent, known without a configured client.
-    public static let requestedScopes = ["offline_access", "openid", "profile", "User.Read", "Files.Read.All", "Sites.Read.All", "Team.ReadBasic.All", "Channel.ReadBasic.All"]
+    public static let requestedScopes = [
+        "offline_access", "openid", "profile", "User.Read", "Files.Read.All", "Sites.Read.All", "Team.ReadBasic.All", "Channel.ReadBasic.All",
+    ]
     /// The identity platform's flow, under the configured tenant. Microsoft has no revocation
     /// endpoint for one app's tokens; the person removes the app.
     public static let oauth = OAuthDescription(

@@ -13,7 +13,9 @@ extension MicrosoftConnector {
 
     /// Graph's `/content` redirects to pre-authenticated URLs on SharePoint (work) or OneDrive's content hosts (personal).
     var links: LinkPolicy {
-        LinkPolicy(hosts: configuration.hosts, apiHosts: ["graph.microsoft.com"], downloadHosts: ["graph.microsoft.com", ".sharepoint.com", ".1drv.com", ".livefilestore.com", ".microsoftpersonalcontent.com"])
+        LinkPolicy(
+            hosts: configuration.hosts, apiHosts: ["graph.microsoft.com"],
+            downloadHosts: ["graph.microsoft.com", ".sharepoint.com", ".1drv.com", ".livefilestore.com", ".microsoftpersonalcontent.com"])
     }
 
     private var graphAPI: String { configuration.hosts.base("graph.microsoft.com") + "/v1.0" }
@@ -29,9 +31,10 @@ extension MicrosoftConnector {
             let term = query.map { $0.replacingOccurrences(of: "'", with: "''") }
             switch parts[0] {
             case "root" where term == nil:
-                return FilePage(files: [Self.oneDrive, Self.sites, Self.teams].map {
-                    CloudFile(id: $0.id, name: $0.name, mimeType: Self.folderType, isFolder: true, parentId: "root")
-                }, nextPageToken: nil)
+                return FilePage(
+                    files: [Self.oneDrive, Self.sites, Self.teams].map {
+                        CloudFile(id: $0.id, name: $0.name, mimeType: Self.folderType, isFolder: true, parentId: "root")
+                    }, nextPageToken: nil)
             case "root", "me":
                 url = graphAPI + (term.map { "/me/drive/root/search(q='\(Self.escape($0))')?$top=200" } ?? "/me/drive/root/children?$top=200")
             case "sites":
@@ -41,16 +44,20 @@ extension MicrosoftConnector {
             case "teams":
                 let teams = try await http.get(
                     GraphWire.Collection<GraphWire.Container>.self, graphAPI + "/me/joinedTeams", bearer: session.accessToken, what: "Graph's joined teams")
-                return FilePage(files: teams.value.map { team in
-                    CloudFile(id: "t:\(team.id)", name: team.displayName ?? team.id, mimeType: Self.folderType, isFolder: true, parentId: "teams")
-                }, nextPageToken: nil)
+                return FilePage(
+                    files: teams.value.map { team in
+                        CloudFile(id: "t:\(team.id)", name: team.displayName ?? team.id, mimeType: Self.folderType, isFolder: true, parentId: "teams")
+                    }, nextPageToken: nil)
             case "t" where parts.count == 2:
                 let channels = try await http.get(
                     GraphWire.Collection<GraphWire.Container>.self, graphAPI + "/teams/\(Self.escape(parts[1]))/channels", bearer: session.accessToken,
                     what: "a team's channels")
-                return FilePage(files: channels.value.map { channel in
-                    CloudFile(id: "c:\(parts[1]):\(channel.id)", name: channel.displayName ?? channel.id, mimeType: Self.folderType, isFolder: true, parentId: folderID)
-                }, nextPageToken: nil)
+                return FilePage(
+                    files: channels.value.map { channel in
+                        CloudFile(
+                            id: "c:\(parts[1]):\(channel.id)", name: channel.displayName ?? channel.id, mimeType: Self.folderType, isFolder: true,
+                            parentId: folderID)
+                    }, nextPageToken: nil)
             case "c" where parts.count == 3:
                 let folder = try await http.get(
                     GraphWire.DriveItem.self, graphAPI + "/teams/\(Self.escape(parts[1]))/channels/\(Self.escape(parts[2]))/filesFolder",
@@ -61,17 +68,21 @@ extension MicrosoftConnector {
                 return try await list(folderID: "d:\(drive):\(folder.id)", pageToken: nil, query: query, session: session)
             case "d" where parts.count == 3:
                 let item = parts[2] == "root" ? "root" : "items/\(Self.escape(parts[2]))"
-                url = graphAPI + "/drives/\(Self.escape(parts[1]))/" + (term.map { "root/search(q='\(Self.escape($0))')?$top=200" } ?? "\(item)/children?$top=200")
+                url =
+                    graphAPI + "/drives/\(Self.escape(parts[1]))/"
+                    + (term.map { "root/search(q='\(Self.escape($0))')?$top=200" } ?? "\(item)/children?$top=200")
             default:
                 throw ConnectorError.notFound
             }
         }
         if folderID == "sites", pageToken == nil || url.contains("/sites?") {
             let sites = try await http.get(GraphWire.Collection<GraphWire.Container>.self, url, bearer: session.accessToken, what: "Graph's sites")
-            return FilePage(files: sites.value.map { site in
-                CloudFile(id: "s:\(site.id)", name: site.displayName ?? site.name ?? site.id, mimeType: Self.folderType,
-                          webViewLink: site.webUrl, isFolder: true, parentId: "sites")
-            }, nextPageToken: sites.nextLink)
+            return FilePage(
+                files: sites.value.map { site in
+                    CloudFile(
+                        id: "s:\(site.id)", name: site.displayName ?? site.name ?? site.id, mimeType: Self.folderType,
+                        webViewLink: site.webUrl, isFolder: true, parentId: "sites")
+                }, nextPageToken: sites.nextLink)
         }
         let items = try await http.get(GraphWire.Collection<GraphWire.DriveItem>.self, url, bearer: session.accessToken, what: "a drive folder's children")
         return FilePage(files: items.value.map { Self.cloudFile($0, fallbackDrive: nil) }, nextPageToken: items.nextLink)
@@ -82,8 +93,9 @@ extension MicrosoftConnector {
             GraphWire.Collection<GraphWire.Drive>.self, graphAPI + "/sites/\(Self.escape(site))/drives", bearer: session.accessToken,
             what: "a site's document libraries")
         return drives.value.map { drive in
-            CloudFile(id: "d:\(drive.id):root", name: drive.name ?? drive.id, mimeType: Self.folderType,
-                      webViewLink: drive.webUrl, isFolder: true, parentId: "s:\(site)")
+            CloudFile(
+                id: "d:\(drive.id):root", name: drive.name ?? drive.id, mimeType: Self.folderType,
+                webViewLink: drive.webUrl, isFolder: true, parentId: "s:\(site)")
         }
     }
 
@@ -92,7 +104,8 @@ extension MicrosoftConnector {
         switch parts[0] {
         case "root": return [Self.top]
         case "me": return [Self.top, Self.oneDrive]
-        case "sites", "s": return [Self.top, Self.sites] + (parts[0] == "s" ? [Breadcrumb(id: folderID, name: try await siteName(parts[1], session: session))] : [])
+        case "sites", "s":
+            return [Self.top, Self.sites] + (parts[0] == "s" ? [Breadcrumb(id: folderID, name: try await siteName(parts[1], session: session))] : [])
         case "teams", "t", "c": return [Self.top, Self.teams]
         case "d" where parts.count == 3:
             let drive = try await http.get(GraphWire.Drive.self, graphAPI + "/drives/\(Self.escape(parts[1]))", bearer: session.accessToken, what: "a drive")
@@ -127,7 +140,8 @@ extension MicrosoftConnector {
             return CloudFile(id: id, name: crumbs.last?.name ?? id, mimeType: Self.folderType, isFolder: true)
         }
         let path = parts[2] == "root" ? "root" : "items/\(Self.escape(parts[2]))"
-        let item = try await http.get(GraphWire.DriveItem.self, graphAPI + "/drives/\(Self.escape(parts[1]))/\(path)", bearer: session.accessToken, what: "a drive item")
+        let item = try await http.get(
+            GraphWire.DriveItem.self, graphAPI + "/drives/\(Self.escape(parts[1]))/\(path)", bearer: session.accessToken, what: "a drive item")
         return Self.cloudFile(item, fallbackDrive: parts[1])
     }
 
@@ -136,8 +150,9 @@ extension MicrosoftConnector {
         let parts = file.id.split(separator: ":").map(String.init)
         guard parts.count == 3 else { throw ConnectorError.notFound }
         // /content answers 302 to a pre-authenticated URL, which is fetched without the bearer token.
-        let result = try await http.download(graphAPI + "/drives/\(Self.escape(parts[1]))/items/\(Self.escape(parts[2]))/content",
-                                             headers: [("Authorization", "Bearer \(session.accessToken)")], links: links, to: destination, maxBytes: maxBytes, checksum: file.checksum)
+        let result = try await http.download(
+            graphAPI + "/drives/\(Self.escape(parts[1]))/items/\(Self.escape(parts[2]))/content",
+            headers: [("Authorization", "Bearer \(session.accessToken)")], links: links, to: destination, maxBytes: maxBytes, checksum: file.checksum)
         return DownloadedFile(url: destination, bytes: result.bytes, mimeType: file.mimeType, fileName: file.name)
     }
 

@@ -64,11 +64,13 @@ struct OAuth2Client: Sendable {
     }
 
     func authorizationURL(state: String, codeChallenge: String) -> String {
-        url(description.authorizationHost, description.authorizationPath) + "?" + ProviderHTTP.query([
-            ("client_id", configuration.clientID), ("response_type", "code"), ("redirect_uri", configuration.redirectURI),
-            ("scope", description.scopes.joined(separator: " ")), ("state", state),
-            ("code_challenge", codeChallenge), ("code_challenge_method", "S256"),
-        ] + description.extraAuthorizationParameters)
+        url(description.authorizationHost, description.authorizationPath) + "?"
+            + ProviderHTTP.query(
+                [
+                    ("client_id", configuration.clientID), ("response_type", "code"), ("redirect_uri", configuration.redirectURI),
+                    ("scope", description.scopes.joined(separator: " ")), ("state", state),
+                    ("code_challenge", codeChallenge), ("code_challenge_method", "S256"),
+                ] + description.extraAuthorizationParameters)
     }
 
     func exchange(code: String, codeVerifier: String) async throws -> TokenSet {

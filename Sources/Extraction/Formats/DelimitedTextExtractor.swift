@@ -44,16 +44,28 @@ public struct DelimitedTextExtractor: TextExtractor {
             if quoted {
                 if character == "\"" {
                     if let next = iterator.next() {
-                        if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
-                    } else { quoted = false }
-                } else { field.append(character) }
+                        if next == "\"" {
+                            field.append("\"")
+                        } else {
+                            quoted = false
+                            pending = next
+                        }
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(character)
+                }
                 continue
             }
             switch character {
             case "\"" where field.isEmpty: quoted = true
-            case delimiter: row.append(field.trimmingCharacters(in: .whitespaces)); field = ""
+            case delimiter:
+                row.append(field.trimmingCharacters(in: .whitespaces))
+                field = ""
             case "\n", "\r\n", "\r":
-                row.append(field.trimmingCharacters(in: .whitespaces)); field = ""
+                row.append(field.trimmingCharacters(in: .whitespaces))
+                field = ""
                 if row.contains(where: { !$0.isEmpty }) { rows.append(row) }
                 row = []
             default: field.append(character)

@@ -23,45 +23,49 @@ public struct DocxExtractor: TextExtractor {
         var cell = ""
 
         try MarkupScanner(document).scanForExtraction { event throws(ExtractionError) in
-                switch event {
-                case .start(let name, let attributes, let selfClosing):
-                    switch localName(name) {
-                    case "p": paragraph = ""; styleLevel = nil; outlineLevel = nil; isListItem = false
-                    case "pStyle": styleLevel = attributes["w:val"].flatMap { headingLevels[$0] }
-                    case "outlineLvl": outlineLevel = attributes["w:val"].flatMap(Int.init).flatMap { (0...8).contains($0) ? $0 + 1 : nil }
-                    case "numPr": isListItem = true
-                    case "t": inText = !selfClosing
-                    case "tab": paragraph += "\t"
-                    case "br", "cr": paragraph += "\n"
-                    case "tbl": tableDepth += 1
-                    case "tr": row = []
-                    case "tc": cell = ""
-                    default: break
-                    }
-                case .end(let name):
-                    switch localName(name) {
-                    case "t": inText = false
-                    case "p":
-                        let level = styleLevel ?? outlineLevel.flatMap { $0 <= 9 ? $0 : nil }
-                        if tableDepth > 0 {
-                            cell += (cell.isEmpty ? "" : " ") + paragraph
-                        } else if let level, level >= 0 {
-                            if level == 0 { title = title ?? SectionBuilder.normalize(paragraph) }
-                            try builder.heading(paragraph, level: level)
-                        } else {
-                            try builder.paragraph(isListItem ? "• " + paragraph : paragraph)
-                        }
-                        paragraph = ""
-                    case "tc": row.append(SectionBuilder.normalize(cell))
-                    case "tr":
-                        if tableDepth == 1 { try builder.paragraph(row.filter { !$0.isEmpty }.joined(separator: " | ")) }
-                        try deadline.check()
-                    case "tbl": tableDepth -= 1
-                    default: break
-                    }
-                case .text(let text):
-                    if inText { paragraph += text }
+            switch event {
+            case .start(let name, let attributes, let selfClosing):
+                switch localName(name) {
+                case "p":
+                    paragraph = ""
+                    styleLevel = nil
+                    outlineLevel = nil
+                    isListItem = false
+                case "pStyle": styleLevel = attributes["w:val"].flatMap { headingLevels[$0] }
+                case "outlineLvl": outlineLevel = attributes["w:val"].flatMap(Int.init).flatMap { (0...8).contains($0) ? $0 + 1 : nil }
+                case "numPr": isListItem = true
+                case "t": inText = !selfClosing
+                case "tab": paragraph += "\t"
+                case "br", "cr": paragraph += "\n"
+                case "tbl": tableDepth += 1
+                case "tr": row = []
+                case "tc": cell = ""
+                default: break
                 }
+            case .end(let name):
+                switch localName(name) {
+                case "t": inText = false
+                case "p":
+                    let level = styleLevel ?? outlineLevel.flatMap { $0 <= 9 ? $0 : nil }
+                    if tableDepth > 0 {
+                        cell += (cell.isEmpty ? "" : " ") + paragraph
+                    } else if let level, level >= 0 {
+                        if level == 0 { title = title ?? SectionBuilder.normalize(paragraph) }
+                        try builder.heading(paragraph, level: level)
+                    } else {
+                        try builder.paragraph(isListItem ? "• " + paragraph : paragraph)
+                    }
+                    paragraph = ""
+                case "tc": row.append(SectionBuilder.normalize(cell))
+                case "tr":
+                    if tableDepth == 1 { try builder.paragraph(row.filter { !$0.isEmpty }.joined(separator: " | ")) }
+                    try deadline.check()
+                case "tbl": tableDepth -= 1
+                default: break
+                }
+            case .text(let text):
+                if inText { paragraph += text }
+            }
         }
         return try builder.finish(title: title ?? fileName)
     }

@@ -30,64 +30,64 @@ public struct HTMLExtractor: TextExtractor {
         }
 
         try MarkupScanner(bytes, html: true).scanForExtraction { event throws(ExtractionError) in
-                events += 1
-                if events % 4096 == 0 { try deadline.check() }
-                switch event {
-                case .start(let name, let attributes, let selfClosing):
-                    switch name {
-                    case "head", "ac:parameter", "noscript", "svg", "template", "ac:image":
-                        if !selfClosing { skipDepth += 1 }
-                    case "title": inTitle = true
-                    case "h1", "h2", "h3", "h4", "h5", "h6":
-                        try flush()
-                        headingLevel = Int(name.dropFirst())
-                    case "p", "div", "section", "article", "blockquote", "pre", "ul", "ol", "dl", "dt", "dd",
-                        "ac:plain-text-body", "ac:rich-text-body", "ac:layout-cell", "header", "footer", "figure", "figcaption":
-                        try flush()
-                    case "li":
-                        try flush()
-                        buffer = "• "
-                    case "br": buffer += "\n"
-                    case "tr": row = []
-                    case "td", "th": cell = ""
-                    case "ri:user":
-                        // Mentions keep a marker; the display name lives at Atlassian, not in the page.
-                        let mention = "@" + (attributes["ri:username"] ?? "mention")
-                        if cell != nil { cell! += mention } else { buffer += mention }
-                    case "ri:page":
-                        if let pageTitle = attributes["ri:content-title"] {
-                            if cell != nil { cell! += pageTitle } else { buffer += pageTitle }
-                        }
-                    case "ac:structured-macro":
-                        try flush()
-                    default: break
+            events += 1
+            if events % 4096 == 0 { try deadline.check() }
+            switch event {
+            case .start(let name, let attributes, let selfClosing):
+                switch name {
+                case "head", "ac:parameter", "noscript", "svg", "template", "ac:image":
+                    if !selfClosing { skipDepth += 1 }
+                case "title": inTitle = true
+                case "h1", "h2", "h3", "h4", "h5", "h6":
+                    try flush()
+                    headingLevel = Int(name.dropFirst())
+                case "p", "div", "section", "article", "blockquote", "pre", "ul", "ol", "dl", "dt", "dd",
+                    "ac:plain-text-body", "ac:rich-text-body", "ac:layout-cell", "header", "footer", "figure", "figcaption":
+                    try flush()
+                case "li":
+                    try flush()
+                    buffer = "• "
+                case "br": buffer += "\n"
+                case "tr": row = []
+                case "td", "th": cell = ""
+                case "ri:user":
+                    // Mentions keep a marker; the display name lives at Atlassian, not in the page.
+                    let mention = "@" + (attributes["ri:username"] ?? "mention")
+                    if cell != nil { cell! += mention } else { buffer += mention }
+                case "ri:page":
+                    if let pageTitle = attributes["ri:content-title"] {
+                        if cell != nil { cell! += pageTitle } else { buffer += pageTitle }
                     }
-                case .end(let name):
-                    switch name {
-                    case "head", "ac:parameter", "noscript", "svg", "template", "ac:image": skipDepth = max(0, skipDepth - 1)
-                    case "title": inTitle = false
-                    case "h1", "h2", "h3", "h4", "h5", "h6":
-                        try flush()
-                        headingLevel = nil
-                    case "p", "div", "section", "article", "blockquote", "pre", "li", "dt", "dd", "ac:plain-text-body", "ac:rich-text-body",
-                        "ac:layout-cell", "ac:structured-macro", "header", "footer", "figure", "figcaption", "ul", "ol":
-                        try flush()
-                    case "td", "th":
-                        if let value = cell { row.append(SectionBuilder.normalize(value)) }
-                        cell = nil
-                    case "tr":
-                        let line = row.filter { !$0.isEmpty }.joined(separator: " | ")
-                        if !line.isEmpty { try builder.paragraph(line) }
-                        row = []
-                    default: break
-                    }
-                case .text(let text):
-                    if inTitle {
-                        title = (title ?? "") + text
-                    } else if skipDepth == 0 {
-                        if cell != nil { cell! += text } else { buffer += text }
-                    }
+                case "ac:structured-macro":
+                    try flush()
+                default: break
                 }
+            case .end(let name):
+                switch name {
+                case "head", "ac:parameter", "noscript", "svg", "template", "ac:image": skipDepth = max(0, skipDepth - 1)
+                case "title": inTitle = false
+                case "h1", "h2", "h3", "h4", "h5", "h6":
+                    try flush()
+                    headingLevel = nil
+                case "p", "div", "section", "article", "blockquote", "pre", "li", "dt", "dd", "ac:plain-text-body", "ac:rich-text-body",
+                    "ac:layout-cell", "ac:structured-macro", "header", "footer", "figure", "figcaption", "ul", "ol":
+                    try flush()
+                case "td", "th":
+                    if let value = cell { row.append(SectionBuilder.normalize(value)) }
+                    cell = nil
+                case "tr":
+                    let line = row.filter { !$0.isEmpty }.joined(separator: " | ")
+                    if !line.isEmpty { try builder.paragraph(line) }
+                    row = []
+                default: break
+                }
+            case .text(let text):
+                if inTitle {
+                    title = (title ?? "") + text
+                } else if skipDepth == 0 {
+                    if cell != nil { cell! += text } else { buffer += text }
+                }
+            }
         }
         try flush()
         let cleanTitle = title.map(SectionBuilder.normalize).flatMap { $0.isEmpty ? nil : $0 }

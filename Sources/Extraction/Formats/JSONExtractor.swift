@@ -40,7 +40,10 @@ public struct JSONExtractor: TextExtractor {
             case UInt8(ascii: "{"):
                 index += 1
                 skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                    index += 1
+                    return
+                }
                 while true {
                     skipSpace()
                     let key = try string()
@@ -48,21 +51,30 @@ public struct JSONExtractor: TextExtractor {
                     try value(path: path.isEmpty ? key : "\(path).\(key)", depth: depth + 1, into: &lines)
                     skipSpace()
                     guard index < bytes.count else { throw .corrupt("it is not valid JSON (an object is not closed)") }
-                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    if bytes[index] == UInt8(ascii: ",") {
+                        index += 1
+                        continue
+                    }
                     try expect(UInt8(ascii: "}"))
                     return
                 }
             case UInt8(ascii: "["):
                 index += 1
                 skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                    return
+                }
                 var position = 0
                 while true {
                     try value(path: "\(path)[\(position)]", depth: depth + 1, into: &lines)
                     position += 1
                     skipSpace()
                     guard index < bytes.count else { throw .corrupt("it is not valid JSON (an array is not closed)") }
-                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    if bytes[index] == UInt8(ascii: ",") {
+                        index += 1
+                        continue
+                    }
                     try expect(UInt8(ascii: "]"))
                     return
                 }
@@ -106,7 +118,8 @@ public struct JSONExtractor: TextExtractor {
                         index += 4
                         var value = unit
                         // A surrogate pair spells one scalar.
-                        if (0xD800..<0xDC00).contains(unit), index + 6 < bytes.count, bytes[index + 1] == UInt8(ascii: "\\"), bytes[index + 2] == UInt8(ascii: "u"),
+                        if (0xD800..<0xDC00).contains(unit), index + 6 < bytes.count, bytes[index + 1] == UInt8(ascii: "\\"),
+                            bytes[index + 2] == UInt8(ascii: "u"),
                             let low = UInt32(String(decoding: bytes[(index + 3)...(index + 6)], as: UTF8.self), radix: 16), (0xDC00..<0xE000).contains(low)
                         {
                             value = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)

@@ -27,8 +27,14 @@ public struct MarkdownExtractor: TextExtractor {
                 inFence.toggle()
                 continue
             }
-            if inFence { paragraph.append(line); continue }
-            if trimmed.isEmpty { try flush(); continue }
+            if inFence {
+                paragraph.append(line)
+                continue
+            }
+            if trimmed.isEmpty {
+                try flush()
+                continue
+            }
             if trimmed.hasPrefix("#") {
                 let level = trimmed.prefix { $0 == "#" }.count
                 if level <= 6, trimmed.dropFirst(level).first == " " {

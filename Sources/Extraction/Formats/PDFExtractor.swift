@@ -74,7 +74,10 @@ public struct PDFExtractor: TextExtractor {
                 continue
             default:
                 newlines = 0
-                if pendingSpace { current.append(0x20); pendingSpace = false }
+                if pendingSpace {
+                    current.append(0x20)
+                    pendingSpace = false
+                }
                 current.append(byte)
             }
         }

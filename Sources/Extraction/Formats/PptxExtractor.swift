@@ -12,7 +12,8 @@ public struct PptxExtractor: TextExtractor {
         let deadline = ExtractionDeadline(after: limits.timeout)
         var slidePaths: [String] = []
         MarkupScanner(presentation).scan { event in
-            if case .start(let name, let attributes, _) = event, localName(name) == "sldId", let id = attributes["r:id"], let target = relationships[id]?.target {
+            if case .start(let name, let attributes, _) = event, localName(name) == "sldId", let id = attributes["r:id"], let target = relationships[id]?.target
+            {
                 slidePaths.append(target)
             }
             return true

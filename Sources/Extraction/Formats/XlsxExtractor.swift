@@ -39,34 +39,39 @@ public struct XlsxExtractor: TextExtractor {
             var value = ""
             var inValue = false
             try MarkupScanner(bytes).scanForExtraction { event throws(ExtractionError) in
-                    switch event {
-                    case .start(let name, let attributes, _):
-                        switch localName(name) {
-                        case "row": row = []; rowLength = 0
-                        case "c": cellType = attributes["t"] ?? "n"; cellStyle = attributes["s"].flatMap(Int.init) ?? 0; value = ""
-                        case "v", "t": inValue = true
-                        default: break
-                        }
-                    case .end(let name):
-                        switch localName(name) {
-                        case "v", "t": inValue = false
-                        case "c":
-                            let cell = Self.display(value, type: cellType, isDate: dateStyles.contains(cellStyle), date1904: date1904, strings: strings)
-                            rowLength += cell.utf8.count + 3
-                            if rowLength > limits.maxTextLength { throw .tooLarge("its text is longer than \(limits.maxTextLength) characters") }
-                            row.append(cell)
-                        case "row":
-                            while row.last?.isEmpty == true { row.removeLast() }
-                            if !row.isEmpty { try builder.paragraph(row.joined(separator: " | ")) }
-                            try deadline.check()
-                        default: break
-                        }
-                    case .text(let text):
-                        if inValue {
-                            value += text
-                            if value.utf8.count > limits.maxTextLength { throw .tooLarge("its text is longer than \(limits.maxTextLength) characters") }
-                        }
+                switch event {
+                case .start(let name, let attributes, _):
+                    switch localName(name) {
+                    case "row":
+                        row = []
+                        rowLength = 0
+                    case "c":
+                        cellType = attributes["t"] ?? "n"
+                        cellStyle = attributes["s"].flatMap(Int.init) ?? 0
+                        value = ""
+                    case "v", "t": inValue = true
+                    default: break
                     }
+                case .end(let name):
+                    switch localName(name) {
+                    case "v", "t": inValue = false
+                    case "c":
+                        let cell = Self.display(value, type: cellType, isDate: dateStyles.contains(cellStyle), date1904: date1904, strings: strings)
+                        rowLength += cell.utf8.count + 3
+                        if rowLength > limits.maxTextLength { throw .tooLarge("its text is longer than \(limits.maxTextLength) characters") }
+                        row.append(cell)
+                    case "row":
+                        while row.last?.isEmpty == true { row.removeLast() }
+                        if !row.isEmpty { try builder.paragraph(row.joined(separator: " | ")) }
+                        try deadline.check()
+                    default: break
+                    }
+                case .text(let text):
+                    if inValue {
+                        value += text
+                        if value.utf8.count > limits.maxTextLength { throw .tooLarge("its text is longer than \(limits.maxTextLength) characters") }
+                    }
+                }
             }
         }
         return try builder.finish(title: fileName)
@@ -167,7 +172,9 @@ public struct XlsxExtractor: TextExtractor {
                             .replacingOccurrences(of: "\\[[^\\]]*\\]", with: "", options: .regularExpression).lowercased()
                         if bare.contains("y") || bare.contains("d") || (bare.contains("m") && !bare.contains("0")) { customDates.insert(id) }
                     }
-                case "cellXfs": inCellFormats = true; index = 0
+                case "cellXfs":
+                    inCellFormats = true
+                    index = 0
                 case "xf" where inCellFormats:
                     let id = attributes["numFmtId"].flatMap(Int.init) ?? 0
                     if (14...22).contains(id) || (45...47).contains(id) || customDates.contains(id) { result.insert(index) }

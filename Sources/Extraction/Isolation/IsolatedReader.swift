@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CirrusCore
 import Foundation
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Reads files in a small pool of long-lived child processes (`cirrus extract`), so no file can
 /// crash, exhaust or wedge the server: a child that crashes, runs out of memory or overruns its
@@ -82,7 +83,10 @@ public final class IsolatedReader: DocumentReader {
     /// An idle child, a new one while the pool has room, or the next one to come free.
     private func checkOut() async throws -> ReaderChild {
         while true {
-            enum Next { case use(ReaderChild), start, wait }
+            enum Next {
+                case use(ReaderChild)
+                case start, wait
+            }
             let next: Next = state.withLock { state in
                 if let child = state.idle.popLast() { return .use(child) }
                 if state.started < size {
@@ -174,7 +178,9 @@ final class ReaderChild: Sendable {
         let process = Process()
         process.executableURL = command.executable
         process.arguments = command.arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
@@ -197,7 +203,8 @@ final class ReaderChild: Sendable {
     /// Sends one request and waits for the answer, at most `limit`.
     func run(_ request: ReadRequest, within limit: Duration) async throws -> Outcome {
         let body = try JSONEncoder().encode(request)
-        let input = self.input.fileDescriptor, output = self.output.fileDescriptor
+        let input = self.input.fileDescriptor
+        let output = self.output.fileDescriptor
         let answer = try await firstResult(within: limit) {
             await withCheckedContinuation { (continuation: CheckedContinuation<[UInt8]?, Never>) in
                 // Blocking pipe I/O on a thread of its own, never on the cooperative pool.
@@ -234,7 +241,8 @@ final class ReaderChild: Sendable {
         // What the child wrote last arrives on another thread: wait (briefly) for the pipe's end.
         for _ in 0..<100 where !errorTail.finished { try? await Task.sleep(for: .milliseconds(10)) }
         let tail = errorTail.text.lowercased()
-        let memory = tail.contains("could not allocate") || tail.contains("bad_alloc") || tail.contains("out of memory")
+        let memory =
+            tail.contains("could not allocate") || tail.contains("bad_alloc") || tail.contains("out of memory")
             || tail.contains("cannot allocate")
         if process.terminationReason == .uncaughtSignal {
             let signal = process.terminationStatus

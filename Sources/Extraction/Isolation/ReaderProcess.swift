@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The child side of ``IsolatedReader``: `cirrus extract` serves read requests from its
 /// standard input and answers on its standard output until the input ends.

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CirrusCore
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Reads a downloaded file's text. The server reads through ``IsolatedReader`` (child
 /// processes); ``InProcessReader`` is for tools that read trusted files (benchmarks, tests of

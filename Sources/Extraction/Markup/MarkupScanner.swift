@@ -34,14 +34,20 @@ public struct MarkupScanner: Sendable {
         }
 
         while index < count {
-            guard bytes[index] == UInt8(ascii: "<") else { index += 1; continue }
+            guard bytes[index] == UInt8(ascii: "<") else {
+                index += 1
+                continue
+            }
             if let raw = rawTextUntil {
                 // Look for </raw
                 let closing = Array("</\(raw)".utf8)
                 if Self.matches(bytes, at: index, closing, caseInsensitive: true) {
                     rawTextUntil = nil
                     textStart = index  // the raw text is dropped: scripts and styles are not content
-                } else { index += 1; continue }
+                } else {
+                    index += 1
+                    continue
+                }
             }
             if Self.matches(bytes, at: index, Array("<!--".utf8)) {
                 guard try flushText(index) else { return }
@@ -64,7 +70,13 @@ public struct MarkupScanner: Sendable {
                 var cursor = index + 2
                 while cursor < count {
                     let byte = bytes[cursor]
-                    if byte == UInt8(ascii: "[") { depth += 1 } else if byte == UInt8(ascii: "]") { depth -= 1 } else if byte == UInt8(ascii: ">"), depth <= 0 { break }
+                    if byte == UInt8(ascii: "[") {
+                        depth += 1
+                    } else if byte == UInt8(ascii: "]") {
+                        depth -= 1
+                    } else if byte == UInt8(ascii: ">"), depth <= 0 {
+                        break
+                    }
                     cursor += 1
                 }
                 index = min(count, cursor + 1)
@@ -74,7 +86,10 @@ public struct MarkupScanner: Sendable {
             // A tag: <name attrs> or </name>
             let closing = index + 1 < count && bytes[index + 1] == UInt8(ascii: "/")
             let nameStart = index + (closing ? 2 : 1)
-            guard nameStart < count, Self.isNameStart(bytes[nameStart]) else { index += 1; continue }
+            guard nameStart < count, Self.isNameStart(bytes[nameStart]) else {
+                index += 1
+                continue
+            }
             guard try flushText(index) else { return }
             var cursor = nameStart
             while cursor < count, Self.isNameChar(bytes[cursor]) { cursor += 1 }
@@ -85,7 +100,11 @@ public struct MarkupScanner: Sendable {
             // Attributes until '>' outside quotes.
             while cursor < count, bytes[cursor] != UInt8(ascii: ">") {
                 let byte = bytes[cursor]
-                if byte == UInt8(ascii: "/") { selfClosing = true; cursor += 1; continue }
+                if byte == UInt8(ascii: "/") {
+                    selfClosing = true
+                    cursor += 1
+                    continue
+                }
                 if Self.isNameStart(byte) {
                     let attributeStart = cursor
                     while cursor < count, Self.isNameChar(bytes[cursor]) { cursor += 1 }

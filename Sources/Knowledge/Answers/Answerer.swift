@@ -15,8 +15,10 @@ public struct RetrievedPassage: Sendable {
     /// Rank of the passage by words alone, if BM25 found it.
     public let bm25Rank: Int?
 
-    public init(documentID: UUID, title: String, sourceType: String, url: String?, location: String?, headingPath: String,
-                text: String, cosine: Float?, bm25Rank: Int?) {
+    public init(
+        documentID: UUID, title: String, sourceType: String, url: String?, location: String?, headingPath: String,
+        text: String, cosine: Float?, bm25Rank: Int?
+    ) {
         self.documentID = documentID
         self.title = title
         self.sourceType = sourceType
@@ -104,9 +106,10 @@ public struct Answerer: Sendable {
         let kept = passages.prefix(limit).filter { confidence($0) >= threshold }
         var citations: [Citation] = []
         for passage in kept where !citations.contains(where: { $0.documentID == passage.documentID }) {
-            citations.append(Citation(
-                number: citations.count + 1, documentID: passage.documentID, title: passage.title, sourceType: passage.sourceType,
-                url: passage.url, location: Self.place(passage), confidence: Int((confidence(passage) * 100).rounded())))
+            citations.append(
+                Citation(
+                    number: citations.count + 1, documentID: passage.documentID, title: passage.title, sourceType: passage.sourceType,
+                    url: passage.url, location: Self.place(passage), confidence: Int((confidence(passage) * 100).rounded())))
         }
         return (kept, citations)
     }

@@ -23,13 +23,15 @@ final class MiniLMEncoder: Sendable {
         func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
             let shared = (x: Shared(x), y: Shared(y))
             MiniLMEncoder.inParallel(rows: rows) { range in
-                let x = shared.x.pointer + range.lowerBound * inputs, y = shared.y.pointer + range.lowerBound * outputs
+                let x = shared.x.pointer + range.lowerBound * inputs
+                let y = shared.y.pointer + range.lowerBound * outputs
                 bias.withUnsafeBufferPointer { bias in
                     for row in 0..<range.count { (y + row * outputs).update(from: bias.baseAddress!, count: outputs) }
                 }
                 weight.withUnsafeBufferPointer { weight in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(range.count), Int32(outputs), Int32(inputs),
-                                1, x, Int32(inputs), weight.baseAddress, Int32(inputs), 1, y, Int32(outputs))
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(range.count), Int32(outputs), Int32(inputs),
+                        1, x, Int32(inputs), weight.baseAddress, Int32(inputs), 1, y, Int32(outputs))
                 }
             }
         }
@@ -67,8 +69,9 @@ final class MiniLMEncoder: Sendable {
             LayerNorm(weight: try tensors.floats("\(prefix).weight", shape: [h]), bias: try tensors.floats("\(prefix).bias", shape: [h]))
         }
         func linear(_ prefix: String, _ inputs: Int, _ outputs: Int) throws -> Linear {
-            Linear(weight: try tensors.floats("\(prefix).weight", shape: [outputs, inputs]),
-                   bias: try tensors.floats("\(prefix).bias", shape: [outputs]), inputs: inputs, outputs: outputs)
+            Linear(
+                weight: try tensors.floats("\(prefix).weight", shape: [outputs, inputs]),
+                bias: try tensors.floats("\(prefix).bias", shape: [outputs]), inputs: inputs, outputs: outputs)
         }
         vocabularySize = 30522
         maxPositions = 512
@@ -105,7 +108,7 @@ final class MiniLMEncoder: Sendable {
         let qkv = UnsafeMutablePointer<Float>.allocate(capacity: rows * 3 * h)
         let wide = UnsafeMutablePointer<Float>.allocate(capacity: rows * Self.intermediate)
         let scores = UnsafeMutablePointer<Float>.allocate(capacity: Self.workers * longest * longest)
-        defer { [states, scratch, qkv, wide, scores].forEach { $0.deallocate() } }
+        defer { for buffer in [states, scratch, qkv, wide, scores] { buffer.deallocate() } }
 
         // Embeddings: word + position + token type 0, then LayerNorm.
         wordEmbeddings.withUnsafeBufferPointer { words in
@@ -133,22 +136,26 @@ final class MiniLMEncoder: Sendable {
             layer.queryKeyValue.apply(states, rows: rows, into: qkv)
             let shared = (qkv: Shared(qkv), scratch: Shared(scratch), scores: Shared(scores))
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let qkv = shared.qkv.pointer, scratch = shared.scratch.pointer
+                let qkv = shared.qkv.pointer
+                let scratch = shared.scratch.pointer
                 let scores = shared.scores.pointer + worker * longest * longest
                 var task = worker
                 while task < sequences.count * Self.heads {
-                    let index = task / Self.heads, head = task % Self.heads
+                    let index = task / Self.heads
+                    let head = task % Self.heads
                     task += workers
                     let n = Int32(sequences[index].count)
                     let base = qkv + offsets[index] * 3 * h
                     let q = base + head * Self.headSize
                     let k = base + h + head * Self.headSize
                     let v = base + 2 * h + head * Self.headSize
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, Int32(Self.headSize),
-                                scale, q, Int32(3 * h), k, Int32(3 * h), 0, scores, n)
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasTrans, n, n, Int32(Self.headSize),
+                        scale, q, Int32(3 * h), k, Int32(3 * h), 0, scores, n)
                     Self.softmaxRows(scores, rows: Int(n))
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, Int32(Self.headSize), n,
-                                1, scores, n, v, Int32(3 * h), 0, scratch + offsets[index] * h + head * Self.headSize, Int32(h))
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasNoTrans, n, Int32(Self.headSize), n,
+                        1, scores, n, v, Int32(3 * h), 0, scratch + offsets[index] * h + head * Self.headSize, Int32(h))
                 }
             }
             // Output projection, residual, LayerNorm.
@@ -174,7 +181,10 @@ final class MiniLMEncoder: Sendable {
                     for column in 0..<h { out[column] += row[column] }
                 }
                 var norm: Float = 0
-                for column in 0..<h { out[column] /= Float(count); norm += out[column] * out[column] }
+                for column in 0..<h {
+                    out[column] /= Float(count)
+                    norm += out[column] * out[column]
+                }
                 let inverse = 1 / max(norm.squareRoot(), 1e-12)
                 for column in 0..<h { out[column] *= inverse }
             }
@@ -192,7 +202,10 @@ final class MiniLMEncoder: Sendable {
                     for column in 0..<h { mean += row[column] }
                     mean /= Float(h)
                     var variance: Float = 0
-                    for column in 0..<h { let d = row[column] - mean; variance += d * d }
+                    for column in 0..<h {
+                        let d = row[column] - mean
+                        variance += d * d
+                    }
                     variance /= Float(h)
                     let inverse = 1 / (variance + layerNormEpsilon).squareRoot()
                     for column in 0..<h { row[column] = (row[column] - mean) * inverse * gamma[column] + beta[column] }
@@ -205,7 +218,8 @@ final class MiniLMEncoder: Sendable {
     private static func addAndNorm(_ delta: UnsafePointer<Float>, into states: UnsafeMutablePointer<Float>, rows: Int, _ norm: LayerNorm) {
         let shared = (states: Shared(states), delta: Shared(UnsafeMutablePointer(mutating: delta)))
         inParallel(rows: rows) { range in
-            let states = shared.states.pointer, delta = shared.delta.pointer
+            let states = shared.states.pointer
+            let delta = shared.delta.pointer
             let start = range.lowerBound * hidden
             for index in start..<(range.upperBound * hidden) { states[index] += delta[index] }
             layerNorm(states + start, rows: range.count, norm)
@@ -218,7 +232,8 @@ final class MiniLMEncoder: Sendable {
     static func inParallel(rows: Int, _ body: @Sendable (Range<Int>) -> Void) {
         let slices = min(workers, max(1, rows / 16))
         DispatchQueue.concurrentPerform(iterations: slices) { slice in
-            let start = rows * slice / slices, end = rows * (slice + 1) / slices
+            let start = rows * slice / slices
+            let end = rows * (slice + 1) / slices
             if start < end { body(start..<end) }
         }
     }
@@ -230,7 +245,10 @@ final class MiniLMEncoder: Sendable {
         for rowIndex in 0..<rows {
             let row = x + rowIndex * rows
             // Four running maxima, so the comparisons do not wait on one another.
-            var m0 = -Float.infinity, m1 = m0, m2 = m0, m3 = m0
+            var m0 = -Float.infinity
+            var m1 = m0
+            var m2 = m0
+            var m3 = m0
             var column = 0
             while column + 4 <= rows {
                 if row[column] > m0 { m0 = row[column] }
@@ -239,7 +257,10 @@ final class MiniLMEncoder: Sendable {
                 if row[column + 3] > m3 { m3 = row[column + 3] }
                 column += 4
             }
-            while column < rows { if row[column] > m0 { m0 = row[column] }; column += 1 }
+            while column < rows {
+                if row[column] > m0 { m0 = row[column] }
+                column += 1
+            }
             let maximum = max(max(m0, m1), max(m2, m3))
             for column in 0..<rows { row[column] = fastExp(row[column] - maximum) }
             var total = SIMD8<Float>(repeating: 0)

@@ -22,12 +22,12 @@ struct SafeTensors {
         guard data.count >= 8 else { throw LoadError.unreadable("too short") }
         let headerLength = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
         guard headerLength > 0, 8 + headerLength <= data.count,
-              let header = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + headerLength))) as? [String: Any]
+            let header = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + headerLength))) as? [String: Any]
         else { throw LoadError.unreadable("bad header") }
         var entries: [String: (String, [Int], Range<Int>)] = [:]
         for (name, value) in header where name != "__metadata__" {
             guard let info = value as? [String: Any], let dtype = info["dtype"] as? String, let shape = info["shape"] as? [Int],
-                  let offsets = info["data_offsets"] as? [Int], offsets.count == 2, offsets[0] <= offsets[1]
+                let offsets = info["data_offsets"] as? [Int], offsets.count == 2, offsets[0] <= offsets[1]
             else { throw LoadError.unreadable("bad entry \(name)") }
             entries[name] = (dtype, shape, offsets[0]..<offsets[1])
         }

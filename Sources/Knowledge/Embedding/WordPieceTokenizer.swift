@@ -25,8 +25,8 @@ public struct WordPieceTokenizer: Sendable {
     public init(tokenizerJSON url: URL) throws {
         let data = try Data(contentsOf: url)
         guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let model = root["model"] as? [String: Any], model["type"] as? String == "WordPiece",
-              let vocab = model["vocab"] as? [String: Int]
+            let model = root["model"] as? [String: Any], model["type"] as? String == "WordPiece",
+            let vocab = model["vocab"] as? [String: Int]
         else { throw LoadError.unreadable("not a WordPiece tokenizer") }
         var vocabulary: [String: Int32] = [:]
         vocabulary.reserveCapacity(vocab.count)
@@ -49,7 +49,10 @@ public struct WordPieceTokenizer: Sendable {
         let budget = maxLength - 1
         for word in preTokenize(normalize(text)) {
             for id in wordPieces(word) {
-                guard ids.count < budget else { ids.append(separatorID); return ids }
+                guard ids.count < budget else {
+                    ids.append(separatorID)
+                    return ids
+                }
                 ids.append(id)
             }
         }
@@ -70,9 +73,14 @@ public struct WordPieceTokenizer: Sendable {
         for scalar in text.unicodeScalars {
             let value = scalar.value
             if value == 0 || value == 0xFFFD || (Self.isControl(scalar)) { continue }
-            if Self.isWhitespace(scalar) { scalars.append(" "); continue }
+            if Self.isWhitespace(scalar) {
+                scalars.append(" ")
+                continue
+            }
             if Self.isChineseCharacter(value) {
-                scalars.append(" "); scalars.append(scalar); scalars.append(" ")
+                scalars.append(" ")
+                scalars.append(scalar)
+                scalars.append(" ")
                 continue
             }
             scalars.append(scalar)
@@ -100,9 +108,15 @@ public struct WordPieceTokenizer: Sendable {
         var current: [Unicode.Scalar] = []
         for scalar in scalars {
             if Self.isWhitespace(scalar) {
-                if !current.isEmpty { words.append(current); current = [] }
+                if !current.isEmpty {
+                    words.append(current)
+                    current = []
+                }
             } else if Self.isPunctuation(scalar) {
-                if !current.isEmpty { words.append(current); current = [] }
+                if !current.isEmpty {
+                    words.append(current)
+                    current = []
+                }
                 words.append([scalar])
             } else {
                 current.append(scalar)
@@ -124,7 +138,10 @@ public struct WordPieceTokenizer: Sendable {
             while start < end {
                 var piece = start > 0 ? "##" : ""
                 piece.unicodeScalars.append(contentsOf: word[start..<end])
-                if let id = vocabulary[piece] { found = id; break }
+                if let id = vocabulary[piece] {
+                    found = id
+                    break
+                }
                 end -= 1
             }
             guard let id = found else { return [unknownID] }
@@ -161,7 +178,7 @@ public struct WordPieceTokenizer: Sendable {
         }
         switch scalar.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-             .initialPunctuation, .finalPunctuation, .otherPunctuation:
+            .initialPunctuation, .finalPunctuation, .otherPunctuation:
             return true
         default:
             return false
@@ -171,7 +188,7 @@ public struct WordPieceTokenizer: Sendable {
     static func isChineseCharacter(_ value: UInt32) -> Bool {
         switch value {
         case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x20000...0x2A6DF, 0x2A700...0x2B73F,
-             0x2B740...0x2B81F, 0x2B820...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F:
+            0x2B740...0x2B81F, 0x2B820...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F:
             return true
         default:
             return false

@@ -90,13 +90,15 @@ public final class OpenAIEmbedder: Embedder {
             let response: HTTPClientResponse
             let body: ByteBuffer
             do {
-                response = try await http.execute(try endpoint.request("/embeddings", body: Body(model: endpoint.model, input: batch)), timeout: endpoint.timeout)
+                response = try await http.execute(
+                    try endpoint.request("/embeddings", body: Body(model: endpoint.model, input: batch)), timeout: endpoint.timeout)
                 body = try await response.body.collect(upTo: 64 << 20)
             } catch {
                 return .done(.failure(.remote("could not reach \(endpoint.baseURL) (\(type(of: error)))")))
             }
             let transient = RetryPolicy.isTransient(status: Int(response.status.code))
-            return transient ? .again(retryAfter: response.headers.first(name: "Retry-After"), otherwise: .success((response, body))) : .done(.success((response, body)))
+            return transient
+                ? .again(retryAfter: response.headers.first(name: "Retry-After"), otherwise: .success((response, body))) : .done(.success((response, body)))
         }
         let (response, body) = try answer.get()
         guard response.status == .ok else { throw EmbedderError.remote(OpenAIEndpoint.failure(response.status, body)) }
@@ -166,9 +168,13 @@ public struct OpenAIChatClient: Sendable {
                             pending.removeSubrange(pending.startIndex...newline)
                             guard line.hasPrefix("data:") else { continue }
                             let payload = line.dropFirst(5).trimmingCharacters(in: .whitespaces)
-                            if payload == "[DONE]" { continuation.finish(); return }
+                            if payload == "[DONE]" {
+                                continuation.finish()
+                                return
+                            }
                             if let chunk = try? JSONDecoder().decode(Chunk.self, from: Data(payload.utf8)),
-                               let piece = chunk.choices.first?.delta?.content, !piece.isEmpty {
+                                let piece = chunk.choices.first?.delta?.content, !piece.isEmpty
+                            {
                                 continuation.yield(piece)
                             }
                         }

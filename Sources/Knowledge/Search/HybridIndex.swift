@@ -90,7 +90,10 @@ public final class HybridIndex: @unchecked Sendable {
     private var documents: [IndexedDocument] = []
     private var documentSlots: [UUID: (document: Int32, slots: [Int32])] = [:]
     // BM25.
-    private struct Posting { var slot: Int32; var frequency: Float }
+    private struct Posting {
+        var slot: Int32
+        var frequency: Float
+    }
     private var termIDs: [String: Int32] = [:]
     private var postings: [[Posting]] = []
     private var liveCount = 0
@@ -187,7 +190,9 @@ public final class HybridIndex: @unchecked Sendable {
 
     /// The best `limit` passages for a query in the given mode. `queryVector` (unit length) is
     /// needed for the vector and hybrid modes; without it hybrid falls back to BM25.
-    public func search(_ query: String, vector queryVector: [Float]?, mode: SearchMode = .hybrid, filter: SearchFilter = SearchFilter(), limit: Int = 10) -> [SearchHit] {
+    public func search(
+        _ query: String, vector queryVector: [Float]?, mode: SearchMode = .hybrid, filter: SearchFilter = SearchFilter(), limit: Int = 10
+    ) -> [SearchHit] {
         let queryTerms = Array(Set(tokenizer.terms(query)))
         return lock.read {
             let allowed = allowedDocuments(filter)
@@ -196,12 +201,14 @@ public final class HybridIndex: @unchecked Sendable {
             let semantic = (mode == .bm25 || queryVector == nil) ? [] : cosine(queryVector!, allowed: allowed, limit: depth)
             var fused: [Int32: (score: Double, bm25: Float?, bm25Rank: Int?, cosine: Float?, vectorRank: Int?)] = [:]
             for (rank, hit) in lexical.enumerated() {
-                fused[hit.slot, default: (0, nil, nil, nil, nil)].score += mode == .bm25 ? Double(hit.score) : Self.fusionWeights.bm25 / (Self.fusionK + Double(rank + 1))
+                fused[hit.slot, default: (0, nil, nil, nil, nil)].score +=
+                    mode == .bm25 ? Double(hit.score) : Self.fusionWeights.bm25 / (Self.fusionK + Double(rank + 1))
                 fused[hit.slot]!.bm25 = hit.score
                 fused[hit.slot]!.bm25Rank = rank + 1
             }
             for (rank, hit) in semantic.enumerated() {
-                fused[hit.slot, default: (0, nil, nil, nil, nil)].score += mode == .vector ? Double(hit.score) : Self.fusionWeights.vector / (Self.fusionK + Double(rank + 1))
+                fused[hit.slot, default: (0, nil, nil, nil, nil)].score +=
+                    mode == .vector ? Double(hit.score) : Self.fusionWeights.vector / (Self.fusionK + Double(rank + 1))
                 fused[hit.slot]!.cosine = hit.score
                 fused[hit.slot]!.vectorRank = rank + 1
             }
@@ -214,9 +221,10 @@ public final class HybridIndex: @unchecked Sendable {
             return fused.sorted { $0.value.score != $1.value.score ? $0.value.score > $1.value.score : $0.key < $1.key }
                 .prefix(limit)
                 .map { slot, entry in
-                    SearchHit(chunkID: chunkIDs[Int(slot)], documentID: documents[Int(slotDocument[Int(slot)])].id,
-                              ordinal: Int(ordinals[Int(slot)]), score: entry.score, cosine: entry.cosine, bm25: entry.bm25,
-                              bm25Rank: entry.bm25Rank, vectorRank: entry.vectorRank)
+                    SearchHit(
+                        chunkID: chunkIDs[Int(slot)], documentID: documents[Int(slotDocument[Int(slot)])].id,
+                        ordinal: Int(ordinals[Int(slot)]), score: entry.score, cosine: entry.cosine, bm25: entry.bm25,
+                        bm25Rank: entry.bm25Rank, vectorRank: entry.vectorRank)
                 }
         }
     }
@@ -274,10 +282,12 @@ public final class HybridIndex: @unchecked Sendable {
                     let shared = SharedSlices(matrix: matrix.baseAddress!, query: q.baseAddress!, out: out.baseAddress!)
                     let slices = count >= 20_000 ? Self.cores : 1
                     DispatchQueue.concurrentPerform(iterations: slices) { slice in
-                        let start = count * slice / slices, end = count * (slice + 1) / slices
+                        let start = count * slice / slices
+                        let end = count * (slice + 1) / slices
                         guard start < end else { return }
-                        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(end - start), Int32(dimensions), 1,
-                                    shared.matrix + start * dimensions, Int32(dimensions), shared.query, 1, 0, shared.out + start, 1)
+                        cblas_sgemv(
+                            CblasRowMajor, CblasNoTrans, Int32(end - start), Int32(dimensions), 1,
+                            shared.matrix + start * dimensions, Int32(dimensions), shared.query, 1, 0, shared.out + start, 1)
                     }
                 }
             }

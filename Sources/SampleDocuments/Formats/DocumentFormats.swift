@@ -108,7 +108,10 @@ public enum PNGWriter {
         }
         func be32(_ value: UInt32) -> [UInt8] { (0..<4).reversed().map { UInt8((value >> (8 * $0)) & 0xFF) } }
         var raw: [UInt8] = []
-        for _ in 0..<height { raw.append(0); for _ in 0..<width { raw += [rgb.0, rgb.1, rgb.2] } }
+        for _ in 0..<height {
+            raw.append(0)
+            for _ in 0..<width { raw += [rgb.0, rgb.1, rgb.2] }
+        }
         // zlib stream with stored deflate blocks (no compression needed for a tiny image).
         var zlib: [UInt8] = [0x78, 0x01]
         var offset = 0
@@ -120,7 +123,10 @@ public enum PNGWriter {
         } while offset < raw.count
         var a: UInt32 = 1
         var b: UInt32 = 0
-        for byte in raw { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
+        for byte in raw {
+            a = (a + UInt32(byte)) % 65521
+            b = (b + a) % 65521
+        }
         zlib += be32((b << 16) | a)
         let header = be32(UInt32(width)) + be32(UInt32(height)) + [8, 2, 0, 0, 0]
         return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header) + chunk("IDAT", zlib) + chunk("IEND", [])

@@ -27,7 +27,8 @@ public enum PDFWriter {
         var streams: [Int: [UInt8]] = [:]
         for (index, page) in (pages.isEmpty ? [[]] : pages).enumerated() {
             let pageObject = 6 + index * 2
-            objects.append("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents \(pageObject + 1) 0 R >>")
+            objects.append(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents \(pageObject + 1) 0 R >>")
             var content = "BT\n"
             var y = 740
             for line in page {

@@ -65,8 +65,10 @@ struct CQL {
             for (field, descending) in order {
                 let result: ComparisonResult
                 switch field {
-                case "lastmodified": result = lhs.modifiedAt == rhs.modifiedAt ? .orderedSame : (lhs.modifiedAt < rhs.modifiedAt ? .orderedAscending : .orderedDescending)
-                case "created": result = lhs.createdAt == rhs.createdAt ? .orderedSame : (lhs.createdAt < rhs.createdAt ? .orderedAscending : .orderedDescending)
+                case "lastmodified":
+                    result = lhs.modifiedAt == rhs.modifiedAt ? .orderedSame : (lhs.modifiedAt < rhs.modifiedAt ? .orderedAscending : .orderedDescending)
+                case "created":
+                    result = lhs.createdAt == rhs.createdAt ? .orderedSame : (lhs.createdAt < rhs.createdAt ? .orderedAscending : .orderedDescending)
                 case "title": result = lhs.name.compare(rhs.name)
                 default: result = .orderedSame
                 }
@@ -160,7 +162,10 @@ struct CQL {
         var index = text.startIndex
         while index < text.endIndex {
             let character = text[index]
-            if character.isWhitespace { index = text.index(after: index); continue }
+            if character.isWhitespace {
+                index = text.index(after: index)
+                continue
+            }
             if character == "\"" || character == "'" {
                 var value = ""
                 index = text.index(after: index)
@@ -186,18 +191,27 @@ struct CQL {
             } else if "=!~<>".contains(character) {
                 var op = String(character)
                 let next = text.index(after: index)
-                if next < text.endIndex, "=~".contains(text[next]) { op.append(text[next]); index = text.index(after: next) } else { index = next }
+                if next < text.endIndex, "=~".contains(text[next]) {
+                    op.append(text[next])
+                    index = text.index(after: next)
+                } else {
+                    index = next
+                }
                 tokens.append(op)
             } else {
                 var word = ""
                 while index < text.endIndex, !text[index].isWhitespace, !"(),=!~<>\"'".contains(text[index]) {
-                    word.append(text[index]); index = text.index(after: index)
+                    word.append(text[index])
+                    index = text.index(after: index)
                 }
                 // Functions: now("-1d"), startOfDay()
                 if index < text.endIndex, text[index] == "(", ["now", "startofday"].contains(word.lowercased()) {
                     var call = word + "("
                     index = text.index(after: index)
-                    while index < text.endIndex, text[index] != ")" { call.append(text[index]); index = text.index(after: index) }
+                    while index < text.endIndex, text[index] != ")" {
+                        call.append(text[index])
+                        index = text.index(after: index)
+                    }
                     guard index < text.endIndex else { throw SyntaxError() }
                     index = text.index(after: index)
                     tokens.append("\u{1}" + call + ")")
@@ -214,22 +228,34 @@ struct CQL {
         var position = 0
 
         func peek() -> String? { position < tokens.count ? tokens[position] : nil }
-        mutating func next() -> String? { defer { position += 1 }; return peek() }
+        mutating func next() -> String? {
+            defer { position += 1 }
+            return peek()
+        }
 
         mutating func parseOr() throws -> Node {
             var lhs = try parseAnd()
-            while peek()?.lowercased() == "or" { position += 1; lhs = .or(lhs, try parseAnd()) }
+            while peek()?.lowercased() == "or" {
+                position += 1
+                lhs = .or(lhs, try parseAnd())
+            }
             return lhs
         }
 
         mutating func parseAnd() throws -> Node {
             var lhs = try parseUnary()
-            while peek()?.lowercased() == "and" { position += 1; lhs = .and(lhs, try parseUnary()) }
+            while peek()?.lowercased() == "and" {
+                position += 1
+                lhs = .and(lhs, try parseUnary())
+            }
             return lhs
         }
 
         mutating func parseUnary() throws -> Node {
-            if peek()?.lowercased() == "not" { position += 1; return .not(try parseUnary()) }
+            if peek()?.lowercased() == "not" {
+                position += 1
+                return .not(try parseUnary())
+            }
             if peek() == "(" {
                 position += 1
                 let inner = try parseOr()
@@ -238,7 +264,10 @@ struct CQL {
             }
             guard let field = next()?.lowercased(), !field.hasPrefix("\u{1}") else { throw SyntaxError() }
             guard var op = next()?.lowercased() else { throw SyntaxError() }
-            if op == "not", peek()?.lowercased() == "in" { position += 1; op = "not in" }
+            if op == "not", peek()?.lowercased() == "in" {
+                position += 1
+                op = "not in"
+            }
             guard ["=", "!=", "~", "!~", ">", ">=", "<", "<=", "in", "not in"].contains(op) else { throw SyntaxError() }
             var values: [String] = []
             if op.hasSuffix("in") {

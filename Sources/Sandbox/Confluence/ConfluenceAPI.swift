@@ -37,18 +37,24 @@ struct ConfluenceAPI {
         if rest.starts(with: ["api", "v2"]) { return await v2(Array(rest.dropFirst(2)), context) }
         if rest.starts(with: ["rest", "api"]) { return await v1(Array(rest.dropFirst(2)), context) }
         if rest.first == "download" {
-            return .json(["message": "Unauthorized"], status: .unauthorized, headers: [.wwwAuthenticate: "OAuth realm=\"\(site.url)\""], operation: "download.servlet")
+            return .json(
+                ["message": "Unauthorized"], status: .unauthorized, headers: [.wwwAuthenticate: "OAuth realm=\"\(site.url)\""], operation: "download.servlet")
         }
         return Self.v2Error(404, "NOT_FOUND", "Not Found", operation: "unknown")
     }
 
     static func v2Error(_ status: Int, _ code: String, _ title: String, operation: String) -> SandboxResponse {
-        .json(["errors": [["status": status, "code": code, "title": title, "detail": NSNull()]]], status: HTTPResponse.Status(code: status), operation: operation)
+        .json(
+            ["errors": [["status": status, "code": code, "title": title, "detail": NSNull()]]], status: HTTPResponse.Status(code: status), operation: operation)
     }
 
     static func v1Error(_ status: Int, _ message: String, reason: String, operation: String) -> SandboxResponse {
-        .json(["statusCode": status, "data": ["authorized": false, "valid": true, "errors": [Any](), "successful": false], "message": message, "reason": reason],
-              status: HTTPResponse.Status(code: status), operation: operation)
+        .json(
+            [
+                "statusCode": status, "data": ["authorized": false, "valid": true, "errors": [Any](), "successful": false], "message": message,
+                "reason": reason,
+            ],
+            status: HTTPResponse.Status(code: status), operation: operation)
     }
 
     private func has(_ context: Context, _ scopes: Set<String>) -> Bool { !scopes.isDisjoint(with: context.grant.scopes) }
@@ -83,7 +89,10 @@ struct ConfluenceAPI {
             "parentId": (parent as Any?) ?? NSNull(), "parentType": parentType, "position": (Int(item.id.filter(\.isNumber)) ?? 0) % 1000,
             "authorId": account.id, "ownerId": account.id, "lastOwnerId": NSNull(), "createdAt": WireDate.millis(item.createdAt),
             "version": ["createdAt": WireDate.millis(item.modifiedAt), "message": "", "number": item.version, "minorEdit": false, "authorId": account.id],
-            "_links": ["webui": "/spaces/\(spaceKey)/pages/\(item.id)/\(item.name.replacingOccurrences(of: " ", with: "+"))", "editui": "/pages/resumedraft.action?draftId=\(item.id)", "tinyui": "/x/\(item.id.suffix(4))"],
+            "_links": [
+                "webui": "/spaces/\(spaceKey)/pages/\(item.id)/\(item.name.replacingOccurrences(of: " ", with: "+"))",
+                "editui": "/pages/resumedraft.action?draftId=\(item.id)", "tinyui": "/x/\(item.id.suffix(4))",
+            ],
         ]
         if withBody, case .bytes(let bytes) = item.content {
             page["body"] = ["storage": ["representation": "storage", "value": String(decoding: bytes, as: UTF8.self)]]
@@ -96,7 +105,8 @@ struct ConfluenceAPI {
     func spaceResource(_ item: SandboxItem, _ context: Context) -> [String: Any] {
         var space: [String: Any] = [
             "id": item.id, "key": item.attributes["key"] ?? "", "name": item.name, "type": "global", "status": "current",
-            "authorId": emulator.accounts[0].id, "createdAt": WireDate.millis(item.createdAt), "homepageId": (item.attributes["homepageId"] as Any?) ?? NSNull(),
+            "authorId": emulator.accounts[0].id, "createdAt": WireDate.millis(item.createdAt),
+            "homepageId": (item.attributes["homepageId"] as Any?) ?? NSNull(),
             "_links": ["webui": "/spaces/\(item.attributes["key"] ?? "")"],
         ]
         if context.query["description-format"] == "plain" {
@@ -107,7 +117,8 @@ struct ConfluenceAPI {
 
     func attachmentResource(_ item: SandboxItem, _ context: Context) -> [String: Any] {
         let page = item.parentID ?? ""
-        let download = "/download/attachments/\(page)/\(item.name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? item.name)?version=\(item.version)&modificationDate=\(Int(item.modifiedAt.timeIntervalSince1970 * 1000))&cacheVersion=1&api=v2"
+        let download =
+            "/download/attachments/\(page)/\(item.name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? item.name)?version=\(item.version)&modificationDate=\(Int(item.modifiedAt.timeIntervalSince1970 * 1000))&cacheVersion=1&api=v2"
         return [
             "id": item.id, "status": item.trashed ? "trashed" : "current", "title": item.name, "createdAt": WireDate.millis(item.createdAt),
             "pageId": page, "mediaType": item.mimeType, "mediaTypeDescription": item.mimeType == "application/pdf" ? "PDF Document" : item.mimeType,
@@ -163,8 +174,14 @@ struct ConfluenceAPI {
             let spaces = ordered(await siteItems(context).filter { kind($0) == "space" })
             if path.count == 1 {
                 var filtered = spaces
-                if let keys = context.query["keys"] { let wanted = Set(keys.split(separator: ",").map(String.init)); filtered = filtered.filter { wanted.contains($0.attributes["key"] ?? "") } }
-                if let ids = context.query["ids"] { let wanted = Set(ids.split(separator: ",").map(String.init)); filtered = filtered.filter { wanted.contains($0.id) } }
+                if let keys = context.query["keys"] {
+                    let wanted = Set(keys.split(separator: ",").map(String.init))
+                    filtered = filtered.filter { wanted.contains($0.attributes["key"] ?? "") }
+                }
+                if let ids = context.query["ids"] {
+                    let wanted = Set(ids.split(separator: ",").map(String.init))
+                    filtered = filtered.filter { wanted.contains($0.id) }
+                }
                 return paginate(filtered.map { spaceResource($0, context) }, context, path: "spaces", operation: operation)
             }
             guard let space = spaces.first(where: { $0.id == path[1] }) else { return Self.v2Error(404, "NOT_FOUND", "Not Found", operation: operation) }
@@ -176,13 +193,20 @@ struct ConfluenceAPI {
                 return await pageList(pages, context, path: "spaces/\(space.id)/pages", operation: operation)
             }
         case "pages":
-            guard has(context, ["read:page:confluence"]) || (path.count == 3 && path[2] == "ancestors" && has(context, ["read:content.metadata:confluence"])) else {
+            guard has(context, ["read:page:confluence"]) || (path.count == 3 && path[2] == "ancestors" && has(context, ["read:content.metadata:confluence"]))
+            else {
                 return scopeMismatch()
             }
             if path.count == 1 {
                 var pages = ordered(await siteItems(context).filter { kind($0) == "page" })
-                if let spaces = context.query["space-id"] { let wanted = Set(spaces.split(separator: ",").map(String.init)); pages = pages.filter { wanted.contains($0.containerID ?? "") } }
-                if let ids = context.query["id"] { let wanted = Set(ids.split(separator: ",").map(String.init)); pages = pages.filter { wanted.contains($0.id) } }
+                if let spaces = context.query["space-id"] {
+                    let wanted = Set(spaces.split(separator: ",").map(String.init))
+                    pages = pages.filter { wanted.contains($0.containerID ?? "") }
+                }
+                if let ids = context.query["id"] {
+                    let wanted = Set(ids.split(separator: ",").map(String.init))
+                    pages = pages.filter { wanted.contains($0.id) }
+                }
                 if let title = context.query["title"] { pages = pages.filter { $0.name == title } }
                 return await pageList(pages, context, path: "pages", operation: operation)
             }
@@ -196,34 +220,57 @@ struct ConfluenceAPI {
             switch path[2] {
             case "children":
                 let children = ordered(await store.children(of: page.id, platform: .confluence).filter { kind($0) == "page" && !$0.trashed })
-                return paginate(children.map { ["id": $0.id, "status": "current", "title": $0.name, "spaceId": $0.containerID ?? "", "childPosition": (Int($0.id) ?? 0) % 1000] },
-                                context, path: "pages/\(page.id)/children", operation: operation)
+                return paginate(
+                    children.map {
+                        ["id": $0.id, "status": "current", "title": $0.name, "spaceId": $0.containerID ?? "", "childPosition": (Int($0.id) ?? 0) % 1000]
+                    },
+                    context, path: "pages/\(page.id)/children", operation: operation)
             case "direct-children":
                 let children = ordered(await store.children(of: page.id, platform: .confluence).filter { kind($0) != "attachment" && !$0.trashed })
-                return paginate(children.map { ["id": $0.id, "status": "current", "title": $0.name, "type": kind($0), "spaceId": $0.containerID ?? "", "childPosition": (Int($0.id) ?? 0) % 1000] },
-                                context, path: "pages/\(page.id)/direct-children", operation: operation)
+                return paginate(
+                    children.map {
+                        [
+                            "id": $0.id, "status": "current", "title": $0.name, "type": kind($0), "spaceId": $0.containerID ?? "",
+                            "childPosition": (Int($0.id) ?? 0) % 1000,
+                        ]
+                    },
+                    context, path: "pages/\(page.id)/direct-children", operation: operation)
             case "ancestors":
                 let chain = await store.ancestors(of: page.id, platform: .confluence).filter { ["page", "folder"].contains(kind($0)) }
                 return .json(["results": chain.map { ["id": $0.id, "type": kind($0)] }], operation: operation)
             case "attachments":
                 guard has(context, ["read:attachment:confluence"]) else { return scopeMismatch() }
                 let attachments = ordered(await store.children(of: page.id, platform: .confluence).filter { kind($0) == "attachment" })
-                return paginate(attachments.map { attachmentResource($0, context) }, context, path: "pages/\(page.id)/attachments", defaultLimit: 50, operation: operation)
+                return paginate(
+                    attachments.map { attachmentResource($0, context) }, context, path: "pages/\(page.id)/attachments", defaultLimit: 50, operation: operation)
             default: break
             }
         case "folders" where path.count == 2 || (path.count == 3 && path[2] == "direct-children"):
-            guard let folder = await store.item(path[1], platform: .confluence), kind(folder) == "folder", folder.attributes["cloudId"] == context.site.cloudID else {
+            guard let folder = await store.item(path[1], platform: .confluence), kind(folder) == "folder", folder.attributes["cloudId"] == context.site.cloudID
+            else {
                 return Self.v2Error(404, "NOT_FOUND", "Not Found", operation: operation)
             }
             if path.count == 3 {
                 let children = ordered(await store.children(of: folder.id, platform: .confluence).filter { kind($0) != "attachment" && !$0.trashed })
-                return paginate(children.map { ["id": $0.id, "status": "current", "title": $0.name, "type": kind($0), "spaceId": $0.containerID ?? "", "childPosition": (Int($0.id) ?? 0) % 1000] },
-                                context, path: "folders/\(folder.id)/direct-children", operation: operation)
+                return paginate(
+                    children.map {
+                        [
+                            "id": $0.id, "status": "current", "title": $0.name, "type": kind($0), "spaceId": $0.containerID ?? "",
+                            "childPosition": (Int($0.id) ?? 0) % 1000,
+                        ]
+                    },
+                    context, path: "folders/\(folder.id)/direct-children", operation: operation)
             }
-            return .json(["id": folder.id, "type": "folder", "status": "current", "title": folder.name, "parentId": (folder.parentID as Any?) ?? NSNull(), "parentType": "page", "spaceId": folder.containerID ?? "", "createdAt": WireDate.millis(folder.createdAt)], operation: operation)
+            return .json(
+                [
+                    "id": folder.id, "type": "folder", "status": "current", "title": folder.name, "parentId": (folder.parentID as Any?) ?? NSNull(),
+                    "parentType": "page", "spaceId": folder.containerID ?? "", "createdAt": WireDate.millis(folder.createdAt),
+                ], operation: operation)
         case "attachments" where path.count == 2:
             guard has(context, ["read:attachment:confluence"]) else { return scopeMismatch() }
-            guard let attachment = await store.item(path[1], platform: .confluence), kind(attachment) == "attachment", attachment.attributes["cloudId"] == context.site.cloudID else {
+            guard let attachment = await store.item(path[1], platform: .confluence), kind(attachment) == "attachment",
+                attachment.attributes["cloudId"] == context.site.cloudID
+            else {
                 return Self.v2Error(404, "NOT_FOUND", "Not Found", operation: operation)
             }
             return .json(attachmentResource(attachment, context), operation: operation)
@@ -263,7 +310,9 @@ struct ConfluenceAPI {
             return await download(pageID: path[1], attachmentID: path[4], context)
         }
         if path.first == "space" || path.first == "content" {
-            return Self.v1Error(410, "com.atlassian.confluence.api.service.exceptions.GoneException: This deprecated endpoint has been removed.", reason: "Gone", operation: operation)
+            return Self.v1Error(
+                410, "com.atlassian.confluence.api.service.exceptions.GoneException: This deprecated endpoint has been removed.", reason: "Gone",
+                operation: operation)
         }
         return Self.v1Error(404, "No route found", reason: "Not Found", operation: operation)
     }
@@ -307,7 +356,8 @@ struct ConfluenceAPI {
             } else {
                 let space = await space(of: item)
                 results.append([
-                    "content": content, "title": item.name, "excerpt": String(item.name.prefix(120)), "url": (content["_links"] as? [String: Any])?["webui"] ?? "",
+                    "content": content, "title": item.name, "excerpt": String(item.name.prefix(120)),
+                    "url": (content["_links"] as? [String: Any])?["webui"] ?? "",
                     "resultGlobalContainer": ["title": space?.name ?? "", "displayUrl": "/spaces/\(space?.attributes["key"] ?? "")"],
                     "breadcrumbs": [Any](), "entityType": "content", "iconCssClass": "aui-icon content-type-\(kind(item))",
                     "lastModified": WireDate.millis(item.modifiedAt), "friendlyLastModified": "recently", "score": 1.0,
@@ -317,33 +367,45 @@ struct ConfluenceAPI {
         var links: [String: Any] = ["base": context.site.url + "/wiki", "context": "/wiki"]
         if offset + page.count < matches.count {
             let cursor = String(PageToken.encodePageToken(offset: offset + page.count, signature: signature).dropFirst(4))
-            links["next"] = (contentSearch ? "/rest/api/content/search" : "/rest/api/search").appendingQuery([
-                ("next", "true"), ("cursor", cursor), ("limit", String(limit)), ("start", String(offset + page.count)), ("cql", cql),
-            ] + (context.query["expand"].map { [("expand", $0)] } ?? []))
+            links["next"] = (contentSearch ? "/rest/api/content/search" : "/rest/api/search").appendingQuery(
+                [
+                    ("next", "true"), ("cursor", cursor), ("limit", String(limit)), ("start", String(offset + page.count)), ("cql", cql),
+                ] + (context.query["expand"].map { [("expand", $0)] } ?? []))
         }
-        return .json([
-            "results": results, "start": offset, "limit": limit, "size": results.count, "totalSize": matches.count, "cqlQuery": cql,
-            "searchDuration": 12, "_links": links,
-        ], operation: operation)
+        return .json(
+            [
+                "results": results, "start": offset, "limit": limit, "size": results.count, "totalSize": matches.count, "cqlQuery": cql,
+                "searchDuration": 12, "_links": links,
+            ], operation: operation)
     }
 
     private func v1Content(_ item: SandboxItem, _ context: Context, expand: Set<String>) async -> [String: Any] {
         let space = await space(of: item)
         var content: [String: Any] = [
             "id": item.id, "type": kind(item), "status": "current", "title": item.name,
-            "_links": ["webui": "/spaces/\(space?.attributes["key"] ?? "")/pages/\(item.id)", "tinyui": "/x/\(item.id.suffix(4))", "self": context.site.url + "/wiki/rest/api/content/\(item.id)"],
+            "_links": [
+                "webui": "/spaces/\(space?.attributes["key"] ?? "")/pages/\(item.id)", "tinyui": "/x/\(item.id.suffix(4))",
+                "self": context.site.url + "/wiki/rest/api/content/\(item.id)",
+            ],
             "_expandable": ["body": "", "version": "", "ancestors": "", "space": ""],
         ]
         if expand.contains("version") {
-            content["version"] = ["number": item.version, "when": WireDate.millis(item.modifiedAt), "by": ["accountId": emulator.accounts[0].id, "displayName": emulator.accounts[0].displayName]]
+            content["version"] = [
+                "number": item.version, "when": WireDate.millis(item.modifiedAt),
+                "by": ["accountId": emulator.accounts[0].id, "displayName": emulator.accounts[0].displayName],
+            ]
         }
         if expand.contains("body.storage"), case .bytes(let bytes) = item.content, kind(item) == "page" {
             content["body"] = ["storage": ["value": String(decoding: bytes, as: UTF8.self), "representation": "storage"]]
         }
         if expand.contains("ancestors") {
-            content["ancestors"] = await store.ancestors(of: item.id, platform: .confluence).filter { ["page", "folder"].contains(kind($0)) }.map { ["id": $0.id, "type": kind($0), "title": $0.name] }
+            content["ancestors"] = await store.ancestors(of: item.id, platform: .confluence).filter { ["page", "folder"].contains(kind($0)) }.map {
+                ["id": $0.id, "type": kind($0), "title": $0.name]
+            }
         }
-        if expand.contains("space"), let space { content["space"] = ["id": Int(space.id) ?? 0, "key": space.attributes["key"] ?? "", "name": space.name, "type": "global"] }
+        if expand.contains("space"), let space {
+            content["space"] = ["id": Int(space.id) ?? 0, "key": space.attributes["key"] ?? "", "name": space.name, "type": "global"]
+        }
         return content
     }
 
@@ -360,8 +422,11 @@ struct ConfluenceAPI {
         let expires = Int(Date().timeIntervalSince1970) + 300
         let payload = "\(attachment.id)|\(expires)"
         let mac = HMAC<SHA256>.authenticationCode(for: Data(payload.utf8), using: SymmetricKey(data: Data(emulator.mediaKey.utf8)))
-        let token = (Data(payload.utf8).base64EncodedString() + "." + Data(mac).base64EncodedString()).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        let location = "\(context.request.origin)/\(ProviderHost.atlassianMedia.rawValue)/file/\(GraphAPI.guid(for: attachment.id).lowercased())/binary?token=\(token)&client=cirrus-sandbox&dl=true&name=\(attachment.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+        let token =
+            (Data(payload.utf8).base64EncodedString() + "." + Data(mac).base64EncodedString()).addingPercentEncoding(withAllowedCharacters: .alphanumerics)
+            ?? ""
+        let location =
+            "\(context.request.origin)/\(ProviderHost.atlassianMedia.rawValue)/file/\(GraphAPI.guid(for: attachment.id).lowercased())/binary?token=\(token)&client=cirrus-sandbox&dl=true&name=\(attachment.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
         return .redirect(location, operation: operation)
     }
 
@@ -369,7 +434,9 @@ struct ConfluenceAPI {
     func media(_ request: SandboxRequest) async -> SandboxResponse {
         let operation = "media.download"
         if request.bearerToken != nil {
-            return .json(["error": "Unauthorized", "message": "This URL is pre-signed; do not send an Authorization header."], status: .unauthorized, operation: operation)
+            return .json(
+                ["error": "Unauthorized", "message": "This URL is pre-signed; do not send an Authorization header."], status: .unauthorized,
+                operation: operation)
         }
         guard let token = request.query["token"], let dot = token.lastIndex(of: "."),
             let payloadData = Data(base64Encoded: String(token[..<dot])), let macData = Data(base64Encoded: String(token[token.index(after: dot)...])),
@@ -380,7 +447,9 @@ struct ConfluenceAPI {
         guard parts.count == 2, let expires = Int(parts[1]), expires > Int(Date().timeIntervalSince1970) else {
             return .json(["error": "Forbidden", "message": "Token expired"], status: .forbidden, operation: operation)
         }
-        guard let attachment = await store.item(parts[0], platform: .confluence) else { return .json(["error": "Not Found"], status: .notFound, operation: operation) }
+        guard let attachment = await store.item(parts[0], platform: .confluence) else {
+            return .json(["error": "Not Found"], status: .notFound, operation: operation)
+        }
         var response = ContentResponder.response(attachment.content, mimeType: attachment.mimeType, range: request.headers[.range], operation: operation)
         response.headers[.contentDisposition] = "attachment; filename=\"\(attachment.name)\""
         return response

@@ -50,8 +50,16 @@ struct ConfluenceEmulator: ProviderEmulator {
             headers[.init("X-RateLimit-NearLimit")!] = "true"
             headers[.init("RateLimit-Reason")!] = "confluence-quota-tenant-based"
         }
-        return .json(["errors": [["status": status, "code": status == 429 ? "TOO_MANY_REQUESTS" : "INTERNAL_SERVER_ERROR", "title": status == 429 ? "Too Many Requests" : "Internal Server Error", "detail": NSNull()]]],
-                     status: HTTPResponse.Status(code: status), headers: headers, operation: "fault")
+        return .json(
+            [
+                "errors": [
+                    [
+                        "status": status, "code": status == 429 ? "TOO_MANY_REQUESTS" : "INTERNAL_SERVER_ERROR",
+                        "title": status == 429 ? "Too Many Requests" : "Internal Server Error", "detail": NSNull(),
+                    ]
+                ]
+            ],
+            status: HTTPResponse.Status(code: status), headers: headers, operation: "fault")
     }
 
     // MARK: OAuth
@@ -79,9 +87,11 @@ struct ConfluenceEmulator: ProviderEmulator {
         guard isDecision else {
             let carry = request.queryItems.filter { !["decision", "account", "site"].contains($0.0) }
             let siteChoice = ConfluenceDirectory.sites.filter(\.confluence).map { ($0.cloudID, "\($0.name).atlassian.net") }
-            return .html(ConsentPage.render(.init(
-                providerName: "Atlassian", appName: "Cirrus", scopes: scopes, accounts: accounts, carry: carry,
-                action: request.base(.atlassianAuth) + "/authorize", extraChoice: ("site", "Use app on", siteChoice))), operation: "authorize")
+            return .html(
+                ConsentPage.render(
+                    .init(
+                        providerName: "Atlassian", appName: "Cirrus", scopes: scopes, accounts: accounts, carry: carry,
+                        action: request.base(.atlassianAuth) + "/authorize", extraChoice: ("site", "Use app on", siteChoice))), operation: "authorize")
         }
         guard params["decision"] == "allow" else {
             return back([("error", "access_denied"), ("error_description", "The user did not grant access to the app.")])
@@ -166,12 +176,17 @@ struct ConfluenceEmulator: ProviderEmulator {
         var resources: [[String: Any]] = []
         for cloudID in await grants.sites(account: grant.accountID, client: grant.clientID) {
             guard let site = ConfluenceDirectory.site(cloudID) else { continue }
-            resources.append(["id": site.cloudID, "name": site.name, "url": site.url, "scopes": grant.scopes.filter { $0 != "offline_access" },
-                              "avatarUrl": "https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/rocket.png"])
+            resources.append([
+                "id": site.cloudID, "name": site.name, "url": site.url, "scopes": grant.scopes.filter { $0 != "offline_access" },
+                "avatarUrl": "https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/rocket.png",
+            ])
         }
         // A Jira site granted through another flow: clients must filter by scopes, not take the first entry.
         let jira = ConfluenceDirectory.jira
-        resources.append(["id": jira.cloudID, "name": jira.name, "url": jira.url, "scopes": ["read:jira-work", "read:jira-user"], "avatarUrl": "https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/flag.png"])
+        resources.append([
+            "id": jira.cloudID, "name": jira.name, "url": jira.url, "scopes": ["read:jira-work", "read:jira-user"],
+            "avatarUrl": "https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/flag.png",
+        ])
         return .json(resources.shuffled(), operation: "accessible-resources")
     }
 
@@ -179,11 +194,12 @@ struct ConfluenceEmulator: ProviderEmulator {
         guard let grant = await grant(request) else { return Self.unauthorized() }
         guard grant.scopes.contains("read:me") else { return Self.unauthorized("Unauthorized; scope does not match", scopeMismatch: true) }
         let account = accounts.first { $0.id == grant.accountID } ?? accounts[0]
-        return .json([
-            "account_type": "atlassian", "account_id": account.id, "email": account.email, "name": account.displayName,
-            "picture": "https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/default.png", "account_status": "active",
-            "nickname": account.givenName.lowercased(), "zoneinfo": "Europe/Dublin", "locale": "en-GB",
-            "extended_profile": ["job_title": "Head of Support", "organization": "Githaf Consulting", "department": "Support", "location": "Dublin"],
-        ], operation: "me")
+        return .json(
+            [
+                "account_type": "atlassian", "account_id": account.id, "email": account.email, "name": account.displayName,
+                "picture": "https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/default.png", "account_status": "active",
+                "nickname": account.givenName.lowercased(), "zoneinfo": "Europe/Dublin", "locale": "en-GB",
+                "extended_profile": ["job_title": "Head of Support", "organization": "Githaf Consulting", "department": "Support", "location": "Dublin"],
+            ], operation: "me")
     }
 }

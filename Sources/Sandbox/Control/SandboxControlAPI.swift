@@ -19,7 +19,12 @@ struct SandboxControlAPI: Sendable {
         group.patch("files/:id") { request, context in try await respond { try await updateFile(request, context) } }
         group.delete("files/:id") { _, context in try await respond { try await deleteFile(context) } }
         group.post("faults") { request, context in try await respond { try await addFault(request, context) } }
-        group.delete("faults") { _, _ in try await respond { await sandbox.monitor.clearFaults(); return ["cleared": true] } }
+        group.delete("faults") { _, _ in
+            try await respond {
+                await sandbox.monitor.clearFaults()
+                return ["cleared": true]
+            }
+        }
         group.post("tokens/expire") { request, context in
             try await respond { ["expired": await sandbox.authority.expireAccessTokens(platform: try await platformArgument(request, context))] }
         }
@@ -35,7 +40,12 @@ struct SandboxControlAPI: Sendable {
                 return ["platforms": platforms]
             }
         }
-        group.post("reset") { _, _ in try await respond { await sandbox.reset(); return ["reset": true] } }
+        group.post("reset") { _, _ in
+            try await respond {
+                await sandbox.reset()
+                return ["reset": true]
+            }
+        }
         group.post("clients") { request, context in try await respond { try await registerClient(request, context) } }
         group.get("clients") { _, _ in
             try await respond {
@@ -100,7 +110,8 @@ struct SandboxControlAPI: Sendable {
         let parent = await sandbox.store.item(parentID, platform: platform)
         let id = await Corpus.newID(platform: platform, isFolder: isFolder, store: sandbox.store)
         var item = SandboxItem(
-            id: id, platform: platform, name: name, parentID: parentID, isFolder: isFolder, mimeType: isFolder && platform == .googleDrive ? "application/vnd.google-apps.folder" : mimeType,
+            id: id, platform: platform, name: name, parentID: parentID, isFolder: isFolder,
+            mimeType: isFolder && platform == .googleDrive ? "application/vnd.google-apps.folder" : mimeType,
             content: content, createdAt: Date(), containerID: parent?.attributes["kind"] == "space" ? parent?.id : parent?.containerID)
         item.attributes = parent.map { Corpus.inheritedAttributes(from: $0) } ?? [:]
         if platform == .confluence { item.attributes["kind"] = confluencePage ? "page" : "attachment" }
@@ -173,7 +184,10 @@ struct SandboxControlAPI: Sendable {
         }
         let rate = (body["rate"] as? Double) ?? (body["rate"] as? Int).map(Double.init) ?? 1
         guard (0...1).contains(rate) else { throw ControlError(status: .badRequest, description: "rate must be between 0 and 1.") }
-        await sandbox.monitor.add(FaultRule(platform: platform, path: body["path"] as? String, query: body["query"] as? String, kind: kind, rate: rate, retryAfter: body["retryAfter"] as? Int))
+        await sandbox.monitor.add(
+            FaultRule(
+                platform: platform, path: body["path"] as? String, query: body["query"] as? String, kind: kind, rate: rate,
+                retryAfter: body["retryAfter"] as? Int))
         return ["added": true]
     }
 

@@ -14,14 +14,18 @@ enum ContentResponder {
         var lower: Int64
         var upper: Int64
         if spec.count == 2, spec[0].isEmpty, let suffix = Int64(spec[1]) {
-            lower = max(0, size - suffix); upper = size - 1
+            lower = max(0, size - suffix)
+            upper = size - 1
         } else if spec.count == 2, let start = Int64(spec[0]) {
-            lower = start; upper = spec[1].isEmpty ? size - 1 : min(Int64(spec[1]) ?? size - 1, size - 1)
+            lower = start
+            upper = spec[1].isEmpty ? size - 1 : min(Int64(spec[1]) ?? size - 1, size - 1)
         } else {
             return streamed(content, 0..<size, status: .ok, mimeType: mimeType, extra: [:], operation: operation)
         }
         guard size > 0, lower < size, lower <= upper else {
-            return GoogleErrors.envelope(416, reason: "requestedRangeNotSatisfiable", message: "Request range not satisfiable", headers: [.contentRange: "bytes */\(size)"], operation: operation)
+            return GoogleErrors.envelope(
+                416, reason: "requestedRangeNotSatisfiable", message: "Request range not satisfiable", headers: [.contentRange: "bytes */\(size)"],
+                operation: operation)
         }
         return streamed(
             content, lower..<(upper + 1), status: .partialContent, mimeType: mimeType, extra: [.contentRange: "bytes \(lower)-\(upper)/\(size)"],
@@ -29,7 +33,9 @@ enum ContentResponder {
     }
 
     /// Writes content in 64 KiB pieces so large synthetic files never sit in memory.
-    static func streamed(_ content: SandboxContent, _ range: Range<Int64>, status: HTTPResponse.Status, mimeType: String, extra: HTTPFields, operation: String) -> SandboxResponse {
+    static func streamed(
+        _ content: SandboxContent, _ range: Range<Int64>, status: HTTPResponse.Status, mimeType: String, extra: HTTPFields, operation: String
+    ) -> SandboxResponse {
         var headers = extra
         headers[.contentType] = mimeType
         headers[.contentLength] = String(range.count)

@@ -32,7 +32,10 @@ enum FastJSON {
         case let string as String: writeString(string, into: &out)
         case let substring as Substring: writeString(String(substring), into: &out)
         case let dictionary as [String: Any]:
-            if dictionary.isEmpty { out.append(contentsOf: Array("{}".utf8)); return }
+            if dictionary.isEmpty {
+                out.append(contentsOf: Array("{}".utf8))
+                return
+            }
             out.append(UInt8(ascii: "{"))
             for (index, key) in dictionary.keys.sorted().enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -45,7 +48,10 @@ enum FastJSON {
             newline(&out, pretty, indent)
             out.append(UInt8(ascii: "}"))
         case let array as [Any]:
-            if array.isEmpty { out.append(contentsOf: Array("[]".utf8)); return }
+            if array.isEmpty {
+                out.append(contentsOf: Array("[]".utf8))
+                return
+            }
             out.append(UInt8(ascii: "["))
             for (index, element) in array.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }

@@ -14,7 +14,8 @@ enum PageToken {
     }
 
     static func encodePageToken(offset: Int, signature: String) -> String {
-        "~!!~" + Data("\(offset):\(signature)".utf8).base64EncodedString()
+        "~!!~"
+            + Data("\(offset):\(signature)".utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 

@@ -139,7 +139,8 @@ enum WireDate {
         let millis = Int(((interval - Double(seconds)) * 1000).rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        let text = pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2) + "T"
+        let text =
+            pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2) + "T"
             + pad(Int(parts.tm_hour), 2) + ":" + pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2)
         return (text, min(max(millis, 0), 999))
     }

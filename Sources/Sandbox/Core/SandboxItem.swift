@@ -1,7 +1,7 @@
-import SampleDocuments
 import CirrusCore
 import Crypto
 import Foundation
+import SampleDocuments
 
 /// The bytes of a sandbox file.
 public enum SandboxContent: Sendable {

@@ -136,9 +136,10 @@ public actor SandboxStore {
 
     private func log(_ item: SandboxItem, kind: SandboxChange.Kind, path: [String]? = nil, previousPath: [String]? = nil) {
         sequence += 1
-        changes[item.platform, default: []].append(SandboxChange(
-            sequence: sequence, itemID: item.id, kind: kind, time: clock(), snapshot: kind == .delete ? item : nil,
-            path: path, previousPath: previousPath))
+        changes[item.platform, default: []].append(
+            SandboxChange(
+                sequence: sequence, itemID: item.id, kind: kind, time: clock(), snapshot: kind == .delete ? item : nil,
+                path: path, previousPath: previousPath))
     }
 }
 

@@ -1,6 +1,6 @@
-import SampleDocuments
 import CirrusCore
 import Foundation
+import SampleDocuments
 
 /// The seeded world of every emulated provider: a small company's documents, generated at
 /// start-up from known text (fast and deterministic), including files that must be refused.
@@ -40,7 +40,11 @@ public enum Corpus {
         case .googleDrive: await store.makeID(prefix: "1", length: 33)
         case .microsoft: await store.makeID(prefix: "01", length: 34).uppercased()
         case .dropbox: await store.makeID(prefix: "id:", length: 25)
-        case .confluence: isFolder ? String(await store.makeID(prefix: "", length: 9).unicodeScalars.map { String($0.value % 10) }.joined().prefix(9)).replacingOccurrences(of: "^0", with: "1", options: .regularExpression) : "att" + String(await store.makeID(prefix: "", length: 9).unicodeScalars.map { String($0.value % 10) }.joined().prefix(9))
+        case .confluence:
+            isFolder
+                ? String(await store.makeID(prefix: "", length: 9).unicodeScalars.map { String($0.value % 10) }.joined().prefix(9)).replacingOccurrences(
+                    of: "^0", with: "1", options: .regularExpression)
+                : "att" + String(await store.makeID(prefix: "", length: 9).unicodeScalars.map { String($0.value % 10) }.joined().prefix(9))
         }
     }
 
@@ -128,33 +132,44 @@ struct GoogleCorpus {
 
         // Things that must be refused gracefully, and awkward names.
         let edge = await folder("Edge Cases", in: root)
-        _ = await add("Website Assets.zip", in: edge, mime: "application/zip", content: .bytes({
-            var zip = ZipWriter()
-            zip.add("index.html", "<h1>Beacon</h1>")
-            zip.add("logo.png", PNGWriter.make(width: 8, height: 8, rgb: (0, 0, 0)))
-            return zip.finish()
-        }()))
-        _ = await add("Board Minutes (Confidential).pdf", in: edge, mime: GoogleCorpus.pdf,
-                      content: .bytes(DocumentFormats.pdf(.text("Board Minutes", [.init(paragraphs: ["Confidential."])]), encrypted: true)))
-        _ = await add("Quarterly Report (damaged).docx", in: edge, mime: GoogleCorpus.docx,
-                      content: .bytes(Array(DocxWriter.make(CorpusTexts.brandGuidelines).prefix(700))))
-        _ = await add("Data Warehouse Dump.csv", in: edge, mime: "text/csv",
-                      content: .synthetic(size: 150 * 1024 * 1024, pattern: Array("row,value,comment\n".utf8)))
+        _ = await add(
+            "Website Assets.zip", in: edge, mime: "application/zip",
+            content: .bytes(
+                {
+                    var zip = ZipWriter()
+                    zip.add("index.html", "<h1>Beacon</h1>")
+                    zip.add("logo.png", PNGWriter.make(width: 8, height: 8, rgb: (0, 0, 0)))
+                    return zip.finish()
+                }()))
+        _ = await add(
+            "Board Minutes (Confidential).pdf", in: edge, mime: GoogleCorpus.pdf,
+            content: .bytes(DocumentFormats.pdf(.text("Board Minutes", [.init(paragraphs: ["Confidential."])]), encrypted: true)))
+        _ = await add(
+            "Quarterly Report (damaged).docx", in: edge, mime: GoogleCorpus.docx,
+            content: .bytes(Array(DocxWriter.make(CorpusTexts.brandGuidelines).prefix(700))))
+        _ = await add(
+            "Data Warehouse Dump.csv", in: edge, mime: "text/csv",
+            content: .synthetic(size: 150 * 1024 * 1024, pattern: Array("row,value,comment\n".utf8)))
         _ = await add("🚀 Launch Checklist.md", in: edge, mime: "text/markdown", content: text(CorpusTexts.launchChecklist))
         _ = await add("Q1 ∕ Q2 Roadmap Review.txt", in: edge, mime: "text/plain", content: text(CorpusTexts.roadmapReview))
-        _ = await add(String(repeating: "Very long file name for testing truncation ", count: 5) + "end.txt", in: edge, mime: "text/plain",
-                      content: text("A file whose name is longer than most interfaces expect."))
+        _ = await add(
+            String(repeating: "Very long file name for testing truncation ", count: 5) + "end.txt", in: edge, mime: "text/plain",
+            content: text("A file whose name is longer than most interfaces expect."))
         _ = await add("Empty Notes.txt", in: edge, mime: "text/plain", content: .bytes([]))
-        _ = await add("Master Services Agreement Archive", in: edge, mime: GoogleDriveAPI.documentType,
-                      content: .native(.text("Master Services Agreement Archive", [.init(paragraphs: ["Every signed agreement since 2019."])])),
-                      attributes: ["exportPaddingBytes": String(11 * 1024 * 1024)])
-        _ = await add("Feature Guide (shortcut)", in: root, mime: GoogleDriveAPI.shortcutType, content: .none,
-                      attributes: ["shortcutTarget": featureGuide, "shortcutTargetMimeType": GoogleCorpus.docx])
-        _ = await add("Old Pricing (shortcut)", in: edge, mime: GoogleDriveAPI.shortcutType, content: .none,
-                      attributes: ["shortcutTarget": "1DanglingTargetDeletedLongAgo000", "shortcutTargetMimeType": GoogleCorpus.pdf])
-        _ = await add("Draft - Old Pricing.docx", in: root, mime: GoogleCorpus.docx,
-                      content: .bytes(DocxWriter.make(.text("Old Pricing", [.init(paragraphs: ["Superseded pricing from 2023."])]))),
-                      trashed: true)
+        _ = await add(
+            "Master Services Agreement Archive", in: edge, mime: GoogleDriveAPI.documentType,
+            content: .native(.text("Master Services Agreement Archive", [.init(paragraphs: ["Every signed agreement since 2019."])])),
+            attributes: ["exportPaddingBytes": String(11 * 1024 * 1024)])
+        _ = await add(
+            "Feature Guide (shortcut)", in: root, mime: GoogleDriveAPI.shortcutType, content: .none,
+            attributes: ["shortcutTarget": featureGuide, "shortcutTargetMimeType": GoogleCorpus.docx])
+        _ = await add(
+            "Old Pricing (shortcut)", in: edge, mime: GoogleDriveAPI.shortcutType, content: .none,
+            attributes: ["shortcutTarget": "1DanglingTargetDeletedLongAgo000", "shortcutTargetMimeType": GoogleCorpus.pdf])
+        _ = await add(
+            "Draft - Old Pricing.docx", in: root, mime: GoogleCorpus.docx,
+            content: .bytes(DocxWriter.make(.text("Old Pricing", [.init(paragraphs: ["Superseded pricing from 2023."])]))),
+            trashed: true)
 
         // 1,200 items in one folder, for pagination.
         let archive = await folder("Archive 2019-2023", in: root)
@@ -163,20 +178,29 @@ struct GoogleCorpus {
         }
 
         // Shared with me: no visible parent.
-        _ = await add("Partner Agreement - Contoso.pdf", in: nil, mime: GoogleCorpus.pdf,
-                      content: .bytes(DocumentFormats.pdf(.text("Partner Agreement", [.init(paragraphs: ["Contoso resells Beacon in the Nordics with a 20 percent margin."])]))),
-                      attributes: ["sharedWithMe": "true"])
+        _ = await add(
+            "Partner Agreement - Contoso.pdf", in: nil, mime: GoogleCorpus.pdf,
+            content: .bytes(
+                DocumentFormats.pdf(.text("Partner Agreement", [.init(paragraphs: ["Contoso resells Beacon in the Nordics with a 20 percent margin."])]))),
+            attributes: ["sharedWithMe": "true"])
 
         // Shared drives: each drive's id is also its root folder's id.
-        let engineeringDrive = await add("Engineering Shared", in: nil, mime: GoogleDriveAPI.folderType, content: .none,
-                                         container: Corpus.engineeringDriveID, attributes: ["sharedDriveRoot": "true"], id: Corpus.engineeringDriveID)
-        _ = await add("Architecture Overview.docx", in: engineeringDrive, mime: GoogleCorpus.docx,
-                      content: .bytes(DocxWriter.make(CorpusTexts.architecture)), container: Corpus.engineeringDriveID)
+        let engineeringDrive = await add(
+            "Engineering Shared", in: nil, mime: GoogleDriveAPI.folderType, content: .none,
+            container: Corpus.engineeringDriveID, attributes: ["sharedDriveRoot": "true"], id: Corpus.engineeringDriveID)
+        _ = await add(
+            "Architecture Overview.docx", in: engineeringDrive, mime: GoogleCorpus.docx,
+            content: .bytes(DocxWriter.make(CorpusTexts.architecture)), container: Corpus.engineeringDriveID)
         let sharedServices = await folder("Services", in: engineeringDrive, container: Corpus.engineeringDriveID)
-        _ = await add("Deployment Guide.md", in: sharedServices, mime: "text/markdown", content: text(CorpusTexts.deploymentGuide), container: Corpus.engineeringDriveID)
-        let salesDrive = await add("Sales Team", in: nil, mime: GoogleDriveAPI.folderType, content: .none,
-                                   container: Corpus.salesDriveID, attributes: ["sharedDriveRoot": "true"], id: Corpus.salesDriveID)
-        _ = await add("Pricing 2025.xlsx", in: salesDrive, mime: GoogleCorpus.xlsx, content: .bytes(XlsxWriter.make(CorpusTexts.pricing2025)), container: Corpus.salesDriveID)
-        _ = await add("Sales Playbook", in: salesDrive, mime: GoogleDriveAPI.documentType, content: .native(CorpusTexts.salesPlaybook), container: Corpus.salesDriveID)
+        _ = await add(
+            "Deployment Guide.md", in: sharedServices, mime: "text/markdown", content: text(CorpusTexts.deploymentGuide), container: Corpus.engineeringDriveID)
+        let salesDrive = await add(
+            "Sales Team", in: nil, mime: GoogleDriveAPI.folderType, content: .none,
+            container: Corpus.salesDriveID, attributes: ["sharedDriveRoot": "true"], id: Corpus.salesDriveID)
+        _ = await add(
+            "Pricing 2025.xlsx", in: salesDrive, mime: GoogleCorpus.xlsx, content: .bytes(XlsxWriter.make(CorpusTexts.pricing2025)),
+            container: Corpus.salesDriveID)
+        _ = await add(
+            "Sales Playbook", in: salesDrive, mime: GoogleDriveAPI.documentType, content: .native(CorpusTexts.salesPlaybook), container: Corpus.salesDriveID)
     }
 }

@@ -1,6 +1,6 @@
-import SampleDocuments
 import CirrusCore
 import Foundation
+import SampleDocuments
 
 /// Builds the Dropbox corpus: client folders, a Paper doc that must be exported, 1,200 logs.
 struct DropboxCorpus {
@@ -8,12 +8,16 @@ struct DropboxCorpus {
 
     func seed() async {
         let clock = GoogleCorpus.Clock()
-        func add(_ name: String, in parent: String?, folder: Bool = false, mime: String = "application/octet-stream", content: SandboxContent = .none, id: String? = nil) async -> String {
+        func add(
+            _ name: String, in parent: String?, folder: Bool = false, mime: String = "application/octet-stream", content: SandboxContent = .none,
+            id: String? = nil
+        ) async -> String {
             let identifier: String
             if let id { identifier = id } else { identifier = await Corpus.newID(platform: .dropbox, isFolder: folder, store: store) }
-            await store.insert(SandboxItem(
-                id: identifier, platform: .dropbox, name: name, parentID: parent, isFolder: folder, mimeType: folder ? "folder" : mime,
-                content: content, createdAt: clock.next()), seeding: true)
+            await store.insert(
+                SandboxItem(
+                    id: identifier, platform: .dropbox, name: name, parentID: parent, isFolder: folder, mimeType: folder ? "folder" : mime,
+                    content: content, createdAt: clock.next()), seeding: true)
             return identifier
         }
         func text(_ value: String) -> SandboxContent { .bytes(Array(value.utf8)) }
@@ -36,10 +40,21 @@ struct DropboxCorpus {
         }
         let misc = await add("Misc", in: root, folder: true)
         _ = await add("Store Photo.png", in: misc, mime: "image/png", content: .bytes(PNGWriter.make(width: 24, height: 24, rgb: (34, 197, 94))))
-        _ = await add("Archive.zip", in: misc, mime: "application/zip", content: .bytes({ var zip = ZipWriter(); zip.add("a.txt", "a"); return zip.finish() }()))
-        _ = await add("Locked Contract.pdf", in: misc, mime: GoogleCorpus.pdf, content: .bytes(DocumentFormats.pdf(.text("Locked", [.init(paragraphs: ["Secret."])]), encrypted: true)))
+        _ = await add(
+            "Archive.zip", in: misc, mime: "application/zip",
+            content: .bytes(
+                {
+                    var zip = ZipWriter()
+                    zip.add("a.txt", "a")
+                    return zip.finish()
+                }()))
+        _ = await add(
+            "Locked Contract.pdf", in: misc, mime: GoogleCorpus.pdf,
+            content: .bytes(DocumentFormats.pdf(.text("Locked", [.init(paragraphs: ["Secret."])]), encrypted: true)))
         _ = await add("Broken Slides.pptx", in: misc, mime: GoogleCorpus.pptx, content: .bytes(Array(PptxWriter.make(DropboxTexts.workshop).prefix(900))))
-        _ = await add("Raw Footage.mov", in: misc, mime: "video/quicktime", content: .synthetic(size: 120 * 1024 * 1024, pattern: Array("cirrus-sandbox-raw-footage-0001\n".utf8)))
+        _ = await add(
+            "Raw Footage.mov", in: misc, mime: "video/quicktime",
+            content: .synthetic(size: 120 * 1024 * 1024, pattern: Array("cirrus-sandbox-raw-footage-0001\n".utf8)))
         _ = await add("Café Menu – Été.txt", in: misc, mime: "text/plain", content: text("Croissant 2.50, café crème 3.20."))
         _ = await add("notes (copy) [final] #2.txt", in: misc, mime: "text/plain", content: text("Punctuation in names must survive the round trip."))
     }

@@ -37,7 +37,8 @@ struct DropboxEmulator: ProviderEmulator {
             response.headers[.retryAfter] = String(retryAfter ?? 1)
             return response
         }
-        var response = SandboxResponse.bytes(Array("Internal Server Error".utf8), status: HTTPResponse.Status(code: status), contentType: "text/plain; charset=utf-8", operation: "fault")
+        var response = SandboxResponse.bytes(
+            Array("Internal Server Error".utf8), status: HTTPResponse.Status(code: status), contentType: "text/plain; charset=utf-8", operation: "fault")
         if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         return response
     }
@@ -46,7 +47,9 @@ struct DropboxEmulator: ProviderEmulator {
 
     /// 400: plain text, `Error in call to API function "<route>": <reason>`.
     static func badInput(route: String, _ reason: String, status: HTTPResponse.Status = .badRequest) -> SandboxResponse {
-        .bytes(Array("Error in call to API function \"\(route)\": \(reason)".utf8), status: status, contentType: "text/plain; charset=utf-8", operation: "bad_input")
+        .bytes(
+            Array("Error in call to API function \"\(route)\": \(reason)".utf8), status: status, contentType: "text/plain; charset=utf-8",
+            operation: "bad_input")
     }
 
     /// 409: a route error with a dotted `error_summary`.
@@ -89,15 +92,20 @@ struct DropboxEmulator: ProviderEmulator {
         func back(_ items: [(String, String)]) -> SandboxResponse {
             guard let redirectURI else {
                 // Without a redirect URI the code is shown to the user to paste.
-                return .html("<!DOCTYPE html><p>Enter this code into the app: <code>\(items.first { $0.0 == "code" }?.1 ?? "")</code></p>", operation: "authorize.decision")
+                return .html(
+                    "<!DOCTYPE html><p>Enter this code into the app: <code>\(items.first { $0.0 == "code" }?.1 ?? "")</code></p>",
+                    operation: "authorize.decision")
             }
-            return .redirect(redirectURI.appendingQuery(items + (state.map { [("state", $0)] } ?? [])), operation: isDecision ? "authorize.decision" : "authorize")
+            return .redirect(
+                redirectURI.appendingQuery(items + (state.map { [("state", $0)] } ?? [])), operation: isDecision ? "authorize.decision" : "authorize")
         }
         guard isDecision else {
             let carry = request.queryItems.filter { $0.0 != "decision" && $0.0 != "account" }
-            return .html(ConsentPage.render(.init(
-                providerName: "Dropbox", appName: "Cirrus", scopes: scopes, accounts: accounts, carry: carry,
-                action: request.base(.dropboxWeb) + "/oauth2/authorize", extraChoice: nil)), operation: "authorize")
+            return .html(
+                ConsentPage.render(
+                    .init(
+                        providerName: "Dropbox", appName: "Cirrus", scopes: scopes, accounts: accounts, carry: carry,
+                        action: request.base(.dropboxWeb) + "/oauth2/authorize", extraChoice: nil)), operation: "authorize")
         }
         guard params["decision"] == "allow" else {
             return back([("error", "access_denied"), ("error_description", "The user chose not to give your app access to their Dropbox account.")])
@@ -123,7 +131,8 @@ struct DropboxEmulator: ProviderEmulator {
         let client: OAuthClient
         do {
             // PKCE clients may omit the secret (they prove themselves with the verifier).
-            client = try await authority.authenticate(clientID: clientID, secret: secret, allowPublic: form["code_verifier"] != nil || grantType == "refresh_token")
+            client = try await authority.authenticate(
+                clientID: clientID, secret: secret, allowPublic: form["code_verifier"] != nil || grantType == "refresh_token")
         } catch {
             return failure("invalid_client", "Invalid client_id or client_secret")
         }
@@ -145,7 +154,8 @@ struct DropboxEmulator: ProviderEmulator {
                 guard let refresh = form["refresh_token"] else { return failure("invalid_request", "No refresh token provided") }
                 let issued = try await authority.refresh(
                     token: refresh, client: client, policy: .stable, accessTTL: Self.accessTTL, accessPrefix: "sl.u.", refreshPrefix: "")
-                return .json(["access_token": issued.access.token, "token_type": "bearer", "expires_in": issued.expiresIn], contentType: Self.json, operation: operation)
+                return .json(
+                    ["access_token": issued.access.token, "token_type": "bearer", "expires_in": issued.expiresIn], contentType: Self.json, operation: operation)
             default:
                 return failure("unsupported_grant_type", "grant_type should be authorization_code or refresh_token")
             }
@@ -160,7 +170,7 @@ struct DropboxEmulator: ProviderEmulator {
     }
 
     static func uid(_ account: SandboxAccount) -> String {
-        String(account.id.unicodeScalars.reduce(UInt32(2166136261)) { ($0 ^ $1.value) &* 16777619 } % 90_000_000 + 10_000_000)
+        String(account.id.unicodeScalars.reduce(UInt32(2_166_136_261)) { ($0 ^ $1.value) &* 16_777_619 } % 90_000_000 + 10_000_000)
     }
 
     // MARK: RPC dispatch
@@ -210,13 +220,16 @@ struct DropboxEmulator: ProviderEmulator {
         guard text.isEmpty || text == "null" else { return Self.badInput(route: route, "request body: expected null, got value") }
         guard grant.scopes.contains("account_info.read") else { return Self.missingScope("account_info.read", route) }
         let account = accounts.first { $0.id == grant.accountID } ?? accounts[0]
-        return .json([
-            "account_id": account.id,
-            "name": ["given_name": account.givenName, "surname": account.familyName, "familiar_name": account.givenName,
-                     "display_name": account.displayName, "abbreviated_name": String(account.givenName.prefix(1) + account.familyName.prefix(1))],
-            "email": account.email, "email_verified": true, "disabled": false, "country": "IE", "locale": "en",
-            "referral_link": "https://db.tt/cirrusdemo", "is_paired": false, "account_type": [".tag": "business"],
-            "root_info": [".tag": "user", "root_namespace_id": "3235641", "home_namespace_id": "3235641"],
-        ], contentType: Self.json, operation: route)
+        return .json(
+            [
+                "account_id": account.id,
+                "name": [
+                    "given_name": account.givenName, "surname": account.familyName, "familiar_name": account.givenName,
+                    "display_name": account.displayName, "abbreviated_name": String(account.givenName.prefix(1) + account.familyName.prefix(1)),
+                ],
+                "email": account.email, "email_verified": true, "disabled": false, "country": "IE", "locale": "en",
+                "referral_link": "https://db.tt/cirrusdemo", "is_paired": false, "account_type": [".tag": "business"],
+                "root_info": [".tag": "user", "root_namespace_id": "3235641", "home_namespace_id": "3235641"],
+            ], contentType: Self.json, operation: route)
     }
 }

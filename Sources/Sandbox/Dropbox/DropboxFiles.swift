@@ -40,7 +40,9 @@ struct DropboxFiles {
             return .failure(notFound(route))
         }
         guard path.hasPrefix("/") else {
-            return .failure(DropboxEmulator.badInput(route: route, "request body: path: '\(path)' did not match pattern '(/(.|[\\r\\n])*)?|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)'"))
+            return .failure(
+                DropboxEmulator.badInput(
+                    route: route, "request body: path: '\(path)' did not match pattern '(/(.|[\\r\\n])*)?|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)'"))
         }
         if path.hasSuffix("/") || path.last?.isWhitespace == true {
             return .failure(DropboxEmulator.routeError("path/malformed_path/..", [".tag": "path", "path": [".tag": "malformed_path"]], operation: route))
@@ -103,7 +105,9 @@ struct DropboxFiles {
 
     func encode(_ cursor: Cursor) -> String {
         let data = (try? JSONEncoder().encode(cursor)) ?? Data()
-        return "AAE" + data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return "AAE"
+            + data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+                of: "=", with: "")
     }
 
     func decode(_ text: String?) -> Cursor? {
@@ -127,7 +131,9 @@ struct DropboxFiles {
             }
         case "files/list_folder", "files/list_folder/get_latest_cursor":
             let limit = argument["limit"] as? Int ?? 2000
-            guard (1...2000).contains(limit) else { return DropboxEmulator.badInput(route: route, "request body: limit: \(limit) is not within range [1, 2000]") }
+            guard (1...2000).contains(limit) else {
+                return DropboxEmulator.badInput(route: route, "request body: limit: \(limit) is not within range [1, 2000]")
+            }
             let root: SandboxItem
             switch await resolve(argument["path"] as? String, route: route, allowRoot: true) {
             case .failure(let response): return response
@@ -151,7 +157,11 @@ struct DropboxFiles {
             var scope = ""
             var offset = 0
             if route == "files/search/continue_v2" {
-                guard let cursor = (argument["cursor"] as? String).flatMap({ Data(base64Encoded: $0) }).flatMap({ try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }) else {
+                guard
+                    let cursor = (argument["cursor"] as? String).flatMap({ Data(base64Encoded: $0) }).flatMap({
+                        try? JSONSerialization.jsonObject(with: $0) as? [String: Any]
+                    })
+                else {
                     return DropboxEmulator.badInput(route: route, "request body: cursor: invalid")
                 }
                 query = cursor["query"] as? String ?? ""
@@ -255,7 +265,9 @@ struct DropboxFiles {
         let route = "files/list_folder/longpoll"
         guard let argument = request.json else { return DropboxEmulator.badInput(route: route, "request body: could not decode input as JSON") }
         let timeout = argument["timeout"] as? Int ?? 30
-        guard (30...480).contains(timeout) else { return DropboxEmulator.badInput(route: route, "request body: timeout: \(timeout) is not within range [30, 480]") }
+        guard (30...480).contains(timeout) else {
+            return DropboxEmulator.badInput(route: route, "request body: timeout: \(timeout) is not within range [30, 480]")
+        }
         guard let cursor = decode(argument["cursor"] as? String) else { return DropboxEmulator.routeError("reset/..", [".tag": "reset"], operation: route) }
         let deadline = ContinuousClock.now + .seconds(timeout)
         while ContinuousClock.now < deadline {
@@ -301,10 +313,14 @@ struct DropboxFiles {
             }
             let exportHash = SHA256.hash(data: output).map { String(format: "%02x", $0) }.joined()
             let result: [String: Any] = [
-                "export_metadata": ["name": (item.name as NSString).deletingPathExtension + (format == "html" ? ".html" : ".md"), "size": output.count, "export_hash": exportHash, "paper_revision": item.version],
+                "export_metadata": [
+                    "name": (item.name as NSString).deletingPathExtension + (format == "html" ? ".html" : ".md"), "size": output.count,
+                    "export_hash": exportHash, "paper_revision": item.version,
+                ],
                 "file_metadata": meta,
             ]
-            return .bytes(output, contentType: "application/octet-stream", headers: [.init("Dropbox-API-Result")!: Self.headerSafeJSON(result)], operation: route)
+            return .bytes(
+                output, contentType: "application/octet-stream", headers: [.init("Dropbox-API-Result")!: Self.headerSafeJSON(result)], operation: route)
         }
         if item.mimeType == Self.paperMime {
             return DropboxEmulator.routeError("unsupported_file/..", [".tag": "unsupported_file"], operation: route)
@@ -333,7 +349,15 @@ struct DropboxFiles {
         var html = "<html><body>"
         for line in markdown.split(separator: "\n", omittingEmptySubsequences: true) {
             let text = line.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            if text.hasPrefix("# ") { html += "<h1>\(text.dropFirst(2))</h1>" } else if text.hasPrefix("## ") { html += "<h2>\(text.dropFirst(3))</h2>" } else if text.hasPrefix("- ") { html += "<li>\(text.dropFirst(2))</li>" } else { html += "<p>\(text)</p>" }
+            if text.hasPrefix("# ") {
+                html += "<h1>\(text.dropFirst(2))</h1>"
+            } else if text.hasPrefix("## ") {
+                html += "<h2>\(text.dropFirst(3))</h2>"
+            } else if text.hasPrefix("- ") {
+                html += "<li>\(text.dropFirst(2))</li>"
+            } else {
+                html += "<p>\(text)</p>"
+            }
         }
         return html + "</body></html>"
     }

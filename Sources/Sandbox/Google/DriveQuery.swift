@@ -125,9 +125,11 @@ indirect enum DriveQuery: Equatable {
             if character.isWhitespace {
                 index = text.index(after: index)
             } else if character == "(" {
-                tokens.append(.open); index = text.index(after: index)
+                tokens.append(.open)
+                index = text.index(after: index)
             } else if character == ")" {
-                tokens.append(.close); index = text.index(after: index)
+                tokens.append(.close)
+                index = text.index(after: index)
             } else if character == "'" || character == "\"" {
                 var value = ""
                 index = text.index(after: index)
@@ -152,13 +154,19 @@ indirect enum DriveQuery: Equatable {
             } else if "=!<>".contains(character) {
                 var op = String(character)
                 let next = text.index(after: index)
-                if next < text.endIndex, text[next] == "=" { op.append("="); index = text.index(after: next) } else { index = next }
+                if next < text.endIndex, text[next] == "=" {
+                    op.append("=")
+                    index = text.index(after: next)
+                } else {
+                    index = next
+                }
                 guard ["=", "!=", "<", "<=", ">", ">="].contains(op) else { throw SyntaxError(message: "Invalid Value") }
                 tokens.append(.op(op))
             } else {
                 var word = ""
                 while index < text.endIndex, !text[index].isWhitespace, !"()'\"=!<>".contains(text[index]) {
-                    word.append(text[index]); index = text.index(after: index)
+                    word.append(text[index])
+                    index = text.index(after: index)
                 }
                 tokens.append(.word(word))
             }
@@ -178,18 +186,27 @@ indirect enum DriveQuery: Equatable {
 
         mutating func parseOr() throws -> DriveQuery {
             var lhs = try parseAnd()
-            while peekWord() == "or" { position += 1; lhs = .or(lhs, try parseAnd()) }
+            while peekWord() == "or" {
+                position += 1
+                lhs = .or(lhs, try parseAnd())
+            }
             return lhs
         }
 
         mutating func parseAnd() throws -> DriveQuery {
             var lhs = try parseUnary()
-            while peekWord() == "and" { position += 1; lhs = .and(lhs, try parseUnary()) }
+            while peekWord() == "and" {
+                position += 1
+                lhs = .and(lhs, try parseUnary())
+            }
             return lhs
         }
 
         mutating func parseUnary() throws -> DriveQuery {
-            if peekWord() == "not" { position += 1; return .not(try parseUnary()) }
+            if peekWord() == "not" {
+                position += 1
+                return .not(try parseUnary())
+            }
             guard position < tokens.count else { throw SyntaxError(message: "Invalid Value") }
             if tokens[position] == .open {
                 position += 1

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Drive's `fields` parameter: `nextPageToken,files(id,name,capabilities/canDownload)` or `*`.
 struct FieldMask {
     /// `nil` children means "the whole value".
@@ -16,7 +18,10 @@ struct FieldMask {
         var mask = FieldMask(children: [:], all: false)
         while index < text.endIndex, text[index] != ")" {
             var name = ""
-            while index < text.endIndex, !",()/".contains(text[index]) { name.append(text[index]); index = text.index(after: index) }
+            while index < text.endIndex, !",()/".contains(text[index]) {
+                name.append(text[index])
+                index = text.index(after: index)
+            }
             name = name.trimmingCharacters(in: .whitespaces)
             var sub: FieldMask?
             if index < text.endIndex, text[index] == "(" {
@@ -26,7 +31,10 @@ struct FieldMask {
             } else if index < text.endIndex, text[index] == "/" {
                 index = text.index(after: index)
                 var path = ""
-                while index < text.endIndex, !",()".contains(text[index]) { path.append(text[index]); index = text.index(after: index) }
+                while index < text.endIndex, !",()".contains(text[index]) {
+                    path.append(text[index])
+                    index = text.index(after: index)
+                }
                 sub = FieldMask.parse(path.replacingOccurrences(of: "/", with: "(") + String(repeating: ")", count: path.filter { $0 == "/" }.count))
             }
             if name == "*" { mask.all = true } else if !name.isEmpty { mask.merge(name, sub) }
@@ -37,7 +45,10 @@ struct FieldMask {
 
     private mutating func merge(_ name: String, _ sub: FieldMask?) {
         if let existing = children[name] {
-            guard var existing, let sub else { children[name] = .some(nil); return }
+            guard var existing, let sub else {
+                children[name] = .some(nil)
+                return
+            }
             for (key, value) in sub.children { existing.merge(key, value) }
             existing.all = existing.all || sub.all
             children[name] = existing
@@ -52,7 +63,10 @@ struct FieldMask {
         var result: [String: Any] = [:]
         for (key, sub) in children {
             guard let value = object[key] else { continue }
-            guard let sub else { result[key] = value; continue }
+            guard let sub else {
+                result[key] = value
+                continue
+            }
             switch value {
             case let nested as [String: Any]: result[key] = sub.apply(nested)
             case let list as [[String: Any]]: result[key] = list.map { sub.apply($0) }
@@ -62,5 +76,3 @@ struct FieldMask {
         return result
     }
 }
-
-import Foundation

@@ -1,8 +1,8 @@
-import SampleDocuments
 import CirrusCore
 import Foundation
 import Hummingbird
 import NIOCore
+import SampleDocuments
 
 /// Drive API v3: files.list/get/export, drives.list/get, about.get, changes (providers/google-drive.md §2–6).
 struct GoogleDriveAPI {
@@ -98,7 +98,9 @@ struct GoogleDriveAPI {
         for (source, targets) in Self.exportTargets { exportFormats[source] = targets.keys.sorted() }
         let body: [String: Any] = [
             "kind": "drive#about",
-            "user": ["kind": "drive#user", "displayName": account.displayName, "me": true, "permissionId": Self.permissionID(account), "emailAddress": account.email],
+            "user": [
+                "kind": "drive#user", "displayName": account.displayName, "me": true, "permissionId": Self.permissionID(account), "emailAddress": account.email,
+            ],
             "storageQuota": ["limit": "16106127360", "usage": "734003200", "usageInDrive": "524288000", "usageInDriveTrash": "0"],
             "exportFormats": exportFormats,
             "maxUploadSize": "5242880000000",
@@ -111,7 +113,8 @@ struct GoogleDriveAPI {
     static func permissionID(_ account: SandboxAccount) -> String { String(account.id.suffix(20)) }
 
     private func invalidFields(_ operation: String) -> SandboxResponse {
-        GoogleErrors.envelope(400, reason: "invalidParameter", message: "Invalid field selection", location: "fields", locationType: "parameter", operation: operation)
+        GoogleErrors.envelope(
+            400, reason: "invalidParameter", message: "Invalid field selection", location: "fields", locationType: "parameter", operation: operation)
     }
 
     // MARK: files.list
@@ -147,7 +150,9 @@ struct GoogleDriveAPI {
             do { filter = try DriveQuery.parse(q) } catch { return GoogleErrors.invalid("q", operation: operation) }
         }
         if query["orderBy"] != nil, let q = query["q"], q.contains("fullText") {
-            return GoogleErrors.envelope(400, reason: "badRequest", message: "Sorting is not supported for queries with fullText terms. Results are always in descending relevance order.", operation: operation)
+            return GoogleErrors.envelope(
+                400, reason: "badRequest",
+                message: "Sorting is not supported for queries with fullText terms. Results are always in descending relevance order.", operation: operation)
         }
         var mask: FieldMask?
         if let fields = query["fields"] {
@@ -219,8 +224,10 @@ struct GoogleDriveAPI {
                 switch name {
                 case "folder": order = lhs.isFolder == rhs.isFolder ? .orderedSame : (lhs.isFolder ? .orderedAscending : .orderedDescending)
                 case "name", "name_natural": order = lhs.name.localizedStandardCompare(rhs.name)
-                case "modifiedTime", "recency": order = lhs.modifiedAt == rhs.modifiedAt ? .orderedSame : (lhs.modifiedAt < rhs.modifiedAt ? .orderedAscending : .orderedDescending)
-                case "createdTime": order = lhs.createdAt == rhs.createdAt ? .orderedSame : (lhs.createdAt < rhs.createdAt ? .orderedAscending : .orderedDescending)
+                case "modifiedTime", "recency":
+                    order = lhs.modifiedAt == rhs.modifiedAt ? .orderedSame : (lhs.modifiedAt < rhs.modifiedAt ? .orderedAscending : .orderedDescending)
+                case "createdTime":
+                    order = lhs.createdAt == rhs.createdAt ? .orderedSame : (lhs.createdAt < rhs.createdAt ? .orderedAscending : .orderedDescending)
                 case "quotaBytesUsed": order = lhs.size == rhs.size ? .orderedSame : (lhs.size < rhs.size ? .orderedAscending : .orderedDescending)
                 default: order = .orderedSame
                 }
@@ -263,7 +270,12 @@ struct GoogleDriveAPI {
             file["driveId"] = container
         } else {
             let account = emulator.accounts[0]
-            file["owners"] = [["kind": "drive#user", "displayName": account.displayName, "emailAddress": account.email, "me": true, "permissionId": Self.permissionID(account)]]
+            file["owners"] = [
+                [
+                    "kind": "drive#user", "displayName": account.displayName, "emailAddress": account.email, "me": true,
+                    "permissionId": Self.permissionID(account),
+                ]
+            ]
             file["ownedByMe"] = item.attributes["sharedWithMe"] != "true"
         }
         let isGoogleType = item.mimeType.hasPrefix("application/vnd.google-apps.")
@@ -330,7 +342,9 @@ struct GoogleDriveAPI {
         let operation = media ? "files.download" : "files.get"
         guard let item = await visibleItem(id, context: context) else { return GoogleErrors.notFound(id, operation: operation) }
         if context.flag("acknowledgeAbuse") && !media {
-            return GoogleErrors.envelope(403, reason: "invalidAbuseAcknowledgment", message: "acknowledgeAbuse can only be set to true when downloading file content.", operation: operation)
+            return GoogleErrors.envelope(
+                403, reason: "invalidAbuseAcknowledgment", message: "acknowledgeAbuse can only be set to true when downloading file content.",
+                operation: operation)
         }
         guard media else {
             let resource = await fileResource(item, context: context)
@@ -363,13 +377,16 @@ struct GoogleDriveAPI {
         }
         guard context.canReadContent else { return GoogleErrors.insufficientScopes(operation: operation) }
         guard let target = context.query["mimeType"], !target.isEmpty else {
-            return GoogleErrors.envelope(400, reason: "required", message: "Required parameter: mimeType", location: "mimeType", locationType: "parameter", operation: operation)
+            return GoogleErrors.envelope(
+                400, reason: "required", message: "Required parameter: mimeType", location: "mimeType", locationType: "parameter", operation: operation)
         }
         guard let targets = Self.exportTargets[item.mimeType], case .native(let document) = item.content else {
             return GoogleErrors.envelope(403, reason: "fileNotExportable", message: "Export only supports Docs Editors files.", operation: operation)
         }
         guard let format = targets[target] else {
-            return GoogleErrors.envelope(400, reason: "badRequest", message: "The requested conversion is not supported.", location: "convertTo", locationType: "parameter", operation: operation)
+            return GoogleErrors.envelope(
+                400, reason: "badRequest", message: "The requested conversion is not supported.", location: "convertTo", locationType: "parameter",
+                operation: operation)
         }
         let bytes = DocumentFormats.render(document, format: format, limitPadding: item.attributes["exportPaddingBytes"].flatMap(Int.init) ?? 0)
         if !viaLink, bytes.count > emulator.exportLimitBytes {
@@ -381,13 +398,16 @@ struct GoogleDriveAPI {
     /// `exportLinks` URLs (docs.google.com), which have no 10 MB cap but need the bearer token.
     func exportLink(_ request: SandboxRequest) async -> SandboxResponse {
         guard let token = request.bearerToken, let grant = await emulator.authority.validate(token, platform: .googleDrive) else {
-            return .html(ConsentPage.error(providerName: "Google", title: "Sign in", detail: "You need access."), status: .unauthorized, operation: "files.exportLink")
+            return .html(
+                ConsentPage.error(providerName: "Google", title: "Sign in", detail: "You need access."), status: .unauthorized, operation: "files.exportLink")
         }
         let format = request.query["exportFormat"] ?? ""
         guard let id = request.query["id"], let item = await store.item(id, platform: .googleDrive),
             let mime = Self.exportTargets[item.mimeType]?.first(where: { $0.value == format })?.key
         else {
-            return .html(ConsentPage.error(providerName: "Google", title: "Not found", detail: "Sorry, the file you have requested does not exist."), status: .notFound, operation: "files.exportLink")
+            return .html(
+                ConsentPage.error(providerName: "Google", title: "Not found", detail: "Sorry, the file you have requested does not exist."), status: .notFound,
+                operation: "files.exportLink")
         }
         var query = request.query
         query["mimeType"] = mime
@@ -416,7 +436,9 @@ struct GoogleDriveAPI {
         let signature = PageToken.signature(context.query)
         var offset = 0
         if let token = context.query["pageToken"] {
-            guard let decoded = PageToken.decodePageToken(token), decoded.signature == signature else { return GoogleErrors.invalid("pageToken", operation: operation) }
+            guard let decoded = PageToken.decodePageToken(token), decoded.signature == signature else {
+                return GoogleErrors.invalid("pageToken", operation: operation)
+            }
             offset = decoded.offset
         }
         let page = drives.dropFirst(offset).prefix(pageSize)
@@ -428,7 +450,8 @@ struct GoogleDriveAPI {
 
     private func getDrive(_ id: String, _ context: Context) async -> SandboxResponse {
         guard let item = await store.item(id, platform: .googleDrive), Corpus.isSharedDriveRoot(item) else {
-            return GoogleErrors.envelope(404, reason: "notFound", message: "Shared drive not found: \(id)", location: "driveId", locationType: "parameter", operation: "drives.get")
+            return GoogleErrors.envelope(
+                404, reason: "notFound", message: "Shared drive not found: \(id)", location: "driveId", locationType: "parameter", operation: "drives.get")
         }
         return .json(Self.driveResource(item), pretty: true, operation: "drives.get")
     }
@@ -451,7 +474,8 @@ struct GoogleDriveAPI {
     private func listChanges(_ context: Context) async -> SandboxResponse {
         let operation = "changes.list"
         guard let tokenText = context.query["pageToken"] else {
-            return GoogleErrors.envelope(400, reason: "required", message: "Required parameter: pageToken", location: "pageToken", locationType: "parameter", operation: operation)
+            return GoogleErrors.envelope(
+                400, reason: "required", message: "Required parameter: pageToken", location: "pageToken", locationType: "parameter", operation: operation)
         }
         guard let token = Int(tokenText), token >= 1 else { return GoogleErrors.invalid("pageToken", operation: operation) }
         let pageSize = min(max(Int(context.query["pageSize"] ?? "100") ?? 100, 1), 1000)

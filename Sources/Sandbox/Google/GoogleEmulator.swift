@@ -60,7 +60,9 @@ struct GoogleEmulator: ProviderEmulator {
             return .html(
                 ConsentPage.error(
                     providerName: "Google", title: "Error 400: redirect_uri_mismatch",
-                    detail: "You can't sign in to this app because it doesn't comply with Google's OAuth 2.0 policy. The redirect URI in the request does not match the ones authorized for the OAuth client."),
+                    detail:
+                        "You can't sign in to this app because it doesn't comply with Google's OAuth 2.0 policy. The redirect URI in the request does not match the ones authorized for the OAuth client."
+                ),
                 status: .badRequest, operation: "authorize.error")
         }
         let state = params["state"]
@@ -68,7 +70,9 @@ struct GoogleEmulator: ProviderEmulator {
             .redirect(redirectURI.appendingQuery(items + (state.map { [("state", $0)] } ?? [])), operation: isDecision ? "authorize.decision" : "authorize")
         }
         guard params["response_type"] == "code" else { return back([("error", "unsupported_response_type")]) }
-        guard let scope = params["scope"], !scope.isEmpty else { return back([("error", "invalid_request"), ("error_description", "Missing required parameter: scope")]) }
+        guard let scope = params["scope"], !scope.isEmpty else {
+            return back([("error", "invalid_request"), ("error_description", "Missing required parameter: scope")])
+        }
         if let method = params["code_challenge_method"], method != "S256", method != "plain" {
             return back([("error", "invalid_request"), ("error_description", "Invalid code_challenge_method")])
         }
@@ -77,9 +81,10 @@ struct GoogleEmulator: ProviderEmulator {
         guard isDecision else {
             let carry = request.queryItems.filter { $0.0 != "decision" && $0.0 != "account" }
             return .html(
-                ConsentPage.render(.init(
-                    providerName: "Google", appName: "Cirrus", scopes: scopes.map(Self.describe), accounts: accounts, carry: carry,
-                    action: request.base(.googleAccounts) + "/o/oauth2/v2/auth", extraChoice: nil)),
+                ConsentPage.render(
+                    .init(
+                        providerName: "Google", appName: "Cirrus", scopes: scopes.map(Self.describe), accounts: accounts, carry: carry,
+                        action: request.base(.googleAccounts) + "/o/oauth2/v2/auth", extraChoice: nil)),
                 operation: "authorize")
         }
         guard params["decision"] == "allow" else { return back([("error", "access_denied")]) }
@@ -118,17 +123,18 @@ struct GoogleEmulator: ProviderEmulator {
     }
 
     private func discovery(_ request: SandboxRequest) -> SandboxResponse {
-        .json([
-            "issuer": "https://accounts.google.com",
-            "authorization_endpoint": request.base(.googleAccounts) + "/o/oauth2/v2/auth",
-            "token_endpoint": request.base(.googleOAuth) + "/token",
-            "userinfo_endpoint": request.base(.googleAPIs) + "/oauth2/v3/userinfo",
-            "revocation_endpoint": request.base(.googleOAuth) + "/revoke",
-            "response_types_supported": ["code"],
-            "scopes_supported": ["openid", "email", "profile"],
-            "code_challenge_methods_supported": ["plain", "S256"],
-            "grant_types_supported": ["authorization_code", "refresh_token"],
-        ], pretty: true, operation: "discovery")
+        .json(
+            [
+                "issuer": "https://accounts.google.com",
+                "authorization_endpoint": request.base(.googleAccounts) + "/o/oauth2/v2/auth",
+                "token_endpoint": request.base(.googleOAuth) + "/token",
+                "userinfo_endpoint": request.base(.googleAPIs) + "/oauth2/v3/userinfo",
+                "revocation_endpoint": request.base(.googleOAuth) + "/revoke",
+                "response_types_supported": ["code"],
+                "scopes_supported": ["openid", "email", "profile"],
+                "code_challenge_methods_supported": ["plain", "S256"],
+                "grant_types_supported": ["authorization_code", "refresh_token"],
+            ], pretty: true, operation: "discovery")
     }
 
     // MARK: Token endpoint
@@ -225,15 +231,17 @@ struct GoogleEmulator: ProviderEmulator {
             return .json(["error": "invalid_request", "error_description": "Invalid Credentials"], status: .unauthorized, operation: "userinfo")
         }
         if request.path.hasPrefix("/oauth2/v2") {
-            return .json([
-                "id": account.id, "email": account.email, "verified_email": true, "name": account.displayName,
+            return .json(
+                [
+                    "id": account.id, "email": account.email, "verified_email": true, "name": account.displayName,
+                    "given_name": account.givenName, "family_name": account.familyName, "hd": "githafconsulting.com",
+                ], pretty: true, operation: "userinfo")
+        }
+        return .json(
+            [
+                "sub": account.id, "email": account.email, "email_verified": true, "name": account.displayName,
                 "given_name": account.givenName, "family_name": account.familyName, "hd": "githafconsulting.com",
             ], pretty: true, operation: "userinfo")
-        }
-        return .json([
-            "sub": account.id, "email": account.email, "email_verified": true, "name": account.displayName,
-            "given_name": account.givenName, "family_name": account.familyName, "hd": "githafconsulting.com",
-        ], pretty: true, operation: "userinfo")
     }
 }
 
@@ -257,14 +265,17 @@ enum GoogleErrors {
         envelope(
             401, reason: "authError", message: "Invalid Credentials", location: "Authorization", locationType: "header",
             status: "UNAUTHENTICATED",
-            topMessage: "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.",
+            topMessage:
+                "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.",
             headers: [.wwwAuthenticate: "Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\""],
             operation: operation)
     }
 
     static func unregistered(operation: String) -> SandboxResponse {
         envelope(
-            403, reason: "forbidden", message: "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+            403, reason: "forbidden",
+            message:
+                "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
             status: "PERMISSION_DENIED", operation: operation)
     }
 

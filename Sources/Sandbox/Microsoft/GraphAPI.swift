@@ -20,7 +20,9 @@ struct GraphAPI {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
         let requestID = UUID().uuidString.lowercased()
-        var innerError: [String: Any] = ["date": formatter.string(from: Date()), "request-id": requestID, "client-request-id": request.headers[.init("client-request-id")!] ?? requestID]
+        var innerError: [String: Any] = [
+            "date": formatter.string(from: Date()), "request-id": requestID, "client-request-id": request.headers[.init("client-request-id")!] ?? requestID,
+        ]
         for (key, value) in inner { innerError[key] = value }
         return .json(
             ["error": ["code": code, "message": message, "innerError": innerError]], status: HTTPResponse.Status(code: status),
@@ -28,7 +30,10 @@ struct GraphAPI {
     }
 
     static func headers(_ request: SandboxRequest, requestID: String = UUID().uuidString.lowercased()) -> HTTPFields {
-        [.init("request-id")!: requestID, .init("client-request-id")!: request.headers[.init("client-request-id")!] ?? requestID, .init("OData-Version")!: "4.0"]
+        [
+            .init("request-id")!: requestID, .init("client-request-id")!: request.headers[.init("client-request-id")!] ?? requestID,
+            .init("OData-Version")!: "4.0",
+        ]
     }
 
     func ok(_ object: [String: Any], _ request: SandboxRequest, operation: String) -> SandboxResponse {
@@ -79,7 +84,9 @@ struct GraphAPI {
         guard drive.id == GraphDirectory.oneDrive.id || requireScope(context, ["Files.Read.All", "Sites.Read.All", "Files.ReadWrite.All"]) else {
             return accessDenied(context)
         }
-        guard requireScope(context, ["Files.Read", "Files.Read.All", "Files.ReadWrite", "Files.ReadWrite.All", "Sites.Read.All"]) else { return accessDenied(context) }
+        guard requireScope(context, ["Files.Read", "Files.Read.All", "Files.ReadWrite", "Files.ReadWrite.All", "Sites.Read.All"]) else {
+            return accessDenied(context)
+        }
         return await driveRequest(drive, rest, context)
     }
 
@@ -96,7 +103,8 @@ struct GraphAPI {
 
     private func unauthorized(_ request: SandboxRequest, message: String) -> SandboxResponse {
         var response = Self.error(401, "InvalidAuthenticationToken", message, request: request, operation: "unauthorized")
-        response.headers[.wwwAuthenticate] = "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\""
+        response.headers[.wwwAuthenticate] =
+            "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\""
         return response
     }
 
@@ -127,19 +135,21 @@ struct GraphAPI {
 
     private func teams(_ context: Context) -> SandboxResponse {
         guard requireScope(context, ["Team.ReadBasic.All", "TeamSettings.Read.All", "Group.Read.All"]) else { return accessDenied(context) }
-        return ok([
-            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#teams",
-            "value": GraphDirectory.teams.map { ["id": $0.id, "displayName": $0.displayName, "description": $0.description] },
-        ], context.request, operation: "joinedTeams")
+        return ok(
+            [
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#teams",
+                "value": GraphDirectory.teams.map { ["id": $0.id, "displayName": $0.displayName, "description": $0.description] },
+            ], context.request, operation: "joinedTeams")
     }
 
     private func channels(_ teamID: String, _ context: Context) -> SandboxResponse {
         guard requireScope(context, ["Channel.ReadBasic.All", "ChannelSettings.Read.All"]) else { return accessDenied(context) }
         guard let team = GraphDirectory.teams.first(where: { $0.id == teamID }) else { return notFound(context, "channels") }
-        return ok([
-            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#teams('\(teamID)')/channels",
-            "value": team.channels.map { ["id": $0.id, "displayName": $0.displayName, "membershipType": "standard", "description": NSNull()] },
-        ], context.request, operation: "channels")
+        return ok(
+            [
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#teams('\(teamID)')/channels",
+                "value": team.channels.map { ["id": $0.id, "displayName": $0.displayName, "membershipType": "standard", "description": NSNull()] },
+            ], context.request, operation: "channels")
     }
 
     private func filesFolder(team teamID: String, channel channelID: String, _ context: Context) async -> SandboxResponse {
@@ -164,14 +174,18 @@ struct GraphAPI {
             return Self.error(400, "invalidRequest", "Either search or filter must be specified.", request: context.request, operation: "sites.search")
         }
         let term = search.trimmingCharacters(in: CharacterSet(charactersIn: "\"'* ")).lowercased()
-        let matches = GraphDirectory.sites.filter { term.isEmpty || $0.displayName.lowercased().contains(term) || $0.name.lowercased().contains(term) || $0.description.lowercased().contains(term) }
+        let matches = GraphDirectory.sites.filter {
+            term.isEmpty || $0.displayName.lowercased().contains(term) || $0.name.lowercased().contains(term) || $0.description.lowercased().contains(term)
+        }
         // One site per page, so clients must follow @odata.nextLink to see them all.
         let offset = Int(context.option("skiptoken").flatMap { Data(base64Encoded: $0) }.flatMap { String(data: $0, encoding: .utf8) } ?? "0") ?? 0
         let pageSize = min(Int(context.option("top") ?? "") ?? 1, 1)
         let page = Array(matches.dropFirst(offset).prefix(pageSize))
         var body: [String: Any] = ["@odata.context": "https://graph.microsoft.com/v1.0/$metadata#sites", "value": page.map(siteResource)]
         if offset + page.count < matches.count {
-            body["@odata.nextLink"] = context.request.base(.microsoftGraph) + "/v1.0/sites?search=\(search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&$skiptoken=\(Data(String(offset + page.count).utf8).base64EncodedString())"
+            body["@odata.nextLink"] =
+                context.request.base(.microsoftGraph)
+                + "/v1.0/sites?search=\(search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&$skiptoken=\(Data(String(offset + page.count).utf8).base64EncodedString())"
         }
         return ok(body, context.request, operation: "sites.search")
     }
@@ -181,7 +195,12 @@ struct GraphAPI {
         let reference = String(raw.dropFirst("/sites/".count)).removingPercentEncoding ?? ""
         let site: GraphDirectory.Site?
         if reference == "root" || reference == GraphDirectory.hostname {
-            return ok(["id": "\(GraphDirectory.hostname),0a0a0a0a-0000-4000-8000-000000000000,0b0b0b0b-0000-4000-8000-000000000000", "name": "", "displayName": "Communication site", "webUrl": "https://\(GraphDirectory.hostname)", "root": [String: Any](), "siteCollection": ["hostname": GraphDirectory.hostname]], context.request, operation: "sites.get")
+            return ok(
+                [
+                    "id": "\(GraphDirectory.hostname),0a0a0a0a-0000-4000-8000-000000000000,0b0b0b0b-0000-4000-8000-000000000000", "name": "",
+                    "displayName": "Communication site", "webUrl": "https://\(GraphDirectory.hostname)", "root": [String: Any](),
+                    "siteCollection": ["hostname": GraphDirectory.hostname],
+                ], context.request, operation: "sites.get")
         } else if reference.hasPrefix(GraphDirectory.hostname + ":") {
             let path = String(reference.dropFirst(GraphDirectory.hostname.count + 1)).trimmingCharacters(in: CharacterSet(charactersIn: ":"))
             site = GraphDirectory.sites.first { $0.serverRelativePath.lowercased() == path.lowercased() }
@@ -193,7 +212,9 @@ struct GraphAPI {
     }
 
     private func drives(_ list: [GraphDirectory.Drive], _ context: Context) -> SandboxResponse {
-        ok(["@odata.context": "https://graph.microsoft.com/v1.0/$metadata#drives", "value": list.map(driveResource)], context.request, operation: "drives.list")
+        ok(
+            ["@odata.context": "https://graph.microsoft.com/v1.0/$metadata#drives", "value": list.map(driveResource)], context.request, operation: "drives.list"
+        )
     }
 
     func driveResource(_ drive: GraphDirectory.Drive) -> [String: Any] {
@@ -243,7 +264,11 @@ struct GraphAPI {
     }
 
     private func driveRequest(_ drive: GraphDirectory.Drive, _ rest: String, _ context: Context) async -> SandboxResponse {
-        if rest.isEmpty { return ok(driveResource(drive).merging(["@odata.context": "https://graph.microsoft.com/v1.0/$metadata#drives/$entity"]) { a, _ in a }, context.request, operation: "drive.get") }
+        if rest.isEmpty {
+            return ok(
+                driveResource(drive).merging(["@odata.context": "https://graph.microsoft.com/v1.0/$metadata#drives/$entity"]) { a, _ in a }, context.request,
+                operation: "drive.get")
+        }
         if rest == "/items" {
             return Self.error(400, "invalidRequest", "The request is malformed or incorrect.", request: context.request, operation: "items.list")
         }
@@ -253,7 +278,9 @@ struct GraphAPI {
         if rest.hasPrefix("/root:") {
             let afterRoot = String(rest.dropFirst("/root:".count))
             let pathPart: String
-            if let colon = afterRoot.lastIndex(of: ":"), afterRoot[afterRoot.index(after: colon)...].hasPrefix("/") || afterRoot[afterRoot.index(after: colon)...].isEmpty {
+            if let colon = afterRoot.lastIndex(of: ":"),
+                afterRoot[afterRoot.index(after: colon)...].hasPrefix("/") || afterRoot[afterRoot.index(after: colon)...].isEmpty
+            {
                 pathPart = String(afterRoot[..<colon])
                 action = String(afterRoot[afterRoot.index(after: colon)...])
             } else {
@@ -279,10 +306,15 @@ struct GraphAPI {
         case "/content": return await content(item, drive: drive, context)
         case "/delta", "/delta()": return await delta(drive, context)
         default:
-            if action.hasPrefix("/delta(token=") { return await delta(drive, context, functionToken: String(action.dropFirst("/delta(token=".count).dropLast()).trimmingCharacters(in: CharacterSet(charactersIn: "'"))) }
+            if action.hasPrefix("/delta(token=") {
+                return await delta(
+                    drive, context,
+                    functionToken: String(action.dropFirst("/delta(token=".count).dropLast()).trimmingCharacters(in: CharacterSet(charactersIn: "'")))
+            }
             if action.hasPrefix("/search(q=") {
                 let term = String(action.dropFirst("/search(q=".count).dropLast()).removingPercentEncoding ?? ""
-                return await search(term.trimmingCharacters(in: CharacterSet(charactersIn: "'")).replacingOccurrences(of: "''", with: "'"), under: item, drive: drive, context)
+                return await search(
+                    term.trimmingCharacters(in: CharacterSet(charactersIn: "'")).replacingOccurrences(of: "''", with: "'"), under: item, drive: drive, context)
             }
             return Self.error(400, "invalidRequest", "Invalid request", request: context.request, operation: "items.unknown")
         }
@@ -348,7 +380,10 @@ struct GraphAPI {
     static func guid(for id: String) -> String {
         let digits = Array("0123456789ABCDEF")
         var c: [Character] = []
-        for byte in SHA256.hash(data: Data(id.utf8)).prefix(16) { c.append(digits[Int(byte >> 4)]); c.append(digits[Int(byte & 0xF)]) }
+        for byte in SHA256.hash(data: Data(id.utf8)).prefix(16) {
+            c.append(digits[Int(byte >> 4)])
+            c.append(digits[Int(byte & 0xF)])
+        }
         return "\(String(c[0..<8]))-\(String(c[8..<12]))-\(String(c[12..<16]))-\(String(c[16..<20]))-\(String(c[20..<32]))"
     }
 
@@ -398,7 +433,8 @@ struct GraphAPI {
         let top = min(max(Int(context.option("top") ?? "") ?? 200, 1), 999)
         var values: [[String: Any]] = []
         for item in matches.prefix(top) { values.append(select(await driveItem(item, drive: drive, context: context, includePath: true), context)) }
-        return ok(["@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(driveItem)", "value": values], context.request, operation: "items.search")
+        return ok(
+            ["@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(driveItem)", "value": values], context.request, operation: "items.search")
     }
 
     private func children(_ folder: SandboxItem, drive: GraphDirectory.Drive, _ context: Context) async -> SandboxResponse {
@@ -423,7 +459,9 @@ struct GraphAPI {
         for item in page {
             values.append(select(await driveItem(item, drive: drive, context: context, includePath: true, parentPath: folderPath), context))
         }
-        var body: [String: Any] = ["@odata.context": "https://graph.microsoft.com/v1.0/$metadata#drives('\(drive.id)')/items('\(folder.id)')/children", "value": values]
+        var body: [String: Any] = [
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#drives('\(drive.id)')/items('\(folder.id)')/children", "value": values,
+        ]
         if offset + page.count < ordered.count {
             var items = context.request.queryItems.filter { $0.0 != "$skiptoken" && $0.0 != "skiptoken" }
             items.append(("$skiptoken", Data("Paged=TRUE&p_ID=\(offset + page.count)".utf8).base64EncodedString()))
@@ -449,7 +487,8 @@ struct GraphAPI {
         }
         if context.option("format") == "pdf" {
             guard ["docx", "doc", "pptx", "xlsx", "odt", "rtf", "csv"].contains((item.name as NSString).pathExtension.lowercased()) else {
-                return Self.error(406, "notSupported", "Conversion to pdf is not supported for this item.", request: context.request, operation: "items.content")
+                return Self.error(
+                    406, "notSupported", "Conversion to pdf is not supported for this item.", request: context.request, operation: "items.content")
             }
         }
         if let match = context.request.headers[.ifNoneMatch], match == "\"c:{\(Self.guid(for: item.id))},\(item.version)\"" {
@@ -484,7 +523,8 @@ struct GraphAPI {
     // MARK: Delta
 
     private func encodeDelta(_ text: String) -> String {
-        Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+            of: "=", with: "")
     }
 
     private func decodeDelta(_ token: String) -> String? {
@@ -512,7 +552,11 @@ struct GraphAPI {
         case nil:
             full = true
         case "latest":
-            return ok(["@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(driveItem)", "value": [Any](), "@odata.deltaLink": link("d|\(drive.id)|\(current)")], context.request, operation: operation)
+            return ok(
+                [
+                    "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(driveItem)", "value": [Any](),
+                    "@odata.deltaLink": link("d|\(drive.id)|\(current)"),
+                ], context.request, operation: operation)
         case let token?:
             if let date = WireDate.parse(token.removingPercentEncoding ?? token) {
                 since = await sequence(atOrAfter: date)
@@ -573,7 +617,9 @@ struct GraphAPI {
             if let item = entry.item {
                 values.append(select(await driveItem(item, drive: drive, context: context, includePath: false), context))
             } else if let change = entry.change {
-                var removed: [String: Any] = ["id": change.itemID, "deleted": ["state": "deleted"], "parentReference": ["driveId": drive.id, "driveType": drive.driveType]]
+                var removed: [String: Any] = [
+                    "id": change.itemID, "deleted": ["state": "deleted"], "parentReference": ["driveId": drive.id, "driveType": drive.driveType],
+                ]
                 if let snapshot = change.snapshot {
                     if snapshot.isFolder { removed["folder"] = ["childCount": 0] } else { removed["file"] = [String: Any]() }
                 }

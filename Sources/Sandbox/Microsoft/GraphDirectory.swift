@@ -67,19 +67,24 @@ enum GraphDirectory {
     static let drives = [oneDrive, marketingDocuments, marketingBrand, engineeringDocuments, productTeamDrive]
 
     static let sites = [
-        Site(id: marketingSiteID, name: "marketing", displayName: "Marketing", description: "Campaigns, brand and events",
-             serverRelativePath: "/sites/marketing", driveIDs: [marketingDocuments.id, marketingBrand.id]),
-        Site(id: engineeringSiteID, name: "engineering", displayName: "Engineering", description: "Policies and runbooks",
-             serverRelativePath: "/teams/engineering", driveIDs: [engineeringDocuments.id]),
-        Site(id: productSiteID, name: "ProductTeam", displayName: "Product Team", description: "The Product Team's files",
-             serverRelativePath: "/sites/ProductTeam", driveIDs: [productTeamDrive.id]),
+        Site(
+            id: marketingSiteID, name: "marketing", displayName: "Marketing", description: "Campaigns, brand and events",
+            serverRelativePath: "/sites/marketing", driveIDs: [marketingDocuments.id, marketingBrand.id]),
+        Site(
+            id: engineeringSiteID, name: "engineering", displayName: "Engineering", description: "Policies and runbooks",
+            serverRelativePath: "/teams/engineering", driveIDs: [engineeringDocuments.id]),
+        Site(
+            id: productSiteID, name: "ProductTeam", displayName: "Product Team", description: "The Product Team's files",
+            serverRelativePath: "/sites/ProductTeam", driveIDs: [productTeamDrive.id]),
     ]
 
     static let teams = [
-        Team(id: productTeamID, displayName: "Product Team", description: "Roadmap, launches and research", driveID: productTeamDrive.id, channels: [
-            Channel(id: "19:general0123456789abcdef@thread.tacv2", displayName: "General", folderID: "01PRODUCTTEAMGENERAL0000000000000000"),
-            Channel(id: "19:launch0123456789abcdef0@thread.tacv2", displayName: "Launch", folderID: "01PRODUCTTEAMLAUNCH00000000000000000"),
-        ]),
+        Team(
+            id: productTeamID, displayName: "Product Team", description: "Roadmap, launches and research", driveID: productTeamDrive.id,
+            channels: [
+                Channel(id: "19:general0123456789abcdef@thread.tacv2", displayName: "General", folderID: "01PRODUCTTEAMGENERAL0000000000000000"),
+                Channel(id: "19:launch0123456789abcdef0@thread.tacv2", displayName: "Launch", folderID: "01PRODUCTTEAMLAUNCH00000000000000000"),
+            ])
     ]
 
     static func drive(_ id: String) -> Drive? { drives.first { $0.id.lowercased() == id.lowercased() } }

@@ -24,7 +24,8 @@ struct MicrosoftEmulator: ProviderEmulator {
     func faultResponse(status: Int, retryAfter: Int?, request: SandboxRequest) -> SandboxResponse {
         var response: SandboxResponse
         if status == 429 {
-            response = GraphAPI.error(429, "TooManyRequests", "Please retry again later.", request: request, operation: "fault", inner: ["code": "429", "status": "429"])
+            response = GraphAPI.error(
+                429, "TooManyRequests", "Please retry again later.", request: request, operation: "fault", inner: ["code": "429", "status": "429"])
         } else if status == 503 {
             response = GraphAPI.error(503, "serviceNotAvailable", "The service is temporarily unavailable.", request: request, operation: "fault")
         } else {
@@ -38,7 +39,9 @@ struct MicrosoftEmulator: ProviderEmulator {
 
     private func login(_ request: SandboxRequest) async -> SandboxResponse {
         let parts = request.path.split(separator: "/").map(String.init)
-        guard let tenant = parts.first else { return .html(ConsentPage.error(providerName: "Microsoft", title: "Not found", detail: ""), status: .notFound, operation: "unknown") }
+        guard let tenant = parts.first else {
+            return .html(ConsentPage.error(providerName: "Microsoft", title: "Not found", detail: ""), status: .notFound, operation: "unknown")
+        }
         let rest = parts.dropFirst().joined(separator: "/")
         switch rest {
         case "oauth2/v2.0/authorize": return await authorize(request, tenant: tenant)
@@ -57,7 +60,9 @@ struct MicrosoftEmulator: ProviderEmulator {
         let isDecision = request.method == .post
         let params = isDecision ? request.form : request.query
         func page(_ code: String, _ message: String) -> SandboxResponse {
-            .html(ConsentPage.error(providerName: "Microsoft", title: "Sign in", detail: "AADSTS\(code): \(message)"), status: .badRequest, operation: "authorize.error")
+            .html(
+                ConsentPage.error(providerName: "Microsoft", title: "Sign in", detail: "AADSTS\(code): \(message)"), status: .badRequest,
+                operation: "authorize.error")
         }
         guard Self.validTenant(tenant) else { return page("90002", "Tenant '\(tenant)' not found.") }
         guard let clientID = params["client_id"], let client = await authority.client(clientID), client.platform == platform else {
@@ -71,7 +76,9 @@ struct MicrosoftEmulator: ProviderEmulator {
             .redirect(redirectURI.appendingQuery(items + (state.map { [("state", $0)] } ?? [])), operation: isDecision ? "authorize.decision" : "authorize")
         }
         guard params["response_type"] == "code" else {
-            return back([("error", "unsupported_response_type"), ("error_description", "AADSTS70005: response_type 'token' is not enabled for the application.")])
+            return back([
+                ("error", "unsupported_response_type"), ("error_description", "AADSTS70005: response_type 'token' is not enabled for the application."),
+            ])
         }
         guard let scope = params["scope"], !scope.isEmpty else {
             return back([("error", "invalid_request"), ("error_description", "AADSTS900144: The request body must contain the following parameter: 'scope'.")])
@@ -82,9 +89,11 @@ struct MicrosoftEmulator: ProviderEmulator {
         let scopes = scope.split(separator: " ").map(String.init)
         guard isDecision else {
             let carry = request.queryItems.filter { $0.0 != "decision" && $0.0 != "account" }
-            return .html(ConsentPage.render(.init(
-                providerName: "Microsoft", appName: "Cirrus", scopes: scopes, accounts: accounts, carry: carry,
-                action: request.base(.microsoftLogin) + "/\(tenant)/oauth2/v2.0/authorize", extraChoice: nil)), operation: "authorize")
+            return .html(
+                ConsentPage.render(
+                    .init(
+                        providerName: "Microsoft", appName: "Cirrus", scopes: scopes, accounts: accounts, carry: carry,
+                        action: request.base(.microsoftLogin) + "/\(tenant)/oauth2/v2.0/authorize", extraChoice: nil)), operation: "authorize")
         }
         guard params["decision"] == "allow" else {
             return back([("error", "access_denied"), ("error_description", "AADSTS65004: User declined to consent to access the app.")])
@@ -133,9 +142,17 @@ struct MicrosoftEmulator: ProviderEmulator {
             client = try await authority.authenticate(clientID: clientID, secret: secret)
         } catch {
             switch error {
-            case .unknownClient: return failure(.badRequest, "unauthorized_client", 700016, "Application with identifier '\(clientID ?? "")' was not found in the directory 'Githaf Consulting'.")
-            case .missingSecret: return failure(.unauthorized, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
-            default: return failure(.unauthorized, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
+            case .unknownClient:
+                return failure(
+                    .badRequest, "unauthorized_client", 700016,
+                    "Application with identifier '\(clientID ?? "")' was not found in the directory 'Githaf Consulting'.")
+            case .missingSecret:
+                return failure(
+                    .unauthorized, "invalid_client", 7_000_218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
+            default:
+                return failure(
+                    .unauthorized, "invalid_client", 7_000_215,
+                    "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
             }
         }
         let ttl = Int.random(in: 3600...5399)
@@ -144,13 +161,17 @@ struct MicrosoftEmulator: ProviderEmulator {
             var nonce: String?
             switch grantType {
             case "authorization_code":
-                guard let code = form["code"] else { return failure(.badRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'code'.") }
+                guard let code = form["code"] else {
+                    return failure(.badRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'code'.")
+                }
                 issued = try await authority.redeem(
                     code: code, client: client, redirectURI: form["redirect_uri"], verifier: form["code_verifier"], accessTTL: ttl,
                     accessPrefix: "eyJ0eXAiOiJKV1QiLCJub25jZSI6", refreshPrefix: "0.AXoAx", requiredContext: ["tenant": tenant.lowercased()])
                 nonce = issued.access.context["nonce"]
             case "refresh_token":
-                guard let refresh = form["refresh_token"] else { return failure(.badRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'refresh_token'.") }
+                guard let refresh = form["refresh_token"] else {
+                    return failure(.badRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'refresh_token'.")
+                }
                 issued = try await authority.refresh(
                     token: refresh, client: client, policy: .rotating, accessTTL: ttl, accessPrefix: "eyJ0eXAiOiJKV1QiLCJub25jZSI6", refreshPrefix: "0.AXoAx")
             default:
@@ -175,15 +196,34 @@ struct MicrosoftEmulator: ProviderEmulator {
             return .json(body, headers: [.cacheControl: "no-store, no-cache", .init("Pragma")!: "no-cache"], operation: operation)
         } catch {
             switch error {
-            case .codeReused: return failure(.badRequest, "invalid_grant", 54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.")
-            case .codeExpired: return failure(.badRequest, "invalid_grant", 70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.")
-            case .codeUnknown: return failure(.badRequest, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.")
-            case .contextMismatch: return failure(.badRequest, "invalid_grant", 700005, "Provided Authorization Code is intended to use against other tenant, thus rejected.")
-            case .redirectMismatch: return failure(.badRequest, "invalid_grant", 50148, "The redirect_uri specified in the token request does not match the redirect_uri used when acquiring the authorization code.")
-            case .pkceMissingVerifier: return failure(.badRequest, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.")
-            case .pkceMismatch: return failure(.badRequest, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.")
-            case .refreshRevoked, .refreshReuseDetected: return failure(.badRequest, "invalid_grant", 50173, "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.", suberror: "bad_token")
-            default: return failure(.badRequest, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.")
+            case .codeReused:
+                return failure(
+                    .badRequest, "invalid_grant", 54005,
+                    "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.")
+            case .codeExpired:
+                return failure(
+                    .badRequest, "invalid_grant", 70008,
+                    "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource."
+                )
+            case .codeUnknown: return failure(.badRequest, "invalid_grant", 9_002_313, "Invalid request. Request is malformed or invalid.")
+            case .contextMismatch:
+                return failure(.badRequest, "invalid_grant", 700005, "Provided Authorization Code is intended to use against other tenant, thus rejected.")
+            case .redirectMismatch:
+                return failure(
+                    .badRequest, "invalid_grant", 50148,
+                    "The redirect_uri specified in the token request does not match the redirect_uri used when acquiring the authorization code.")
+            case .pkceMissingVerifier:
+                return failure(
+                    .badRequest, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.")
+            case .pkceMismatch:
+                return failure(
+                    .badRequest, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.")
+            case .refreshRevoked, .refreshReuseDetected:
+                return failure(
+                    .badRequest, "invalid_grant", 50173,
+                    "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.",
+                    suberror: "bad_token")
+            default: return failure(.badRequest, "invalid_grant", 9_002_313, "Invalid request. Request is malformed or invalid.")
             }
         }
     }
@@ -192,7 +232,8 @@ struct MicrosoftEmulator: ProviderEmulator {
         let now = Int(Date().timeIntervalSince1970)
         var claims: [String: Any] = [
             "aud": clientID, "iss": "https://login.microsoftonline.com/\(GraphDirectory.tenantID)/v2.0", "tid": GraphDirectory.tenantID,
-            "oid": account.id, "sub": account.id, "preferred_username": account.email, "name": account.displayName, "iat": now, "nbf": now, "exp": now + 3600, "ver": "2.0",
+            "oid": account.id, "sub": account.id, "preferred_username": account.email, "name": account.displayName, "iat": now, "nbf": now, "exp": now + 3600,
+            "ver": "2.0",
         ]
         if let nonce { claims["nonce"] = nonce }
         return OAuthAuthority.unsignedJWT(header: ["typ": "JWT", "alg": "RS256", "kid": "sandbox"], claims: claims)
@@ -205,14 +246,15 @@ struct MicrosoftEmulator: ProviderEmulator {
 
     private func discovery(_ request: SandboxRequest, tenant: String) -> SandboxResponse {
         let base = request.base(.microsoftLogin) + "/\(tenant)"
-        return .json([
-            "issuer": "https://login.microsoftonline.com/{tenantid}/v2.0",
-            "authorization_endpoint": base + "/oauth2/v2.0/authorize", "token_endpoint": base + "/oauth2/v2.0/token",
-            "end_session_endpoint": base + "/oauth2/v2.0/logout", "jwks_uri": base + "/discovery/v2.0/keys",
-            "response_modes_supported": ["query", "fragment", "form_post"], "response_types_supported": ["code"],
-            "scopes_supported": ["openid", "profile", "email", "offline_access"],
-            "userinfo_endpoint": request.base(.microsoftGraph) + "/oidc/userinfo", "msgraph_host": "graph.microsoft.com",
-            "code_challenge_methods_supported": ["plain", "S256"],
-        ], operation: "discovery")
+        return .json(
+            [
+                "issuer": "https://login.microsoftonline.com/{tenantid}/v2.0",
+                "authorization_endpoint": base + "/oauth2/v2.0/authorize", "token_endpoint": base + "/oauth2/v2.0/token",
+                "end_session_endpoint": base + "/oauth2/v2.0/logout", "jwks_uri": base + "/discovery/v2.0/keys",
+                "response_modes_supported": ["query", "fragment", "form_post"], "response_types_supported": ["code"],
+                "scopes_supported": ["openid", "profile", "email", "offline_access"],
+                "userinfo_endpoint": request.base(.microsoftGraph) + "/oidc/userinfo", "msgraph_host": "graph.microsoft.com",
+                "code_challenge_methods_supported": ["plain", "S256"],
+            ], operation: "discovery")
     }
 }

@@ -122,15 +122,18 @@ struct ConnectDriver {
 
     /// Adds a Google Drive folder of `count` small text files to the sandbox; returns the folder id.
     static func makeDriveFolder(_ origin: String, name: String, files count: Int) async throws -> String {
-        let folder = try #require(try await control(origin, "/files", ["platform": "google_drive", "name": name, "mimeType": "application/vnd.google-apps.folder"])["id"] as? String)
+        let folder = try #require(
+            try await control(origin, "/files", ["platform": "google_drive", "name": name, "mimeType": "application/vnd.google-apps.folder"])["id"] as? String)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 1...count {
                 group.addTask {
                     let text = "Batch note \(index): the shipment for order \(10_000 + index) leaves the warehouse on day \(index % 28 + 1)."
-                    try await control(origin, "/files", [
-                        "platform": "google_drive", "parentId": folder, "name": String(format: "note-%03d.txt", index), "mimeType": "text/plain",
-                        "content": Data(text.utf8).base64EncodedString(),
-                    ])
+                    try await control(
+                        origin, "/files",
+                        [
+                            "platform": "google_drive", "parentId": folder, "name": String(format: "note-%03d.txt", index), "mimeType": "text/plain",
+                            "content": Data(text.utf8).base64EncodedString(),
+                        ])
                 }
                 if index % 16 == 0 { try await group.next() }
             }

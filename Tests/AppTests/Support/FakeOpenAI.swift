@@ -1,8 +1,8 @@
 import Foundation
-import TestSupport
 import Hummingbird
 import Logging
 import NIOCore
+import TestSupport
 
 /// A local stand-in for an OpenAI-compatible API (`/v1/embeddings`, streamed
 /// `/v1/chat/completions`), listening on a loopback port, recording what it was asked.
@@ -27,8 +27,8 @@ final class FakeOpenAI: @unchecked Sendable {
     static func embedding(_ text: String) -> [Float] {
         var vector = [Float](repeating: 0, count: dimensions)
         for word in text.lowercased().split(whereSeparator: { !$0.isLetter }) {
-            var hash: UInt32 = 2166136261
-            for byte in word.utf8 { hash = (hash ^ UInt32(byte)) &* 16777619 }
+            var hash: UInt32 = 2_166_136_261
+            for byte in word.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
             vector[Int(hash % UInt32(dimensions))] += 1
         }
         return vector  // deliberately not normalised: the client must normalise
@@ -55,7 +55,9 @@ final class FakeOpenAI: @unchecked Sendable {
                 status: .ok, headers: [.contentType: "text/event-stream"],
                 body: ResponseBody { writer in
                     for piece in pieces {
-                        let chunk = try JSONSerialization.data(withJSONObject: ["object": "chat.completion.chunk", "choices": [["index": 0, "delta": ["content": piece]]]])
+                        let chunk = try JSONSerialization.data(withJSONObject: [
+                            "object": "chat.completion.chunk", "choices": [["index": 0, "delta": ["content": piece]]],
+                        ])
                         try await writer.write(ByteBuffer(string: "data: \(String(decoding: chunk, as: UTF8.self))\n\n"))
                         try await Task.sleep(for: .milliseconds(5))
                     }
@@ -68,7 +70,10 @@ final class FakeOpenAI: @unchecked Sendable {
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in port.set(channel.localAddress?.port ?? 0) }, logger: Logger(label: "fake-openai"))
         return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await app.runService(); return nil }
+            group.addTask {
+                try await app.runService()
+                return nil
+            }
             defer { group.cancelAll() }
             let bound = try await eventually("the fake OpenAI server listens", timeout: .seconds(10), every: .milliseconds(20)) {
                 port.value == 0 ? nil : port.value

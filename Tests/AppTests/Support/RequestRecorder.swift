@@ -1,11 +1,11 @@
 import AsyncHTTPClient
 import Foundation
-import TestSupport
 import Hummingbird
 import Logging
 import NIOCore
 import Sandbox
 import Synchronization
+import TestSupport
 
 /// A loopback listener that answers every request with 200 and counts what reached it: the
 /// stand-in for an internal service an attacker wants the server to call (SSRF).
@@ -31,7 +31,10 @@ final class RequestRecorder: Sendable {
         logger.logLevel = .critical
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await app.runService(); return nil }
+            group.addTask {
+                try await app.runService()
+                return nil
+            }
             let origin = "http://127.0.0.1:\(port)"
             try await eventually("the recorder listens", timeout: .seconds(10), every: .milliseconds(50)) {
                 (try? await ConnectDriver.http.execute(HTTPClientRequest(url: origin + "/ready"), timeout: .seconds(2))) != nil ? true : nil

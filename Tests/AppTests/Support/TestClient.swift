@@ -1,9 +1,9 @@
 import Foundation
-import TestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import TestSupport
 
 /// A thin client over Hummingbird's live test client that keeps cookies like a browser and
 /// knows how to sign in.

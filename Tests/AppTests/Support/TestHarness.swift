@@ -1,24 +1,25 @@
 import CirrusCore
+import Demo
 import FluentKit
-#if canImport(Glibc)
-import Glibc
-#endif
 import FluentPostgresDriver
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
 import NIOPosix
 import SQLKit
-import Demo
 import Sandbox
-
 import TestSupport
+
 @testable import App
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// One isolated Cirrus installation for a test: its own SQLite directory, or its own freshly
 /// created PostgreSQL database when `CIRRUS_TEST_DATABASE_URL` points at a server (as `make test`
@@ -94,7 +95,10 @@ struct TestHarness: Sendable {
     func withListeningServer<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         let app = try await DemoEnvironment.application(config, logger: Self.logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await app.runService(); return nil }
+            group.addTask {
+                try await app.runService()
+                return nil
+            }
             let health = URL(string: config.apiBaseURL + "/health")!
             do {
                 try await eventually("the server starts on \(config.apiBaseURL)", timeout: .seconds(30)) {
@@ -154,7 +158,8 @@ struct TestHarness: Sendable {
         // The suite creates a database per test: never on a server that is not this machine's.
         let host = URLComponents(string: base)?.host?.lowercased() ?? ""
         guard ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host) else {
-            throw TestFailure("CIRRUS_TEST_DATABASE_URL must point at a PostgreSQL on this machine (localhost), not at \(host.isEmpty ? "an unknown host" : host)")
+            throw TestFailure(
+                "CIRRUS_TEST_DATABASE_URL must point at a PostgreSQL on this machine (localhost), not at \(host.isEmpty ? "an unknown host" : host)")
         }
         let name = "cirrus_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
         let databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)

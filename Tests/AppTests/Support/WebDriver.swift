@@ -1,9 +1,9 @@
 import AsyncHTTPClient
 import Foundation
-import TestSupport
-import Sandbox
 import NIOCore
 import NIOHTTP1
+import Sandbox
+import TestSupport
 
 /// A small W3C WebDriver client for Debian's chromedriver + chromium, enough to drive the
 /// admin UI like a person: open pages, type, click, read, resize and take screenshots.
@@ -47,15 +47,19 @@ final class WebDriver: @unchecked Sendable {
         let driver = WebDriver(process: process, port: port)
         do {
             try await driver.waitUntilReady()
-            let response = try await driver.command("POST", "/session", [
-                "capabilities": ["alwaysMatch": [
-                    "browserName": "chrome",
-                    "goog:chromeOptions": [
-                        "binary": chromiumPath,
-                        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=\(width),\(height)"],
-                    ],
-                ]],
-            ])
+            let response = try await driver.command(
+                "POST", "/session",
+                [
+                    "capabilities": [
+                        "alwaysMatch": [
+                            "browserName": "chrome",
+                            "goog:chromeOptions": [
+                                "binary": chromiumPath,
+                                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=\(width),\(height)"],
+                            ],
+                        ]
+                    ]
+                ])
             guard let id = (response as? [String: Any])?["sessionId"] as? String else {
                 throw Failure(description: "no session id: \(String(describing: response))")
             }
@@ -136,10 +140,16 @@ final class WebDriver: @unchecked Sendable {
     }
 
     func pressTab() async throws {
-        try await session("POST", "/actions", ["actions": [[
-            "type": "key", "id": "keyboard",
-            "actions": [["type": "keyDown", "value": "\u{E004}"], ["type": "keyUp", "value": "\u{E004}"]],
-        ]]])
+        try await session(
+            "POST", "/actions",
+            [
+                "actions": [
+                    [
+                        "type": "key", "id": "keyboard",
+                        "actions": [["type": "keyDown", "value": "\u{E004}"], ["type": "keyUp", "value": "\u{E004}"]],
+                    ]
+                ]
+            ])
     }
 
     func resize(width: Int, height: Int) async throws {

@@ -26,9 +26,11 @@ struct SandboxHarness: Sendable {
         exportLimitBytes: Int = 10 * 1024 * 1024, reuseLeeway: Double = 600, now: @escaping @Sendable () -> Date = { Date() },
         _ body: @Sendable (SandboxHarness) async throws -> T
     ) async throws -> T {
-        let sandbox = Sandbox(configuration: .init(
-            redirectURIs: Dictionary(uniqueKeysWithValues: Platform.allCases.map { ($0, [redirectURI($0)]) }), exportLimitBytes: exportLimitBytes, atlassianReuseLeewaySeconds: reuseLeeway,
-            now: now))
+        let sandbox = Sandbox(
+            configuration: .init(
+                redirectURIs: Dictionary(uniqueKeysWithValues: Platform.allCases.map { ($0, [redirectURI($0)]) }), exportLimitBytes: exportLimitBytes,
+                atlassianReuseLeewaySeconds: reuseLeeway,
+                now: now))
         await sandbox.start()
         var logger = Logger(label: "sandbox-test")
         logger.logLevel = .warning
@@ -74,7 +76,9 @@ struct SandboxHarness: Sendable {
     }
 
     func control(_ method: HTTPMethod, _ path: String, _ object: [String: Any] = [:]) async throws -> Reply {
-        try await send(method, "\(origin)/_sandbox\(path)", headers: [("Content-Type", "application/json")], body: Array(try JSONSerialization.data(withJSONObject: object)))
+        try await send(
+            method, "\(origin)/_sandbox\(path)", headers: [("Content-Type", "application/json")],
+            body: Array(try JSONSerialization.data(withJSONObject: object)))
     }
 
     static func encode(_ fields: [(String, String)]) -> String {

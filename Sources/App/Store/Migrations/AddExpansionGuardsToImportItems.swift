@@ -11,13 +11,15 @@ struct AddExpansionGuardsToImportItems: AsyncMigration {
     func prepare(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
         try await database.schema("import_items").field("depth", .int).update()
-        try await sql.raw("""
+        try await sql.raw(
+            """
             DELETE FROM import_items WHERE id IN (
                 SELECT id FROM (
                     SELECT id, ROW_NUMBER() OVER (PARTITION BY job_id, source_file_id ORDER BY created_at, id) AS copy
                     FROM import_items
                 ) AS numbered WHERE copy > 1)
-            """).run()
+            """
+        ).run()
         try await sql.create(index: "uq_import_items_job_source").unique().on("import_items").column("job_id").column("source_file_id").run()
     }
 

@@ -10,7 +10,8 @@ struct QualifyConfluenceDocumentKeys: AsyncMigration {
 
     func prepare(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE documents SET source_file_id = (
                 SELECT ui.site_id FROM user_integrations ui
                 WHERE ui.user_id = documents.imported_by AND ui.platform = 'confluence'
@@ -20,15 +21,18 @@ struct QualifyConfluenceDocumentKeys: AsyncMigration {
                 SELECT 1 FROM user_integrations ui
                 WHERE ui.user_id = documents.imported_by AND ui.platform = 'confluence' AND ui.site_id IS NOT NULL
               )
-            """).run()
+            """
+        ).run()
     }
 
     func revert(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
         let position = sql.dialect.name == "sqlite" ? "INSTR" : "STRPOS"
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE documents SET source_file_id = SUBSTR(source_file_id, \(unsafeRaw: position)(source_file_id, '/') + 1)
             WHERE source_platform = 'confluence' AND source_file_id LIKE '%/%'
-            """).run()
+            """
+        ).run()
     }
 }

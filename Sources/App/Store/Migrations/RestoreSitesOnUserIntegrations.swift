@@ -25,10 +25,12 @@ extension Database {
             let rows = try await sql.raw("SELECT name FROM pragma_table_info(\(bind: table))").all()
             return try rows.contains { try $0.decode(column: "name", as: String.self) == column }
         }
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             SELECT column_name FROM information_schema.columns
             WHERE table_schema = current_schema() AND table_name = \(bind: table) AND column_name = \(bind: column)
-            """).all()
+            """
+        ).all()
         return !rows.isEmpty
     }
 }

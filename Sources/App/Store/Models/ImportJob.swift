@@ -63,5 +63,6 @@ enum ImportItemState: String, Codable, Sendable, CaseIterable {
 
 /// Where a job is. Stored as the raw value.
 enum ImportJobStatus: String, Codable, Sendable {
-    case running, completed, completedWithErrors = "completed_with_errors"
+    case running, completed
+    case completedWithErrors = "completed_with_errors"
 }
