@@ -109,8 +109,14 @@ struct ConfluenceEmulator: ProviderEmulator {
     private func token(_ request: SandboxRequest) async -> SandboxResponse {
         // Documented as JSON; generic OAuth libraries send forms. Both are accepted.
         var fields: [String: String] = request.form
-        if request.contentType.hasPrefix("application/json"), let json = request.json {
-            fields = json.compactMapValues { $0 as? String }
+        if request.contentType.hasPrefix("application/json") {
+            // Every field of the token request is a string; anything else counts as absent.
+            guard let body = try? JSONDecoder().decode([String: OptionalString].self, from: Data(request.body)) else {
+                return .json(
+                    ["error": "invalid_request", "error_description": "The request body is not a JSON object."], status: .badRequest,
+                    operation: "token.malformed")
+            }
+            fields = body.compactMapValues(\.value)
         }
         let grantType = fields["grant_type"] ?? ""
         let operation = "token.\(grantType.isEmpty ? "missing" : grantType)"
@@ -201,5 +207,14 @@ struct ConfluenceEmulator: ProviderEmulator {
                 "nickname": account.givenName.lowercased(), "zoneinfo": "Europe/Dublin", "locale": "en-GB",
                 "extended_profile": ["job_title": "Head of Support", "organization": "Githaf Consulting", "department": "Support", "location": "Dublin"],
             ], operation: "me")
+    }
+}
+
+/// A JSON value read as a string when it is one.
+struct OptionalString: Decodable {
+    let value: String?
+
+    init(from decoder: any Decoder) throws {
+        value = try? decoder.singleValueContainer().decode(String.self)
     }
 }

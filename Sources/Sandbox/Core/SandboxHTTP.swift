@@ -43,11 +43,6 @@ public struct SandboxRequest: Sendable {
         Self.parseForm(String(decoding: body, as: UTF8.self))
     }
 
-    /// The body as a JSON object, if it is one.
-    public var json: [String: Any]? {
-        (try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])) as? [String: Any]
-    }
-
     public var contentType: String { headers[.contentType]?.lowercased() ?? "" }
 
     static func parseForm(_ text: String) -> [String: String] {

@@ -120,22 +120,24 @@ struct DropboxFiles {
     // MARK: RPC routes
 
     func rpc(_ request: SandboxRequest, route: String) async -> SandboxResponse {
-        guard let argument = request.json else {
-            return DropboxEmulator.badInput(route: route, "request body: could not decode input as JSON")
+        let argument: DropboxArgument
+        switch DropboxArgument.decode(request.body, from: "request body") {
+        case .success(let decoded): argument = decoded
+        case .failure(let failure): return DropboxEmulator.badInput(route: route, failure.message)
         }
         switch route {
         case "files/get_metadata":
-            switch await resolve(argument["path"] as? String, route: route, allowRoot: false) {
+            switch await resolve(argument.path, route: route, allowRoot: false) {
             case .failure(let response): return response
             case .item(let item): return .json(await metadata(item), contentType: DropboxEmulator.json, operation: route)
             }
         case "files/list_folder", "files/list_folder/get_latest_cursor":
-            let limit = argument["limit"] as? Int ?? 2000
+            let limit = argument.limit ?? 2000
             guard (1...2000).contains(limit) else {
                 return DropboxEmulator.badInput(route: route, "request body: limit: \(limit) is not within range [1, 2000]")
             }
             let root: SandboxItem
-            switch await resolve(argument["path"] as? String, route: route, allowRoot: true) {
+            switch await resolve(argument.path, route: route, allowRoot: true) {
             case .failure(let response): return response
             case .item(let item): root = item
             }
@@ -143,8 +145,8 @@ struct DropboxFiles {
                 return DropboxEmulator.routeError("path/not_folder/..", [".tag": "path", "path": [".tag": "not_folder"]], operation: route)
             }
             let cursor = Cursor(
-                root: root.id, recursive: argument["recursive"] as? Bool ?? false, sequence: await store.currentSequence, offset: 0,
-                limit: limit, includeDeleted: argument["include_deleted"] as? Bool ?? false)
+                root: root.id, recursive: argument.recursive ?? false, sequence: await store.currentSequence, offset: 0,
+                limit: limit, includeDeleted: argument.includeDeleted ?? false)
             if route == "files/list_folder/get_latest_cursor" {
                 var latest = cursor
                 latest.offset = nil
@@ -153,30 +155,28 @@ struct DropboxFiles {
             return await page(cursor, route: route)
         case "files/search_v2", "files/search/continue_v2":
             // Name matching (Dropbox also searches content), newest first as "relevance" here; 100 per page.
-            var query = argument["query"] as? String ?? ""
+            var query = argument.query ?? ""
             var scope = ""
             var offset = 0
             if route == "files/search/continue_v2" {
                 guard
-                    let cursor = (argument["cursor"] as? String).flatMap({ Data(base64Encoded: $0) }).flatMap({
-                        try? JSONSerialization.jsonObject(with: $0) as? [String: Any]
-                    })
+                    let cursor = argument.cursor.flatMap({ Data(base64Encoded: $0) }).flatMap({ try? JSONDecoder().decode(SearchCursor.self, from: $0) })
                 else {
                     return DropboxEmulator.badInput(route: route, "request body: cursor: invalid")
                 }
-                query = cursor["query"] as? String ?? ""
-                scope = cursor["path"] as? String ?? ""
-                offset = cursor["offset"] as? Int ?? 0
+                query = cursor.query
+                scope = cursor.path
+                offset = cursor.offset
             } else {
                 guard !query.isEmpty else { return DropboxEmulator.badInput(route: route, "request body: query: must not be empty") }
-                scope = (argument["options"] as? [String: Any])?["path"] as? String ?? ""
+                scope = argument.options?.path ?? ""
             }
             let root: SandboxItem
             switch await resolve(scope, route: route, allowRoot: true) {
             case .failure(let response): return response
             case .item(let item): root = item
             }
-            let limit = min(max((argument["options"] as? [String: Any])?["max_results"] as? Int ?? 100, 1), 1000)
+            let limit = min(max(argument.options?.maxResults ?? 100, 1), 1000)
             let words = query.lowercased().split(separator: " ")
             let matches = await descendants(of: root.id, recursive: true).filter { item in
                 !item.trashed && words.allSatisfy { item.name.lowercased().contains($0) }
@@ -188,12 +188,12 @@ struct DropboxFiles {
             }
             var body: [String: Any] = ["matches": entries, "has_more": offset + page.count < matches.count]
             if offset + page.count < matches.count {
-                let next = ["query": query, "path": scope, "offset": offset + page.count] as [String: Any]
-                body["cursor"] = (try? JSONSerialization.data(withJSONObject: next))?.base64EncodedString() ?? ""
+                let next = SearchCursor(query: query, path: scope, offset: offset + page.count)
+                body["cursor"] = (try? JSONEncoder().encode(next))?.base64EncodedString() ?? ""
             }
             return .json(body, contentType: DropboxEmulator.json, operation: route)
         case "files/list_folder/continue":
-            guard let cursor = decode(argument["cursor"] as? String) else {
+            guard let cursor = decode(argument.cursor) else {
                 return DropboxEmulator.routeError("reset/..", [".tag": "reset"], operation: route)
             }
             guard await store.item(cursor.root, platform: .dropbox) != nil else {
@@ -263,12 +263,16 @@ struct DropboxFiles {
 
     func longpoll(_ request: SandboxRequest) async -> SandboxResponse {
         let route = "files/list_folder/longpoll"
-        guard let argument = request.json else { return DropboxEmulator.badInput(route: route, "request body: could not decode input as JSON") }
-        let timeout = argument["timeout"] as? Int ?? 30
+        let argument: DropboxArgument
+        switch DropboxArgument.decode(request.body, from: "request body") {
+        case .success(let decoded): argument = decoded
+        case .failure(let failure): return DropboxEmulator.badInput(route: route, failure.message)
+        }
+        let timeout = argument.timeout ?? 30
         guard (30...480).contains(timeout) else {
             return DropboxEmulator.badInput(route: route, "request body: timeout: \(timeout) is not within range [30, 480]")
         }
-        guard let cursor = decode(argument["cursor"] as? String) else { return DropboxEmulator.routeError("reset/..", [".tag": "reset"], operation: route) }
+        guard let cursor = decode(argument.cursor) else { return DropboxEmulator.routeError("reset/..", [".tag": "reset"], operation: route) }
         let deadline = ContinuousClock.now + .seconds(timeout)
         while ContinuousClock.now < deadline {
             if await store.changes(after: cursor.sequence, platform: .dropbox).contains(where: { _ in true }) {
@@ -287,11 +291,13 @@ struct DropboxFiles {
         if request.headers[.init("Dropbox-API-Arg")!] != nil, argumentText.unicodeScalars.contains(where: { $0.value > 0x7E }) {
             return DropboxEmulator.badInput(route: route, "HTTP header \"Dropbox-API-Arg\": could not decode input as JSON")
         }
-        guard let data = argumentText.data(using: .utf8), let argument = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            return DropboxEmulator.badInput(route: route, "HTTP header \"Dropbox-API-Arg\": could not decode input as JSON")
+        let argument: DropboxArgument
+        switch DropboxArgument.decode(Array(argumentText.utf8), from: "HTTP header \"Dropbox-API-Arg\"") {
+        case .success(let decoded): argument = decoded
+        case .failure(let failure): return DropboxEmulator.badInput(route: route, failure.message)
         }
         let item: SandboxItem
-        switch await resolve(argument["path"] as? String, route: route, allowRoot: false) {
+        switch await resolve(argument.path, route: route, allowRoot: false) {
         case .failure(let response): return response
         case .item(let found): item = found
         }
@@ -303,7 +309,7 @@ struct DropboxFiles {
             guard item.mimeType == Self.paperMime, case .bytes(let bytes) = item.content else {
                 return DropboxEmulator.routeError("non_exportable/...", [".tag": "non_exportable"], operation: route)
             }
-            let format = argument["export_format"] as? String ?? "html"
+            let format = argument.exportFormat ?? "html"
             let markdown = String(decoding: bytes, as: UTF8.self)
             let output: [UInt8]
             switch format {
@@ -361,4 +367,50 @@ struct DropboxFiles {
         }
         return html + "</body></html>"
     }
+}
+
+/// The arguments of the Dropbox routes the emulator serves, as the API documents them; each
+/// route reads its own fields.
+struct DropboxArgument: Decodable {
+    struct SearchOptions: Decodable {
+        let path: String?
+        let maxResults: Int?
+        enum CodingKeys: String, CodingKey { case path, maxResults = "max_results" }
+    }
+
+    let path: String?
+    let limit: Int?
+    let recursive: Bool?
+    let includeDeleted: Bool?
+    let query: String?
+    let options: SearchOptions?
+    let cursor: String?
+    let timeout: Int?
+    let exportFormat: String?
+
+    enum CodingKeys: String, CodingKey {
+        case path, limit, recursive, includeDeleted = "include_deleted", query, options, cursor, timeout, exportFormat = "export_format"
+    }
+
+    /// The argument, or Dropbox's words for why it could not be read (`request body: limit: …`).
+    static func decode(_ bytes: [UInt8], from place: String) -> Result<DropboxArgument, DecodeFailure> {
+        do {
+            return .success(try JSONDecoder().decode(DropboxArgument.self, from: Data(bytes)))
+        } catch let DecodingError.typeMismatch(_, context) {
+            return .failure(DecodeFailure(message: "\(place): \(context.codingPath.map(\.stringValue).joined(separator: ".")): unexpected type"))
+        } catch {
+            return .failure(DecodeFailure(message: "\(place): could not decode input as JSON"))
+        }
+    }
+
+    struct DecodeFailure: Error {
+        let message: String
+    }
+}
+
+/// Where a `search/continue_v2` cursor resumes.
+struct SearchCursor: Codable {
+    let query: String
+    let path: String
+    let offset: Int
 }
