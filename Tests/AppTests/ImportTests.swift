@@ -65,17 +65,19 @@ struct ImportTests {
             let names = ["Product Overview.pdf", "Feature Guide.docx", "API Documentation.pdf"]
             let ids = try names.map { try #require(Self.find($0, in: inside)?["id"] as? String) }
             // when the three files are imported with a category
-            let job = try await Self.importAndWait(client, driver, .googleDrive, ids: ids, category: "Product Documentation")
+            let started = try await Self.importAndWait(client, driver, .googleDrive, ids: ids, category: "Product Documentation")
+            let job = try await client.get("/api/v1/imports/\(started["id"] as? String ?? "")", bearer: driver.bearer).decode(ImportsAPI.JobDTO.self)
             // then each is done with chunks, and the documents list them with their source
-            #expect(job["status"] as? String == "completed")
-            for item in Self.items(job) {
-                #expect(item["state"] as? String == "done", "\(item)")
-                #expect((item["chunkCount"] as? Int ?? 0) > 0)
+            #expect(job.status == .completed)
+            #expect(job.items.count == 3)
+            for item in job.items {
+                #expect(item.state == .done, "\(item)")
+                #expect(item.chunkCount > 0)
             }
-            let documents =
-                try await client.get("/api/v1/documents?category=Product%20Documentation", bearer: driver.bearer).json()["documents"] as? [[String: Any]] ?? []
-            #expect(Set(documents.compactMap { $0["title"] as? String }) == Set(names))
-            #expect(documents.every { $0["sourceType"] as? String == "google_drive" && $0["sourceName"] as? String == "Google Drive" })
+            let documents = try await client.get("/api/v1/documents?category=Product%20Documentation", bearer: driver.bearer)
+                .decode(DocumentsAPI.ListResponse.self).documents
+            #expect(Set(documents.map(\.title)) == Set(names))
+            #expect(documents.every { $0.sourceType == "google_drive" && $0.sourceName == "Google Drive" })
             // and importing the same files again is reported as already imported
             let again = try await Self.importAndWait(client, driver, .googleDrive, ids: ids, category: "Product Documentation")
             #expect(Self.items(again).every { $0["state"] as? String == "skipped" && ($0["reason"] as? String ?? "").contains("Already imported") })

@@ -7,12 +7,13 @@ import Testing
 
 @testable import App
 
+/// Pure HTTP logic, on the in-process router tier (no sockets but the sandbox's).
 @Suite("Pages, errors, health and metrics")
 struct WebTests {
     @Test("the Integrations page shows the four platforms as Not connected with a Connect button")
     func integrationsPage() async throws {
         let harness = try await TestHarness.make()
-        try await harness.withServer { client in
+        try await harness.withRouter { client in
             try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
             let page = try await client.get("/admin/integrations")
             #expect(page.status == .ok)
@@ -36,7 +37,7 @@ struct WebTests {
             AppConfig.Key.demo: "false", AppConfig.Key.dropboxAppKey: "app-key", AppConfig.Key.dropboxAppSecret: "app-secret",
             AppConfig.Key.apiBaseURL: "https://kb.example.com",
         ])
-        try await harness.withServer { client in
+        try await harness.withRouter { client in
             try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
             let page = try await client.get("/admin/integrations").body
             #expect(!page.contains("Demo data"))
@@ -60,7 +61,7 @@ struct WebTests {
     @Test("every sidebar page renders for a signed-in admin", arguments: PageChrome.Section.allCases)
     func pagesRender(section: PageChrome.Section) async throws {
         let harness = try await TestHarness.make()
-        try await harness.withServer { client in
+        try await harness.withRouter { client in
             try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
             let page = try await client.get(section.route.path)
             #expect(page.status == .ok)
@@ -73,7 +74,7 @@ struct WebTests {
     @Test("API answers are never cached; behind an https public URL every answer asks browsers to stay on https")
     func cachingAndTransport() async throws {
         let harness = try await TestHarness.make([AppConfig.Key.apiBaseURL: "https://kb.example.com"])
-        try await harness.withServer { client in
+        try await harness.withRouter { client in
             let token = try await client.apiToken(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
             let documents = try await client.get("/api/v1/documents", bearer: token)
             #expect(documents.headers[.cacheControl] == "no-store")
@@ -106,7 +107,7 @@ struct WebTests {
                 clientAddress: hostile
             ).create(on: store.database)
         }
-        try await harness.withServer { client in
+        try await harness.withRouter { client in
             try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
             for path in ["/admin", "/admin/integrations", "/admin/activity", "/admin/settings"] {
                 let body = try await client.get(path).body
@@ -120,7 +121,7 @@ struct WebTests {
     @Test("API errors share one JSON shape; browsers get an HTML page")
     func errorShapes() async throws {
         let harness = try await TestHarness.make()
-        try await harness.withServer { client in
+        try await harness.withRouter { client in
             let token = try await client.apiToken(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
             let missing = try await client.get("/api/v1/nothing-here", bearer: token)
             #expect(missing.status == .notFound)
@@ -145,7 +146,7 @@ struct WebTests {
     @Test("GET /health reports the database")
     func health() async throws {
         let harness = try await TestHarness.make()
-        try await harness.withServer { client in
+        try await harness.withRouter { client in
             // A database still opening its first connections may answer "busy" (it is never waited
             // on for long); once it answers, the report says so.
             let reply = try await eventually("the database answers /health") {
@@ -161,7 +162,7 @@ struct WebTests {
     @Test("GET /metrics counts requests and latencies by route and status in Prometheus text")
     func metrics() async throws {
         let harness = try await TestHarness.make()
-        try await harness.withServer { client in
+        try await harness.withRouter { client in
             _ = try await client.get("/health")
             _ = try await client.get("/health")
             _ = try await client.get("/api/v1/me")
@@ -177,7 +178,7 @@ struct WebTests {
     @Test("static assets are served from the binary with caching headers")
     func staticAssets() async throws {
         let harness = try await TestHarness.make()
-        try await harness.withServer { client in
+        try await harness.withRouter { client in
             let css = try await client.get("/static/app.css")
             #expect(css.status == .ok)
             #expect(css.headers[.contentType]?.hasPrefix("text/css") == true)
@@ -220,7 +221,7 @@ struct DocumentsPageTests {
                 try await Self.makeDocument(String(format: "Paged document %03d", index), category: "Paging", workspace: owner.$workspace.id, on: store)
             }
         }
-        try await harness.withServer { client in
+        try await harness.withRouter { client in
             try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
             // when: the first, second and last pages are opened
             let first = try await client.get("/admin/documents?category=Paging")
@@ -249,7 +250,7 @@ struct DocumentsPageTests {
         let documentID = try await harness.withStore { store -> UUID in
             try await Self.makeDocument("Quarterly Plan", category: "Plans", workspace: owner.$workspace.id, on: store).requireID()
         }
-        try await harness.withServer { client in
+        try await harness.withRouter { client in
             try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
             // when: the document is deleted from the page, the redirect names it
             let page = try await client.get("/admin/documents")

@@ -7,7 +7,7 @@ import Hummingbird
 struct DocumentsAPI {
     let documents: DocumentService
 
-    struct DocumentDTO: ResponseEncodable {
+    struct DocumentDTO: ResponseEncodable, Decodable {
         let id: UUID
         let title: String
         let sourceType: String
@@ -39,7 +39,7 @@ struct DocumentsAPI {
         }
     }
 
-    struct ListResponse: ResponseEncodable {
+    struct ListResponse: ResponseEncodable, Decodable {
         let documents: [DocumentDTO]
         let categories: [String]
     }

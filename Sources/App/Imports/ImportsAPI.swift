@@ -13,7 +13,7 @@ struct ImportsAPI {
         let category: String?
     }
 
-    struct ItemDTO: Encodable, Equatable {
+    struct ItemDTO: Codable, Equatable {
         let id: UUID
         let fileId: String
         let name: String
@@ -37,7 +37,7 @@ struct ImportsAPI {
         }
     }
 
-    struct JobDTO: ResponseEncodable {
+    struct JobDTO: ResponseEncodable, Decodable {
         let id: UUID
         let platform: Platform
         let category: String

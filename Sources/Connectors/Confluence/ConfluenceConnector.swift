@@ -4,7 +4,7 @@ import Foundation
 
 /// Confluence Cloud through Atlassian OAuth 2.0 (3LO): rotating refresh tokens, the site
 /// (cloud id) found through accessible-resources.
-public struct ConfluenceConnector: CloudConnector {
+public struct ConfluenceConnector: OAuthConnector {
     public let platform = Platform.confluence
     /// The scopes requested at consent, known without a configured client.
     public static let requestedScopes = [
@@ -33,18 +33,6 @@ public struct ConfluenceConnector: CloudConnector {
 
     private var api: String { configuration.hosts.base("api.atlassian.com") }
 
-    public func authorizationURL(state: String, codeChallenge: String) -> String {
-        oauth.authorizationURL(state: state, codeChallenge: codeChallenge)
-    }
-
-    public func exchange(code: String, codeVerifier: String) async throws -> TokenSet {
-        try await oauth.exchange(code: code, codeVerifier: codeVerifier)
-    }
-
-    public func refresh(refreshToken: String) async throws -> TokenSet {
-        try await oauth.refresh(refreshToken: refreshToken)
-    }
-
     public func account(accessToken: String) async throws -> ProviderAccount {
         let me = try await http.get(ConfluenceWire.Me.self, api + "/me", bearer: accessToken, what: "Atlassian's signed-in user")
         let resources = try await http.get(
@@ -54,10 +42,6 @@ public struct ConfluenceConnector: CloudConnector {
             .map { ProviderAccount.Resource(id: $0.id, name: $0.name, url: $0.url) }
             .sorted { $0.name < $1.name }
         return ProviderAccount(id: me.accountId, email: me.email, name: me.name, resources: sites)
-    }
-
-    public func revoke(_ tokens: TokenSet) async throws -> Bool {
-        try await oauth.revoke(tokens)
     }
 }
 

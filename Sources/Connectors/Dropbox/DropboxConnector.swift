@@ -2,7 +2,7 @@ import CirrusCore
 import Foundation
 
 /// Dropbox: 4-hour access tokens, a refresh token only with `token_access_type=offline`.
-public struct DropboxConnector: CloudConnector {
+public struct DropboxConnector: OAuthConnector {
     public let platform = Platform.dropbox
     /// The scopes requested at consent, known without a configured client.
     public static let requestedScopes = ["account_info.read", "files.metadata.read", "files.content.read"]
@@ -26,18 +26,6 @@ public struct DropboxConnector: CloudConnector {
 
     private var api: String { configuration.hosts.base("api.dropboxapi.com") }
 
-    public func authorizationURL(state: String, codeChallenge: String) -> String {
-        oauth.authorizationURL(state: state, codeChallenge: codeChallenge)
-    }
-
-    public func exchange(code: String, codeVerifier: String) async throws -> TokenSet {
-        try await oauth.exchange(code: code, codeVerifier: codeVerifier)
-    }
-
-    public func refresh(refreshToken: String) async throws -> TokenSet {
-        try await oauth.refresh(refreshToken: refreshToken)
-    }
-
     public func account(accessToken: String) async throws -> ProviderAccount {
         // A Void route: the body is the literal `null`.
         let reply = try await http.send(
@@ -46,10 +34,6 @@ public struct DropboxConnector: CloudConnector {
         guard reply.status == 200 else { throw ProviderHTTP.apiError(reply) }
         let account = try reply.decode(DropboxWire.Account.self, "Dropbox's current account")
         return ProviderAccount(id: account.accountId, email: account.email, name: account.name?.displayName)
-    }
-
-    public func revoke(_ tokens: TokenSet) async throws -> Bool {
-        try await oauth.revoke(tokens)
     }
 }
 

@@ -2,7 +2,7 @@ import CirrusCore
 import Foundation
 
 /// Google Drive: OAuth 2.0 web-server flow with offline access, identity from userinfo.
-public struct GoogleDriveConnector: CloudConnector {
+public struct GoogleDriveConnector: OAuthConnector {
     public let platform = Platform.googleDrive
     /// The scopes requested at consent, known without a configured client.
     public static let requestedScopes = ["openid", "email", "profile", "https://www.googleapis.com/auth/drive.readonly"]
@@ -26,25 +26,9 @@ public struct GoogleDriveConnector: CloudConnector {
 
     private var apis: String { configuration.hosts.base("www.googleapis.com") }
 
-    public func authorizationURL(state: String, codeChallenge: String) -> String {
-        oauth.authorizationURL(state: state, codeChallenge: codeChallenge)
-    }
-
-    public func exchange(code: String, codeVerifier: String) async throws -> TokenSet {
-        try await oauth.exchange(code: code, codeVerifier: codeVerifier)
-    }
-
-    public func refresh(refreshToken: String) async throws -> TokenSet {
-        try await oauth.refresh(refreshToken: refreshToken)
-    }
-
     public func account(accessToken: String) async throws -> ProviderAccount {
         let user = try await http.get(GoogleWire.UserInfo.self, apis + "/oauth2/v3/userinfo", bearer: accessToken, what: "Google's userinfo")
         return ProviderAccount(id: user.sub, email: user.email, name: user.name)
-    }
-
-    public func revoke(_ tokens: TokenSet) async throws -> Bool {
-        try await oauth.revoke(tokens)
     }
 }
 

@@ -2,7 +2,7 @@ import CirrusCore
 import Foundation
 
 /// Microsoft 365 through the identity platform v2.0 and Graph; refresh tokens rotate.
-public struct MicrosoftConnector: CloudConnector {
+public struct MicrosoftConnector: OAuthConnector {
     public let platform = Platform.microsoft
     /// The scopes requested at consent, known without a configured client.
     public static let requestedScopes = [
@@ -27,27 +27,11 @@ public struct MicrosoftConnector: CloudConnector {
 
     private var graph: String { configuration.hosts.base("graph.microsoft.com") + "/v1.0" }
 
-    public func authorizationURL(state: String, codeChallenge: String) -> String {
-        oauth.authorizationURL(state: state, codeChallenge: codeChallenge)
-    }
-
-    public func exchange(code: String, codeVerifier: String) async throws -> TokenSet {
-        try await oauth.exchange(code: code, codeVerifier: codeVerifier)
-    }
-
-    public func refresh(refreshToken: String) async throws -> TokenSet {
-        try await oauth.refresh(refreshToken: refreshToken)
-    }
-
     public func account(accessToken: String) async throws -> ProviderAccount {
         let user = try await http.get(
             GraphWire.User.self, graph + "/me?$select=id,displayName,mail,userPrincipalName", bearer: accessToken, what: "Graph's signed-in user")
         // `mail` can be null (no mailbox): fall back to the sign-in name.
         return ProviderAccount(id: user.id, email: user.mail ?? user.userPrincipalName, name: user.displayName)
-    }
-
-    public func revoke(_ tokens: TokenSet) async throws -> Bool {
-        try await oauth.revoke(tokens)
     }
 }
 

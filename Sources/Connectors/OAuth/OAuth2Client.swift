@@ -122,6 +122,29 @@ struct OAuth2Client: Sendable {
     }
 }
 
+/// A connector that signs in through ``OAuth2Client``: its OAuth steps are the client's.
+protocol OAuthConnector: CloudConnector {
+    var oauth: OAuth2Client { get }
+}
+
+extension OAuthConnector {
+    public func authorizationURL(state: String, codeChallenge: String) -> String {
+        oauth.authorizationURL(state: state, codeChallenge: codeChallenge)
+    }
+
+    public func exchange(code: String, codeVerifier: String) async throws -> TokenSet {
+        try await oauth.exchange(code: code, codeVerifier: codeVerifier)
+    }
+
+    public func refresh(refreshToken: String) async throws -> TokenSet {
+        try await oauth.refresh(refreshToken: refreshToken)
+    }
+
+    public func revoke(_ tokens: TokenSet) async throws -> Bool {
+        try await oauth.revoke(tokens)
+    }
+}
+
 /// The token endpoint's documented answers (RFC 6749 §5.1 and §5.2).
 enum OAuthWire {
     struct TokenResponse: Decodable {

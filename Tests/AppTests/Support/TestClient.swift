@@ -5,6 +5,8 @@ import HummingbirdTesting
 import NIOCore
 import TestSupport
 
+@testable import App
+
 /// A thin client over Hummingbird's live test client that keeps cookies like a browser and
 /// knows how to sign in.
 final class TestClient: @unchecked Sendable {
@@ -25,6 +27,11 @@ final class TestClient: @unchecked Sendable {
 
         func json() throws -> [String: Any] {
             try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] ?? [:]
+        }
+
+        /// The body as one of the API's own types (its DTOs), read as the server writes them.
+        func decode<T: Decodable>(_ type: T.Type) throws -> T {
+            try JSONCoding.decoder().decode(type, from: Data(body.utf8))
         }
     }
 

@@ -90,6 +90,16 @@ struct TestHarness: Sendable {
         }
     }
 
+    /// Runs `body` against the application in process, without a socket (Hummingbird's router
+    /// test tier): for pure HTTP logic — pages, headers, errors — that needs no real connection.
+    /// The demo sandbox still listens, for the connectors.
+    func withRouter<T: Sendable>(_ body: @Sendable (TestClient) async throws -> T) async throws -> T {
+        let app = try await DemoEnvironment.application(config, logger: Self.logger)
+        return try await app.test(.router) { client in
+            try await body(TestClient(client: client))
+        }
+    }
+
     /// Runs the real server on the configured port (not the test framework's), for browser
     /// journeys whose OAuth redirects must reach it at its public URL.
     func withListeningServer<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
