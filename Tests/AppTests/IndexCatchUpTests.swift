@@ -27,7 +27,7 @@ struct IndexCatchUpTests {
                     let document = KnowledgeDocument()
                     document.$workspace.id = workspace
                     document.title = "Round \(round)"
-                    document.sourcePlatform = Platform.googleDrive.rawValue
+                    document.sourcePlatform = .googleDrive
                     document.sourceFileID = "round-\(round)"
                     document.category = "Rounds"
                     document.sizeBytes = 10

@@ -34,7 +34,7 @@ struct IsolationTests {
             let document = KnowledgeDocument()
             document.$workspace.id = sarah.$workspace.id
             document.title = "\(marker) Budget.xlsx"
-            document.sourcePlatform = "google_drive"
+            document.sourcePlatform = .googleDrive
             document.sourceFileID = "file-1"
             document.category = marker
             document.sizeBytes = 10

@@ -53,12 +53,12 @@ struct SourceKeyTests {
         let owner = try await harness.bootstrapOwner()
         try await harness.withStore { store in
             let legacy = try await DocumentsPageTests.makeDocument("Legacy", category: "Wiki", workspace: owner.$workspace.id, on: store)
-            legacy.sourcePlatform = Platform.confluence.rawValue
+            legacy.sourcePlatform = .confluence
             legacy.sourceFileID = "page:7"
             legacy.$importedBy.id = try owner.requireID()
             try await legacy.save(on: store.database)
             let orphan = try await DocumentsPageTests.makeDocument("Orphan", category: "Wiki", workspace: owner.$workspace.id, on: store)
-            orphan.sourcePlatform = Platform.confluence.rawValue
+            orphan.sourcePlatform = .confluence
             orphan.sourceFileID = "page:8"
             try await orphan.save(on: store.database)
             let connection = UserIntegration(

@@ -201,7 +201,7 @@ struct DocumentsPageTests {
         let document = KnowledgeDocument()
         document.$workspace.id = workspace
         document.title = title
-        document.sourcePlatform = Platform.googleDrive.rawValue
+        document.sourcePlatform = .googleDrive
         document.sourceFileID = "file-" + title
         document.category = category
         document.sizeBytes = 10

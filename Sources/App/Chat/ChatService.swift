@@ -47,7 +47,7 @@ struct ChatService: Sendable {
         let passages = hits.compactMap { hit -> RetrievedPassage? in
             guard let chunk = chunkByID[hit.chunkID], let document = documentByID[hit.documentID] else { return nil }
             return RetrievedPassage(
-                documentID: hit.documentID, title: document.title, sourceType: document.sourcePlatform, url: WebLink.safe(document.sourceURL),
+                documentID: hit.documentID, title: document.title, sourceType: document.sourcePlatform.rawValue, url: WebLink.safe(document.sourceURL),
                 location: chunk.location, headingPath: chunk.headingPath, text: chunk.text, cosine: hit.cosine, bm25Rank: hit.bm25Rank)
         }
         return Retrieval(question: question, questionVector: vector, passages: passages)

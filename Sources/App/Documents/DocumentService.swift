@@ -17,7 +17,11 @@ struct DocumentService: Sendable {
     /// A page of the newest documents first.
     func list(in workspaceID: UUID, filter: Filter = .init(), limit: Int = 1000, offset: Int = 0) async throws -> [KnowledgeDocument] {
         var query = KnowledgeDocument.query(on: store.database).filter(\.$workspace.$id == workspaceID)
-        if let source = filter.source, !source.isEmpty { query = query.filter(\.$sourcePlatform == source) }
+        if let source = filter.source, !source.isEmpty {
+            // A source that names no platform matches nothing, as any other unknown value would.
+            guard let platform = Platform(rawValue: source) else { return [] }
+            query = query.filter(\.$sourcePlatform == platform)
+        }
         if let category = filter.category, !category.isEmpty { query = query.filter(\.$category == category) }
         return try await query.sort(\.$createdAt, .descending).sort(\.$id).range(offset..<(offset + limit)).all()
     }
@@ -55,7 +59,7 @@ struct DocumentService: Sendable {
         }
         await audit.record(
             .documentDeleted, workspaceID: identity.workspaceID, actorID: identity.userID, actorEmail: identity.email,
-            platform: document.sourcePlatform, detail: document.title, clientAddress: clientAddress)
+            platform: document.sourcePlatform.rawValue, detail: document.title, clientAddress: clientAddress)
         return document.title
     }
 }

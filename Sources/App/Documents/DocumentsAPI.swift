@@ -25,9 +25,9 @@ struct DocumentsAPI {
         init(_ document: KnowledgeDocument) {
             id = document.id ?? UUID()
             title = document.title
-            sourceType = document.sourcePlatform
-            sourceName = document.platform?.displayName ?? document.sourcePlatform
-            sourceFileId = document.platform.map { SourceKey.fileID(document.sourceFileID, platform: $0) } ?? document.sourceFileID
+            sourceType = document.sourcePlatform.rawValue
+            sourceName = document.sourcePlatform.displayName
+            sourceFileId = SourceKey.fileID(document.sourceFileID, platform: document.sourcePlatform)
             url = WebLink.safe(document.sourceURL)
             category = document.category
             chunkCount = document.chunkCount

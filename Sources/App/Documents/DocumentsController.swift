@@ -48,8 +48,8 @@ struct DocumentsController {
         list = Array(list.prefix(DocumentsPage.pageSize))
         let rows = list.map { document in
             DocumentsPage.Row(
-                id: document.id ?? UUID(), title: document.title, url: WebLink.safe(document.sourceURL), platform: document.platform,
-                source: document.platform?.displayName ?? document.sourcePlatform,
+                id: document.id ?? UUID(), title: document.title, url: WebLink.safe(document.sourceURL), platform: document.sourcePlatform,
+                source: document.sourcePlatform.displayName,
                 category: document.category, chunkCount: document.chunkCount, sizeBytes: document.sizeBytes,
                 importedAt: document.createdAt, status: document.status)
         }

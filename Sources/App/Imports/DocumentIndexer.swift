@@ -15,7 +15,7 @@ struct DocumentIndexer: Sendable {
     /// the bare id a document imported before keys named the site was stored under.
     static func existing(_ sourceKey: String, fileID: String, platform: Platform, workspaceID: UUID, on db: any Database) async throws -> KnowledgeDocument? {
         let candidates = try await KnowledgeDocument.query(on: db)
-            .filter(\.$workspace.$id == workspaceID).filter(\.$sourcePlatform == platform.rawValue)
+            .filter(\.$workspace.$id == workspaceID).filter(\.$sourcePlatform == platform)
             .filter(\.$sourceFileID ~~ Array(Set([sourceKey, fileID]))).all()
         return candidates.first { $0.sourceFileID == sourceKey } ?? candidates.first
     }
@@ -32,7 +32,7 @@ struct DocumentIndexer: Sendable {
             }
             document.$workspace.id = job.$workspace.id
             document.title = title
-            document.sourcePlatform = platform.rawValue
+            document.sourcePlatform = platform
             document.sourceFileID = sourceKey
             document.sourceURL = WebLink.safe(file.webViewLink)
             document.sourceRevision = file.revision

@@ -65,8 +65,9 @@ struct ImportService: Sendable {
     func reimport(_ documentID: UUID, by identity: Identity, clientAddress: String?) async throws -> UUID {
         guard
             let document = try await KnowledgeDocument.query(on: store.database).filter(\.$id == documentID)
-                .filter(\.$workspace.$id == identity.workspaceID).first(), let platform = document.platform
+                .filter(\.$workspace.$id == identity.workspaceID).first()
         else { throw DocumentError.notFound }
+        let platform = document.sourcePlatform
         let connection = try await tokens.connection(platform, userID: identity.userID, workspaceID: identity.workspaceID)
         if let site = SourceKey.siteID(document.sourceFileID, platform: platform), site != connection.siteID { throw DocumentError.fromAnotherSite }
         let job = try await queue.enqueue(

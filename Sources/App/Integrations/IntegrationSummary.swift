@@ -33,7 +33,7 @@ struct IntegrationDirectory: Sendable {
             .all()
         let byPlatform = Dictionary(rows.map { ($0.platform, $0) }, uniquingKeysWith: { first, _ in first })
         return Platform.allCases.map { platform in
-            guard let row = byPlatform[platform.rawValue] else {
+            guard let row = byPlatform[platform] else {
                 return IntegrationSummary(platform: platform, status: .notConnected, accountEmail: nil, accountName: nil, connectedAt: nil)
             }
             return IntegrationSummary(

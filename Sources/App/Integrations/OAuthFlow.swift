@@ -27,7 +27,7 @@ struct OAuthFlow: Sendable {
         pending.stateHash = SecureToken.hash(state)
         pending.$user.id = identity.userID
         pending.$workspace.id = identity.workspaceID
-        pending.platform = platform.rawValue
+        pending.platform = platform
         pending.sealedCodeVerifier = deps.vault.seal(verifier)
         pending.expiresAt = Date().addingTimeInterval(Self.stateLifetime)
         switch identity.method {
@@ -78,7 +78,7 @@ struct OAuthFlow: Sendable {
         }
         guard let sql = database as? any SQLDatabase,
             try await sql.raw("DELETE FROM oauth_states WHERE id = \(bind: try pending.requireID()) RETURNING id").all().count == 1,
-            pending.platform == platform.rawValue
+            pending.platform == platform
         else { throw IntegrationError.invalidState }
         guard pending.expiresAt > Date() else { throw IntegrationError.expiredState }
         let user = try await User.find(pending.$user.id, on: database)
@@ -115,7 +115,7 @@ struct OAuthFlow: Sendable {
             site = first
         }
         let existing = try await UserIntegration.query(on: database)
-            .filter(\.$user.$id == pending.$user.id).filter(\.$platform == platform.rawValue).first()
+            .filter(\.$user.$id == pending.$user.id).filter(\.$platform == platform).first()
         // Keep the resource chosen before if the grant still reaches it.
         if let chosen = existing?.siteID, let kept = account.resources.first(where: { $0.id == chosen }) { site = kept }
         let integration =
@@ -170,7 +170,7 @@ struct OAuthFlow: Sendable {
         guard
             let integration = try await UserIntegration.query(on: database)
                 .filter(\.$user.$id == identity.userID).filter(\.$workspace.$id == identity.workspaceID)
-                .filter(\.$platform == platform.rawValue).first()
+                .filter(\.$platform == platform).first()
         else { throw IntegrationError.notConnected(platform) }
         guard let site = integration.sites.first(where: { $0.id == resourceID }) else { throw IntegrationError.unknownResource(platform, choice) }
         integration.siteID = site.id
@@ -189,7 +189,7 @@ struct OAuthFlow: Sendable {
         guard
             let integration = try await UserIntegration.query(on: database)
                 .filter(\.$user.$id == identity.userID).filter(\.$workspace.$id == identity.workspaceID)
-                .filter(\.$platform == platform.rawValue).first()
+                .filter(\.$platform == platform).first()
         else { throw IntegrationError.notConnected(platform) }
         var revoked = false
         if let connector = try? deps.connectors.connector(platform), let access = try? deps.vault.open(integration.sealedAccessToken) {

@@ -36,7 +36,7 @@ actor TokenManager {
         guard
             let integration = try await UserIntegration.query(on: deps.store.database)
                 .filter(\.$user.$id == userID).filter(\.$workspace.$id == workspaceID)
-                .filter(\.$platform == platform.rawValue).first()
+                .filter(\.$platform == platform).first()
         else { throw IntegrationError.notConnected(platform) }
         return integration
     }

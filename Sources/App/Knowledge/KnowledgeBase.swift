@@ -220,7 +220,8 @@ struct DocumentLoader {
                         searchText: Chunk.passageText(title: document.title, heading: chunk.headingPath, text: chunk.text),
                         vector: chunk.embedding.map(VectorCoding.decode))
                 }
-                result.append(IndexedDocument(id: id, title: document.title, category: document.category, source: document.sourcePlatform, passages: passages))
+                result.append(
+                    IndexedDocument(id: id, title: document.title, category: document.category, source: document.sourcePlatform.rawValue, passages: passages))
             }
         }
         return result

@@ -9,7 +9,7 @@ final class KnowledgeDocument: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Parent(key: "workspace_id") var workspace: Workspace
     @Field(key: "title") var title: String
-    @Field(key: "source_platform") var sourcePlatform: String
+    @Field(key: "source_platform") var sourcePlatform: Platform
     @Field(key: "source_file_id") var sourceFileID: String
     @OptionalField(key: "source_url") var sourceURL: String?
     @OptionalField(key: "source_revision") var sourceRevision: String?
@@ -25,9 +25,6 @@ final class KnowledgeDocument: Model, @unchecked Sendable {
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
-
-    /// The provider the document came from (`nil` only for a platform this build does not know).
-    var platform: Platform? { Platform(rawValue: sourcePlatform) }
 }
 
 /// Whether a document can be searched. Stored as the raw value.

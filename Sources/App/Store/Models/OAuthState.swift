@@ -1,3 +1,4 @@
+import CirrusCore
 import FluentKit
 import Foundation
 
@@ -10,7 +11,7 @@ final class OAuthState: Model, @unchecked Sendable {
     @Field(key: "state_hash") var stateHash: String
     @Parent(key: "user_id") var user: User
     @Parent(key: "workspace_id") var workspace: Workspace
-    @Field(key: "platform") var platform: String
+    @Field(key: "platform") var platform: Platform
     @Field(key: "code_verifier") var sealedCodeVerifier: String
     @Field(key: "expires_at") var expiresAt: Date
     /// SHA-256 of the nonce in the starting browser's `cirrus_oauth` cookie (browser flows).

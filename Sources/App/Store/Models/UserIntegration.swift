@@ -18,7 +18,7 @@ final class UserIntegration: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Parent(key: "user_id") var user: User
     @Parent(key: "workspace_id") var workspace: Workspace
-    @Field(key: "platform") var platform: String
+    @Field(key: "platform") var platform: Platform
     @Field(key: "access_token") var sealedAccessToken: String
     @OptionalField(key: "refresh_token") var sealedRefreshToken: String?
     @OptionalField(key: "token_expires_at") var tokenExpiresAt: Date?
@@ -61,7 +61,7 @@ final class UserIntegration: Model, @unchecked Sendable {
     ) {
         self.$user.id = userID
         self.$workspace.id = workspaceID
-        self.platform = platform.rawValue
+        self.platform = platform
         self.sealedAccessToken = sealedAccessToken
         self.sealedRefreshToken = sealedRefreshToken
         self.tokenExpiresAt = tokenExpiresAt
