@@ -167,6 +167,22 @@ extension AppConfig {
         public static let dropboxAppSecret = "DROPBOX_APP_SECRET"
         public static let confluenceClientID = "CONFLUENCE_CLIENT_ID"
         public static let confluenceClientSecret = "CONFLUENCE_CLIENT_SECRET"
+
+        /// The settings holding a platform's OAuth client id and secret.
+        public static func clientKeys(_ platform: Platform) -> (id: String, secret: String) {
+            switch platform {
+            case .googleDrive: (googleClientID, googleClientSecret)
+            case .microsoft: (microsoftClientID, microsoftClientSecret)
+            case .dropbox: (dropboxAppKey, dropboxAppSecret)
+            case .confluence: (confluenceClientID, confluenceClientSecret)
+            }
+        }
+
+        /// Every setting of a platform's OAuth client, for its setup checklist.
+        public static func credentials(_ platform: Platform) -> [String] {
+            let (id, secret) = clientKeys(platform)
+            return [id, secret] + (platform == .microsoft ? [microsoftTenantID] : [])
+        }
         public static let trustedProxies = "CIRRUS_TRUSTED_PROXIES"
         public static let metricsToken = "CIRRUS_METRICS_TOKEN"
         public static let metricsPort = "CIRRUS_METRICS_PORT"
@@ -283,13 +299,8 @@ extension AppConfig {
         self.llmAPIKey = string(Key.llmAPIKey).map(Secret.init)
 
         var providers: [Platform: ProviderCredentials] = [:]
-        let pairs: [(Platform, String, String)] = [
-            (.googleDrive, Key.googleClientID, Key.googleClientSecret),
-            (.microsoft, Key.microsoftClientID, Key.microsoftClientSecret),
-            (.dropbox, Key.dropboxAppKey, Key.dropboxAppSecret),
-            (.confluence, Key.confluenceClientID, Key.confluenceClientSecret),
-        ]
-        for (platform, idKey, secretKey) in pairs {
+        for platform in Platform.allCases {
+            let (idKey, secretKey) = Key.clientKeys(platform)
             switch (string(idKey), string(secretKey)) {
             case (let id?, let secret?):
                 providers[platform] = ProviderCredentials(

@@ -17,23 +17,22 @@ struct ConnectorRegistry: Sendable {
         setup.apps[platform] != nil
     }
 
-    /// The scopes each platform asks for, also for the setup checklist of an unconfigured one.
-    static func scopes(_ platform: Platform) -> [String] {
+    /// What is known about each platform's provider, also without a configured client: the
+    /// scopes and pitfalls of the setup checklist, what is chosen after connecting, revocation.
+    static func facts(_ platform: Platform) -> ProviderFacts {
         switch platform {
-        case .googleDrive: GoogleDriveConnector.requestedScopes
-        case .microsoft: MicrosoftConnector.requestedScopes
-        case .dropbox: DropboxConnector.requestedScopes
-        case .confluence: ConfluenceConnector.requestedScopes
+        case .googleDrive: GoogleDriveConnector.facts
+        case .microsoft: MicrosoftConnector.facts
+        case .dropbox: DropboxConnector.facts
+        case .confluence: ConfluenceConnector.facts
         }
     }
 
+    /// The scopes each platform asks for.
+    static func scopes(_ platform: Platform) -> [String] { facts(platform).scopes }
+
     /// Whether a platform's grant reaches several resources a connection chooses from.
-    static func resourceChoice(_ platform: Platform) -> ResourceChoice? {
-        switch platform {
-        case .confluence: ConfluenceConnector.sites
-        case .googleDrive, .microsoft, .dropbox: nil
-        }
-    }
+    static func resourceChoice(_ platform: Platform) -> ResourceChoice? { facts(platform).resourceChoice }
 
     /// Where the configured providers' consent pages live (the stand-in's origin in demo mode).
     var consentOrigins: [String] {

@@ -48,13 +48,9 @@ extension Platform {
     /// What a person is told once this platform is disconnected: whether Cirrus's access was
     /// revoked at the provider, or where to revoke it by hand.
     func disconnectedMessage(revoked: Bool) -> String {
-        switch self {
-        case .googleDrive, .dropbox:
-            revoked ? "\(displayName) disconnected and access revoked at \(displayName)." : "\(displayName) disconnected."
-        case .microsoft:
-            "Microsoft 365 disconnected. Microsoft has no way for an app to revoke itself: remove Cirrus at myapps.microsoft.com (work accounts) or account.live.com/consent/Manage (personal accounts)."
-        case .confluence:
-            "Confluence disconnected. To revoke access at Atlassian, remove Cirrus under Connected apps at id.atlassian.com/manage-profile/apps."
+        if let place = ConnectorRegistry.facts(self).removeAppAt {
+            return "\(displayName) disconnected. The provider has no way for an app to revoke itself: remove Cirrus at \(place)."
         }
+        return revoked ? "\(displayName) disconnected and access revoked at \(displayName)." : "\(displayName) disconnected."
     }
 }

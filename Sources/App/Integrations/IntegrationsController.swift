@@ -22,7 +22,7 @@ struct IntegrationsController {
                 return IntegrationsPage.Card(
                     platform: platform, status: summary.status, accountEmail: summary.accountEmail,
                     accountName: summary.accountName, connectedAt: summary.connectedAt, configured: connectors.isConfigured(platform),
-                    setup: IntegrationsPage.setup(platform, redirectURI: connectors.redirectURI(platform), scopes: ConnectorRegistry.scopes(platform)),
+                    setup: IntegrationsPage.setup(platform, redirectURI: connectors.redirectURI(platform)),
                     choice: ConnectorRegistry.resourceChoice(platform), resourceID: summary.siteID, resources: summary.sites)
             }
             let model = IntegrationsPage.Model(cards: cards, banner: Self.banner(request.uri.queryParameters), csrfToken: identity.csrfToken)

@@ -169,36 +169,11 @@ enum IntegrationsPage {
     }
 
     /// Per-provider setup facts for the checklist (providers/*.md).
-    static func setup(_ platform: Platform, redirectURI: String, scopes: [String]) -> Setup {
-        switch platform {
-        case .googleDrive:
-            Setup(
-                environment: ["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET"], redirectURI: redirectURI, scopes: scopes,
-                pitfalls: [
-                    "An app in Google's Testing publishing status gets refresh tokens that expire after 7 days: publish it for lasting connections.",
-                    "drive.readonly is a restricted scope: Google requires verification for external users.",
-                ])
-        case .microsoft:
-            Setup(
-                environment: ["MICROSOFT_CLIENT_ID", "MICROSOFT_CLIENT_SECRET", "MICROSOFT_TENANT_ID"], redirectURI: redirectURI, scopes: scopes,
-                pitfalls: [
-                    "Tenants that restrict user consent need an administrator to grant consent for Files.Read.All and Sites.Read.All.",
-                    "Register the redirect URI as a Web platform (not SPA), or refresh tokens last only 24 hours.",
-                ])
-        case .dropbox:
-            Setup(
-                environment: ["DROPBOX_APP_KEY", "DROPBOX_APP_SECRET"], redirectURI: redirectURI, scopes: scopes,
-                pitfalls: [
-                    "Enable the listed scopes on the app's Permissions tab before connecting.",
-                    "Access tokens last 4 hours; Cirrus asks for offline access so it can refresh them.",
-                ])
-        case .confluence:
-            Setup(
-                environment: ["CONFLUENCE_CLIENT_ID", "CONFLUENCE_CLIENT_SECRET"], redirectURI: redirectURI, scopes: scopes,
-                pitfalls: [
-                    "Add the granular Confluence scopes and the User identity API (read:me) to the app in the developer console.",
-                    "Refresh tokens rotate; each one can be used once.",
-                ])
-        }
+    /// The setup checklist of a provider: the settings to set, the redirect URI to register,
+    /// the scopes to enable and the provider's pitfalls (from its connector's facts).
+    static func setup(_ platform: Platform, redirectURI: String) -> Setup {
+        let facts = ConnectorRegistry.facts(platform)
+        return Setup(
+            environment: AppConfig.Key.credentials(platform), redirectURI: redirectURI, scopes: facts.scopes, pitfalls: facts.setupPitfalls)
     }
 }

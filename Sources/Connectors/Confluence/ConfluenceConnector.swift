@@ -17,10 +17,17 @@ public struct ConfluenceConnector: OAuthConnector {
         authorizationHost: "auth.atlassian.com", authorizationPath: "/authorize",
         tokenHost: "auth.atlassian.com", tokenPath: "/oauth/token", authentication: .jsonBody, scopes: requestedScopes,
         extraAuthorizationParameters: [("audience", "api.atlassian.com"), ("prompt", "consent")], revocation: .none)
-    public var scopes: [String] { Self.requestedScopes }
     /// One Atlassian grant reaches every site the person chose at consent; a connection reads one.
     public static let sites = ResourceChoice(noun: "Confluence site", code: "confluence_site")
-    public var resourceChoice: ResourceChoice? { Self.sites }
+    public static let facts = ProviderFacts(
+        oauth: oauth, resourceChoice: sites,
+        setupPitfalls: [
+            "Add the granular Confluence scopes and the User identity API (read:me) to the app in the developer console.",
+            "Refresh tokens rotate; each one can be used once.",
+        ],
+        removeAppAt: "Connected apps at id.atlassian.com/manage-profile/apps")
+    public var scopes: [String] { Self.requestedScopes }
+    public var resourceChoice: ResourceChoice? { Self.facts.resourceChoice }
     let configuration: ConnectorConfiguration
     let http: ProviderHTTP
     let oauth: OAuth2Client

@@ -13,6 +13,12 @@ public struct DropboxConnector: OAuthConnector {
         tokenHost: "api.dropboxapi.com", tokenPath: "/oauth2/token", authentication: .httpBasic, scopes: requestedScopes,
         extraAuthorizationParameters: [("token_access_type", "offline")],
         revocation: .bearerCall(host: "api.dropboxapi.com", path: "/2/auth/token/revoke", alreadyGone: [401]))
+    public static let facts = ProviderFacts(
+        oauth: oauth,
+        setupPitfalls: [
+            "Enable the listed scopes on the app's Permissions tab before connecting.",
+            "Access tokens last 4 hours; Cirrus asks for offline access so it can refresh them.",
+        ])
     public var scopes: [String] { Self.requestedScopes }
     let configuration: ConnectorConfiguration
     let http: ProviderHTTP

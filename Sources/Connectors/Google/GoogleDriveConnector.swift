@@ -13,6 +13,12 @@ public struct GoogleDriveConnector: OAuthConnector {
         tokenHost: "oauth2.googleapis.com", tokenPath: "/token", authentication: .formFields, scopes: requestedScopes,
         extraAuthorizationParameters: [("access_type", "offline"), ("prompt", "consent"), ("include_granted_scopes", "true")],
         revocation: .tokenForm(host: "oauth2.googleapis.com", path: "/revoke", alreadyGone: [400]))
+    public static let facts = ProviderFacts(
+        oauth: oauth,
+        setupPitfalls: [
+            "An app in Google's Testing publishing status gets refresh tokens that expire after 7 days: publish it for lasting connections.",
+            "drive.readonly is a restricted scope: Google requires verification for external users.",
+        ])
     public var scopes: [String] { Self.requestedScopes }
     let configuration: ConnectorConfiguration
     let http: ProviderHTTP

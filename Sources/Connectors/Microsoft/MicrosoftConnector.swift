@@ -14,6 +14,13 @@ public struct MicrosoftConnector: OAuthConnector {
         authorizationHost: "login.microsoftonline.com", authorizationPath: "/{tenant}/oauth2/v2.0/authorize",
         tokenHost: "login.microsoftonline.com", tokenPath: "/{tenant}/oauth2/v2.0/token", authentication: .formFields, scopes: requestedScopes,
         extraAuthorizationParameters: [("response_mode", "query"), ("prompt", "select_account")], revocation: .none)
+    public static let facts = ProviderFacts(
+        oauth: oauth,
+        setupPitfalls: [
+            "Tenants that restrict user consent need an administrator to grant consent for Files.Read.All and Sites.Read.All.",
+            "Register the redirect URI as a Web platform (not SPA), or refresh tokens last only 24 hours.",
+        ],
+        removeAppAt: "myapps.microsoft.com (work accounts) or account.live.com/consent/Manage (personal accounts)")
     public var scopes: [String] { Self.requestedScopes }
     let configuration: ConnectorConfiguration
     let http: ProviderHTTP
