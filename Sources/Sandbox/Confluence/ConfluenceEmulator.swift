@@ -118,50 +118,31 @@ struct ConfluenceEmulator: ProviderEmulator {
             }
             fields = body.compactMapValues(\.value)
         }
-        let grantType = fields["grant_type"] ?? ""
-        let operation = "token.\(grantType.isEmpty ? "missing" : grantType)"
-        func failure(_ status: HTTPResponse.Status, _ error: String, _ description: String) -> SandboxResponse {
+        return await EmulatedTokenEndpoint(authority: authority, dialect: tokenDialect).handle(fields, basic: request.basicCredentials)
+    }
+
+    /// Atlassian's token endpoint: hour-long access tokens, refresh tokens that rotate with
+    /// reuse detection after the leeway, and 403 for a refused grant.
+    private var tokenDialect: TokenDialect {
+        @Sendable func answer(_ status: HTTPResponse.Status, _ error: String, _ description: String, _ operation: String) -> SandboxResponse {
             .json(["error": error, "error_description": description], status: status, operation: operation)
         }
-        let basic = request.basicCredentials
-        let client: OAuthClient
-        do {
-            client = try await authority.authenticate(clientID: fields["client_id"] ?? basic?.0, secret: fields["client_secret"] ?? basic?.1)
-        } catch {
-            return failure(.unauthorized, "access_denied", "Unauthorized")
-        }
-        do {
-            let issued: IssuedTokens
-            switch grantType {
-            case "authorization_code":
-                guard let code = fields["code"] else { return failure(.badRequest, "invalid_request", "Missing required parameter: code") }
-                issued = try await authority.redeem(
-                    code: code, client: client, redirectURI: fields["redirect_uri"], verifier: fields["code_verifier"], accessTTL: Self.accessTTL,
-                    accessPrefix: "eyJraWQiOiJzYW5kYm94IiwiYWxnIjoiUlMyNTYifQ.", refreshPrefix: "eyJraWQiOiJzYW5kYm94LXJ0In0.")
-            case "refresh_token":
-                guard let refresh = fields["refresh_token"] else { return failure(.badRequest, "invalid_request", "Missing required parameter: refresh_token") }
-                issued = try await authority.refresh(
-                    token: refresh, client: client, policy: .rotatingWithReuseDetection(leeway: reuseLeeway), accessTTL: Self.accessTTL,
-                    accessPrefix: "eyJraWQiOiJzYW5kYm94IiwiYWxnIjoiUlMyNTYifQ.", refreshPrefix: "eyJraWQiOiJzYW5kYm94LXJ0In0.")
-            default:
-                return failure(.forbidden, "unsupported_grant_type", "Unsupported grant type: \(grantType)")
-            }
-            var body: [String: Any] = [
-                "access_token": issued.access.token, "expires_in": issued.expiresIn, "token_type": "Bearer",
-                "scope": issued.access.scopes.joined(separator: " "),
-            ]
-            if let refresh = issued.refreshToken { body["refresh_token"] = refresh }
-            return .json(body, operation: operation)
-        } catch {
-            switch error {
-            case .refreshUnknown, .refreshRevoked, .refreshReuseDetected:
-                return failure(.forbidden, "invalid_grant", "Unknown or invalid refresh token.")
-            case .redirectMismatch:
-                return failure(.forbidden, "invalid_grant", "The redirect_uri does not match the one used to obtain the code.")
-            default:
-                return failure(.forbidden, "invalid_grant", "Invalid authorization code")
-            }
-        }
+        return TokenDialect(
+            accessTTL: { Self.accessTTL }, accessPrefix: "eyJraWQiOiJzYW5kYm94IiwiYWxnIjoiUlMyNTYifQ.", refreshPrefix: "eyJraWQiOiJzYW5kYm94LXJ0In0.",
+            refreshPolicy: .rotatingWithReuseDetection(leeway: reuseLeeway),
+            failure: { failure, operation in
+                switch failure {
+                case .client: answer(.unauthorized, "access_denied", "Unauthorized", operation)
+                case .missingParameter(let name): answer(.badRequest, "invalid_request", "Missing required parameter: \(name)", operation)
+                case .unsupportedGrantType(let type): answer(.forbidden, "unsupported_grant_type", "Unsupported grant type: \(type)", operation)
+                case .grant(.refreshUnknown), .grant(.refreshRevoked), .grant(.refreshReuseDetected):
+                    answer(.forbidden, "invalid_grant", "Unknown or invalid refresh token.", operation)
+                case .grant(.redirectMismatch):
+                    answer(.forbidden, "invalid_grant", "The redirect_uri does not match the one used to obtain the code.", operation)
+                case .grant: answer(.forbidden, "invalid_grant", "Invalid authorization code", operation)
+                }
+            },
+            success: { request, operation in .json(request.standardBody, operation: operation) })
     }
 
     // MARK: Gateway identity

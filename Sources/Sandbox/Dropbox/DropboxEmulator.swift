@@ -119,54 +119,47 @@ struct DropboxEmulator: ProviderEmulator {
     }
 
     private func token(_ request: SandboxRequest) async -> SandboxResponse {
-        let form = request.form
-        let grantType = form["grant_type"] ?? ""
-        let operation = "token.\(grantType.isEmpty ? "missing" : grantType)"
-        func failure(_ error: String, _ description: String) -> SandboxResponse {
-            .json(["error": error, "error_description": description], status: .badRequest, contentType: Self.json, operation: operation)
+        await EmulatedTokenEndpoint(authority: authority, dialect: tokenDialect).handle(request.form, basic: request.basicCredentials)
+    }
+
+    /// Dropbox's token endpoint: 4-hour `sl.u.` tokens, stable refresh tokens, PKCE clients
+    /// without a secret, and its own wording for every refusal.
+    private var tokenDialect: TokenDialect {
+        let accounts = accounts
+        let json = Self.json
+        @Sendable func answer(_ error: String, _ description: String, _ operation: String) -> SandboxResponse {
+            .json(["error": error, "error_description": description], status: .badRequest, contentType: json, operation: operation)
         }
-        let basic = request.basicCredentials
-        let clientID = form["client_id"] ?? basic?.0
-        let secret = form["client_secret"] ?? basic?.1
-        let client: OAuthClient
-        do {
-            // PKCE clients may omit the secret (they prove themselves with the verifier).
-            client = try await authority.authenticate(
-                clientID: clientID, secret: secret, allowPublic: form["code_verifier"] != nil || grantType == "refresh_token")
-        } catch {
-            return failure("invalid_client", "Invalid client_id or client_secret")
-        }
-        do {
-            switch grantType {
-            case "authorization_code":
-                guard let code = form["code"] else { return failure("invalid_request", "No auth code provided") }
-                let issued = try await authority.redeem(
-                    code: code, client: client, redirectURI: form["redirect_uri"], verifier: form["code_verifier"], accessTTL: Self.accessTTL,
-                    accessPrefix: "sl.u.", refreshPrefix: "")
+        return TokenDialect(
+            accessTTL: { Self.accessTTL }, accessPrefix: "sl.u.", refreshPrefix: "", refreshPolicy: .stable,
+            allowsPublicClient: { fields, grantType in fields["code_verifier"] != nil || grantType == "refresh_token" },
+            failure: { failure, operation in
+                switch failure {
+                case .client: answer("invalid_client", "Invalid client_id or client_secret", operation)
+                case .missingParameter("refresh_token"): answer("invalid_request", "No refresh token provided", operation)
+                case .missingParameter: answer("invalid_request", "No auth code provided", operation)
+                case .unsupportedGrantType: answer("unsupported_grant_type", "grant_type should be authorization_code or refresh_token", operation)
+                case .grant(.refreshUnknown), .grant(.refreshRevoked), .grant(.refreshReuseDetected):
+                    answer("invalid_grant", "refresh token is invalid or revoked", operation)
+                case .grant(.redirectMismatch): answer("invalid_grant", "redirect_uri mismatch", operation)
+                case .grant(.pkceMismatch), .grant(.pkceMissingVerifier): answer("invalid_grant", "invalid code verifier", operation)
+                case .grant: answer("invalid_grant", "code doesn't exist or has expired", operation)
+                }
+            },
+            success: { request, operation in
+                let issued = request.issued
+                guard request.grantType == "authorization_code" else {
+                    return .json(
+                        ["access_token": issued.access.token, "token_type": "bearer", "expires_in": issued.expiresIn], contentType: json, operation: operation)
+                }
                 let account = accounts.first { $0.id == issued.access.accountID } ?? accounts[0]
                 var body: [String: Any] = [
                     "access_token": issued.access.token, "token_type": "bearer", "expires_in": issued.expiresIn,
                     "scope": issued.access.scopes.joined(separator: " "), "uid": Self.uid(account), "account_id": account.id,
                 ]
                 if let refresh = issued.refreshToken { body["refresh_token"] = refresh }
-                return .json(body, contentType: Self.json, operation: operation)
-            case "refresh_token":
-                guard let refresh = form["refresh_token"] else { return failure("invalid_request", "No refresh token provided") }
-                let issued = try await authority.refresh(
-                    token: refresh, client: client, policy: .stable, accessTTL: Self.accessTTL, accessPrefix: "sl.u.", refreshPrefix: "")
-                return .json(
-                    ["access_token": issued.access.token, "token_type": "bearer", "expires_in": issued.expiresIn], contentType: Self.json, operation: operation)
-            default:
-                return failure("unsupported_grant_type", "grant_type should be authorization_code or refresh_token")
-            }
-        } catch {
-            switch error {
-            case .refreshUnknown, .refreshRevoked, .refreshReuseDetected: return failure("invalid_grant", "refresh token is invalid or revoked")
-            case .redirectMismatch: return failure("invalid_grant", "redirect_uri mismatch")
-            case .pkceMismatch, .pkceMissingVerifier: return failure("invalid_grant", "invalid code verifier")
-            default: return failure("invalid_grant", "code doesn't exist or has expired")
-            }
-        }
+                return .json(body, contentType: json, operation: operation)
+            })
     }
 
     static func uid(_ account: SandboxAccount) -> String {

@@ -140,61 +140,42 @@ struct GoogleEmulator: ProviderEmulator {
     // MARK: Token endpoint
 
     private func token(_ request: SandboxRequest) async -> SandboxResponse {
-        let form = request.form
-        let grantType = form["grant_type"] ?? ""
-        let operation = "token.\(grantType.isEmpty ? "missing" : grantType)"
-        func failure(_ status: HTTPResponse.Status, _ error: String, _ description: String) -> SandboxResponse {
+        await EmulatedTokenEndpoint(authority: authority, dialect: tokenDialect).handle(request.form, basic: request.basicCredentials)
+    }
+
+    /// Google's token endpoint: `ya29.` access tokens for an hour, stable `1//` refresh tokens,
+    /// an id_token for openid, `redirect_uri` required with every code, and Google's wording.
+    private var tokenDialect: TokenDialect {
+        let accounts = accounts
+        @Sendable func answer(_ status: HTTPResponse.Status, _ error: String, _ description: String, _ operation: String) -> SandboxResponse {
             .json(["error": error, "error_description": description], status: status, pretty: true, headers: Self.noStore, operation: operation)
         }
-        let basic = request.basicCredentials
-        let clientID = form["client_id"] ?? basic?.0
-        let secret = form["client_secret"] ?? basic?.1
-        let client: OAuthClient
-        do {
-            client = try await authority.authenticate(clientID: clientID, secret: secret)
-        } catch {
-            return error == .unknownClient
-                ? failure(.unauthorized, "invalid_client", "The OAuth client was not found.")
-                : failure(.unauthorized, "invalid_client", "Unauthorized")
-        }
-        do {
-            let issued: IssuedTokens
-            switch grantType {
-            case "authorization_code":
-                guard let code = form["code"] else { return failure(.badRequest, "invalid_request", "Missing required parameter: code") }
-                guard let redirect = form["redirect_uri"] else { return failure(.badRequest, "invalid_request", "Missing parameter: redirect_uri") }
-                issued = try await authority.redeem(
-                    code: code, client: client, redirectURI: redirect, verifier: form["code_verifier"], accessTTL: Self.accessTTL,
-                    accessPrefix: "ya29.a0", refreshPrefix: "1//0g")
-            case "refresh_token":
-                guard let refresh = form["refresh_token"] else { return failure(.badRequest, "invalid_request", "Missing required parameter: refresh_token") }
-                issued = try await authority.refresh(
-                    token: refresh, client: client, policy: .stable, accessTTL: Self.accessTTL, accessPrefix: "ya29.a0", refreshPrefix: "1//0g")
-            case "":
-                return failure(.badRequest, "unsupported_grant_type", "Invalid grant_type: ")
-            default:
-                return failure(.badRequest, "unsupported_grant_type", "Invalid grant_type: \(grantType)")
-            }
-            var body: [String: Any] = [
-                "access_token": issued.access.token, "expires_in": issued.expiresIn, "token_type": "Bearer",
-                "scope": issued.access.scopes.joined(separator: " "),
-            ]
-            if let refresh = issued.refreshToken { body["refresh_token"] = refresh }
-            if issued.access.scopes.contains("openid"), let account = accounts.first(where: { $0.id == issued.access.accountID }) {
-                body["id_token"] = Self.idToken(account: account, clientID: client.clientID)
-            }
-            return .json(body, pretty: true, headers: Self.noStore, operation: operation)
-        } catch {
-            switch error {
-            case .codeReused: return failure(.badRequest, "invalid_grant", "Code was already redeemed.")
-            case .codeUnknown, .codeExpired: return failure(.badRequest, "invalid_grant", "Bad Request")
-            case .redirectMismatch: return failure(.badRequest, "redirect_uri_mismatch", "Bad Request")
-            case .pkceMissingVerifier: return failure(.badRequest, "invalid_grant", "Missing code verifier.")
-            case .pkceMismatch: return failure(.badRequest, "invalid_grant", "Invalid code verifier.")
-            case .refreshRevoked, .refreshReuseDetected: return failure(.badRequest, "invalid_grant", "Token has been expired or revoked.")
-            default: return failure(.badRequest, "invalid_grant", "Bad Request")
-            }
-        }
+        return TokenDialect(
+            accessTTL: { Self.accessTTL }, accessPrefix: "ya29.a0", refreshPrefix: "1//0g", refreshPolicy: .stable, requiresRedirectURI: true,
+            failure: { failure, operation in
+                switch failure {
+                case .client(.unknownClient, _): answer(.unauthorized, "invalid_client", "The OAuth client was not found.", operation)
+                case .client: answer(.unauthorized, "invalid_client", "Unauthorized", operation)
+                case .missingParameter("redirect_uri"): answer(.badRequest, "invalid_request", "Missing parameter: redirect_uri", operation)
+                case .missingParameter(let name): answer(.badRequest, "invalid_request", "Missing required parameter: \(name)", operation)
+                case .unsupportedGrantType(let type): answer(.badRequest, "unsupported_grant_type", "Invalid grant_type: \(type)", operation)
+                case .grant(.codeReused): answer(.badRequest, "invalid_grant", "Code was already redeemed.", operation)
+                case .grant(.redirectMismatch): answer(.badRequest, "redirect_uri_mismatch", "Bad Request", operation)
+                case .grant(.pkceMissingVerifier): answer(.badRequest, "invalid_grant", "Missing code verifier.", operation)
+                case .grant(.pkceMismatch): answer(.badRequest, "invalid_grant", "Invalid code verifier.", operation)
+                case .grant(.refreshRevoked), .grant(.refreshReuseDetected):
+                    answer(.badRequest, "invalid_grant", "Token has been expired or revoked.", operation)
+                case .grant: answer(.badRequest, "invalid_grant", "Bad Request", operation)
+                }
+            },
+            success: { request, operation in
+                let issued = request.issued
+                var body = request.standardBody
+                if issued.access.scopes.contains("openid"), let account = accounts.first(where: { $0.id == issued.access.accountID }) {
+                    body["id_token"] = Self.idToken(account: account, clientID: request.client.clientID)
+                }
+                return .json(body, pretty: true, headers: Self.noStore, operation: operation)
+            })
     }
 
     static let noStore: HTTPFields = [.cacheControl: "no-cache, no-store, max-age=0, must-revalidate", .init("Pragma")!: "no-cache"]

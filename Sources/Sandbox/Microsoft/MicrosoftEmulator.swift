@@ -109,123 +109,120 @@ struct MicrosoftEmulator: ProviderEmulator {
     }
 
     private func token(_ request: SandboxRequest, tenant: String) async -> SandboxResponse {
-        let form = request.form
-        let grantType = form["grant_type"] ?? ""
-        let operation = "token.\(grantType.isEmpty ? "missing" : grantType)"
-        func failure(_ status: HTTPResponse.Status, _ error: String, _ code: Int, _ message: String, suberror: String? = nil) -> SandboxResponse {
-            let now = Date()
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = "yyyy-MM-dd HH:mm:ss'Z'"
-            let timestamp = formatter.string(from: now)
-            let trace = UUID().uuidString.lowercased()
-            let correlation = UUID().uuidString.lowercased()
-            var body: [String: Any] = [
-                "error": error,
-                "error_description": "AADSTS\(code): \(message)\r\nTrace ID: \(trace)\r\nCorrelation ID: \(correlation)\r\nTimestamp: \(timestamp)",
-                "error_codes": [code], "timestamp": timestamp, "trace_id": trace, "correlation_id": correlation,
-                "error_uri": "https://login.microsoftonline.com/error?code=\(code)",
-            ]
-            if let suberror { body["suberror"] = suberror }
-            return .json(body, status: status, headers: [.cacheControl: "no-store, no-cache", .init("Pragma")!: "no-cache"], operation: operation)
+        let operation = "token.\((request.form["grant_type"] ?? "").isEmpty ? "missing" : request.form["grant_type"] ?? "")"
+        guard Self.validTenant(tenant) else {
+            return Self.tokenError(.badRequest, "invalid_request", 90002, "Tenant '\(tenant)' not found.", operation: operation)
         }
-        guard Self.validTenant(tenant) else { return failure(.badRequest, "invalid_request", 90002, "Tenant '\(tenant)' not found.") }
         guard request.contentType.hasPrefix("application/x-www-form-urlencoded") else {
-            return failure(.badRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.")
+            return Self.tokenError(
+                .badRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.", operation: operation)
         }
-        let basic = request.basicCredentials
-        let clientID = form["client_id"] ?? basic?.0
-        let secret = form["client_secret"] ?? basic?.1
-        let client: OAuthClient
-        do {
-            client = try await authority.authenticate(clientID: clientID, secret: secret)
-        } catch {
-            switch error {
-            case .unknownClient:
-                return failure(
-                    .badRequest, "unauthorized_client", 700016,
-                    "Application with identifier '\(clientID ?? "")' was not found in the directory 'Githaf Consulting'.")
-            case .missingSecret:
-                return failure(
-                    .unauthorized, "invalid_client", 7_000_218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
-            default:
-                return failure(
-                    .unauthorized, "invalid_client", 7_000_215,
-                    "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
-            }
-        }
-        let ttl = Int.random(in: 3600...5399)
-        do {
-            let issued: IssuedTokens
-            var nonce: String?
-            switch grantType {
-            case "authorization_code":
-                guard let code = form["code"] else {
-                    return failure(.badRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'code'.")
+        return await EmulatedTokenEndpoint(authority: authority, dialect: tokenDialect).handle(
+            request.form, basic: request.basicCredentials, requiredContext: ["tenant": tenant.lowercased()])
+    }
+
+    /// An identity-platform error: `AADSTS` code, trace and correlation ids, timestamp.
+    static func tokenError(
+        _ status: HTTPResponse.Status, _ error: String, _ code: Int, _ message: String, suberror: String? = nil, operation: String
+    ) -> SandboxResponse {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss'Z'"
+        let timestamp = formatter.string(from: Date())
+        let trace = UUID().uuidString.lowercased()
+        let correlation = UUID().uuidString.lowercased()
+        var body: [String: Any] = [
+            "error": error,
+            "error_description": "AADSTS\(code): \(message)\r\nTrace ID: \(trace)\r\nCorrelation ID: \(correlation)\r\nTimestamp: \(timestamp)",
+            "error_codes": [code], "timestamp": timestamp, "trace_id": trace, "correlation_id": correlation,
+            "error_uri": "https://login.microsoftonline.com/error?code=\(code)",
+        ]
+        if let suberror { body["suberror"] = suberror }
+        return .json(body, status: status, headers: [.cacheControl: "no-store, no-cache", .init("Pragma")!: "no-cache"], operation: operation)
+    }
+
+    /// The identity platform's token endpoint: JWT-looking access tokens for 60 to 90 minutes,
+    /// refresh tokens that rotate (old ones stay valid), codes bound to their tenant, and AADSTS errors.
+    private var tokenDialect: TokenDialect {
+        let accounts = accounts
+        return TokenDialect(
+            accessTTL: { Int.random(in: 3600...5399) }, accessPrefix: "eyJ0eXAiOiJKV1QiLCJub25jZSI6", refreshPrefix: "0.AXoAx", refreshPolicy: .rotating,
+            failure: { failure, operation in
+                switch failure {
+                case .client(.unknownClient, let clientID):
+                    Self.tokenError(
+                        .badRequest, "unauthorized_client", 700016,
+                        "Application with identifier '\(clientID ?? "")' was not found in the directory 'Githaf Consulting'.", operation: operation)
+                case .client(.missingSecret, _):
+                    Self.tokenError(
+                        .unauthorized, "invalid_client", 7_000_218,
+                        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+                        operation: operation)
+                case .client:
+                    Self.tokenError(
+                        .unauthorized, "invalid_client", 7_000_215,
+                        "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.",
+                        operation: operation)
+                case .missingParameter(let name):
+                    Self.tokenError(
+                        .badRequest, "invalid_request", 900144, "The request body must contain the following parameter: '\(name)'.", operation: operation)
+                case .unsupportedGrantType(let type):
+                    Self.tokenError(
+                        .badRequest, "unsupported_grant_type", 70003, "The app requested an unsupported grant type '\(type)'.", operation: operation)
+                case .grant(.codeReused):
+                    Self.tokenError(
+                        .badRequest, "invalid_grant", 54005,
+                        "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+                        operation: operation)
+                case .grant(.codeExpired):
+                    Self.tokenError(
+                        .badRequest, "invalid_grant", 70008,
+                        "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
+                        operation: operation)
+                case .grant(.contextMismatch):
+                    Self.tokenError(
+                        .badRequest, "invalid_grant", 700005, "Provided Authorization Code is intended to use against other tenant, thus rejected.",
+                        operation: operation)
+                case .grant(.redirectMismatch):
+                    Self.tokenError(
+                        .badRequest, "invalid_grant", 50148,
+                        "The redirect_uri specified in the token request does not match the redirect_uri used when acquiring the authorization code.",
+                        operation: operation)
+                case .grant(.pkceMissingVerifier), .grant(.pkceMismatch):
+                    Self.tokenError(
+                        .badRequest, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+                        operation: operation)
+                case .grant(.refreshRevoked), .grant(.refreshReuseDetected):
+                    Self.tokenError(
+                        .badRequest, "invalid_grant", 50173,
+                        "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.",
+                        suberror: "bad_token", operation: operation)
+                case .grant:
+                    Self.tokenError(.badRequest, "invalid_grant", 9_002_313, "Invalid request. Request is malformed or invalid.", operation: operation)
                 }
-                issued = try await authority.redeem(
-                    code: code, client: client, redirectURI: form["redirect_uri"], verifier: form["code_verifier"], accessTTL: ttl,
-                    accessPrefix: "eyJ0eXAiOiJKV1QiLCJub25jZSI6", refreshPrefix: "0.AXoAx", requiredContext: ["tenant": tenant.lowercased()])
-                nonce = issued.access.context["nonce"]
-            case "refresh_token":
-                guard let refresh = form["refresh_token"] else {
-                    return failure(.badRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'refresh_token'.")
+            },
+            success: { request, operation in
+                let issued = request.issued
+                let granted = issued.access.scopes.filter { $0 != "offline_access" } + (issued.refreshToken != nil ? ["offline_access"] : [])
+                var body: [String: Any] = [
+                    "token_type": "Bearer", "scope": granted.joined(separator: " "), "expires_in": issued.expiresIn,
+                    "ext_expires_in": issued.expiresIn, "access_token": issued.access.token,
+                ]
+                if let refresh = issued.refreshToken { body["refresh_token"] = refresh }
+                if let account = accounts.first(where: { $0.id == issued.access.accountID }) {
+                    if issued.access.scopes.contains("openid") {
+                        let nonce = request.grantType == "authorization_code" ? issued.access.context["nonce"] : nil
+                        body["id_token"] = Self.idToken(account: account, clientID: request.client.clientID, nonce: nonce)
+                    }
+                    if request.fields["client_info"] == "1" {
+                        let info = try? JSONSerialization.data(withJSONObject: ["uid": account.id, "utid": GraphDirectory.tenantID], options: [.sortedKeys])
+                        body["client_info"] = (info ?? Data()).base64EncodedString().replacingOccurrences(of: "=", with: "")
+                            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                    }
                 }
-                issued = try await authority.refresh(
-                    token: refresh, client: client, policy: .rotating, accessTTL: ttl, accessPrefix: "eyJ0eXAiOiJKV1QiLCJub25jZSI6", refreshPrefix: "0.AXoAx")
-            default:
-                return failure(.badRequest, "unsupported_grant_type", 70003, "The app requested an unsupported grant type '\(grantType)'.")
-            }
-            let granted = issued.access.scopes.filter { !["offline_access"].contains($0) } + (issued.refreshToken != nil ? ["offline_access"] : [])
-            var body: [String: Any] = [
-                "token_type": "Bearer", "scope": granted.joined(separator: " "), "expires_in": issued.expiresIn,
-                "ext_expires_in": issued.expiresIn, "access_token": issued.access.token,
-            ]
-            if let refresh = issued.refreshToken { body["refresh_token"] = refresh }
-            if let account = accounts.first(where: { $0.id == issued.access.accountID }) {
-                if issued.access.scopes.contains("openid") {
-                    body["id_token"] = Self.idToken(account: account, clientID: client.clientID, nonce: nonce)
-                }
-                if form["client_info"] == "1" {
-                    let info = try? JSONSerialization.data(withJSONObject: ["uid": account.id, "utid": GraphDirectory.tenantID], options: [.sortedKeys])
-                    body["client_info"] = (info ?? Data()).base64EncodedString().replacingOccurrences(of: "=", with: "")
-                        .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                }
-            }
-            return .json(body, headers: [.cacheControl: "no-store, no-cache", .init("Pragma")!: "no-cache"], operation: operation)
-        } catch {
-            switch error {
-            case .codeReused:
-                return failure(
-                    .badRequest, "invalid_grant", 54005,
-                    "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.")
-            case .codeExpired:
-                return failure(
-                    .badRequest, "invalid_grant", 70008,
-                    "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource."
-                )
-            case .codeUnknown: return failure(.badRequest, "invalid_grant", 9_002_313, "Invalid request. Request is malformed or invalid.")
-            case .contextMismatch:
-                return failure(.badRequest, "invalid_grant", 700005, "Provided Authorization Code is intended to use against other tenant, thus rejected.")
-            case .redirectMismatch:
-                return failure(
-                    .badRequest, "invalid_grant", 50148,
-                    "The redirect_uri specified in the token request does not match the redirect_uri used when acquiring the authorization code.")
-            case .pkceMissingVerifier:
-                return failure(
-                    .badRequest, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.")
-            case .pkceMismatch:
-                return failure(
-                    .badRequest, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.")
-            case .refreshRevoked, .refreshReuseDetected:
-                return failure(
-                    .badRequest, "invalid_grant", 50173,
-                    "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.",
-                    suberror: "bad_token")
-            default: return failure(.badRequest, "invalid_grant", 9_002_313, "Invalid request. Request is malformed or invalid.")
-            }
-        }
+                return .json(body, headers: [.cacheControl: "no-store, no-cache", .init("Pragma")!: "no-cache"], operation: operation)
+            })
     }
 
     static func idToken(account: SandboxAccount, clientID: String, nonce: String?) -> String {
