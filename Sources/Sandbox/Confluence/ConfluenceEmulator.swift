@@ -65,45 +65,35 @@ struct ConfluenceEmulator: ProviderEmulator {
     // MARK: OAuth
 
     private func authorize(_ request: SandboxRequest) async -> SandboxResponse {
-        let isDecision = request.method == .post
-        let params = isDecision ? request.form : request.query
-        func page(_ title: String, _ detail: String) -> SandboxResponse {
-            .html(ConsentPage.error(providerName: "Atlassian", title: title, detail: detail), status: .badRequest, operation: "authorize.error")
-        }
-        guard let clientID = params["client_id"], let client = await authority.client(clientID), client.platform == platform else {
-            return page("Something went wrong", "Invalid client_id: the app could not be found.")
-        }
-        guard let redirectURI = params["redirect_uri"], client.redirectURIs.contains(redirectURI) else {
-            return page("Something went wrong", "The redirect_uri is not registered for this app (callback URL mismatch).")
-        }
-        guard params["audience"] == "api.atlassian.com" else { return page("Something went wrong", "audience must be api.atlassian.com.") }
-        let state = params["state"]
-        func back(_ items: [(String, String)]) -> SandboxResponse {
-            .redirect(redirectURI.appendingQuery(items + (state.map { [("state", $0)] } ?? [])), operation: isDecision ? "authorize.decision" : "authorize")
-        }
-        guard params["response_type"] == "code" else { return back([("error", "unsupported_response_type")]) }
-        guard let scope = params["scope"], !scope.isEmpty else { return back([("error", "invalid_scope"), ("error_description", "scope is required")]) }
-        let scopes = scope.split(separator: " ").map(String.init)
-        guard isDecision else {
-            let carry = request.queryItems.filter { !["decision", "account", "site"].contains($0.0) }
-            let siteChoice = ConfluenceDirectory.sites.filter(\.confluence).map { ($0.cloudID, "\($0.name).atlassian.net") }
-            return .html(
-                ConsentPage.render(
-                    .init(
-                        providerName: "Atlassian", appName: "Cirrus", scopes: scopes, accounts: accounts, carry: carry,
-                        action: request.base(.atlassianAuth) + "/authorize", extraChoice: ("site", "Use app on", siteChoice))), operation: "authorize")
-        }
-        guard params["decision"] == "allow" else {
-            return back([("error", "access_denied"), ("error_description", "The user did not grant access to the app.")])
-        }
-        let account = accounts.first { $0.id == params["account"] } ?? accounts[0]
-        let site = params["site"].flatMap(ConfluenceDirectory.site) ?? ConfluenceDirectory.main
-        await grants.add(site.cloudID, account: account.id, client: clientID)
-        let code = await authority.issueCode(
-            client: client, redirectURI: redirectURI, scopes: scopes, accountID: account.id, challenge: params["code_challenge"],
-            challengeMethod: params["code_challenge"] == nil ? nil : (params["code_challenge_method"] ?? "plain"),
-            issueRefreshToken: scopes.contains("offline_access"), codePrefix: "")
-        return back([("code", code)])
+        await EmulatedAuthorizationEndpoint(platform: platform, authority: authority, accounts: accounts, dialect: authorizeDialect).handle(request)
+    }
+
+    /// Atlassian's 3LO consent: the `api.atlassian.com` audience, a site picker whose choice is
+    /// added to the grant, a refresh token with `offline_access`, and Atlassian's error pages.
+    private var authorizeDialect: AuthorizeDialect {
+        let grants = grants
+        return AuthorizeDialect(
+            providerName: "Atlassian", consentAction: { $0.base(.atlassianAuth) + "/authorize" },
+            unknownClient: { _ in .page(title: "Something went wrong", detail: "Invalid client_id: the app could not be found.") },
+            redirectMismatch: .page(title: "Something went wrong", detail: "The redirect_uri is not registered for this app (callback URL mismatch)."),
+            validate: { params in
+                guard params["audience"] == "api.atlassian.com" else {
+                    return .failure(.init(refusal: .page(title: "Something went wrong", detail: "audience must be api.atlassian.com.")))
+                }
+                guard params["response_type"] == "code" else { return .failure(.init(refusal: .redirect([("error", "unsupported_response_type")]))) }
+                guard let scope = params["scope"], !scope.isEmpty else {
+                    return .failure(.init(refusal: .redirect([("error", "invalid_scope"), ("error_description", "scope is required")])))
+                }
+                return .success(scope.split(separator: " ").map(String.init))
+            },
+            answerFields: ["decision", "account", "site"],
+            extraChoice: { ("site", "Use app on", ConfluenceDirectory.sites.filter(\.confluence).map { ($0.cloudID, "\($0.name).atlassian.net") }) },
+            declined: [("error", "access_denied"), ("error_description", "The user did not grant access to the app.")],
+            terms: { params, scopes, account, client in
+                let site = params["site"].flatMap(ConfluenceDirectory.site) ?? ConfluenceDirectory.main
+                await grants.add(site.cloudID, account: account.id, client: client.clientID)
+                return CodeTerms(issueRefreshToken: scopes.contains("offline_access"), prefix: "")
+            })
     }
 
     private func token(_ request: SandboxRequest) async -> SandboxResponse {

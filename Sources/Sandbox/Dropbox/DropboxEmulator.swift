@@ -66,56 +66,36 @@ struct DropboxEmulator: ProviderEmulator {
     // MARK: OAuth
 
     private func authorize(_ request: SandboxRequest) async -> SandboxResponse {
-        let isDecision = request.method == .post
-        let params = isDecision ? request.form : request.query
-        func page(_ title: String, _ detail: String) -> SandboxResponse {
-            .html(ConsentPage.error(providerName: "Dropbox", title: title, detail: detail), status: .badRequest, operation: "authorize.error")
-        }
-        guard let clientID = params["client_id"], let client = await authority.client(clientID), client.platform == platform else {
-            return page("Invalid client_id", "The app you're trying to connect to doesn't exist (invalid client_id).")
-        }
-        let redirectURI = params["redirect_uri"]
-        if let redirectURI, !client.redirectURIs.contains(redirectURI) {
-            return page("Invalid redirect_uri", "It must exactly match one of the redirect URIs you've pre-configured for your app (including the path).")
-        }
-        guard params["response_type"] == "code" else { return page("Invalid response_type", "response_type must be \"code\".") }
-        if let state = params["state"], state.utf8.count > 500 { return page("Invalid state", "state is longer than 500 bytes.") }
-        var scopes = Self.appScopes
-        if let requested = params["scope"], !requested.isEmpty {
-            let asked = requested.split(separator: " ").map(String.init)
-            guard Set(asked).isSubset(of: Set(Self.appScopes + ["openid", "email", "profile"])) else {
-                return page("Invalid scope", "Your app does not have the required scope.")
-            }
-            scopes = asked
-        }
-        let state = params["state"]
-        func back(_ items: [(String, String)]) -> SandboxResponse {
-            guard let redirectURI else {
-                // Without a redirect URI the code is shown to the user to paste.
-                return .html(
-                    "<!DOCTYPE html><p>Enter this code into the app: <code>\(items.first { $0.0 == "code" }?.1 ?? "")</code></p>",
-                    operation: "authorize.decision")
-            }
-            return .redirect(
-                redirectURI.appendingQuery(items + (state.map { [("state", $0)] } ?? [])), operation: isDecision ? "authorize.decision" : "authorize")
-        }
-        guard isDecision else {
-            let carry = request.queryItems.filter { $0.0 != "decision" && $0.0 != "account" }
-            return .html(
-                ConsentPage.render(
-                    .init(
-                        providerName: "Dropbox", appName: "Cirrus", scopes: scopes, accounts: accounts, carry: carry,
-                        action: request.base(.dropboxWeb) + "/oauth2/authorize", extraChoice: nil)), operation: "authorize")
-        }
-        guard params["decision"] == "allow" else {
-            return back([("error", "access_denied"), ("error_description", "The user chose not to give your app access to their Dropbox account.")])
-        }
-        let account = accounts.first { $0.id == params["account"] } ?? accounts[0]
-        let code = await authority.issueCode(
-            client: client, redirectURI: redirectURI, scopes: scopes, accountID: account.id, challenge: params["code_challenge"],
-            challengeMethod: params["code_challenge"] == nil ? nil : (params["code_challenge_method"] ?? "plain"),
-            issueRefreshToken: params["token_access_type"] == "offline", codePrefix: "")
-        return back([("code", code)])
+        await EmulatedAuthorizationEndpoint(platform: platform, authority: authority, accounts: accounts, dialect: authorizeDialect).handle(request)
+    }
+
+    /// Dropbox's consent: the app's scopes when none are asked for, a redirect URI that may be
+    /// left out (the code is then shown to paste), a refresh token only with
+    /// `token_access_type=offline`, and Dropbox's error pages.
+    private var authorizeDialect: AuthorizeDialect {
+        AuthorizeDialect(
+            providerName: "Dropbox", consentAction: { $0.base(.dropboxWeb) + "/oauth2/authorize" },
+            unknownClient: { _ in .page(title: "Invalid client_id", detail: "The app you're trying to connect to doesn't exist (invalid client_id).") },
+            redirectMismatch: .page(
+                title: "Invalid redirect_uri", detail: "It must exactly match one of the redirect URIs you've pre-configured for your app (including the path)."
+            ),
+            redirectOptional: true,
+            validate: { params in
+                guard params["response_type"] == "code" else {
+                    return .failure(.init(refusal: .page(title: "Invalid response_type", detail: "response_type must be \"code\".")))
+                }
+                if let state = params["state"], state.utf8.count > 500 {
+                    return .failure(.init(refusal: .page(title: "Invalid state", detail: "state is longer than 500 bytes.")))
+                }
+                guard let requested = params["scope"], !requested.isEmpty else { return .success(Self.appScopes) }
+                let asked = requested.split(separator: " ").map(String.init)
+                guard Set(asked).isSubset(of: Set(Self.appScopes + ["openid", "email", "profile"])) else {
+                    return .failure(.init(refusal: .page(title: "Invalid scope", detail: "Your app does not have the required scope.")))
+                }
+                return .success(asked)
+            },
+            declined: [("error", "access_denied"), ("error_description", "The user chose not to give your app access to their Dropbox account.")],
+            terms: { params, _, _, _ in CodeTerms(issueRefreshToken: params["token_access_type"] == "offline", prefix: "") })
     }
 
     private func token(_ request: SandboxRequest) async -> SandboxResponse {

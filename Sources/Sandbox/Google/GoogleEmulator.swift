@@ -48,55 +48,44 @@ struct GoogleEmulator: ProviderEmulator {
     // MARK: Authorization endpoint
 
     private func authorize(_ request: SandboxRequest) async -> SandboxResponse {
-        // The POST from the consent form carries the original request in hidden fields.
-        let isDecision = request.method == .post
-        let params = isDecision ? request.form : request.query
-        guard let clientID = params["client_id"], let client = await authority.client(clientID), client.platform == platform else {
-            return .html(
-                ConsentPage.error(providerName: "Google", title: "Error 401: invalid_client", detail: "The OAuth client was not found."),
-                status: .unauthorized, operation: "authorize.error")
-        }
-        guard let redirectURI = params["redirect_uri"], client.redirectURIs.contains(redirectURI) else {
-            return .html(
-                ConsentPage.error(
-                    providerName: "Google", title: "Error 400: redirect_uri_mismatch",
-                    detail:
-                        "You can't sign in to this app because it doesn't comply with Google's OAuth 2.0 policy. The redirect URI in the request does not match the ones authorized for the OAuth client."
-                ),
-                status: .badRequest, operation: "authorize.error")
-        }
-        let state = params["state"]
-        func back(_ items: [(String, String)]) -> SandboxResponse {
-            .redirect(redirectURI.appendingQuery(items + (state.map { [("state", $0)] } ?? [])), operation: isDecision ? "authorize.decision" : "authorize")
-        }
-        guard params["response_type"] == "code" else { return back([("error", "unsupported_response_type")]) }
-        guard let scope = params["scope"], !scope.isEmpty else {
-            return back([("error", "invalid_request"), ("error_description", "Missing required parameter: scope")])
-        }
-        if let method = params["code_challenge_method"], method != "S256", method != "plain" {
-            return back([("error", "invalid_request"), ("error_description", "Invalid code_challenge_method")])
-        }
-        let scopes = Self.expand(scope.split(separator: " ").map(String.init))
+        await EmulatedAuthorizationEndpoint(platform: platform, authority: authority, accounts: accounts, dialect: authorizeDialect).handle(request)
+    }
 
-        guard isDecision else {
-            let carry = request.queryItems.filter { $0.0 != "decision" && $0.0 != "account" }
-            return .html(
-                ConsentPage.render(
-                    .init(
-                        providerName: "Google", appName: "Cirrus", scopes: scopes.map(Self.describe), accounts: accounts, carry: carry,
-                        action: request.base(.googleAccounts) + "/o/oauth2/v2/auth", extraChoice: nil)),
-                operation: "authorize")
-        }
-        guard params["decision"] == "allow" else { return back([("error", "access_denied")]) }
-        let account = accounts.first { $0.id == params["account"] } ?? accounts[0]
-        let offline = params["access_type"] == "offline"
-        let prompted = (params["prompt"] ?? "").split(separator: " ").contains("consent")
-        let firstConsent = !(await authority.hasConsented(platform: platform, accountID: account.id, clientID: clientID))
-        let code = await authority.issueCode(
-            client: client, redirectURI: redirectURI, scopes: scopes, accountID: account.id,
-            challenge: params["code_challenge"], challengeMethod: params["code_challenge"] == nil ? nil : (params["code_challenge_method"] ?? "plain"),
-            issueRefreshToken: offline && (prompted || firstConsent), codePrefix: "4/0A")
-        return back([("code", code), ("scope", scopes.joined(separator: " ")), ("authuser", "0"), ("prompt", prompted ? "consent" : "none")])
+    /// Google's consent: `email`/`profile` reported as their userinfo URLs, scopes described in
+    /// words, a refresh token only for offline access on the first consent or with
+    /// `prompt=consent`, and Google's error pages.
+    private var authorizeDialect: AuthorizeDialect {
+        let authority = authority
+        let platform = platform
+        return AuthorizeDialect(
+            providerName: "Google", consentAction: { $0.base(.googleAccounts) + "/o/oauth2/v2/auth" },
+            unknownClient: { _ in .page(title: "Error 401: invalid_client", detail: "The OAuth client was not found.", status: .unauthorized) },
+            redirectMismatch: .page(
+                title: "Error 400: redirect_uri_mismatch",
+                detail:
+                    "You can't sign in to this app because it doesn't comply with Google's OAuth 2.0 policy. The redirect URI in the request does not match the ones authorized for the OAuth client."
+            ),
+            validate: { params in
+                guard params["response_type"] == "code" else { return .failure(.init(refusal: .redirect([("error", "unsupported_response_type")]))) }
+                guard let scope = params["scope"], !scope.isEmpty else {
+                    return .failure(.init(refusal: .redirect([("error", "invalid_request"), ("error_description", "Missing required parameter: scope")])))
+                }
+                if let method = params["code_challenge_method"], method != "S256", method != "plain" {
+                    return .failure(.init(refusal: .redirect([("error", "invalid_request"), ("error_description", "Invalid code_challenge_method")])))
+                }
+                return .success(Self.expand(scope.split(separator: " ").map(String.init)))
+            },
+            describeScopes: { $0.map(Self.describe) },
+            terms: { params, _, account, client in
+                let offline = params["access_type"] == "offline"
+                let prompted = (params["prompt"] ?? "").split(separator: " ").contains("consent")
+                let firstConsent = !(await authority.hasConsented(platform: platform, accountID: account.id, clientID: client.clientID))
+                return CodeTerms(issueRefreshToken: offline && (prompted || firstConsent), prefix: "4/0A")
+            },
+            extraResult: { params, scopes in
+                let prompted = (params["prompt"] ?? "").split(separator: " ").contains("consent")
+                return [("scope", scopes.joined(separator: " ")), ("authuser", "0"), ("prompt", prompted ? "consent" : "none")]
+            })
     }
 
     /// Google reports `email`/`profile` as the userinfo URLs.

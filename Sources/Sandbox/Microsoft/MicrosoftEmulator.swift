@@ -57,55 +57,54 @@ struct MicrosoftEmulator: ProviderEmulator {
     }
 
     private func authorize(_ request: SandboxRequest, tenant: String) async -> SandboxResponse {
-        let isDecision = request.method == .post
-        let params = isDecision ? request.form : request.query
-        func page(_ code: String, _ message: String) -> SandboxResponse {
-            .html(
-                ConsentPage.error(providerName: "Microsoft", title: "Sign in", detail: "AADSTS\(code): \(message)"), status: .badRequest,
-                operation: "authorize.error")
+        await EmulatedAuthorizationEndpoint(platform: platform, authority: authority, accounts: accounts, dialect: authorizeDialect(tenant: tenant))
+            .handle(request)
+    }
+
+    /// The identity platform's consent under a tenant path: AADSTS error pages, PKCE needing a
+    /// challenge with its method, a refresh token with `offline_access`, codes bound to the tenant.
+    private func authorizeDialect(tenant: String) -> AuthorizeDialect {
+        @Sendable func page(_ code: String, _ message: String) -> AuthorizeRefusal {
+            .page(title: "Sign in", detail: "AADSTS\(code): \(message)")
         }
-        guard Self.validTenant(tenant) else { return page("90002", "Tenant '\(tenant)' not found.") }
-        guard let clientID = params["client_id"], let client = await authority.client(clientID), client.platform == platform else {
-            return page("700016", "Application with identifier '\(params["client_id"] ?? "")' was not found in the directory.")
-        }
-        guard let redirectURI = params["redirect_uri"], client.redirectURIs.contains(redirectURI) else {
-            return page("50011", "The redirect URI specified in the request does not match the redirect URIs configured for the application.")
-        }
-        let state = params["state"]
-        func back(_ items: [(String, String)]) -> SandboxResponse {
-            .redirect(redirectURI.appendingQuery(items + (state.map { [("state", $0)] } ?? [])), operation: isDecision ? "authorize.decision" : "authorize")
-        }
-        guard params["response_type"] == "code" else {
-            return back([
-                ("error", "unsupported_response_type"), ("error_description", "AADSTS70005: response_type 'token' is not enabled for the application."),
-            ])
-        }
-        guard let scope = params["scope"], !scope.isEmpty else {
-            return back([("error", "invalid_request"), ("error_description", "AADSTS900144: The request body must contain the following parameter: 'scope'.")])
-        }
-        if params["code_challenge_method"] != nil, params["code_challenge"] == nil {
-            return back([("error", "invalid_request"), ("error_description", "AADSTS9002313: Invalid request. Request is malformed or invalid.")])
-        }
-        let scopes = scope.split(separator: " ").map(String.init)
-        guard isDecision else {
-            let carry = request.queryItems.filter { $0.0 != "decision" && $0.0 != "account" }
-            return .html(
-                ConsentPage.render(
-                    .init(
-                        providerName: "Microsoft", appName: "Cirrus", scopes: scopes, accounts: accounts, carry: carry,
-                        action: request.base(.microsoftLogin) + "/\(tenant)/oauth2/v2.0/authorize", extraChoice: nil)), operation: "authorize")
-        }
-        guard params["decision"] == "allow" else {
-            return back([("error", "access_denied"), ("error_description", "AADSTS65004: User declined to consent to access the app.")])
-        }
-        let account = accounts.first { $0.id == params["account"] } ?? accounts[0]
-        var context = ["tenant": tenant.lowercased()]
-        if let nonce = params["nonce"] { context["nonce"] = nonce }
-        let code = await authority.issueCode(
-            client: client, redirectURI: redirectURI, scopes: scopes, accountID: account.id, challenge: params["code_challenge"],
-            challengeMethod: params["code_challenge"] == nil ? nil : (params["code_challenge_method"] ?? "plain"),
-            issueRefreshToken: scopes.contains("offline_access"), codePrefix: "0.AXoA", context: context)
-        return back([("code", code), ("session_state", UUID().uuidString.lowercased())])
+        return AuthorizeDialect(
+            providerName: "Microsoft", consentAction: { $0.base(.microsoftLogin) + "/\(tenant)/oauth2/v2.0/authorize" },
+            precheck: { _ in Self.validTenant(tenant) ? nil : page("90002", "Tenant '\(tenant)' not found.") },
+            unknownClient: { clientID in page("700016", "Application with identifier '\(clientID ?? "")' was not found in the directory.") },
+            redirectMismatch: page("50011", "The redirect URI specified in the request does not match the redirect URIs configured for the application."),
+            validate: { params in
+                guard params["response_type"] == "code" else {
+                    return .failure(
+                        .init(
+                            refusal: .redirect([
+                                ("error", "unsupported_response_type"),
+                                ("error_description", "AADSTS70005: response_type 'token' is not enabled for the application."),
+                            ])))
+                }
+                guard let scope = params["scope"], !scope.isEmpty else {
+                    return .failure(
+                        .init(
+                            refusal: .redirect([
+                                ("error", "invalid_request"),
+                                ("error_description", "AADSTS900144: The request body must contain the following parameter: 'scope'."),
+                            ])))
+                }
+                if params["code_challenge_method"] != nil, params["code_challenge"] == nil {
+                    return .failure(
+                        .init(
+                            refusal: .redirect([
+                                ("error", "invalid_request"), ("error_description", "AADSTS9002313: Invalid request. Request is malformed or invalid."),
+                            ])))
+                }
+                return .success(scope.split(separator: " ").map(String.init))
+            },
+            declined: [("error", "access_denied"), ("error_description", "AADSTS65004: User declined to consent to access the app.")],
+            terms: { params, scopes, _, _ in
+                var context = ["tenant": tenant.lowercased()]
+                if let nonce = params["nonce"] { context["nonce"] = nonce }
+                return CodeTerms(issueRefreshToken: scopes.contains("offline_access"), prefix: "0.AXoA", context: context)
+            },
+            extraResult: { _, _ in [("session_state", UUID().uuidString.lowercased())] })
     }
 
     private func token(_ request: SandboxRequest, tenant: String) async -> SandboxResponse {
