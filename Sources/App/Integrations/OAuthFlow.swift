@@ -59,6 +59,21 @@ struct OAuthFlow: Sendable {
     /// An OAuth `error` parameter as it may be shown and logged: the codes RFC 6749 §4.1.2.1
     /// defines are short ASCII words, so anything longer or with other characters (markup, line
     /// breaks, a novel) becomes `invalid_error_code`.
+    /// The standard OAuth error codes a provider sends back (RFC 6749 §4.1.2.1) in our words;
+    /// anything else is not repeated.
+    static func describe(_ code: String) -> String {
+        switch code {
+        case "invalid_request": "the request was not valid"
+        case "unauthorized_client", "invalid_client": "this server's OAuth app is not allowed to connect"
+        case "unsupported_response_type": "the provider does not support this kind of sign-in"
+        case "invalid_scope": "the permissions asked for are not available"
+        case "server_error": "the provider had an error"
+        case "temporarily_unavailable": "the provider is busy; try again shortly"
+        case "consent_required", "interaction_required", "login_required": "the provider needs you to sign in and consent again"
+        default: "an error (\(code))"
+        }
+    }
+
     static func errorCode(_ raw: String) -> String {
         let allowed = raw.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_-.".unicodeScalars.contains($0)) }
         return allowed && !raw.isEmpty && raw.count <= 64 ? raw : "invalid_error_code"
@@ -91,7 +106,8 @@ struct OAuthFlow: Sendable {
         if let providerError = providerError.map(Self.errorCode) {
             deps.metrics.recordOAuth(platform: platform, result: "denied")
             await record(.connectFailed, providerError == "access_denied" ? "access denied at the provider" : "provider error \(providerError)")
-            throw providerError == "access_denied" ? IntegrationError.providerDenied(platform) : IntegrationError.providerError(platform, providerError)
+            throw providerError == "access_denied"
+                ? IntegrationError.providerDenied(platform) : IntegrationError.providerError(platform, Self.describe(providerError))
         }
         guard let code, !code.isEmpty else { throw IntegrationError.invalidState }
         let connector = try deps.connectors.connector(platform)
