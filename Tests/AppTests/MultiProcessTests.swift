@@ -29,7 +29,7 @@ struct MultiProcessTests {
     }
 
     static func waitUntilUp(_ url: String) async throws {
-        try await eventually("\(url) comes up", timeout: .seconds(30)) {
+        try await eventually("\(url) comes up") {
             // 200 only: anything else may be another test's server that took the port.
             let response = try? await ConnectDriver.http.execute(HTTPClientRequest(url: url), timeout: .seconds(2))
             return response?.status.code == 200

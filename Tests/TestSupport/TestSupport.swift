@@ -9,7 +9,10 @@ public struct TestFailure: Error, CustomStringConvertible {
 
 /// Polls `probe` until it returns a value and returns it; fails naming `what` once `timeout`
 /// has passed. The suite's one way to wait for something another task or process does: the
-/// timeout is a ceiling, never a bet on how long the work takes.
+/// timeout is a ceiling against a hang, never a bet on how long the work takes (on two busy
+/// cores a server can take many seconds to start), so waits keep the default unless the
+/// thing waited for is itself bounded. In-process servers announce their port instead
+/// (``Announcement``).
 @discardableResult
 public func eventually<T>(
     _ what: String, timeout: Duration = .seconds(120), every interval: Duration = .milliseconds(100),
@@ -58,5 +61,39 @@ extension Collection {
     /// collection does not pass: a check of every item proves nothing when there are none.
     public func every(_ predicate: (Element) throws -> Bool) rethrows -> Bool {
         try !isEmpty && allSatisfy(predicate)
+    }
+}
+
+/// A value another task announces once, such as a server's port when it starts listening:
+/// waited for, not polled, so a busy machine slows the wait down instead of failing it.
+public final class Announcement<Value: Sendable>: Sendable {
+    private let stream: AsyncStream<Value>
+    private let continuation: AsyncStream<Value>.Continuation
+
+    public init() {
+        (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    public func announce(_ value: Value) {
+        continuation.yield(value)
+    }
+
+    /// The announced value. `ceiling` only guards against an announcement that never comes
+    /// (a server that fails to start), so the suite fails instead of hanging.
+    public func value(_ what: String, ceiling: Duration = .seconds(120)) async throws -> Value {
+        let stream = stream
+        return try await withThrowingTaskGroup(of: Value?.self) { group in
+            group.addTask {
+                for await value in stream { return value }
+                return nil
+            }
+            group.addTask {
+                try await Task.sleep(for: ceiling)
+                return nil
+            }
+            defer { group.cancelAll() }
+            if let first = try await group.next(), let value = first { return value }
+            throw TestFailure("\(what) did not happen within \(ceiling)")
+        }
     }
 }

@@ -65,27 +65,18 @@ final class FakeOpenAI: @unchecked Sendable {
                     try await writer.finish(nil)
                 })
         }
-        let port = PortBox()
+        let listening = Announcement<Int>()
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in port.set(channel.localAddress?.port ?? 0) }, logger: Logger(label: "fake-openai"))
+            onServerRunning: { channel in listening.announce(channel.localAddress?.port ?? 0) }, logger: Logger(label: "fake-openai"))
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 try await app.runService()
                 return nil
             }
             defer { group.cancelAll() }
-            let bound = try await eventually("the fake OpenAI server listens", timeout: .seconds(10), every: .milliseconds(20)) {
-                port.value == 0 ? nil : port.value
-            }
+            let bound = try await listening.value("the fake OpenAI server listens")
             return try await body("http://127.0.0.1:\(bound)/v1")
         }
     }
-}
-
-private final class PortBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var port = 0
-    var value: Int { lock.withLock { port } }
-    func set(_ value: Int) { lock.withLock { port = value } }
 }

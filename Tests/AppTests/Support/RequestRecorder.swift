@@ -29,16 +29,17 @@ final class RequestRecorder: Sendable {
         let port = try LoopbackPort.free()
         var logger = Logger(label: "recorder")
         logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+        let listening = Announcement<Int>()
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+            onServerRunning: { channel in listening.announce(channel.localAddress?.port ?? port) }, logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 try await app.runService()
                 return nil
             }
             let origin = "http://127.0.0.1:\(port)"
-            try await eventually("the recorder listens", timeout: .seconds(10), every: .milliseconds(50)) {
-                (try? await ConnectDriver.http.execute(HTTPClientRequest(url: origin + "/ready"), timeout: .seconds(2))) != nil ? true : nil
-            }
+            _ = try await listening.value("the recorder listens")
             hits.withLock { $0.removeAll() }
             defer { group.cancelAll() }
             return try await body(origin)

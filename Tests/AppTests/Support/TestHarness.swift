@@ -111,7 +111,7 @@ struct TestHarness: Sendable {
             }
             let health = URL(string: config.apiBaseURL + "/health")!
             do {
-                try await eventually("the server starts on \(config.apiBaseURL)", timeout: .seconds(30)) {
+                try await eventually("the server starts on \(config.apiBaseURL)") {
                     (try? await URLSession.shared.data(from: health)) != nil
                 }
                 let result = try await body()

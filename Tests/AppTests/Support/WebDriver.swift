@@ -72,7 +72,7 @@ final class WebDriver: @unchecked Sendable {
     }
 
     private func waitUntilReady() async throws {
-        try await eventually("chromedriver starts", timeout: .seconds(10)) {
+        try await eventually("chromedriver starts") {
             (try? await command("GET", "/status") as? [String: Any])?["ready"] as? Bool == true
         }
     }
