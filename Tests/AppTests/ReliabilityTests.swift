@@ -279,7 +279,7 @@ struct ReliabilityTests {
 
 @Suite("Reliability: no connection held across provider calls")
 struct HeldConnectionTests {
-    @Test("while the provider is slow to refresh a token, the database keeps answering (/health within a second)")
+    @Test("while the provider is slow to refresh a token, the database keeps answering (/health says ok before the refresh ends)")
     func refreshHoldsNoConnection() async throws {
         let harness = try await TestHarness.make()
         try await harness.withServer { client in
@@ -292,12 +292,14 @@ struct HeldConnectionTests {
             _ = try await eventually("the refresh is under way") {
                 try await harness.withStore { store in try await UserIntegration.query(on: store.database).first()?.refreshClaim }
             }
-            // then: the store answers at once (asked on a connection of its own), and the call
-            // succeeds once the provider does
-            let asked = ContinuousClock.now
+            // then: the store answers while the provider is still thinking — /health says "ok",
+            // not "busy" (what it says when no connection frees up within its 2 s patience), and
+            // the refresh is still under way when it does — and the call succeeds once the
+            // provider answers. Observed states, no stopwatch: a slow machine cannot fail it.
             let health = try await MultiProcessTests.call("http://127.0.0.1:\(client.port)/health")
-            #expect(ContinuousClock.now - asked < .seconds(1))
             #expect((try JSONSerialization.jsonObject(with: Data(health.2)) as? [String: Any])?["database"] as? String == "ok")
+            let stillRefreshing = try await harness.withStore { store in try await UserIntegration.query(on: store.database).first()?.refreshClaim }
+            #expect(stillRefreshing != nil, "the provider answered before /health did")
             #expect(try await call.value == .ok)
         }
     }
