@@ -185,6 +185,9 @@ public protocol CloudConnector: Sendable {
     func download(_ file: CloudFile, session: ProviderSession, to destination: URL, maxBytes: Int64) async throws -> DownloadedFile
 }
 
-extension CloudConnector {
-    public var resourceChoice: ResourceChoice? { nil }
+/// A provider's connector as a type: what is known about the provider without a connection,
+/// and how to make the connector for one OAuth app. ``ConnectorRegistry`` maps each platform to one.
+public protocol ProviderConnector: CloudConnector {
+    static var facts: ProviderFacts { get }
+    init(configuration: ConnectorConfiguration, http: ProviderHTTP)
 }

@@ -17,28 +17,28 @@ struct ConnectorRegistry: Sendable {
         setup.apps[platform] != nil
     }
 
-    /// What is known about each platform's provider, also without a configured client: the
-    /// scopes and pitfalls of the setup checklist, what is chosen after connecting, revocation.
-    static func facts(_ platform: Platform) -> ProviderFacts {
+    /// The connector type of each platform: the one place a platform meets its provider.
+    static func connectorType(_ platform: Platform) -> any ProviderConnector.Type {
         switch platform {
-        case .googleDrive: GoogleDriveConnector.facts
-        case .microsoft: MicrosoftConnector.facts
-        case .dropbox: DropboxConnector.facts
-        case .confluence: ConfluenceConnector.facts
+        case .googleDrive: GoogleDriveConnector.self
+        case .microsoft: MicrosoftConnector.self
+        case .dropbox: DropboxConnector.self
+        case .confluence: ConfluenceConnector.self
         }
     }
 
-    /// The scopes each platform asks for.
-    static func scopes(_ platform: Platform) -> [String] { facts(platform).scopes }
+    /// What is known about each platform's provider, also without a configured client: the
+    /// scopes and pitfalls of the setup checklist, what is chosen after connecting, revocation.
+    static func facts(_ platform: Platform) -> ProviderFacts { connectorType(platform).facts }
 
     /// Whether a platform's grant reaches several resources a connection chooses from.
     static func resourceChoice(_ platform: Platform) -> ResourceChoice? { facts(platform).resourceChoice }
 
-    /// Where the configured providers' consent pages live (the stand-in's origin in demo mode).
+    /// Where the configured providers' consent pages live (the stand-in's origin in demo mode),
+    /// for the pages' `form-action`: read from the facts, no connector is built per page.
     var consentOrigins: [String] {
-        let origins = Platform.allCases.compactMap { platform -> String? in
-            guard let connector = try? connector(platform),
-                let url = URLComponents(string: connector.authorizationURL(state: "", codeChallenge: "")), let scheme = url.scheme, let host = url.host
+        let origins = setup.apps.compactMap { platform, app -> String? in
+            guard let url = URLComponents(string: app.hosts.base(Self.facts(platform).oauth.authorizationHost)), let scheme = url.scheme, let host = url.host
             else { return nil }
             return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
         }
@@ -49,11 +49,6 @@ struct ConnectorRegistry: Sendable {
         guard let app = setup.apps[platform] else { throw IntegrationError.notConfigured(platform) }
         let configuration = ConnectorConfiguration(
             clientID: app.clientID, clientSecret: app.clientSecret.revealed, redirectURI: redirectURI(platform), tenant: app.tenant, hosts: app.hosts)
-        switch platform {
-        case .googleDrive: return GoogleDriveConnector(configuration: configuration, http: http)
-        case .microsoft: return MicrosoftConnector(configuration: configuration, http: http)
-        case .dropbox: return DropboxConnector(configuration: configuration, http: http)
-        case .confluence: return ConfluenceConnector(configuration: configuration, http: http)
-        }
+        return Self.connectorType(platform).init(configuration: configuration, http: http)
     }
 }

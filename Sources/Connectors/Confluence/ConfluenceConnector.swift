@@ -6,28 +6,24 @@ import Foundation
 /// (cloud id) found through accessible-resources.
 public struct ConfluenceConnector: OAuthConnector {
     public let platform = Platform.confluence
-    /// The scopes requested at consent, known without a configured client.
-    public static let requestedScopes = [
-        "read:page:confluence", "read:space:confluence", "read:attachment:confluence", "read:content.metadata:confluence",
-        "search:confluence", "readonly:content.attachment:confluence", "read:me", "offline_access",
-    ]
     /// Atlassian's 3LO flow: a JSON token request, rotating refresh tokens, no revocation
-    /// endpoint (the person removes the app).
-    public static let oauth = OAuthDescription(
-        authorizationHost: "auth.atlassian.com", authorizationPath: "/authorize",
-        tokenHost: "auth.atlassian.com", tokenPath: "/oauth/token", authentication: .jsonBody, scopes: requestedScopes,
-        extraAuthorizationParameters: [("audience", "api.atlassian.com"), ("prompt", "consent")], revocation: .none)
-    /// One Atlassian grant reaches every site the person chose at consent; a connection reads one.
-    public static let sites = ResourceChoice(noun: "Confluence site", code: "confluence_site")
+    /// endpoint (the person removes the app). One grant reaches every site the person chose at
+    /// consent; a connection reads one.
     public static let facts = ProviderFacts(
-        oauth: oauth, resourceChoice: sites,
+        oauth: OAuthDescription(
+            authorizationHost: "auth.atlassian.com", authorizationPath: "/authorize",
+            tokenHost: "auth.atlassian.com", tokenPath: "/oauth/token", authentication: .jsonBody,
+            scopes: [
+                "read:page:confluence", "read:space:confluence", "read:attachment:confluence", "read:content.metadata:confluence",
+                "search:confluence", "readonly:content.attachment:confluence", "read:me", "offline_access",
+            ],
+            extraAuthorizationParameters: [("audience", "api.atlassian.com"), ("prompt", "consent")], revocation: .none),
+        resourceChoice: ResourceChoice(noun: "Confluence site", code: "confluence_site"),
         setupPitfalls: [
             "Add the granular Confluence scopes and the User identity API (read:me) to the app in the developer console.",
             "Refresh tokens rotate; each one can be used once.",
         ],
         removeAppAt: "Connected apps at id.atlassian.com/manage-profile/apps")
-    public var scopes: [String] { Self.requestedScopes }
-    public var resourceChoice: ResourceChoice? { Self.facts.resourceChoice }
     let configuration: ConnectorConfiguration
     let http: ProviderHTTP
     let oauth: OAuth2Client
@@ -35,7 +31,7 @@ public struct ConfluenceConnector: OAuthConnector {
     public init(configuration: ConnectorConfiguration, http: ProviderHTTP) {
         self.configuration = configuration
         self.http = http
-        self.oauth = OAuth2Client(description: Self.oauth, configuration: configuration, http: http)
+        self.oauth = OAuth2Client(description: Self.facts.oauth, configuration: configuration, http: http)
     }
 
     private var api: String { configuration.hosts.base("api.atlassian.com") }

@@ -4,22 +4,19 @@ import Foundation
 /// Dropbox: 4-hour access tokens, a refresh token only with `token_access_type=offline`.
 public struct DropboxConnector: OAuthConnector {
     public let platform = Platform.dropbox
-    /// The scopes requested at consent, known without a configured client.
-    public static let requestedScopes = ["account_info.read", "files.metadata.read", "files.content.read"]
     /// Dropbox's flow: the app key and secret by HTTP Basic; revocation is a call with the
     /// access token (401: it was already gone).
-    public static let oauth = OAuthDescription(
-        authorizationHost: "www.dropbox.com", authorizationPath: "/oauth2/authorize",
-        tokenHost: "api.dropboxapi.com", tokenPath: "/oauth2/token", authentication: .httpBasic, scopes: requestedScopes,
-        extraAuthorizationParameters: [("token_access_type", "offline")],
-        revocation: .bearerCall(host: "api.dropboxapi.com", path: "/2/auth/token/revoke", alreadyGone: [401]))
     public static let facts = ProviderFacts(
-        oauth: oauth,
+        oauth: OAuthDescription(
+            authorizationHost: "www.dropbox.com", authorizationPath: "/oauth2/authorize",
+            tokenHost: "api.dropboxapi.com", tokenPath: "/oauth2/token", authentication: .httpBasic,
+            scopes: ["account_info.read", "files.metadata.read", "files.content.read"],
+            extraAuthorizationParameters: [("token_access_type", "offline")],
+            revocation: .bearerCall(host: "api.dropboxapi.com", path: "/2/auth/token/revoke", alreadyGone: [401])),
         setupPitfalls: [
             "Enable the listed scopes on the app's Permissions tab before connecting.",
             "Access tokens last 4 hours; Cirrus asks for offline access so it can refresh them.",
         ])
-    public var scopes: [String] { Self.requestedScopes }
     let configuration: ConnectorConfiguration
     let http: ProviderHTTP
     let oauth: OAuth2Client
@@ -27,7 +24,7 @@ public struct DropboxConnector: OAuthConnector {
     public init(configuration: ConnectorConfiguration, http: ProviderHTTP) {
         self.configuration = configuration
         self.http = http
-        self.oauth = OAuth2Client(description: Self.oauth, configuration: configuration, http: http)
+        self.oauth = OAuth2Client(description: Self.facts.oauth, configuration: configuration, http: http)
     }
 
     private var api: String { configuration.hosts.base("api.dropboxapi.com") }

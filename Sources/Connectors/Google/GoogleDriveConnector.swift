@@ -4,22 +4,19 @@ import Foundation
 /// Google Drive: OAuth 2.0 web-server flow with offline access, identity from userinfo.
 public struct GoogleDriveConnector: OAuthConnector {
     public let platform = Platform.googleDrive
-    /// The scopes requested at consent, known without a configured client.
-    public static let requestedScopes = ["openid", "email", "profile", "https://www.googleapis.com/auth/drive.readonly"]
     /// Google's flow: offline access with consent is the only way Google issues a refresh token
     /// on every connect; revoking the refresh token ends the whole grant.
-    public static let oauth = OAuthDescription(
-        authorizationHost: "accounts.google.com", authorizationPath: "/o/oauth2/v2/auth",
-        tokenHost: "oauth2.googleapis.com", tokenPath: "/token", authentication: .formFields, scopes: requestedScopes,
-        extraAuthorizationParameters: [("access_type", "offline"), ("prompt", "consent"), ("include_granted_scopes", "true")],
-        revocation: .tokenForm(host: "oauth2.googleapis.com", path: "/revoke", alreadyGone: [400]))
     public static let facts = ProviderFacts(
-        oauth: oauth,
+        oauth: OAuthDescription(
+            authorizationHost: "accounts.google.com", authorizationPath: "/o/oauth2/v2/auth",
+            tokenHost: "oauth2.googleapis.com", tokenPath: "/token", authentication: .formFields,
+            scopes: ["openid", "email", "profile", "https://www.googleapis.com/auth/drive.readonly"],
+            extraAuthorizationParameters: [("access_type", "offline"), ("prompt", "consent"), ("include_granted_scopes", "true")],
+            revocation: .tokenForm(host: "oauth2.googleapis.com", path: "/revoke", alreadyGone: [400])),
         setupPitfalls: [
             "An app in Google's Testing publishing status gets refresh tokens that expire after 7 days: publish it for lasting connections.",
             "drive.readonly is a restricted scope: Google requires verification for external users.",
         ])
-    public var scopes: [String] { Self.requestedScopes }
     let configuration: ConnectorConfiguration
     let http: ProviderHTTP
     let oauth: OAuth2Client
@@ -27,7 +24,7 @@ public struct GoogleDriveConnector: OAuthConnector {
     public init(configuration: ConnectorConfiguration, http: ProviderHTTP) {
         self.configuration = configuration
         self.http = http
-        self.oauth = OAuth2Client(description: Self.oauth, configuration: configuration, http: http)
+        self.oauth = OAuth2Client(description: Self.facts.oauth, configuration: configuration, http: http)
     }
 
     private var apis: String { configuration.hosts.base("www.googleapis.com") }

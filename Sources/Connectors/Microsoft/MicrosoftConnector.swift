@@ -4,24 +4,21 @@ import Foundation
 /// Microsoft 365 through the identity platform v2.0 and Graph; refresh tokens rotate.
 public struct MicrosoftConnector: OAuthConnector {
     public let platform = Platform.microsoft
-    /// The scopes requested at consent, known without a configured client.
-    public static let requestedScopes = [
-        "offline_access", "openid", "profile", "User.Read", "Files.Read.All", "Sites.Read.All", "Team.ReadBasic.All", "Channel.ReadBasic.All",
-    ]
     /// The identity platform's flow, under the configured tenant. Microsoft has no revocation
     /// endpoint for one app's tokens; the person removes the app.
-    public static let oauth = OAuthDescription(
-        authorizationHost: "login.microsoftonline.com", authorizationPath: "/{tenant}/oauth2/v2.0/authorize",
-        tokenHost: "login.microsoftonline.com", tokenPath: "/{tenant}/oauth2/v2.0/token", authentication: .formFields, scopes: requestedScopes,
-        extraAuthorizationParameters: [("response_mode", "query"), ("prompt", "select_account")], revocation: .none)
     public static let facts = ProviderFacts(
-        oauth: oauth,
+        oauth: OAuthDescription(
+            authorizationHost: "login.microsoftonline.com", authorizationPath: "/{tenant}/oauth2/v2.0/authorize",
+            tokenHost: "login.microsoftonline.com", tokenPath: "/{tenant}/oauth2/v2.0/token", authentication: .formFields,
+            scopes: [
+                "offline_access", "openid", "profile", "User.Read", "Files.Read.All", "Sites.Read.All", "Team.ReadBasic.All", "Channel.ReadBasic.All",
+            ],
+            extraAuthorizationParameters: [("response_mode", "query"), ("prompt", "select_account")], revocation: .none),
         setupPitfalls: [
             "Tenants that restrict user consent need an administrator to grant consent for Files.Read.All and Sites.Read.All.",
             "Register the redirect URI as a Web platform (not SPA), or refresh tokens last only 24 hours.",
         ],
         removeAppAt: "myapps.microsoft.com (work accounts) or account.live.com/consent/Manage (personal accounts)")
-    public var scopes: [String] { Self.requestedScopes }
     let configuration: ConnectorConfiguration
     let http: ProviderHTTP
     let oauth: OAuth2Client
@@ -29,7 +26,7 @@ public struct MicrosoftConnector: OAuthConnector {
     public init(configuration: ConnectorConfiguration, http: ProviderHTTP) {
         self.configuration = configuration
         self.http = http
-        self.oauth = OAuth2Client(description: Self.oauth, configuration: configuration, http: http)
+        self.oauth = OAuth2Client(description: Self.facts.oauth, configuration: configuration, http: http)
     }
 
     private var graph: String { configuration.hosts.base("graph.microsoft.com") + "/v1.0" }

@@ -122,12 +122,16 @@ struct OAuth2Client: Sendable {
     }
 }
 
-/// A connector that signs in through ``OAuth2Client``: its OAuth steps are the client's.
-protocol OAuthConnector: CloudConnector {
+/// A connector that signs in through ``OAuth2Client``: its OAuth steps are the client's, and
+/// its scopes and resource choice are its ``ProviderConnector/facts``.
+protocol OAuthConnector: ProviderConnector {
     var oauth: OAuth2Client { get }
 }
 
 extension OAuthConnector {
+    public var scopes: [String] { Self.facts.scopes }
+    public var resourceChoice: ResourceChoice? { Self.facts.resourceChoice }
+
     public func authorizationURL(state: String, codeChallenge: String) -> String {
         oauth.authorizationURL(state: state, codeChallenge: codeChallenge)
     }
