@@ -31,43 +31,11 @@ enum ChatPage {
         let url: String?
         let location: String?
         let confidence: Int
-        /// The platform's icon, for the page's script (absent in turns kept before it was added).
-        var icon: String { SiteRoute.staticFile("icons/\(platform).svg").path }
+        /// The platform's icon, for the page's script; turns kept before it was added have none.
+        var icon: String? = nil
 
-        enum CodingKeys: String, CodingKey { case number, title, platform, platformName, url, location, confidence, icon }
-
-        init(number: Int, title: String, platform: String, platformName: String, url: String?, location: String?, confidence: Int) {
-            self.number = number
-            self.title = title
-            self.platform = platform
-            self.platformName = platformName
-            self.url = url
-            self.location = location
-            self.confidence = confidence
-        }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            number = try container.decode(Int.self, forKey: .number)
-            title = try container.decode(String.self, forKey: .title)
-            platform = try container.decode(String.self, forKey: .platform)
-            platformName = try container.decode(String.self, forKey: .platformName)
-            url = try container.decodeIfPresent(String.self, forKey: .url)
-            location = try container.decodeIfPresent(String.self, forKey: .location)
-            confidence = try container.decode(Int.self, forKey: .confidence)
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(number, forKey: .number)
-            try container.encode(title, forKey: .title)
-            try container.encode(platform, forKey: .platform)
-            try container.encode(platformName, forKey: .platformName)
-            try container.encodeIfPresent(url, forKey: .url)
-            try container.encodeIfPresent(location, forKey: .location)
-            try container.encode(confidence, forKey: .confidence)
-            try container.encode(icon, forKey: .icon)
-        }
+        /// Where a platform's icon is served.
+        static func icon(for platform: String) -> String { SiteRoute.staticFile("icons/\(platform).svg").path }
     }
 
     static func render(_ model: Model, chrome: PageChrome) -> String {
@@ -148,7 +116,7 @@ enum ChatPage {
             } ?? .safeText(source.title)
         return .li(
             .id("\(anchor)-source-\(source.number)"), .class("citation"),
-            .img(.src(source.icon), .attr("alt", source.platformName), .attr("title", source.platformName), .width(18), .height(18)),
+            .img(.src(Source.icon(for: source.platform)), .attr("alt", source.platformName), .attr("title", source.platformName), .width(18), .height(18)),
             .span(.class("citation-title"), title),
             .unwrap(source.location) { .span(.class("citation-location"), .safeText($0)) },
             .span(.class("confidence"), .text("Confidence: \(source.confidence)%"))
@@ -161,6 +129,6 @@ extension ChatPage.Source {
         self.init(
             number: citation.number, title: citation.title, platform: citation.sourceType,
             platformName: Platform(rawValue: citation.sourceType)?.displayName ?? citation.sourceType, url: citation.url,
-            location: citation.location, confidence: citation.confidence)
+            location: citation.location, confidence: citation.confidence, icon: Self.icon(for: citation.sourceType))
     }
 }

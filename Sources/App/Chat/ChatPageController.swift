@@ -57,7 +57,7 @@ struct ChatPageController {
         var turns: [ChatPage.Turn] = []
         if case .session(let sessionID, _) = identity.method { turns = try await history.turns(of: sessionID) }
         let model = ChatPage.Model(
-            documentCount: try await documents.counts(in: identity.workspaceID).documents,
+            documentCount: try await documents.documentCount(in: identity.workspaceID),
             categories: try await documents.categories(in: identity.workspaceID),
             selectedCategory: request.uri.queryParameters["category"].map(String.init) ?? turns.first?.category,
             csrfToken: identity.csrfToken, turns: turns, notice: notice)

@@ -31,11 +31,16 @@ struct DocumentService: Sendable {
         try await KnowledgeDocument.query(on: store.database).filter(\.$workspace.$id == workspaceID).unique().all(\.$category).sorted()
     }
 
+    /// How many documents the workspace holds.
+    func documentCount(in workspaceID: UUID) async throws -> Int {
+        try await KnowledgeDocument.query(on: store.database).filter(\.$workspace.$id == workspaceID).count()
+    }
+
     /// How many documents and passages the workspace holds.
     func counts(in workspaceID: UUID) async throws -> (documents: Int, chunks: Int) {
         let database = store.database
         return (
-            try await KnowledgeDocument.query(on: database).filter(\.$workspace.$id == workspaceID).count(),
+            try await documentCount(in: workspaceID),
             try await KnowledgeChunk.query(on: database).filter(\.$workspace.$id == workspaceID).count()
         )
     }

@@ -47,22 +47,13 @@ struct AdminContext: ChildRequestContext {
     let clientAddress: String?
 
     init(context: AppRequestContext) throws {
-        guard let identity = context.identity else { throw AuthError.notSignedIn }
-        guard identity.canAdminister else { throw AuthError.forbidden }
-        self.coreContext = context.coreContext
-        self.identity = identity
-        self.clientAddress = context.clientAddress
+        let signedIn = try SignedInContext(context: context)
+        guard signedIn.identity.canAdminister else { throw AuthError.forbidden }
+        self.coreContext = signedIn.coreContext
+        self.identity = signedIn.identity
+        self.clientAddress = signedIn.clientAddress
     }
 
     var requestDecoder: AppRequestDecoder { AppRequestDecoder() }
     var responseEncoder: AppResponseEncoder { AppResponseEncoder() }
 }
-
-/// What handlers of both signed-in contexts read.
-protocol IdentifiedContext: RequestContext {
-    var identity: Identity { get }
-    var clientAddress: String? { get }
-}
-
-extension SignedInContext: IdentifiedContext {}
-extension AdminContext: IdentifiedContext {}

@@ -120,14 +120,6 @@ extension ProviderHTTP {
             }
         }
     }
-
-    /// A GET of JSON with the bearer token, decoded as the provider documents it; non-2xx
-    /// answers become connector errors, other shapes ``ConnectorError/malformedResponse(_:)``.
-    func get<T: Decodable>(_ type: T.Type, _ url: String, bearer: String, what: String) async throws -> T {
-        let reply = try await get(url, bearer: bearer)
-        guard (200..<300).contains(reply.status) else { throw Self.apiError(reply) }
-        return try reply.decode(type, what)
-    }
 }
 
 /// Parses the providers' timestamps (RFC 3339, with or without fractional seconds).

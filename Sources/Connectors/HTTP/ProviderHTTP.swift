@@ -68,6 +68,14 @@ public struct ProviderHTTP: Sendable {
         try await send(.GET, url, headers: [("Authorization", "Bearer \(bearer)"), ("Accept", "application/json")] + headers)
     }
 
+    /// A GET of JSON with the bearer token, decoded as the provider documents it; non-2xx
+    /// answers become connector errors, other shapes ``ConnectorError/malformedResponse(_:)``.
+    func get<T: Decodable>(_ type: T.Type, _ url: String, bearer: String, what: String) async throws -> T {
+        let reply = try await get(url, bearer: bearer)
+        guard (200..<300).contains(reply.status) else { throw Self.apiError(reply) }
+        return try reply.decode(type, what)
+    }
+
     public static func formEncode(_ fields: [(String, String)]) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
