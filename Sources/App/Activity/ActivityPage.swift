@@ -64,6 +64,10 @@ enum ActivityPage {
         case "integration_connect_failed": "Connection failed"
         case "token_refresh_failed": "Token refresh failed"
         case "confluence_site_chosen": "Chose a Confluence site"
+        case "source_created": "Started syncing a source"
+        case "source_changed": "Changed a synced source"
+        case "source_synced": "Synced changes from a source"
+        case "source_deleted": "Stopped syncing a source"
         default: action.replacingOccurrences(of: "_", with: " ").capitalized
         }
     }

@@ -28,6 +28,10 @@ struct Audit: Sendable {
         case importStarted = "import_started"
         case importFinished = "import_finished"
         case documentDeleted = "document_deleted"
+        case sourceCreated = "source_created"
+        case sourceChanged = "source_changed"
+        case sourceSynced = "source_synced"
+        case sourceDeleted = "source_deleted"
     }
 
     func record(

@@ -56,6 +56,9 @@ public func buildApplication(
                     queue: imports, workers: config.importWorkers, singleProcess: store.engine == .sqlite, logger: logger,
                     grace: .seconds(config.shutdownGraceSeconds)))
         }
+        if config.syncWorkers > 0 {
+            services.append(makeSyncWorkers(deps, tokens: tokens, singleProcess: store.engine == .sqlite))
+        }
         if let metricsPort = config.metricsPort {
             // Metrics on their own loopback port: reachable by a local Prometheus or sidecar,
             // never through the public listener or its reverse proxy.
@@ -68,7 +71,7 @@ public func buildApplication(
         }
         services.append(contentsOf: extraServices)
         return Application(
-            router: buildRouter(deps, tokens: tokens, imports: imports),
+            router: buildRouter(deps, tokens: tokens, imports: imports, sync: SyncSchedule(store: store)),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Cirrus"),
             services: services,
             logger: logger)
@@ -122,7 +125,7 @@ func makeKnowledgeBase(config: AppConfig, store: Store, http: HTTPClient, logger
 /// Routes and middleware. Middleware is added before routes: Hummingbird applies a router's
 /// middleware to the routes registered after it. Routes for signed-in people are registered on
 /// groups of ``SignedInContext`` (identity required) or ``AdminContext`` (owner or admin).
-func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: ImportQueue) -> Router<AppRequestContext> {
+func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: ImportQueue, sync schedule: SyncSchedule) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: HTTPMetricsMiddleware(metrics: deps.metrics))
     router.add(middleware: ClientAddressMiddleware(proxies: deps.trustedProxies))
@@ -140,7 +143,9 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
 
     // The features' services, shared by their API and their pages.
     let flow = OAuthFlow(deps: deps)
-    let imports = ImportService(store: deps.store, queue: queue, tokens: tokens, audit: deps.audit)
+    let sync = SyncService(
+        store: deps.store, schedule: schedule, tokens: tokens, audit: deps.audit, defaultInterval: deps.config.syncIntervalSeconds)
+    let imports = ImportService(store: deps.store, queue: queue, tokens: tokens, audit: deps.audit, sync: sync)
     let documents = DocumentService(store: deps.store, audit: deps.audit)
     let activity = ActivityLog(store: deps.store)
     let chat = ChatService(deps: deps)
@@ -160,6 +165,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
         .addRoutes(pages: pages, adminPages: adminPages)
     DocumentsController(documents: documents, imports: imports, integrations: deps.integrations, chrome: chrome)
         .addRoutes(pages: pages, adminPages: adminPages)
+    SourcesController(sync: sync, chrome: chrome).addRoutes(pages: pages, adminPages: adminPages)
     ActivityController(activity: activity, chrome: chrome).addRoutes(to: pages)
     ChatPageController(chat: chat, history: ChatHistory(store: deps.store), documents: documents, chrome: chrome).addRoutes(to: pages)
     AccountController(deps: deps).addRoutes(to: pages)
@@ -181,8 +187,16 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     FilesAPI(connectors: connectors, tokens: tokens, maxFileBytes: deps.config.importSettings.maxFileBytes).addRoutes(to: signedIn)
     ImportsAPI(imports: imports).addRoutes(signedIn: signedIn, admin: admin)
     DocumentsAPI(documents: documents).addRoutes(signedIn: signedIn, admin: admin)
+    SourcesAPI(sync: sync).addRoutes(signedIn: signedIn, admin: admin)
     ChatAPI(chat: chat).addRoutes(to: signedIn)
     return router
+}
+
+/// The sync workers of this process: they share the schedule with every other process.
+func makeSyncWorkers(_ deps: Dependencies, tokens: TokenManager, singleProcess: Bool) -> SyncWorkers {
+    SyncWorkers(
+        runner: SyncRunner(deps: deps, tokens: tokens, settings: deps.config.importSettings), schedule: SyncSchedule(store: deps.store),
+        workers: deps.config.syncWorkers, singleProcess: singleProcess, audit: deps.audit, metrics: deps.metrics, logger: deps.logger)
 }
 
 /// The pool of `cirrus extract` processes that read downloaded files.
@@ -285,21 +299,21 @@ public func runImportWorkers(_ config: AppConfig, providers: ProviderSetup? = ni
         throw error
     }
     let queue = ImportQueue(store: store)
+    let tokens = TokenManager(deps: deps)
     let workers = ImportWorkers(
         processor: ImportProcessor(
-            deps: deps, tokens: TokenManager(deps: deps), queue: queue, settings: config.importSettings, extractors: Extractors(), reader: reader),
+            deps: deps, tokens: tokens, queue: queue, settings: config.importSettings, extractors: Extractors(), reader: reader),
         queue: queue, workers: max(1, config.importWorkers), singleProcess: false, logger: logger,
         grace: .seconds(config.shutdownGraceSeconds))
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+        .init(service: StoreLifecycle(store: store)), .init(service: HTTPClientLifecycle(client: http)),
+        .init(service: ReaderLifecycle(reader: reader)),
+        .init(service: Reembedder(knowledge: deps.knowledge, logger: logger)), .init(service: workers),
+    ]
+    if config.syncWorkers > 0 { services.append(.init(service: makeSyncWorkers(deps, tokens: tokens, singleProcess: false))) }
     // Graceful shutdown runs from the last service to the first: the workers hand their items
     // back before the store closes.
-    let group = ServiceGroup(
-        configuration: .init(
-            services: [
-                .init(service: StoreLifecycle(store: store)), .init(service: HTTPClientLifecycle(client: http)),
-                .init(service: ReaderLifecycle(reader: reader)),
-                .init(service: Reembedder(knowledge: deps.knowledge, logger: logger)), .init(service: workers),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     logger.info("import workers started", metadata: ["workers": "\(max(1, config.importWorkers))"])
     try await group.run()
 }

@@ -66,6 +66,10 @@ public struct AppConfig: Sendable, CustomStringConvertible {
     public var importMaxItems: Int
     /// Deepest folder level an import walks below the selected folders.
     public var importMaxDepth: Int
+    /// How often a synced source is checked at its provider, unless the source says otherwise.
+    public var syncIntervalSeconds: Int
+    /// How many sources one process syncs at a time (0: this process syncs none).
+    public var syncWorkers: Int
     /// Child processes that read downloaded files (`cirrus extract`), each one file at a time.
     public var extractWorkers: Int
     /// Address space each reader process may use, in megabytes.
@@ -146,6 +150,8 @@ extension AppConfig {
         public static let importRetryBase = "CIRRUS_IMPORT_RETRY_BASE_SECONDS"
         public static let importMaxItems = "CIRRUS_IMPORT_MAX_ITEMS"
         public static let importMaxDepth = "CIRRUS_IMPORT_MAX_DEPTH"
+        public static let syncInterval = "CIRRUS_SYNC_INTERVAL_SECONDS"
+        public static let syncWorkers = "CIRRUS_SYNC_WORKERS"
         public static let shutdownGrace = "CIRRUS_SHUTDOWN_GRACE_SECONDS"
         public static let extractWorkers = "CIRRUS_EXTRACT_WORKERS"
         public static let extractMemoryMB = "CIRRUS_EXTRACT_MEMORY_MB"
@@ -269,6 +275,9 @@ extension AppConfig {
         self.importRetryBaseSeconds = Double(try int(Key.importRetryBase, default: 1, range: 0...600))
         self.importMaxItems = try int(Key.importMaxItems, default: 50_000, range: 1...10_000_000)
         self.importMaxDepth = try int(Key.importMaxDepth, default: 64, range: 1...1000)
+        self.syncIntervalSeconds = try int(
+            Key.syncInterval, default: 300, range: SyncSettings.minimumInterval...SyncSettings.maximumInterval)
+        self.syncWorkers = try int(Key.syncWorkers, default: 2, range: 0...16)
         self.shutdownGraceSeconds = try int(Key.shutdownGrace, default: 10, range: 0...3600)
         self.trustedProxies = string(Key.trustedProxies) ?? ""
         if case .failure(let error) = TrustedProxies.parse(trustedProxies) {

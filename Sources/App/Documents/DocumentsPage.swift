@@ -224,6 +224,9 @@ enum DocumentsPage {
                 .raw(
                     "<datalist id=\"picker-categories\">" + model.categories.map { "<option value=\"\(HTMLEscape.text($0))\"></option>" }.joined()
                         + "</datalist>"),
+                .label(
+                    .class("checkbox"), .attr("title", "Later edits, renames, moves and deletions at the provider follow; see Synced sources"),
+                    .input(.type(.checkbox), .id("picker-sync"), .name("sync"), .attr("checked", "")), .text(" Keep in sync")),
                 .p(.id("picker-summary"), .class("summary"), .text("Nothing selected.")),
                 .button(.type(.button), .id("picker-import"), .class("button primary"), .attr("disabled", ""), .text("Import Files"))
             )

@@ -73,6 +73,29 @@ final class MetricsRegistry: Sendable {
         ).recordNanoseconds(duration.nanoseconds)
     }
 
+    func recordSyncRun(platform: Platform, outcome: String, duration: Duration) {
+        registry.makeCounter(
+            name: "cirrus_sync_runs_total", labels: [("platform", platform.rawValue), ("outcome", outcome)],
+            help: "Sync runs by outcome (ok, paused, failed)"
+        ).increment()
+        registry.makeDurationHistogram(
+            name: "cirrus_sync_run_duration_seconds", labels: [("platform", platform.rawValue)], buckets: Self.durationBuckets,
+            help: "Time to list a synced source and decide its changes"
+        ).recordNanoseconds(duration.nanoseconds)
+    }
+
+    func recordSyncChanges(_ changes: SyncChangeCounts, platform: Platform) {
+        for (kind, count) in [
+            ("added", changes.added), ("updated", changes.updated), ("renamed", changes.renamed), ("moved", changes.moved),
+            ("removed", changes.removed),
+        ] where count > 0 {
+            registry.makeCounter(
+                name: "cirrus_sync_changes_total", labels: [("platform", platform.rawValue), ("kind", kind)],
+                help: "Changes at the providers applied by sync, by kind"
+            ).increment(by: Int64(count))
+        }
+    }
+
     /// The Prometheus text exposition of every metric.
     func render() -> String {
         registry.emitToString()

@@ -24,6 +24,11 @@ enum SiteRoute: Hashable, Sendable {
     case documentsPage
     case reimportForm(UUID?)
     case deleteDocumentForm(UUID?)
+    case sourcesPage
+    case syncSourceForm(UUID?)
+    /// Pauses a running source or resumes a paused one.
+    case toggleSourceForm(UUID?)
+    case deleteSourceForm(UUID?)
     case activityPage
     case chatPage
     case chatStream
@@ -56,6 +61,9 @@ enum SiteRoute: Hashable, Sendable {
     case documents
     case document(UUID?)
     case reimport(UUID?)
+    case sources
+    case source(UUID?)
+    case syncSource(UUID?)
     case activity
     case chat
 
@@ -97,6 +105,10 @@ enum SiteRoute: Hashable, Sendable {
         case .documentsPage: return page(.literal("documents"))
         case .reimportForm(let value): return page(.literal("documents"), id(value), .literal("reimport"))
         case .deleteDocumentForm(let value): return page(.literal("documents"), id(value), .literal("delete"))
+        case .sourcesPage: return page(.literal("sources"))
+        case .syncSourceForm(let value): return page(.literal("sources"), id(value), .literal("sync"))
+        case .toggleSourceForm(let value): return page(.literal("sources"), id(value), .literal("toggle"))
+        case .deleteSourceForm(let value): return page(.literal("sources"), id(value), .literal("delete"))
         case .activityPage: return page(.literal("activity"))
         case .chatPage: return page(.literal("chat"))
         case .chatStream: return page(.literal("chat"), .literal("stream"))
@@ -126,6 +138,9 @@ enum SiteRoute: Hashable, Sendable {
         case .documents: return api(.literal("documents"))
         case .document(let value): return api(.literal("documents"), id(value))
         case .reimport(let value): return api(.literal("documents"), id(value), .literal("reimport"))
+        case .sources: return api(.literal("sources"))
+        case .source(let value): return api(.literal("sources"), id(value))
+        case .syncSource(let value): return api(.literal("sources"), id(value), .literal("sync"))
         case .activity: return api(.literal("activity"))
         case .chat: return api(.literal("chat"))
         case .health: return [.literal("health")]

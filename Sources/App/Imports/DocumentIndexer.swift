@@ -43,6 +43,10 @@ struct DocumentIndexer: Sendable {
             document.chunkCount = chunks.count
             document.$importedBy.id = job.$user.id
             document.embeddingModel = embeddingModel
+            // A one-off import of a synced file leaves it with its source.
+            document.syncedSourceID = job.syncedSourceID ?? document.syncedSourceID
+            document.sourceChecksum = file.checksum.map(SyncRunner.fingerprint)
+            document.sourceParentID = file.parentId
             try await document.save(on: db)
             let documentID = try document.requireID()
             for (index, chunk) in chunks.enumerated() {

@@ -9,6 +9,9 @@ import Logging
 /// Takes one claimed item through download → extract → chunk → index, and decides its end:
 /// done, skipped with a reason, failed with the cause, or another attempt later.
 struct ImportProcessor: Sendable {
+    /// The reason of a file skipped because its revision is in the knowledge base already.
+    static let alreadyImported = "Already imported (same revision)."
+
     let deps: Dependencies
     let tokens: TokenManager
     let queue: ImportQueue
@@ -116,7 +119,7 @@ struct ImportProcessor: Sendable {
         let existing = try await DocumentIndexer.existing(
             sourceKey, fileID: file.id, platform: platform, workspaceID: job.$workspace.id, on: deps.store.database)
         if let existing, existing.status == .ready, let revision = file.revision, existing.sourceRevision == revision {
-            try await queue.finish(item, .skipped, reason: "Already imported (same revision).", chunks: existing.chunkCount, document: existing.id)
+            try await queue.finish(item, .skipped, reason: Self.alreadyImported, chunks: existing.chunkCount, document: existing.id)
             return
         }
 

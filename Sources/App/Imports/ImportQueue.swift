@@ -24,17 +24,43 @@ struct ImportQueue: Sendable {
     /// Creates a job with one waiting item per selected file or folder, at once: the items
     /// carry only the provider's ids, and workers look each one up (so a provider outage shows
     /// as per-file progress and retries, never as a job that was not created).
-    func enqueue(platform: Platform, category: String, fileIDs: [String], userID: UUID, workspaceID: UUID) async throws -> ImportJob {
+    func enqueue(
+        platform: Platform, category: String, fileIDs: [String], userID: UUID, workspaceID: UUID, syncedSourceID: UUID? = nil
+    ) async throws -> ImportJob {
+        try await store.database.transaction { db in
+            try await Self.enqueue(
+                platform: platform, category: category, items: fileIDs.map { NewItem(sourceFileID: $0, name: $0) }, userID: userID,
+                workspaceID: workspaceID, syncedSourceID: syncedSourceID, on: db)
+        }
+    }
+
+    /// Creates a job on `db` (the caller's transaction) for files already looked up at the
+    /// provider: a sync run records its changes and the job that imports them together.
+    static func enqueue(
+        platform: Platform, category: String, files: [CloudFile], userID: UUID, workspaceID: UUID, syncedSourceID: UUID?, on db: any Database
+    ) async throws -> ImportJob {
+        let encoder = JSONEncoder()
+        let items = try files.map { file in
+            NewItem(
+                sourceFileID: file.id, name: itemName(file), isFolder: file.isFolder, bytes: file.size,
+                fileJSON: String(decoding: try encoder.encode(file), as: UTF8.self))
+        }
+        return try await enqueue(
+            platform: platform, category: category, items: items, userID: userID, workspaceID: workspaceID, syncedSourceID: syncedSourceID, on: db)
+    }
+
+    private static func enqueue(
+        platform: Platform, category: String, items: [NewItem], userID: UUID, workspaceID: UUID, syncedSourceID: UUID?, on db: any Database
+    ) async throws -> ImportJob {
         let job = ImportJob()
         job.$workspace.id = workspaceID
         job.$user.id = userID
         job.platform = platform
         job.category = category
         job.status = .running
-        try await store.database.transaction { db in
-            try await job.create(on: db)
-            try await Self.insert(fileIDs.map { NewItem(sourceFileID: $0, name: $0) }, job: job.requireID(), on: db)
-        }
+        job.syncedSourceID = syncedSourceID
+        try await job.create(on: db)
+        try await insert(items, job: job.requireID(), on: db)
         return job
     }
 

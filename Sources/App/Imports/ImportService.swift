@@ -9,6 +9,8 @@ struct ImportService: Sendable {
     let queue: ImportQueue
     let tokens: TokenManager
     let audit: Audit
+    /// Keeps what an import brought in step with the provider.
+    let sync: SyncService
 
     /// Most items one request may select.
     static let maxSelection = 5000
@@ -43,8 +45,12 @@ struct ImportService: Sendable {
     }
 
     /// Queues the selected files and folders of `platform` into `category` ("General" when
-    /// blank); refuses at once when there is no connection. Returns the new job's id.
-    func start(_ platform: Platform, fileIDs: [String], category: String?, by identity: Identity, clientAddress: String?) async throws -> UUID {
+    /// blank); refuses at once when there is no connection. With `keepInSync` the selection
+    /// joins the connection's synced source for that category (made when there is none), so
+    /// later changes at the provider follow; without, it is a one-off copy. Returns the new job's id.
+    func start(
+        _ platform: Platform, fileIDs: [String], category: String?, keepInSync: Bool = false, by identity: Identity, clientAddress: String?
+    ) async throws -> UUID {
         var seen = Set<String>()
         let ids = fileIDs.filter { !$0.isEmpty && seen.insert($0).inserted }
         guard !ids.isEmpty else { throw ImportError.nothingSelected }
@@ -52,11 +58,13 @@ struct ImportService: Sendable {
         let category = Self.category(category)
         // Everything after this is per-file progress.
         _ = try await tokens.connection(platform, userID: identity.userID, workspaceID: identity.workspaceID)
+        let sourceID = keepInSync ? try await sync.attach(platform, roots: ids, category: category, by: identity) : nil
         let job = try await queue.enqueue(
-            platform: platform, category: category, fileIDs: ids, userID: identity.userID, workspaceID: identity.workspaceID)
+            platform: platform, category: category, fileIDs: ids, userID: identity.userID, workspaceID: identity.workspaceID,
+            syncedSourceID: sourceID)
         await audit.record(
             .importStarted, workspaceID: identity.workspaceID, actorID: identity.userID, actorEmail: identity.email, platform: platform.rawValue,
-            detail: "\(ids.count) item\(ids.count == 1 ? "" : "s") into \"\(category)\"", clientAddress: clientAddress)
+            detail: "\(ids.count) item\(ids.count == 1 ? "" : "s") into \"\(category)\"\(keepInSync ? ", kept in sync" : "")", clientAddress: clientAddress)
         return try job.requireID()
     }
 

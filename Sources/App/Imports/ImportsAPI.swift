@@ -11,6 +11,8 @@ struct ImportsAPI {
     struct ImportRequest: Decodable {
         let fileIds: [String]
         let category: String?
+        /// Keep the selection in sync with the provider (a synced source), the default; `false`: import once.
+        let sync: Bool?
     }
 
     struct ItemDTO: Codable, Equatable {
@@ -53,10 +55,13 @@ struct ImportsAPI {
         let items: [ItemDTO]
         /// Where the job's progress streams as Server-Sent Events.
         let eventsUrl: String
+        /// The synced source the job imports for, if any.
+        let sourceId: UUID?
 
         init(_ report: ImportService.Report) {
             id = report.job.id ?? UUID()
             eventsUrl = SiteRoute.importEvents(id).path
+            sourceId = report.job.syncedSourceID
             platform = report.job.platform
             category = report.job.category
             status = report.job.status
@@ -86,7 +91,7 @@ struct ImportsAPI {
         admin.post(SiteRoute.startImport(nil).pattern) { request, context -> Response in
             let body = try await request.decode(as: ImportRequest.self, context: context)
             let jobID = try await imports.start(
-                try context.platformParameter(), fileIDs: body.fileIds, category: body.category, by: context.identity,
+                try context.platformParameter(), fileIDs: body.fileIds, category: body.category, keepInSync: body.sync ?? true, by: context.identity,
                 clientAddress: context.clientAddress)
             var response = try JobDTO(try await imports.report(jobID, for: context.identity)).response(from: request, context: context)
             response.status = .accepted

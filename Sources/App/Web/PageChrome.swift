@@ -5,12 +5,13 @@ import Plot
 struct PageChrome: Sendable {
     /// The sidebar's destinations, in order.
     enum Section: String, CaseIterable, Sendable {
-        case dashboard, documents, integrations, chat, activity, settings
+        case dashboard, documents, sources, integrations, chat, activity, settings
 
         var title: String {
             switch self {
             case .dashboard: "Dashboard"
             case .documents: "Documents"
+            case .sources: "Synced sources"
             case .integrations: "Integrations"
             case .chat: "Chat"
             case .activity: "Activity"
@@ -22,6 +23,7 @@ struct PageChrome: Sendable {
             switch self {
             case .dashboard: .dashboard
             case .documents: .documentsPage
+            case .sources: .sourcesPage
             case .integrations: .integrationsPage
             case .chat: .chatPage
             case .activity: .activityPage

@@ -240,7 +240,12 @@ struct ConfluenceAPI {
                 return .json(["results": chain.map { ["id": $0.id, "type": kind($0)] }], operation: operation)
             case "attachments":
                 guard has(context, ["read:attachment:confluence"]) else { return scopeMismatch() }
-                let attachments = ordered(await store.children(of: page.id, platform: .confluence).filter { kind($0) == "attachment" })
+                // Trashed attachments are listed only when asked for (`status=trashed`), as v2 does.
+                let wanted = Set((context.query["status"] ?? "current,archived").split(separator: ",").map(String.init))
+                let attachments = ordered(
+                    await store.children(of: page.id, platform: .confluence).filter {
+                        kind($0) == "attachment" && wanted.contains($0.trashed ? "trashed" : "current")
+                    })
                 return paginate(
                     attachments.map { attachmentResource($0, context) }, context, path: "pages/\(page.id)/attachments", defaultLimit: 50, operation: operation)
             default: break

@@ -31,7 +31,9 @@ struct DropboxFiles {
             return .failure(DropboxEmulator.badInput(route: route, "request body: path: Specify the root folder as an empty string rather than as \"/\"."))
         }
         if path.hasPrefix("id:") {
-            guard let item = await store.item(path, platform: .dropbox) else { return .failure(notFound(route)) }
+            guard let item = await store.item(path, platform: .dropbox), !(await store.isEffectivelyTrashed(item.id, platform: .dropbox)) else {
+                return .failure(notFound(route))
+            }
             return .item(item)
         }
         if path.hasPrefix("rev:") {
@@ -51,7 +53,9 @@ struct DropboxFiles {
         for name in path.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
             let wanted = String(name).precomposedStringWithCanonicalMapping.lowercased()
             guard let parent = current else { break }
-            current = await store.children(of: parent.id, platform: .dropbox).first { $0.name.precomposedStringWithCanonicalMapping.lowercased() == wanted }
+            current = await store.children(of: parent.id, platform: .dropbox).first {
+                !$0.trashed && $0.name.precomposedStringWithCanonicalMapping.lowercased() == wanted
+            }
         }
         guard let current else { return .failure(notFound(route)) }
         return .item(current)
@@ -211,7 +215,8 @@ struct DropboxFiles {
         var queue = [root]
         while !queue.isEmpty {
             let id = queue.removeFirst()
-            for child in await store.children(of: id, platform: .dropbox) {
+            // Dropbox has no trash in its API: what the control API trashes is deleted (restorable).
+            for child in await store.children(of: id, platform: .dropbox) where !child.trashed {
                 result.append(child)
                 if recursive, child.isFolder { queue.append(child.id) }
             }
@@ -251,7 +256,12 @@ struct DropboxFiles {
             }
             if let previous = change.previousPath, inScope(previous) { entries.append(tombstone(previous)) }
             guard let item = await store.item(change.itemID, platform: .dropbox) else { continue }
-            if inScope(await store.namePath(of: item.id, platform: .dropbox)) { entries.append(await metadata(item)) }
+            let path = await store.namePath(of: item.id, platform: .dropbox)
+            if await store.isEffectivelyTrashed(item.id, platform: .dropbox) {
+                if inScope(path) { entries.append(tombstone(path)) }
+            } else if inScope(path) {
+                entries.append(await metadata(item))
+            }
         }
         var next = cursor
         next.sequence = await store.currentSequence

@@ -297,7 +297,10 @@ struct GraphAPI {
             itemID = parts.first.map { $0.removingPercentEncoding ?? String($0) }
             action = parts.count > 1 ? "/" + parts[1] : ""
         }
-        guard let itemID, let item = await store.item(itemID, platform: .microsoft), item.containerID == drive.id else {
+        // An item in the recycle bin (or under a folder that is) is gone for every route but delta.
+        guard let itemID, let item = await store.item(itemID, platform: .microsoft), item.containerID == drive.id,
+            !(await store.isEffectivelyTrashed(item.id, platform: .microsoft))
+        else {
             return notFound(context, "items.get")
         }
         switch action {
@@ -439,7 +442,7 @@ struct GraphAPI {
 
     private func children(_ folder: SandboxItem, drive: GraphDirectory.Drive, _ context: Context) async -> SandboxResponse {
         guard folder.isFolder else { return notFound(context, "items.children") }
-        let all = await store.children(of: folder.id, platform: .microsoft)
+        let all = await store.children(of: folder.id, platform: .microsoft).filter { !$0.trashed }
         let top = min(max(Int(context.option("top") ?? "") ?? 200, 1), 999)
         var offset = 0
         if let skip = context.option("skiptoken") {
@@ -589,7 +592,7 @@ struct GraphAPI {
                 let id = queue.removeFirst()
                 guard let item = await store.item(id, platform: .microsoft) else { continue }
                 ordered.append((item, nil))
-                for child in await store.children(of: id, platform: .microsoft) { queue.append(child.id) }
+                for child in await store.children(of: id, platform: .microsoft) where !child.trashed { queue.append(child.id) }
             }
             if since == 0 { since = current }
         } else {
@@ -599,7 +602,10 @@ struct GraphAPI {
                 seen.insert(change.itemID)
                 let item = await store.item(change.itemID, platform: .microsoft)
                 guard (item?.containerID ?? change.snapshot?.containerID) == drive.id else { continue }
-                if let item, change.kind == .upsert {
+                // Moved to the recycle bin: delta reports it deleted.
+                if let item, change.kind == .upsert, await store.isEffectivelyTrashed(item.id, platform: .microsoft) {
+                    ordered.append((nil, SandboxChange(sequence: change.sequence, itemID: item.id, kind: .delete, time: change.time, snapshot: item)))
+                } else if let item, change.kind == .upsert {
                     if let parentID = item.parentID, !seen.contains(parentID), let parent = await store.item(parentID, platform: .microsoft) {
                         seen.insert(parentID)
                         ordered.append((parent, nil))

@@ -110,9 +110,9 @@ struct ConnectDriver {
     }
 
     @discardableResult
-    static func control(_ origin: String, _ path: String, _ body: [String: Any]) async throws -> [String: Any] {
+    static func control(_ origin: String, _ path: String, _ body: [String: Any], method: HTTPMethod = .POST) async throws -> [String: Any] {
         var request = HTTPClientRequest(url: origin + "/_sandbox" + path)
-        request.method = .POST
+        request.method = method
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
         let response = try await http.execute(request, timeout: .seconds(10))

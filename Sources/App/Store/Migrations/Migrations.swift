@@ -26,6 +26,7 @@ enum CirrusMigrations {
         AddBindingToOAuthStates(),
         QualifyConfluenceDocumentKeys(),
         AddPasswordChangeToUsers(),
+        CreateSyncedSources(),
     ]
 }
 

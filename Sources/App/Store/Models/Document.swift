@@ -21,6 +21,12 @@ final class KnowledgeDocument: Model, @unchecked Sendable {
     @OptionalParent(key: "imported_by") var importedBy: User?
     /// The embedder that made the chunks' vectors (``Embedder/identity``); nil before any.
     @OptionalField(key: "embedding_model") var embeddingModel: String?
+    /// The synced source that keeps this document in step with its file; `nil` for a one-off import.
+    @OptionalField(key: "synced_source_id") var syncedSourceID: UUID?
+    /// The provider's checksum of the imported content (``SyncRunner/fingerprint(_:)``), when it has one.
+    @OptionalField(key: "source_checksum") var sourceChecksum: String?
+    /// The folder the file was in when last synced or imported.
+    @OptionalField(key: "source_parent_id") var sourceParentID: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

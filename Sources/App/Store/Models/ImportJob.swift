@@ -15,6 +15,8 @@ final class ImportJob: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
     @OptionalField(key: "finished_at") var finishedAt: Date?
+    /// The synced source the job imports for (its first import, or a sync run's changes).
+    @OptionalField(key: "synced_source_id") var syncedSourceID: UUID?
 
     init() {}
 }

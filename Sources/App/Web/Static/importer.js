@@ -4,6 +4,7 @@
   const $ = (id) => document.getElementById(id);
   const rows = $("picker-rows"), crumbs = $("picker-crumbs"), status = $("picker-status"), more = $("picker-more");
   const all = $("picker-all"), summary = $("picker-summary"), importButton = $("picker-import"), category = $("picker-category");
+  const keepInSync = $("picker-sync");
   const browse = dialog.querySelector(".picker-browse"), progress = dialog.querySelector(".picker-progress");
   const csrf = dialog.dataset.csrf;
   let state = null;
@@ -175,7 +176,7 @@
       const job = await api(state.importUrl, {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf },
-        body: JSON.stringify({ fileIds: ids, category: category.value.trim() }),
+        body: JSON.stringify({ fileIds: ids, category: category.value.trim(), sync: keepInSync ? keepInSync.checked : true }),
       });
       showProgress(job);
     } catch (error) {

@@ -1,0 +1,107 @@
+import CirrusCore
+import Connectors
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Sync as a service, beside the import workers: `workers` loops claim due sources from the
+/// store and run them. A run only lists and decides; the files it finds changed become an
+/// import job that the import workers take, like any other.
+///
+/// A source whose connection is gone or needs reconnecting is paused, not failed: the run says
+/// why on the source and the next one, after reconnecting, carries on from there.
+struct SyncWorkers: Service {
+    let runner: SyncRunner
+    let schedule: SyncSchedule
+    let workers: Int
+    let singleProcess: Bool
+    let audit: Audit
+    let metrics: MetricsRegistry
+    let logger: Logger
+    var idleDelay: Duration = .milliseconds(500)
+
+    func run() async throws {
+        if singleProcess { try? await schedule.releaseAll() }
+        await withDiscardingTaskGroup { group in
+            for _ in 0..<max(1, workers) {
+                group.addTask { await loop() }
+            }
+        }
+    }
+
+    private func loop() async {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let source: SyncedSource?
+            do { source = try await schedule.claim() } catch {
+                logger.warning("sync schedule unavailable", metadata: ["error": "\(type(of: error))"])
+                source = nil
+            }
+            guard let source, let id = source.id else {
+                guard (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: idleDelay) })) != nil else { return }
+                continue
+            }
+            let heartbeat = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: schedule.heartbeatInterval)
+                    if !Task.isCancelled { try? await schedule.heartbeat(id) }
+                }
+            }
+            await runOnce(source)
+            heartbeat.cancel()
+        }
+    }
+
+    /// Runs one claimed source and records the outcome on it.
+    func runOnce(_ source: SyncedSource) async {
+        let started = Date()
+        let clock = ContinuousClock.now
+        var changes: SyncChangeCounts?
+        var failure: String?
+        do {
+            let result = try await runner.run(source)
+            changes = result.changes
+            metrics.recordSyncRun(platform: source.platform, outcome: "ok", duration: ContinuousClock.now - clock)
+            metrics.recordSyncChanges(result.changes, platform: source.platform)
+            if result.changes.total > 0 {
+                await audit.record(
+                    .sourceSynced, workspaceID: source.$workspace.id, actorID: source.$user.id, actorEmail: nil, platform: source.platform.rawValue,
+                    detail: "Sync of “\(source.category)”: \(result.changes.summary)", clientAddress: nil)
+            }
+        } catch {
+            failure = Self.describe(error, platform: source.platform)
+            let paused = Self.isPause(error)
+            metrics.recordSyncRun(platform: source.platform, outcome: paused ? "paused" : "failed", duration: ContinuousClock.now - clock)
+            if !paused {
+                logger.notice(
+                    "sync run failed", metadata: ["source": "\(source.id?.uuidString ?? "")", "error": "\(type(of: error))", "code": "\(Self.code(error))"])
+            }
+        }
+        do {
+            try await schedule.finish(source, startedAt: started, changes: changes, error: failure)
+        } catch {
+            logger.warning("could not record a sync run; the source runs again once its claim lapses", metadata: ["error": "\(type(of: error))"])
+        }
+    }
+
+    /// Whether the run waits for the admin (a connection to reconnect) rather than failed.
+    static func isPause(_ error: any Error) -> Bool {
+        switch error {
+        case IntegrationError.notConnected, IntegrationError.needsReconnect, IntegrationError.noResource, ConnectorError.invalidGrant: true
+        default: false
+        }
+    }
+
+    /// What the source shows about a run that did not finish.
+    static func describe(_ error: any Error, platform: Platform) -> String {
+        switch error {
+        case IntegrationError.notConnected, IntegrationError.needsReconnect, ConnectorError.invalidGrant:
+            "Paused: connect \(platform.displayName) again to resume syncing."
+        case let error as any UserFacingError: String(error.safeMessage.prefix(500))
+        default: "The sync stopped on an unexpected error; it is tried again at the next run."
+        }
+    }
+
+    private static func code(_ error: any Error) -> String {
+        (error as? any UserFacingError)?.code ?? "unexpected"
+    }
+}

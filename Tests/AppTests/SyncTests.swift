@@ -1,0 +1,342 @@
+import AsyncHTTPClient
+import CirrusCore
+import FluentKit
+import Foundation
+import HTTPTypes
+import NIOCore
+import TestSupport
+import Testing
+
+@testable import App
+
+/// Synced sources against the sandbox over real HTTP: every kind of change at every provider,
+/// made through the sandbox's control API, reaches the knowledge base through a sync run and
+/// the real import pipeline.
+@Suite("Continuous sync")
+struct SyncTests {
+    /// Runs only when asked for ("Sync now"), so each test decides when one happens.
+    static let settings = [AppConfig.Key.syncInterval: "3600", AppConfig.Key.importRetryBase: "0"]
+
+    /// A folder made for one test at a provider, beside one that is out of the source's scope.
+    struct Scope {
+        let origin: String
+        let platform: Platform
+        /// Sandbox ids (what the control API takes).
+        let folder: String
+        let outside: String
+        /// The connector's id of `folder` (what the import and the source name).
+        let rootID: String
+
+        @discardableResult
+        func create(_ name: String, in parent: String? = nil, text: String) async throws -> String {
+            try await SyncTests.create(origin, platform, name: name, parent: parent ?? folder, folder: false, text: text)
+        }
+
+        func createFolder(_ name: String, in parent: String? = nil) async throws -> String {
+            try await SyncTests.create(origin, platform, name: name, parent: parent ?? folder, folder: true, text: nil)
+        }
+
+        func update(_ id: String, _ changes: [String: Any]) async throws {
+            var body = changes
+            if let text = changes["content"] as? String { body["content"] = Data(text.utf8).base64EncodedString() }
+            let reply = try await ConnectDriver.control(origin, "/files/\(id)", body, method: .PATCH)
+            #expect(reply["id"] as? String == id, "\(reply)")
+        }
+
+        func delete(_ id: String) async throws {
+            try await ConnectDriver.control(origin, "/files/\(id)", [:], method: .DELETE)
+        }
+    }
+
+    static func create(_ origin: String, _ platform: Platform, name: String, parent: String?, folder: Bool, text: String?) async throws -> String {
+        var body: [String: Any] = ["platform": platform.rawValue, "name": name]
+        if let parent { body["parentId"] = parent }
+        switch (folder, platform) {
+        case (true, .confluence):
+            // A page holds the synced attachments and child pages.
+            body["mimeType"] = "text/html"
+            body["content"] = Data("<p>\(name) collects the synced notes.</p>".utf8).base64EncodedString()
+        case (true, .googleDrive): body["mimeType"] = "application/vnd.google-apps.folder"
+        case (true, _): body["mimeType"] = "folder"
+        case (false, _):
+            body["mimeType"] = "text/plain"
+            body["content"] = Data((text ?? "").utf8).base64EncodedString()
+        }
+        let reply = try await ConnectDriver.control(origin, "/files", body)
+        return try #require(reply["id"] as? String, "\(reply)")
+    }
+
+    /// Where a new top-level folder of each platform shows in the file browser, and the
+    /// sandbox id of its parent.
+    static func makeScope(_ client: TestClient, _ driver: ConnectDriver, _ platform: Platform) async throws -> Scope {
+        let origin = try await driver.start(platform).sandboxOrigin
+        let name = "Synced \(UUID().uuidString.prefix(8))"
+        var path: [String] = []
+        var parent: String?
+        switch platform {
+        case .googleDrive, .dropbox: break
+        case .microsoft: path = ["OneDrive"]
+        case .confluence:
+            path = ["Engineering Handbook", "Engineering Handbook"]
+            parent = String((try await ImportTests.walk(client, driver, .confluence, path)["id"] as? String ?? "").dropFirst("page:".count))
+        }
+        let folder = try await create(origin, platform, name: name, parent: parent, folder: true, text: nil)
+        let outside = try await create(origin, platform, name: name + " (outside)", parent: parent, folder: true, text: nil)
+        let root = try #require(try await ImportTests.walk(client, driver, platform, path + [name])["id"] as? String)
+        return Scope(origin: origin, platform: platform, folder: folder, outside: outside, rootID: root)
+    }
+
+    static func source(_ client: TestClient, _ bearer: String?, _ id: UUID) async throws -> SourcesAPI.SourceDTO {
+        let reply = try await client.get("/api/v1/sources/\(id)", bearer: bearer)
+        #expect(reply.status == .ok, "\(reply.body.prefix(300))")
+        return try reply.decode(SourcesAPI.SourceDTO.self)
+    }
+
+    /// Asks for a run, waits for it to end and for the imports it queued to finish.
+    @discardableResult
+    static func syncAndSettle(_ client: TestClient, _ bearer: String?, _ id: UUID) async throws -> SourcesAPI.SourceDTO {
+        let reply = try await Self.call(client, .post, "/api/v1/sources/\(id)/sync", bearer: bearer)
+        #expect(reply.status == .accepted, "\(reply.body.prefix(300))")
+        // The request brings the next run to now; the run's end moves it an interval away.
+        let after = try await eventually("the sync run ends", timeout: .seconds(120), every: .milliseconds(100)) {
+            let source = try await Self.source(client, bearer, id)
+            return source.status != .running && (source.nextRunAt ?? .distantPast) > Date().addingTimeInterval(1800) ? source : nil
+        }
+        try await settleImports(client, bearer)
+        return after
+    }
+
+    static func settleImports(_ client: TestClient, _ bearer: String?) async throws {
+        try await eventually("the imports finish", timeout: .seconds(180), every: .milliseconds(100)) {
+            let jobs = try await client.get("/api/v1/imports", bearer: bearer).json()["imports"] as? [[String: Any]] ?? []
+            return jobs.allSatisfy { $0["status"] as? String != "running" }
+        }
+    }
+
+    /// The workspace's documents of one platform, with their passages' text.
+    static func documents(_ harness: TestHarness, _ platform: Platform) async throws -> [String: (document: KnowledgeDocument, text: String, chunks: [UUID])] {
+        try await harness.withStore { store in
+            let documents = try await KnowledgeDocument.query(on: store.database).filter(\.$sourcePlatform == platform).all()
+            var byTitle: [String: (KnowledgeDocument, String, [UUID])] = [:]
+            for document in documents {
+                let chunks = try await KnowledgeChunk.query(on: store.database).filter(\.$document.$id == document.requireID()).sort(\.$ordinal).all()
+                #expect(byTitle[document.title] == nil, "“\(document.title)” is held twice")
+                byTitle[document.title] = (document, chunks.map(\.text).joined(separator: "\n"), chunks.compactMap(\.id))
+            }
+            return byTitle
+        }
+    }
+
+    /// A request without a body, with the bearer token.
+    @discardableResult
+    static func call(_ client: TestClient, _ method: HTTPRequest.Method, _ uri: String, bearer: String?) async throws -> TestClient.Reply {
+        var headers: HTTPFields = [:]
+        if let bearer { headers[.authorization] = "Bearer \(bearer)" }
+        return try await client.send(method, uri, headers: headers, withCookies: bearer == nil)
+    }
+
+    static func sourceID(_ job: [String: Any]) throws -> UUID {
+        try #require((job["sourceId"] as? String).flatMap(UUID.init(uuidString:)), "the import made no synced source: \(job)")
+    }
+
+    @Test("every kind of change at the provider reaches the knowledge base in one run", arguments: Platform.allCases)
+    func everyChangeFollows(platform: Platform) async throws {
+        let harness = try await TestHarness.make(Self.settings)
+        try await harness.withServer { client in
+            // given a synced folder holding files to edit, rename, delete, move out, trash and move within
+            let driver = try await ImportTests.connected(client, platform)
+            let scope = try await Self.makeScope(client, driver, platform)
+            let edited = try await scope.create("alpha.txt", text: "Alpha notes: the kiln runs at 900 degrees.")
+            let renamed = try await scope.create("bravo.txt", text: "Bravo notes: the glaze needs two coats.")
+            let deleted = try await scope.create("charlie.txt", text: "Charlie notes: the quokka mascot retires.")
+            let movedOut = try await scope.create("delta.txt", text: "Delta notes: the pallet count is forty.")
+            let trashed = try await scope.create("echo.txt", text: "Echo notes: the wombat survey starts Monday.")
+            let sub = try await scope.createFolder("Sub")
+            let movedWithin = try await scope.create("foxtrot.txt", in: sub, text: "Foxtrot notes: the crane is inspected yearly.")
+            let job = try await ImportTests.importAndWait(client, driver, platform, ids: [scope.rootID], category: "Synced")
+            let sourceID = try Self.sourceID(job)
+            let before = try await Self.documents(harness, platform)
+            for name in ["alpha.txt", "bravo.txt", "charlie.txt", "delta.txt", "echo.txt", "foxtrot.txt"] {
+                #expect(before[name] != nil, "\(name) was not imported: \(before.keys.sorted())")
+            }
+
+            // when each kind of change is made at the provider and the source syncs
+            try await scope.update(edited, ["content": "Alpha notes, revised: the kiln now runs at 1200 degrees."])
+            try await scope.update(renamed, ["name": "bravo (final).txt"])
+            try await scope.delete(deleted)
+            try await scope.update(movedOut, ["parentId": scope.outside])
+            try await scope.update(trashed, ["trashed": true])
+            try await scope.update(movedWithin, ["parentId": scope.folder])
+            try await scope.create("golf.txt", in: sub, text: "Golf notes: the new hire starts in June.")
+            let source = try await Self.syncAndSettle(client, driver.bearer, sourceID)
+
+            // then the knowledge base holds exactly what the folder holds now
+            let after = try await Self.documents(harness, platform)
+            let files = Set(after.keys.filter { $0.hasSuffix(".txt") })
+            #expect(files == ["alpha.txt", "bravo (final).txt", "foxtrot.txt", "golf.txt"], "\(source)")
+            #expect(after["alpha.txt"]?.text.contains("1200 degrees") == true)
+            #expect(after["alpha.txt"]?.document.id == before["alpha.txt"]?.document.id, "edited in place")
+            #expect(after["bravo (final).txt"]?.document.id == before["bravo.txt"]?.document.id, "renamed in place")
+            if platform != .confluence {
+                // (Confluence names an attachment by its page: moved to another page, it is another file.)
+                #expect(after["foxtrot.txt"]?.document.id == before["foxtrot.txt"]?.document.id)
+                // the content is unchanged (its checksum says so): the passages stay, not embedded again
+                #expect(after["bravo (final).txt"]?.chunks == before["bravo.txt"]?.chunks)
+            }
+            let changes = try #require(source.lastChanges)
+            if platform == .confluence {
+                #expect(changes.added == 2 && changes.removed == 4, "\(changes)")
+            } else {
+                #expect(changes.added == 1 && changes.removed == 3 && changes.updated == 1 && changes.renamed == 1 && changes.moved == 1, "\(changes)")
+            }
+            #expect(source.lastError == nil)
+            // and the chat no longer cites what is gone
+            let answer = try await client.json(.post, "/api/v1/chat", ["question": "Who is the quokka mascot?"], bearer: driver.bearer).json()
+            let cited = (answer["sources"] as? [[String: Any]] ?? []).compactMap { $0["title"] as? String }
+            #expect(!cited.contains("charlie.txt"), "\(cited)")
+
+            // when the trashed file is restored and the moved one comes back
+            try await scope.update(trashed, ["trashed": false])
+            try await scope.update(movedOut, ["parentId": scope.folder])
+            let restored = try await Self.syncAndSettle(client, driver.bearer, sourceID)
+            // then both are in the knowledge base again
+            let again = Set(try await Self.documents(harness, platform).keys.filter { $0.hasSuffix(".txt") })
+            #expect(again == ["alpha.txt", "bravo (final).txt", "delta.txt", "echo.txt", "foxtrot.txt", "golf.txt"], "\(restored)")
+            #expect(restored.lastChanges?.added == 2, "\(String(describing: restored.lastChanges))")
+        }
+    }
+
+    @Test("a run with nothing changed at the provider changes nothing and imports nothing")
+    func quietRun() async throws {
+        let harness = try await TestHarness.make(Self.settings)
+        try await harness.withServer { client in
+            // given an imported, synced folder
+            let driver = try await ImportTests.connected(client, .dropbox)
+            let scope = try await Self.makeScope(client, driver, .dropbox)
+            try await scope.create("one.txt", text: "One: the lighthouse keeper logs the weather.")
+            let job = try await ImportTests.importAndWait(client, driver, .dropbox, ids: [scope.rootID], category: "Quiet")
+            let sourceID = try Self.sourceID(job)
+            let jobsBefore = try await client.get("/api/v1/imports", bearer: driver.bearer).json()["imports"] as? [[String: Any]] ?? []
+            // when it syncs twice
+            try await Self.syncAndSettle(client, driver.bearer, sourceID)
+            let source = try await Self.syncAndSettle(client, driver.bearer, sourceID)
+            // then no change was applied and no import was queued
+            #expect(source.totalChanges == SyncChangeCounts(), "\(source.totalChanges)")
+            let jobsAfter = try await client.get("/api/v1/imports", bearer: driver.bearer).json()["imports"] as? [[String: Any]] ?? []
+            #expect(jobsAfter.count == jobsBefore.count)
+            #expect(source.documentCount == 1)
+        }
+    }
+
+    @Test("a source whose connection is refused pauses and says so, keeps its documents, and resumes after reconnecting")
+    func pausesWhileDisconnected() async throws {
+        let harness = try await TestHarness.make(Self.settings)
+        try await harness.withServer { client in
+            // given a synced folder
+            let driver = try await ImportTests.connected(client, .googleDrive)
+            let scope = try await Self.makeScope(client, driver, .googleDrive)
+            try await scope.create("kept.txt", text: "Kept: the archive moves to the basement.")
+            let sourceID = try Self.sourceID(try await ImportTests.importAndWait(client, driver, .googleDrive, ids: [scope.rootID], category: "Paused"))
+            // when the provider revokes the grant and the source syncs
+            try await ConnectDriver.control(scope.origin, "/tokens/revoke", ["platform": "google_drive"])
+            try await ConnectDriver.control(scope.origin, "/tokens/expire", ["platform": "google_drive"])
+            let paused = try await Self.syncAndSettle(client, driver.bearer, sourceID)
+            // then it is paused with the reason, and nothing was removed
+            #expect(paused.status == .paused, "\(paused)")
+            #expect(paused.lastError?.contains("connect Google Drive again") == true, "\(String(describing: paused.lastError))")
+            #expect(try await Self.documents(harness, .googleDrive)["kept.txt"] != nil)
+            // when the account is connected again and a file was added meanwhile
+            try await scope.create("new.txt", text: "New: the boiler was serviced in March.")
+            #expect(try await driver.connect(.googleDrive).status == .ok)
+            let resumed = try await Self.syncAndSettle(client, driver.bearer, sourceID)
+            // then the source carries on
+            #expect(resumed.status == .idle, "\(resumed)")
+            #expect(resumed.lastError == nil)
+            #expect(try await Self.documents(harness, .googleDrive)["new.txt"] != nil)
+        }
+    }
+
+    @Test("deleting a source keeps its documents or removes them, as asked; a one-off import makes no source")
+    func deleteKeepsOrRemoves() async throws {
+        let harness = try await TestHarness.make(Self.settings)
+        try await harness.withServer { client in
+            let driver = try await ImportTests.connected(client, .microsoft)
+            let scope = try await Self.makeScope(client, driver, .microsoft)
+            let keep = try await scope.createFolder("Keep")
+            let remove = try await scope.createFolder("Remove")
+            try await scope.create("kept.txt", in: keep, text: "Kept: the roof was repaired.")
+            try await scope.create("removed.txt", in: remove, text: "Removed: the van was sold.")
+            let once = try await scope.createFolder("Once")
+            try await scope.create("once.txt", in: once, text: "Once: the garden was planted.")
+            let folders = try await ImportTests.browse(client, driver, .microsoft, folder: scope.rootID)
+            func id(_ name: String) throws -> String { try #require(ImportTests.find(name, in: folders)?["id"] as? String) }
+            // given two sources (two categories) and a one-off import
+            let kept = try Self.sourceID(try await ImportTests.importAndWait(client, driver, .microsoft, ids: [try id("Keep")], category: "Kept"))
+            let removed = try Self.sourceID(try await ImportTests.importAndWait(client, driver, .microsoft, ids: [try id("Remove")], category: "Removed"))
+            let onceReply = try await client.json(
+                .post, "/api/v1/integrations/microsoft/import", ["fileIds": [try id("Once")], "category": "Once", "sync": false], bearer: driver.bearer)
+            #expect(onceReply.status == .accepted)
+            #expect(try onceReply.json()["sourceId"] == nil)
+            try await Self.settleImports(client, driver.bearer)
+            let listed = try await client.get("/api/v1/sources", bearer: driver.bearer).json()["sources"] as? [[String: Any]] ?? []
+            #expect(listed.count == 2)
+            // when one is deleted keeping its documents and the other removing them
+            #expect(try await Self.call(client, .delete, "/api/v1/sources/\(kept)?documents=maybe", bearer: driver.bearer).status == .badRequest)
+            #expect(try await Self.call(client, .delete, "/api/v1/sources/\(kept)?documents=keep", bearer: driver.bearer).status == .ok)
+            #expect(try await Self.call(client, .delete, "/api/v1/sources/\(removed)?documents=remove", bearer: driver.bearer).status == .ok)
+            #expect(try await Self.call(client, .delete, "/api/v1/sources/\(removed)", bearer: driver.bearer).status == .notFound)
+            // then the kept and the one-off documents stay, the removed ones are gone
+            let titles = Set(try await Self.documents(harness, .microsoft).keys)
+            #expect(titles.contains("kept.txt") && titles.contains("once.txt"))
+            #expect(!titles.contains("removed.txt"))
+        }
+    }
+
+    @Test("the Sources API: create (its first run imports), change, refuse bad input, and keep other workspaces out")
+    func sourcesAPI() async throws {
+        let harness = try await TestHarness.make(Self.settings)
+        try await harness.withServer { client in
+            let driver = try await ImportTests.connected(client, .dropbox)
+            let scope = try await Self.makeScope(client, driver, .dropbox)
+            try await scope.create("first.txt", text: "First: the ferry leaves at noon.")
+            // when a source is created through the API
+            let created = try await client.json(
+                .post, "/api/v1/sources", ["platform": "dropbox", "roots": [scope.rootID], "category": "Ferries", "intervalSeconds": 600],
+                bearer: driver.bearer)
+            #expect(created.status == .created, "\(created.body.prefix(300))")
+            let source = try created.decode(SourcesAPI.SourceDTO.self)
+            #expect(source.intervalSeconds == 600 && source.enabled && source.category == "Ferries")
+            // then its first run imports what is there
+            try await eventually("the first run imports the file", timeout: .seconds(120)) {
+                try await Self.source(client, driver.bearer, source.id).documentCount == 1
+            }
+            // and it can be paused and changed
+            let patched = try await client.json(.patch, "/api/v1/sources/\(source.id)", ["enabled": false, "intervalSeconds": 900], bearer: driver.bearer)
+            #expect(patched.status == .ok)
+            let paused = try patched.decode(SourcesAPI.SourceDTO.self)
+            #expect(!paused.enabled && paused.status == .paused && paused.intervalSeconds == 900 && paused.nextRunAt == nil)
+            // bad input is refused with a reason
+            let tooOften = try await client.json(.patch, "/api/v1/sources/\(source.id)", ["intervalSeconds": 1], bearer: driver.bearer)
+            #expect(tooOften.status == .badRequest)
+            let nothing = try await client.json(.post, "/api/v1/sources", ["platform": "dropbox", "roots": [String]()], bearer: driver.bearer)
+            #expect(nothing.status == .badRequest)
+            let unknown = try await client.json(.post, "/api/v1/sources", ["platform": "gopher", "roots": ["x"]], bearer: driver.bearer)
+            #expect(unknown.status == .notFound || unknown.status == .badRequest)
+            let notConnected = try await client.json(.post, "/api/v1/sources", ["platform": "confluence", "roots": ["x"]], bearer: driver.bearer)
+            #expect(notConnected.status.code >= 400 && notConnected.status.code < 500)
+            // and another workspace sees none of it
+            let workspace = try await harness.withStore { store in
+                let other = Workspace()
+                other.name = "Other"
+                try await other.create(on: store.database)
+                return try other.requireID()
+            }
+            _ = try await harness.createUser(email: "other@example.com", role: .owner, workspaceID: workspace)
+            let stranger = try await client.anotherBrowser().apiToken(email: "other@example.com", password: "another long password")
+            #expect(try await client.get("/api/v1/sources/\(source.id)", bearer: stranger).status == .notFound)
+            #expect((try await client.get("/api/v1/sources", bearer: stranger).json()["sources"] as? [Any])?.isEmpty == true)
+            #expect(try await Self.call(client, .post, "/api/v1/sources/\(source.id)/sync", bearer: stranger).status == .notFound)
+            #expect(try await Self.call(client, .delete, "/api/v1/sources/\(source.id)", bearer: stranger).status == .notFound)
+        }
+    }
+}
