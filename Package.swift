@@ -74,6 +74,8 @@ let package = Package(
                 "CirrusCore", "SampleDocuments",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         // Compiles App's Web/Static files into the binary (`EmbedWebAssetsTool` writes the Swift).
@@ -121,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "CirrusBench",
             dependencies: [
-                "App", "Demo", "Sandbox", "SampleDocuments", "Extraction", "Knowledge",
+                "App", "Demo", "Sandbox", "SampleDocuments", "Extraction", "Knowledge", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -11,7 +11,8 @@ import Sandbox
 struct CirrusBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cirrus-bench", abstract: "Benchmarks for Cirrus.",
-        subcommands: [SandboxBench.self, ImportBench.self, KnowledgeBench.self, LoadBench.self, FuzzSeeds.self], defaultSubcommand: SandboxBench.self)
+        subcommands: [SandboxBench.self, ImportBench.self, KnowledgeBench.self, LoadBench.self, SyncBench.self, FuzzSeeds.self],
+        defaultSubcommand: SandboxBench.self)
 }
 
 /// How fast the provider sandbox serves listings and downloads over loopback: the ceiling the

@@ -218,7 +218,12 @@ struct BenchClient {
 
     /// Walks the sandbox's consent page as a browser would.
     func connectGoogleDrive() async throws {
-        let start = try await call(origin + "/api/v1/integrations/google_drive/connect", bearer: bearer)
+        try await connect(.googleDrive)
+    }
+
+    /// Connects a platform through the sandbox's consent page, as a browser would.
+    func connect(_ platform: Platform) async throws {
+        let start = try await call(origin + "/api/v1/integrations/\(platform.rawValue)/connect", bearer: bearer)
         guard let consent = start.1.first(name: "Location") else { throw ValidationError("connect did not redirect") }
         let page = try await call(consent).3
         guard let action = Self.attribute("action", in: page)?.replacingOccurrences(of: "&amp;", with: "&") else { throw ValidationError("no consent form") }

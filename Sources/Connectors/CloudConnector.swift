@@ -80,6 +80,9 @@ public enum ConnectorError: UserFacingError, Equatable {
     /// The provider pointed at a link Cirrus does not follow (another host, scheme or a private
     /// address); the associated value names its host.
     case unsafeLink(String)
+    /// The provider no longer knows a change feed's bookmark (Graph `410 Gone`, Dropbox
+    /// `reset`, a Drive page token refused): the feed starts again from a full comparison.
+    case feedReset
 
     public var code: String {
         switch self {
@@ -94,6 +97,7 @@ public enum ConnectorError: UserFacingError, Equatable {
         case .checksumMismatch: "checksum_mismatch"
         case .notDownloadable: "not_downloadable"
         case .unsafeLink: "unsafe_link"
+        case .feedReset: "provider_feed_reset"
         }
     }
 
@@ -110,6 +114,7 @@ public enum ConnectorError: UserFacingError, Equatable {
         case .checksumMismatch: "The downloaded bytes did not match the provider's checksum."
         case .notDownloadable(let reason): reason
         case .unsafeLink(let host): "The provider sent an unsafe link (to \(host)), so nothing was fetched from it."
+        case .feedReset: "The provider restarted its list of changes; everything is compared again instead."
         }
     }
 
@@ -122,6 +127,7 @@ public enum ConnectorError: UserFacingError, Equatable {
         case .misconfigured: .unavailable
         case .notFound: .notFound
         case .unavailable, .checksumMismatch: .unavailable
+        case .feedReset: .conflict
         }
     }
 

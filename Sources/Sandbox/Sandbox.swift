@@ -57,12 +57,25 @@ public final class Sandbox: Sendable {
     public let authority: OAuthAuthority
     public let monitor: SandboxMonitor
     public let accounts: [Platform: [SandboxAccount]]
+    /// Outbound notifications (Dropbox's app webhook) and their deliveries.
+    public let webhooks: Webhooks
     let emulators: [any ProviderEmulator]
 
     public init(configuration: SandboxConfiguration = SandboxConfiguration()) {
         self.configuration = configuration
-        let store = SandboxStore()
         let authority = OAuthAuthority(now: configuration.now)
+        let webhooks = Webhooks()
+        let dropboxAccounts = SandboxAccounts.all[.dropbox] ?? []
+        // Dropbox notifies the app's webhook of changes in linked accounts, signed with the app secret.
+        let store = SandboxStore(onChange: { platform in
+            guard platform == .dropbox else { return }
+            Task {
+                let secret = await authority.allClients().first { $0.platform == .dropbox }?.clientSecret
+                await webhooks.changed(
+                    .dropbox, accounts: dropboxAccounts.map(\.id), users: dropboxAccounts.compactMap { Int(DropboxEmulator.uid($0)) }, secret: secret)
+            }
+        })
+        self.webhooks = webhooks
         self.store = store
         self.authority = authority
         self.monitor = SandboxMonitor()
@@ -93,6 +106,7 @@ public final class Sandbox: Sendable {
         for case let confluence as ConfluenceEmulator in emulators { await confluence.grants.reset() }
         await monitor.clearFaults()
         await monitor.resetStats()
+        await webhooks.reset()
         if configuration.seedCorpus { await Corpus.seed(into: store) }
     }
 

@@ -108,8 +108,7 @@ struct SyncTests {
 
     static func settleImports(_ client: TestClient, _ bearer: String?) async throws {
         try await eventually("the imports finish", timeout: .seconds(180), every: .milliseconds(100)) {
-            let jobs = try await client.get("/api/v1/imports", bearer: bearer).json()["imports"] as? [[String: Any]] ?? []
-            return jobs.allSatisfy { $0["status"] as? String != "running" }
+            (try await client.get("/api/v1/imports?status=running", bearer: bearer).json()["imports"] as? [Any])?.isEmpty == true
         }
     }
 
@@ -337,6 +336,165 @@ struct SyncTests {
             #expect((try await client.get("/api/v1/sources", bearer: stranger).json()["sources"] as? [Any])?.isEmpty == true)
             #expect(try await Self.call(client, .post, "/api/v1/sources/\(source.id)/sync", bearer: stranger).status == .notFound)
             #expect(try await Self.call(client, .delete, "/api/v1/sources/\(source.id)", bearer: stranger).status == .notFound)
+        }
+    }
+
+    /// The sandbox route that lists a folder, per platform with a change feed.
+    static let listingRoute: [Platform: String] = [.googleDrive: "files.list", .microsoft: "items.children", .dropbox: "files/list_folder"]
+
+    @Test(
+        "with a change feed, a run whose feed has nothing for the source lists nothing; a change inside it is applied",
+        arguments: [
+            Platform.googleDrive, .microsoft, .dropbox,
+        ])
+    func feedKeepsQuietRunsCheap(platform: Platform) async throws {
+        let harness = try await TestHarness.make(Self.settings)
+        try await harness.withServer { client in
+            // given a synced folder whose first run compared it in full and took the feed's bookmark
+            let driver = try await ImportTests.connected(client, platform)
+            let scope = try await Self.makeScope(client, driver, platform)
+            try await scope.create("one.txt", text: "One: the tide tables are printed weekly.")
+            let sourceID = try Self.sourceID(try await ImportTests.importAndWait(client, driver, platform, ids: [scope.rootID], category: "Feed"))
+            let first = try await Self.syncAndSettle(client, driver.bearer, sourceID)
+            #expect(first.changeFeed && first.lastReconciledAt != nil, "\(first)")
+            // when something changes elsewhere in the account and the source syncs
+            try await scope.create("elsewhere.txt", in: scope.outside, text: "Elsewhere: not part of the source.")
+            let route = try #require(Self.listingRoute[platform])
+            let listedBefore = try await ConnectDriver.stats(scope.origin, platform)[route] ?? 0
+            let quiet = try await Self.syncAndSettle(client, driver.bearer, sourceID)
+            // then the run read the feed and listed no folder
+            #expect(try await ConnectDriver.stats(scope.origin, platform)[route] ?? 0 == listedBefore)
+            #expect(quiet.totalChanges == first.totalChanges)
+            // and when a file is added inside the source, the next run applies it
+            try await scope.create("two.txt", text: "Two: the harbour dredging resumes in May.")
+            let changed = try await Self.syncAndSettle(client, driver.bearer, sourceID)
+            #expect(changed.lastChanges?.added == 1, "\(changed)")
+            #expect(try await Self.documents(harness, platform)["two.txt"] != nil)
+        }
+    }
+
+    @Test(
+        "a feed that no longer knows its bookmark (Graph 410, Dropbox reset, Drive invalid token) leads to a full comparison, nothing lost",
+        arguments: [
+            Platform.googleDrive, .microsoft, .dropbox,
+        ])
+    func feedResetComparesInFull(platform: Platform) async throws {
+        let harness = try await TestHarness.make(Self.settings)
+        try await harness.withServer { client in
+            // given a synced folder with a bookmark
+            let driver = try await ImportTests.connected(client, platform)
+            let scope = try await Self.makeScope(client, driver, platform)
+            let gone = try await scope.create("gone.txt", text: "Gone: the old ferry timetable.")
+            try await scope.create("stays.txt", text: "Stays: the new ferry timetable.")
+            let sourceID = try Self.sourceID(try await ImportTests.importAndWait(client, driver, platform, ids: [scope.rootID], category: "Reset"))
+            let first = try await Self.syncAndSettle(client, driver.bearer, sourceID)
+            #expect(first.changeFeed)
+            // when a file is deleted and the provider forgets the bookmark
+            try await scope.delete(gone)
+            try await ConnectDriver.control(scope.origin, "/feeds/reset", ["platform": platform.rawValue])
+            let after = try await Self.syncAndSettle(client, driver.bearer, sourceID)
+            // then the run compared in full: the deletion is applied and a fresh bookmark kept
+            #expect(after.lastError == nil, "\(String(describing: after.lastError))")
+            #expect(after.lastChanges?.removed == 1, "\(after)")
+            #expect(after.changeFeed)
+            #expect((after.lastReconciledAt ?? .distantPast) > (first.lastReconciledAt ?? .distantFuture) || after.lastReconciledAt == first.lastReconciledAt)
+            let titles = Set(try await Self.documents(harness, platform).keys)
+            #expect(titles.contains("stays.txt") && !titles.contains("gone.txt"))
+        }
+    }
+
+    @Test("Dropbox: a change in a synced folder reaches the knowledge base by longpoll, with no one asking for a run")
+    func dropboxLongpoll() async throws {
+        let harness = try await TestHarness.make(Self.settings)
+        try await harness.withServer { client in
+            // given a synced Dropbox folder with a bookmark (the interval is an hour: only longpoll can bring a run sooner)
+            let driver = try await ImportTests.connected(client, .dropbox)
+            let scope = try await Self.makeScope(client, driver, .dropbox)
+            try await scope.create("first.txt", text: "First: the lock gates open at six.")
+            let sourceID = try Self.sourceID(try await ImportTests.importAndWait(client, driver, .dropbox, ids: [scope.rootID], category: "Longpoll"))
+            #expect(try await Self.syncAndSettle(client, driver.bearer, sourceID).changeFeed)
+            // when a file is added at the provider
+            try await scope.create("pushed.txt", text: "Pushed: the canal reopens after the repairs.")
+            // then it is imported without anyone asking
+            try await eventually("the longpoll brings the new file in", timeout: .seconds(60), every: .milliseconds(200)) {
+                let documents = try await client.get("/api/v1/documents?category=Longpoll", bearer: driver.bearer).json()["documents"] as? [[String: Any]]
+                return documents?.contains { $0["title"] as? String == "pushed.txt" } == true
+            }
+        }
+    }
+
+    @Test("Dropbox's webhook: the challenge is echoed, a signed notification brings the change in, a forged one is refused")
+    func dropboxWebhook() async throws {
+        // given a synced Dropbox folder on a server that does not long-poll, and the webhook registered at the provider
+        let harness = try await TestHarness.make(Self.settings.merging([AppConfig.Key.syncLongpoll: "false"]) { $1 })
+        try await harness.withServer { client in
+            let driver = try await ImportTests.connected(client, .dropbox)
+            let scope = try await Self.makeScope(client, driver, .dropbox)
+            try await scope.create("before.txt", text: "Before: the mill wheel turns slowly.")
+            let sourceID = try Self.sourceID(try await ImportTests.importAndWait(client, driver, .dropbox, ids: [scope.rootID], category: "Webhook"))
+            #expect(try await Self.syncAndSettle(client, driver.bearer, sourceID).changeFeed)
+            let url = "http://127.0.0.1:\(client.port)/api/v1/webhooks/dropbox"
+            let registered = try await ConnectDriver.control(scope.origin, "/webhooks", ["platform": "dropbox", "url": url])
+            #expect(registered["registered"] as? String == url, "\(registered)")
+
+            // when a file is added at the provider
+            try await scope.create("notified.txt", text: "Notified: the mill pond is drained in autumn.")
+            // then the signed notification brings it in, with no one asking for a run
+            try await eventually("the webhook brings the new file in", timeout: .seconds(60), every: .milliseconds(200)) {
+                let documents = try await client.get("/api/v1/documents?category=Webhook", bearer: driver.bearer).json()["documents"] as? [[String: Any]]
+                return documents?.contains { $0["title"] as? String == "notified.txt" } == true
+            }
+            let deliveries = try await Self.deliveries(scope.origin)
+            #expect(deliveries.contains { $0["status"] as? Int == 200 }, "\(deliveries)")
+
+            // and a notification without the app secret's signature is refused before it is read
+            let body = #"{"list_folder":{"accounts":["dbid:forged"]},"delta":{"users":[1]}}"#
+            let forged = try await client.send(
+                .post, "/api/v1/webhooks/dropbox",
+                headers: [.contentType: "application/json", .init("X-Dropbox-Signature")!: String(repeating: "0", count: 64)],
+                body: body, withCookies: false)
+            #expect(forged.status == .forbidden)
+            let unsigned = try await client.send(.post, "/api/v1/webhooks/dropbox", headers: [.contentType: "application/json"], body: body, withCookies: false)
+            #expect(unsigned.status == .forbidden)
+            let challenge = try await client.send(.get, "/api/v1/webhooks/dropbox?challenge=abc123", withCookies: false)
+            #expect(challenge.status == .ok && challenge.body == "abc123" && challenge.headers[.contentType]?.hasPrefix("text/plain") == true)
+            let metrics = try await client.get("/metrics").body
+            #expect(
+                metrics.contains(#"cirrus_push_messages_total{platform="dropbox",outcome="refused"} 2"#),
+                "\(metrics.split(separator: "\n").filter { $0.contains("push") })")
+        }
+    }
+
+    static func deliveries(_ origin: String) async throws -> [[String: Any]] {
+        let response = try await ConnectDriver.http.execute(HTTPClientRequest(url: origin + "/_sandbox/deliveries"), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return (try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [[String: Any]]) ?? []
+    }
+
+    @Test("Confluence: a page edited at the provider is imported again, and a trashed page leaves with what was under it")
+    func confluencePages() async throws {
+        let harness = try await TestHarness.make(Self.settings)
+        try await harness.withServer { client in
+            // given a synced page with a child page that holds an attachment
+            let driver = try await ImportTests.connected(client, .confluence)
+            let scope = try await Self.makeScope(client, driver, .confluence)
+            let child = try await scope.createFolder("Runbook")
+            try await scope.create("steps.txt", in: child, text: "Steps: the generator is tested monthly.")
+            let sourceID = try Self.sourceID(try await ImportTests.importAndWait(client, driver, .confluence, ids: [scope.rootID], category: "Pages"))
+            #expect(try await Self.documents(harness, .confluence)["Runbook"] != nil)
+            // when the child page is edited
+            try await ConnectDriver.control(
+                scope.origin, "/files/\(child)", ["content": Data("<p>The runbook now covers the flood barrier.</p>".utf8).base64EncodedString()],
+                method: .PATCH)
+            let edited = try await Self.syncAndSettle(client, driver.bearer, sourceID)
+            // then its document holds the new text
+            #expect(edited.lastChanges?.updated == 1, "\(edited)")
+            #expect(try await Self.documents(harness, .confluence)["Runbook"]?.text.contains("flood barrier") == true)
+            // and when it is trashed, it and its attachment leave the knowledge base
+            try await scope.update(child, ["trashed": true])
+            let trashed = try await Self.syncAndSettle(client, driver.bearer, sourceID)
+            let titles = Set(try await Self.documents(harness, .confluence).keys)
+            #expect(!titles.contains("Runbook") && !titles.contains("steps.txt"), "\(titles) \(trashed)")
         }
     }
 }

@@ -58,6 +58,9 @@ public func buildApplication(
         }
         if config.syncWorkers > 0 {
             services.append(makeSyncWorkers(deps, tokens: tokens, singleProcess: store.engine == .sqlite))
+            if config.syncLongpoll {
+                services.append(LongpollWatcher(store: store, connectors: deps.connectors, schedule: SyncSchedule(store: store), logger: logger))
+            }
         }
         if let metricsPort = config.metricsPort {
             // Metrics on their own loopback port: reachable by a local Prometheus or sidecar,
@@ -139,7 +142,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
         })
     router.add(
         middleware: AuthenticationMiddleware(
-            accounts: deps.accounts, cookies: deps.cookies, csrfExemptPaths: [SiteRoute.apiLogin.path]))
+            accounts: deps.accounts, cookies: deps.cookies, csrfExemptPaths: [SiteRoute.apiLogin.path, SiteRoute.dropboxWebhook.path]))
 
     // The features' services, shared by their API and their pages.
     let flow = OAuthFlow(deps: deps)
@@ -177,6 +180,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
         publicOrigin: deps.config.apiBaseURL)
     AuthAPI(deps: deps).addPublicRoutes(to: api)
     integrations.addCallbackRoute(to: api)
+    DropboxWebhook(connectors: connectors, store: deps.store, schedule: schedule, metrics: deps.metrics).addRoutes(to: api)
     let signedInGroup = api.group().add(middleware: RequireSignInMiddleware(redirectToLogin: false))
         .add(middleware: PasswordChangeGate(redirectToSettings: false))
     let signedIn = signedInGroup.group(context: SignedInContext.self)
@@ -195,7 +199,9 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
 /// The sync workers of this process: they share the schedule with every other process.
 func makeSyncWorkers(_ deps: Dependencies, tokens: TokenManager, singleProcess: Bool) -> SyncWorkers {
     SyncWorkers(
-        runner: SyncRunner(deps: deps, tokens: tokens, settings: deps.config.importSettings), schedule: SyncSchedule(store: deps.store),
+        runner: SyncRunner(
+            deps: deps, tokens: tokens, settings: deps.config.importSettings, reconcileInterval: TimeInterval(deps.config.syncReconcileSeconds)),
+        schedule: SyncSchedule(store: deps.store),
         workers: deps.config.syncWorkers, singleProcess: singleProcess, audit: deps.audit, metrics: deps.metrics, logger: deps.logger)
 }
 
@@ -310,7 +316,12 @@ public func runImportWorkers(_ config: AppConfig, providers: ProviderSetup? = ni
         .init(service: ReaderLifecycle(reader: reader)),
         .init(service: Reembedder(knowledge: deps.knowledge, logger: logger)), .init(service: workers),
     ]
-    if config.syncWorkers > 0 { services.append(.init(service: makeSyncWorkers(deps, tokens: tokens, singleProcess: false))) }
+    if config.syncWorkers > 0 {
+        services.append(.init(service: makeSyncWorkers(deps, tokens: tokens, singleProcess: false)))
+        if config.syncLongpoll {
+            services.append(.init(service: LongpollWatcher(store: store, connectors: deps.connectors, schedule: SyncSchedule(store: store), logger: logger)))
+        }
+    }
     // Graceful shutdown runs from the last service to the first: the workers hand their items
     // back before the store closes.
     let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -70,6 +70,10 @@ public struct AppConfig: Sendable, CustomStringConvertible {
     public var syncIntervalSeconds: Int
     /// How many sources one process syncs at a time (0: this process syncs none).
     public var syncWorkers: Int
+    /// How often a source with a change feed is compared in full anyway.
+    public var syncReconcileSeconds: Int
+    /// Whether this process holds long-polling calls on change feeds that offer them (Dropbox).
+    public var syncLongpoll: Bool
     /// Child processes that read downloaded files (`cirrus extract`), each one file at a time.
     public var extractWorkers: Int
     /// Address space each reader process may use, in megabytes.
@@ -152,6 +156,8 @@ extension AppConfig {
         public static let importMaxDepth = "CIRRUS_IMPORT_MAX_DEPTH"
         public static let syncInterval = "CIRRUS_SYNC_INTERVAL_SECONDS"
         public static let syncWorkers = "CIRRUS_SYNC_WORKERS"
+        public static let syncReconcile = "CIRRUS_SYNC_RECONCILE_SECONDS"
+        public static let syncLongpoll = "CIRRUS_SYNC_LONGPOLL"
         public static let shutdownGrace = "CIRRUS_SHUTDOWN_GRACE_SECONDS"
         public static let extractWorkers = "CIRRUS_EXTRACT_WORKERS"
         public static let extractMemoryMB = "CIRRUS_EXTRACT_MEMORY_MB"
@@ -278,6 +284,8 @@ extension AppConfig {
         self.syncIntervalSeconds = try int(
             Key.syncInterval, default: 300, range: SyncSettings.minimumInterval...SyncSettings.maximumInterval)
         self.syncWorkers = try int(Key.syncWorkers, default: 2, range: 0...16)
+        self.syncReconcileSeconds = try int(Key.syncReconcile, default: 86400, range: 60...(30 * 86400))
+        self.syncLongpoll = try bool(Key.syncLongpoll) ?? true
         self.shutdownGraceSeconds = try int(Key.shutdownGrace, default: 10, range: 0...3600)
         self.trustedProxies = string(Key.trustedProxies) ?? ""
         if case .failure(let error) = TrustedProxies.parse(trustedProxies) {

@@ -19,6 +19,8 @@ struct DocumentsAPI {
         let sizeBytes: Int64
         let mimeType: String?
         let status: DocumentStatus
+        /// The provider's revision of the file the document holds.
+        let revision: String?
         let importedAt: Date?
         let updatedAt: Date?
 
@@ -34,6 +36,7 @@ struct DocumentsAPI {
             sizeBytes = document.sizeBytes
             mimeType = document.mimeType
             status = document.status
+            revision = document.sourceRevision
             importedAt = document.createdAt
             updatedAt = document.updatedAt
         }

@@ -76,12 +76,19 @@ final class MetricsRegistry: Sendable {
     func recordSyncRun(platform: Platform, outcome: String, duration: Duration) {
         registry.makeCounter(
             name: "cirrus_sync_runs_total", labels: [("platform", platform.rawValue), ("outcome", outcome)],
-            help: "Sync runs by outcome (ok, paused, failed)"
+            help: "Sync runs by outcome: feed_quiet (the change feed had nothing for the source), feed_changed or reconciled (compared in full), paused, failed"
         ).increment()
         registry.makeDurationHistogram(
             name: "cirrus_sync_run_duration_seconds", labels: [("platform", platform.rawValue)], buckets: Self.durationBuckets,
             help: "Time to list a synced source and decide its changes"
         ).recordNanoseconds(duration.nanoseconds)
+    }
+
+    func recordPush(platform: Platform, outcome: String) {
+        registry.makeCounter(
+            name: "cirrus_push_messages_total", labels: [("platform", platform.rawValue), ("outcome", outcome)],
+            help: "Push messages from providers: challenge, verified, refused"
+        ).increment()
     }
 
     func recordSyncChanges(_ changes: SyncChangeCounts, platform: Platform) {

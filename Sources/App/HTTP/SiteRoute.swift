@@ -64,6 +64,8 @@ enum SiteRoute: Hashable, Sendable {
     case sources
     case source(UUID?)
     case syncSource(UUID?)
+    /// Dropbox's app webhook (challenge `GET`, signed `POST`); no sign-in.
+    case dropboxWebhook
     case activity
     case chat
 
@@ -141,6 +143,7 @@ enum SiteRoute: Hashable, Sendable {
         case .sources: return api(.literal("sources"))
         case .source(let value): return api(.literal("sources"), id(value))
         case .syncSource(let value): return api(.literal("sources"), id(value), .literal("sync"))
+        case .dropboxWebhook: return api(.literal("webhooks"), .literal("dropbox"))
         case .activity: return api(.literal("activity"))
         case .chat: return api(.literal("chat"))
         case .health: return [.literal("health")]

@@ -11,6 +11,8 @@ import Logging
 struct ImportProcessor: Sendable {
     /// The reason of a file skipped because its revision is in the knowledge base already.
     static let alreadyImported = "Already imported (same revision)."
+    /// The reason of a file a sync run queued that was gone at the provider before its turn.
+    static let goneBeforeImport = "The file was removed at the provider before it was imported."
 
     let deps: Dependencies
     let tokens: TokenManager
@@ -35,7 +37,11 @@ struct ImportProcessor: Sendable {
             }
             let access = ProviderAccess(
                 platform, userID: job.$user.id, workspaceID: job.$workspace.id, connector: try deps.connectors.connector(platform), tokens: tokens)
-            let file = try await selectedFile(item, access: access)
+            guard let file = try await selectedFile(item, job: job, access: access) else {
+                try await queue.finish(item, .skipped, reason: Self.goneBeforeImport)
+                await afterFinal(item, job: job, platform: platform, started: started)
+                return
+            }
             if file.isFolder {
                 try await expand(file, item: item, job: job, access: access)
                 if !file.isAlsoDocument {
@@ -51,13 +57,30 @@ struct ImportProcessor: Sendable {
     }
 
     /// The provider's record of an item: stored when a folder listing found it, looked up at the
-    /// provider for what the admin selected (the job was created before asking).
-    private func selectedFile(_ item: ImportItem, access: ProviderAccess) async throws -> CloudFile {
+    /// provider for what the admin selected (the job was created before asking). `nil` when a
+    /// file a sync run queued is gone by the time it is imported.
+    private func selectedFile(_ item: ImportItem, job: ImportJob, access: ProviderAccess) async throws -> CloudFile? {
         if let json = item.fileJSON {
-            guard let file = try? JSONDecoder().decode(CloudFile.self, from: Data(json.utf8)) else {
+            guard let stored = try? JSONDecoder().decode(CloudFile.self, from: Data(json.utf8)) else {
                 throw ImportItemError.damaged
             }
-            return file
+            guard job.syncedSourceID != nil, (item.depth ?? 0) == 0 else { return stored }
+            // A sync run queued what it saw, and wrote the change feed's bookmark with it; the
+            // provider may have moved on while the item waited (renamed it, say). What is
+            // imported is what is there now, so no document is older than the bookmark.
+            var current: CloudFile
+            do {
+                current = try await access { connector, session in try await connector.file(id: stored.id, session: session) }
+            } catch ConnectorError.notFound {
+                return nil
+            }
+            // A page that is also a folder is imported as a page: the run walked its children.
+            if !stored.isFolder, current.isAlsoDocument { current.isFolder = false }
+            // Where it sits is the walk's view (a lookup by id may name the parent differently);
+            // a move since then shows in the next run's walk.
+            current.parentId = stored.parentId ?? current.parentId
+            if current != stored { try await queue.resolve(item, as: current) }
+            return current
         }
         let id = item.sourceFileID
         let file = try await access { connector, session in try await connector.file(id: id, session: session) }

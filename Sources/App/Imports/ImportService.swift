@@ -97,9 +97,10 @@ struct ImportService: Sendable {
     }
 
     /// The workspace's newest jobs, newest first, with their items (two queries whatever the count).
-    func recent(for identity: Identity, limit: Int = 20) async throws -> [Report] {
-        let jobs = try await ImportJob.query(on: store.database).filter(\.$workspace.$id == identity.workspaceID)
-            .sort(\.$createdAt, .descending).sort(\.$id).limit(limit).all()
+    func recent(for identity: Identity, status: ImportJobStatus? = nil, limit: Int = 20) async throws -> [Report] {
+        var query = ImportJob.query(on: store.database).filter(\.$workspace.$id == identity.workspaceID)
+        if let status { query = query.filter(\.$status == status) }
+        let jobs = try await query.sort(\.$createdAt, .descending).sort(\.$id).limit(limit).all()
         return try await reports(jobs)
     }
 

@@ -105,8 +105,14 @@ struct ImportsAPI {
             response.status = .accepted
             return response
         }
-        signedIn.get(SiteRoute.imports.pattern) { _, context -> JobListResponse in
-            JobListResponse(imports: try await imports.recent(for: context.identity).map(JobDTO.init))
+        signedIn.get(SiteRoute.imports.pattern) { request, context -> JobListResponse in
+            // `?status=running` lists every running job (up to 200), not only among the newest.
+            let status = try request.uri.queryParameters["status"].map { raw in
+                guard let status = ImportJobStatus(rawValue: String(raw)) else { throw ImportError.unknownStatus }
+                return status
+            }
+            return JobListResponse(
+                imports: try await imports.recent(for: context.identity, status: status, limit: status == nil ? 20 : 200).map(JobDTO.init))
         }
         signedIn.get(SiteRoute.importJob(nil).pattern) { _, context -> JobDTO in
             JobDTO(try await imports.report(try context.idParameter(orThrow: ImportError.notFound), for: context.identity))
@@ -152,12 +158,14 @@ enum ImportError: UserFacingError {
     case nothingSelected
     case tooManyFiles
     case notFound
+    case unknownStatus
 
     var code: String {
         switch self {
         case .nothingSelected: "nothing_selected"
         case .tooManyFiles: "too_many_files"
         case .notFound: "import_not_found"
+        case .unknownStatus: "unknown_status"
         }
     }
 
@@ -166,12 +174,13 @@ enum ImportError: UserFacingError {
         case .nothingSelected: "Select at least one file or folder to import."
         case .tooManyFiles: "Select at most 5,000 items at once; select their folder instead."
         case .notFound: "There is no such import."
+        case .unknownStatus: "status must be running, completed or completed_with_errors."
         }
     }
 
     var kind: FailureKind {
         switch self {
-        case .nothingSelected, .tooManyFiles: .badRequest
+        case .nothingSelected, .tooManyFiles, .unknownStatus: .badRequest
         case .notFound: .notFound
         }
     }

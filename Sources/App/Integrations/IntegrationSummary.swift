@@ -18,6 +18,8 @@ struct IntegrationSummary: Sendable {
     /// Confluence: the site read, and every site the grant reaches.
     var siteID: String? = nil
     var sites: [UserIntegration.Site] = []
+    /// How many synced sources read this connection.
+    var syncedSources = 0
 }
 
 /// Reads the signed-in user's connections. Always scoped to one user: there is no way to ask
@@ -32,14 +34,18 @@ struct IntegrationDirectory: Sendable {
             .filter(\.$workspace.$id == identity.workspaceID)
             .all()
         let byPlatform = Dictionary(rows.map { ($0.platform, $0) }, uniquingKeysWith: { first, _ in first })
+        let sources = try await SyncedSource.query(on: store.database).filter(\.$user.$id == identity.userID)
+            .filter(\.$workspace.$id == identity.workspaceID).all(\.$platform)
         return Platform.allCases.map { platform in
+            let synced = sources.filter { $0 == platform }.count
             guard let row = byPlatform[platform] else {
-                return IntegrationSummary(platform: platform, status: .notConnected, accountEmail: nil, accountName: nil, connectedAt: nil)
+                return IntegrationSummary(
+                    platform: platform, status: .notConnected, accountEmail: nil, accountName: nil, connectedAt: nil, syncedSources: synced)
             }
             return IntegrationSummary(
                 platform: platform, status: row.status == .active ? .connected : .needsReconnect,
                 accountEmail: row.accountEmail, accountName: row.accountName, connectedAt: row.createdAt,
-                siteID: row.siteID, sites: row.sites)
+                siteID: row.siteID, sites: row.sites, syncedSources: synced)
         }
     }
 }

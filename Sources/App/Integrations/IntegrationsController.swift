@@ -23,7 +23,8 @@ struct IntegrationsController {
                     platform: platform, status: summary.status, accountEmail: summary.accountEmail,
                     accountName: summary.accountName, connectedAt: summary.connectedAt, configured: connectors.isConfigured(platform),
                     setup: IntegrationsPage.setup(platform, redirectURI: connectors.redirectURI(platform)),
-                    choice: ConnectorRegistry.resourceChoice(platform), resourceID: summary.siteID, resources: summary.sites)
+                    choice: ConnectorRegistry.resourceChoice(platform), resourceID: summary.siteID, resources: summary.sites,
+                    syncedSources: summary.syncedSources)
             }
             let model = IntegrationsPage.Model(cards: cards, banner: Self.banner(request.uri.queryParameters), csrfToken: identity.csrfToken)
             return HTMLResponse(html: IntegrationsPage.render(model, chrome: chrome("Integrations", .integrations, identity)))

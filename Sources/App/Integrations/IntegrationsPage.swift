@@ -18,6 +18,7 @@ enum IntegrationsPage {
         var choice: ResourceChoice? = nil
         var resourceID: String? = nil
         var resources: [UserIntegration.Site] = []
+        var syncedSources = 0
     }
 
     /// What an operator must do to enable a provider.
@@ -78,14 +79,30 @@ enum IntegrationsPage {
                             .group(.dt(.text("Site")), .dd(.class("site"), .safeText(resource.url)))
                         }
                     )),
+                .if(card.syncedSources > 0, syncLine(card)),
                 .unwrap(card.choice) { choice in .if(card.resources.count > 1, resourceChooser(card, choice: choice, csrf: csrf)) },
                 .if(
                     card.status == .needsReconnect,
                     .p(
                         .class("alert error small"),
-                        .text("The provider no longer accepts the saved sign-in. Reconnect to keep importing; your documents are kept."))),
+                        .text(
+                            card.syncedSources > 0
+                                ? "The provider no longer accepts the saved sign-in, so sync is paused. Reconnect to resume importing and syncing; your documents are kept."
+                                : "The provider no longer accepts the saved sign-in. Reconnect to keep importing; your documents are kept."))),
                 card.configured ? actions(card, csrf: csrf) : setupChecklist(card),
             ])
+    }
+
+    /// How many synced sources read the connection, and whether they are paused with it.
+    private static func syncLine(_ card: Card) -> Node<HTML.BodyContext> {
+        let count = "\(card.syncedSources) synced source\(card.syncedSources == 1 ? "" : "s")"
+        let state: String =
+            switch card.status {
+            case .connected: "kept in step with \(card.platform.displayName)"
+            case .needsReconnect: "paused until you reconnect"
+            case .notConnected: "paused until you connect again"
+            }
+        return .p(.class("sync small"), .a(.href(SiteRoute.sourcesPage.path), .safeText(count)), .safeText(": " + state))
     }
 
     private static func actions(_ card: Card, csrf: String?) -> Node<HTML.BodyContext> {

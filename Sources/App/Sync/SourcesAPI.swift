@@ -44,6 +44,10 @@ struct SourcesAPI {
         let lastChanges: SyncChangeCounts?
         let totalChanges: SyncChangeCounts
         let documentCount: Int
+        /// Whether runs read the provider's change feed (else each compares in full).
+        let changeFeed: Bool
+        /// When the source was last compared in full with the provider.
+        let lastReconciledAt: Date?
         let createdAt: Date?
 
         init(_ report: SyncService.Report, now: Date = Date()) {
@@ -67,6 +71,8 @@ struct SourcesAPI {
             lastChanges = source.lastChanges
             totalChanges = source.totalChanges
             documentCount = report.documentCount
+            changeFeed = source.feedCursor != nil
+            lastReconciledAt = source.reconciledAt
             createdAt = source.createdAt
         }
     }

@@ -29,20 +29,85 @@ struct SyncRunner: Sendable {
     /// (a file that fails for good is not retried on every run).
     var retryFailedAfter: TimeInterval = 3600
 
+    /// How often a source with a change feed is compared in full anyway: the feed's net.
+    var reconcileInterval: TimeInterval = 86400
+
     /// What a run applied, and the import job it queued for added and updated files.
     struct Result: Sendable {
+        /// How the run decided: the feed said nothing concerned the source, or the source was
+        /// compared in full (because the feed said something did, or as the periodic
+        /// reconciliation, the first run, or after the feed reset).
+        enum Mode: String, Sendable {
+            case feedQuiet = "feed_quiet"
+            case feedChanged = "feed_changed"
+            case reconciled
+        }
+
         var changes = SyncChangeCounts()
         var jobID: UUID?
+        var mode = Mode.reconciled
     }
 
-    func run(_ source: SyncedSource) async throws -> Result {
+    /// What a full comparison writes on the source besides the documents.
+    private struct Bookmark {
+        var cursor: FeedCursor?
+        var scope: Set<String>
+        var reconciled: Bool
+    }
+
+    func run(_ source: SyncedSource, now: Date = Date()) async throws -> Result {
         let sourceID = try source.requireID()
         let platform = source.platform
         let access = ProviderAccess(
             platform, userID: source.$user.id, workspaceID: source.$workspace.id, connector: try deps.connectors.connector(platform), tokens: tokens)
         let siteID = try await access.siteID()
-        let listed = try await walk(source.roots, access: access)
-        return try await apply(listed, to: source, sourceID: sourceID, siteID: siteID)
+        let reconcileDue = source.reconciledAt.map { now.timeIntervalSince($0) >= reconcileInterval } ?? true
+        if access.connector is any ChangeFeedConnector, !reconcileDue, let stored = source.feedCursor.flatMap(FeedCursor.init(encoded:)) {
+            do {
+                let batch = try await access { connector, session in
+                    try await (connector as! any ChangeFeedConnector).changes(since: stored, session: session)
+                }
+                guard try await concerns(batch, source, sourceID: sourceID) else {
+                    try await Self.store(cursor: batch.cursor, on: sourceID, in: deps.store.database)
+                    return Result(mode: .feedQuiet)
+                }
+                let (listed, scope) = try await walk(source.roots, access: access)
+                var result = try await apply(
+                    listed, to: source, sourceID: sourceID, siteID: siteID, bookmark: Bookmark(cursor: batch.cursor, scope: scope, reconciled: false))
+                result.mode = .feedChanged
+                return result
+            } catch ConnectorError.feedReset {
+                // The provider forgot the bookmark: compare in full from a fresh one.
+            }
+        }
+        // The bookmark is taken before the listing, so a change made while it runs is read next time.
+        let fresh: FeedCursor? =
+            access.connector is any ChangeFeedConnector
+            ? try await access { connector, session in
+                try await (connector as! any ChangeFeedConnector).feedCursor(roots: source.roots, session: session)
+            } : nil
+        let (listed, scope) = try await walk(source.roots, access: access)
+        return try await apply(listed, to: source, sourceID: sourceID, siteID: siteID, bookmark: Bookmark(cursor: fresh, scope: scope, reconciled: true))
+    }
+
+    /// Whether anything the feed reports touches the source: a feed scoped to its folders
+    /// always does; otherwise an item it holds, a folder it walked, or something in one of them.
+    private func concerns(_ batch: FeedChanges, _ source: SyncedSource, sourceID: UUID) async throws -> Bool {
+        guard !batch.items.isEmpty else { return false }
+        if batch.scoped { return true }
+        var known = source.scope.union(source.roots)
+        let held = try await KnowledgeDocument.query(on: deps.store.database).filter(\.$syncedSourceID == sourceID).all()
+        for document in held {
+            known.insert(SourceKey.fileID(document.sourceFileID, platform: source.platform))
+            if let parent = document.sourceParentID { known.insert(parent) }
+        }
+        return batch.items.contains { item in item.id.map(known.contains) == true || item.parentIDs.contains(where: known.contains) }
+    }
+
+    private static func store(cursor: FeedCursor?, on sourceID: UUID, in db: any Database) async throws {
+        try await (db as! any SQLDatabase).raw(
+            "UPDATE synced_sources SET feed_cursor = \(bind: cursor?.encoded) WHERE id = \(bind: sourceID)"
+        ).run()
     }
 
     // MARK: Listing
@@ -50,7 +115,7 @@ struct SyncRunner: Sendable {
     /// Every file and page under the roots, by provider id. A root that no longer resolves
     /// contributes nothing (its files are gone); any other failure ends the run with nothing
     /// applied, since a partial listing would look like deletions.
-    func walk(_ roots: [String], access: ProviderAccess) async throws -> [String: CloudFile] {
+    func walk(_ roots: [String], access: ProviderAccess) async throws -> (files: [String: CloudFile], folders: Set<String>) {
         var found: [String: CloudFile] = [:]
         var folders: [(folder: CloudFile, depth: Int)] = []
         for root in roots {
@@ -68,6 +133,7 @@ struct SyncRunner: Sendable {
             }
         }
         var visited = Set<String>()
+        var scope = Set<String>()
         while let (folder, depth) = folders.popLast() {
             // Shortcuts and links can lead back up the tree.
             guard visited.insert(folder.id).inserted, depth < settings.maxDepth else { continue }
@@ -83,6 +149,8 @@ struct SyncRunner: Sendable {
                     break  // the folder went away while the tree was walked
                 }
                 for child in page.files where child.id != folder.id {
+                    // A root named by an alias (`root`, `me`) has children that name its real id.
+                    if let parent = child.parentId { scope.insert(parent) }
                     if child.isFolder {
                         folders.append((child, depth + 1))
                         if child.isAlsoDocument { found[child.id] = child }
@@ -94,7 +162,7 @@ struct SyncRunner: Sendable {
                 pageToken = page.nextPageToken
             } while pageToken != nil
         }
-        return found
+        return (found, scope.union(visited))
     }
 
     // MARK: Applying
@@ -109,7 +177,9 @@ struct SyncRunner: Sendable {
         var changes = SyncChangeCounts()
     }
 
-    private func apply(_ listed: [String: CloudFile], to source: SyncedSource, sourceID: UUID, siteID: String?) async throws -> Result {
+    private func apply(
+        _ listed: [String: CloudFile], to source: SyncedSource, sourceID: UUID, siteID: String?, bookmark: Bookmark
+    ) async throws -> Result {
         let platform = source.platform
         let workspaceID = source.$workspace.id
         let documents = try await KnowledgeDocument.query(on: deps.store.database)
@@ -178,10 +248,10 @@ struct SyncRunner: Sendable {
         decision.changes.renamed = decision.renamed.count
         decision.changes.moved = decision.moved.count
         decision.changes.removed = decision.removed.count
-        return try await record(decision, source: source, sourceID: sourceID)
+        return try await record(decision, source: source, sourceID: sourceID, bookmark: bookmark)
     }
 
-    private func record(_ decision: Decision, source: SyncedSource, sourceID: UUID) async throws -> Result {
+    private func record(_ decision: Decision, source: SyncedSource, sourceID: UUID, bookmark: Bookmark) async throws -> Result {
         let workspaceID = source.$workspace.id
         return try await deps.store.database.transaction { db in
             var result = Result(changes: decision.changes)
@@ -195,6 +265,15 @@ struct SyncRunner: Sendable {
                 try await document.save(on: db)
                 try await KnowledgeBase.recordChange(on: db, workspaceID: workspaceID, documentID: try document.requireID())
             }
+            // The feed's bookmark moves with what it led to, never ahead of it.
+            let scope = String(decoding: try JSONEncoder().encode(bookmark.scope.sorted()), as: UTF8.self)
+            try await (db as! any SQLDatabase).raw(
+                """
+                UPDATE synced_sources SET feed_cursor = \(bind: bookmark.cursor?.encoded), scope_json = \(bind: scope),
+                    reconciled_at = CASE WHEN \(bind: bookmark.reconciled) THEN \(bind: Date()) ELSE reconciled_at END
+                WHERE id = \(bind: sourceID)
+                """
+            ).run()
             if !decision.imports.isEmpty {
                 let job = try await ImportQueue.enqueue(
                     platform: source.platform, category: source.category, files: decision.imports, userID: source.$user.id,
@@ -211,8 +290,9 @@ struct SyncRunner: Sendable {
         var finishedAt: Date?
         var revision: String?
         var createdAt: Date
-        /// Skipped because the same revision was already in the knowledge base.
-        var alreadyImported = false
+        /// Skipped for a reason that says nothing against the file: its revision was already in
+        /// the knowledge base, or it was gone at the provider when its turn came.
+        var skippedHarmlessly = false
     }
 
     /// Every import item of this source for each file, newest first.
@@ -235,7 +315,9 @@ struct SyncRunner: Sendable {
                         state: ImportItemState(rawValue: try row.decode(column: "state", as: String.self)) ?? .failed,
                         finishedAt: try row.decode(column: "finished_at", as: Date?.self), revision: file.flatMap(Self.revision(of:)),
                         createdAt: try row.decode(column: "created_at", as: Date?.self) ?? .distantPast,
-                        alreadyImported: (try row.decode(column: "reason", as: String?.self))?.hasPrefix(ImportProcessor.alreadyImported) ?? false))
+                        skippedHarmlessly: (try row.decode(column: "reason", as: String?.self)).map {
+                            $0 == ImportProcessor.alreadyImported || $0 == ImportProcessor.goneBeforeImport
+                        } ?? false))
             }
         }
         return outcomes.mapValues { $0.sorted { $0.createdAt > $1.createdAt } }
@@ -254,7 +336,7 @@ struct SyncRunner: Sendable {
         guard latest.revision == revision else { return true }
         switch latest.state {
         case .done: return true
-        case .skipped: return latest.alreadyImported
+        case .skipped: return latest.skippedHarmlessly
         default:
             let failures = outcomes.filter { $0.state == .failed && $0.revision == revision }.count
             if failures < 3 { return true }

@@ -67,7 +67,11 @@ struct SyncService: Sendable {
             .filter(\.$user.$id == identity.userID).filter(\.$platform == platform).filter(\.$category == category).first()
         {
             var held = Set(source.roots)
-            source.roots += roots.filter { held.insert($0).inserted }
+            let added = roots.filter { held.insert($0).inserted }
+            if !added.isEmpty {
+                source.roots += added
+                source.restartFeed()
+            }
             try await source.save(on: store.database)
             return try source.requireID()
         }
@@ -86,7 +90,13 @@ struct SyncService: Sendable {
 
     func update(_ id: UUID, _ changes: Changes, by identity: Identity, clientAddress: String?) async throws {
         let source = try await find(id, for: identity)
-        if let roots = changes.roots { source.roots = try Self.roots(roots) }
+        if let roots = changes.roots {
+            let roots = try Self.roots(roots)
+            if roots != source.roots {
+                source.roots = roots
+                source.restartFeed()
+            }
+        }
         if let category = changes.category { source.category = ImportService.category(category) }
         if let enabled = changes.enabled {
             // Turned back on: run at once rather than after a whole interval.

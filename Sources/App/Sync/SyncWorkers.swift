@@ -3,9 +3,10 @@ import Connectors
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
-/// Sync as a service, beside the import workers: `workers` loops claim due sources from the
-/// store and run them. A run only lists and decides; the files it finds changed become an
+/// Sync as a service, beside the import workers: due sources are claimed from the store and up
+/// to `workers` run at once. A run only lists and decides; the files it finds changed become an
 /// import job that the import workers take, like any other.
 ///
 /// A source whose connection is gone or needs reconnecting is paused, not failed: the run says
@@ -22,32 +23,36 @@ struct SyncWorkers: Service {
 
     func run() async throws {
         if singleProcess { try? await schedule.releaseAll() }
+        // One loop claims (a query every idle delay, however many workers), and up to `workers`
+        // runs go on at once.
+        let running = RunningCount()
         await withDiscardingTaskGroup { group in
-            for _ in 0..<max(1, workers) {
-                group.addTask { await loop() }
-            }
-        }
-    }
-
-    private func loop() async {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let source: SyncedSource?
-            do { source = try await schedule.claim() } catch {
-                logger.warning("sync schedule unavailable", metadata: ["error": "\(type(of: error))"])
-                source = nil
-            }
-            guard let source, let id = source.id else {
-                guard (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: idleDelay) })) != nil else { return }
-                continue
-            }
-            let heartbeat = Task {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: schedule.heartbeatInterval)
-                    if !Task.isCancelled { try? await schedule.heartbeat(id) }
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                var source: SyncedSource?
+                if running.value < max(1, workers) {
+                    do { source = try await schedule.claim() } catch {
+                        logger.warning("sync schedule unavailable", metadata: ["error": "\(type(of: error))"])
+                    }
+                }
+                guard let source, let id = source.id else {
+                    guard (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: idleDelay) })) != nil else { break }
+                    continue
+                }
+                running.add(1)
+                group.addTask {
+                    defer { running.add(-1) }
+                    let heartbeat = Task {
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: schedule.heartbeatInterval)
+                            if !Task.isCancelled { try? await schedule.heartbeat(id) }
+                        }
+                    }
+                    await runOnce(source)
+                    heartbeat.cancel()
                 }
             }
-            await runOnce(source)
-            heartbeat.cancel()
+            // Shutting down: runs in progress stop; their claims lapse (or are released at the next start).
+            group.cancelAll()
         }
     }
 
@@ -60,7 +65,7 @@ struct SyncWorkers: Service {
         do {
             let result = try await runner.run(source)
             changes = result.changes
-            metrics.recordSyncRun(platform: source.platform, outcome: "ok", duration: ContinuousClock.now - clock)
+            metrics.recordSyncRun(platform: source.platform, outcome: result.mode.rawValue, duration: ContinuousClock.now - clock)
             metrics.recordSyncChanges(result.changes, platform: source.platform)
             if result.changes.total > 0 {
                 await audit.record(
@@ -68,6 +73,7 @@ struct SyncWorkers: Service {
                     detail: "Sync of “\(source.category)”: \(result.changes.summary)", clientAddress: nil)
             }
         } catch {
+            if Task.isCancelled { return }
             failure = Self.describe(error, platform: source.platform)
             let paused = Self.isPause(error)
             metrics.recordSyncRun(platform: source.platform, outcome: paused ? "paused" : "failed", duration: ContinuousClock.now - clock)
@@ -104,4 +110,11 @@ struct SyncWorkers: Service {
     private static func code(_ error: any Error) -> String {
         (error as? any UserFacingError)?.code ?? "unexpected"
     }
+}
+
+/// How many runs this process has going.
+private final class RunningCount: Sendable {
+    private let count = Mutex(0)
+    var value: Int { count.withLock { $0 } }
+    func add(_ delta: Int) { count.withLock { $0 += delta } }
 }

@@ -95,7 +95,28 @@ extension ConfluenceConnector {
                 }, nextPageToken: spaces.links?.next)
         }
         let children = try await http.get(ConfluenceWire.Results<ConfluenceWire.Content>.self, url, bearer: session.accessToken, what: "a page tree")
-        return FilePage(files: children.results.map { Self.page($0, parent: folderID, siteURL: session.siteURL) }, nextPageToken: children.links?.next)
+        // `direct-children` names pages without their version: one `pages?id=` call adds it, so
+        // an edited page has a new revision in every listing (what sync compares).
+        let unversioned = children.results.filter { ($0.type ?? "page") == "page" && $0.version == nil }.map(\.id.value)
+        var details: [String: ConfluenceWire.Content] = [:]
+        if !unversioned.isEmpty {
+            let found = try await http.get(
+                ConfluenceWire.Results<ConfluenceWire.Content>.self,
+                try wiki(session) + "/api/v2/pages?" + ProviderHTTP.query([("id", unversioned.joined(separator: ",")), ("limit", "250")]),
+                bearer: session.accessToken, what: "the versions of a page's children")
+            for page in found.results { details[page.id.value] = page }
+        }
+        let files = children.results.map { entry in
+            Self.page(details[entry.id.value].map { Self.withType(entry.type, $0) } ?? entry, parent: folderID, siteURL: session.siteURL)
+        }
+        return FilePage(files: files, nextPageToken: children.links?.next)
+    }
+
+    /// A page's full record, keeping the type its listing gave it (`pages` answers leave it out).
+    private static func withType(_ type: String?, _ page: ConfluenceWire.Content) -> ConfluenceWire.Content {
+        ConfluenceWire.Content(
+            id: page.id, type: page.type ?? type, title: page.title, spaceId: page.spaceId, parentId: page.parentId, version: page.version, body: page.body,
+            links: page.links)
     }
 
     public func breadcrumbs(folderID: String, session: ProviderSession) async throws -> [Breadcrumb] {

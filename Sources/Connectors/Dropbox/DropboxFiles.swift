@@ -75,7 +75,7 @@ extension DropboxConnector {
         return DownloadedFile(url: destination, bytes: result.bytes, mimeType: file.contentType, fileName: file.contentName)
     }
 
-    private func rpc<Result: Decodable>(_ route: String, _ body: some Encodable, session: ProviderSession, what: String) async throws -> Result {
+    func rpc<Result: Decodable>(_ route: String, _ body: some Encodable, session: ProviderSession, what: String) async throws -> Result {
         let reply = try await http.postJSON(filesAPI + route, body, headers: [("Authorization", "Bearer \(session.accessToken)")])
         if reply.status == 409, (try? reply.decode(WireErrors.Dropbox.self, "the error"))?.errorSummary.contains("not_found") == true {
             throw ConnectorError.notFound

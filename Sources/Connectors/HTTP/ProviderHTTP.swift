@@ -36,7 +36,7 @@ public struct ProviderHTTP: Sendable {
     /// Sends a request, retrying transient statuses and connection failures with backoff that
     /// honours `Retry-After`.
     public func send(
-        _ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: [UInt8]? = nil
+        _ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: [UInt8]? = nil, timeout: TimeAmount = .seconds(30)
     ) async throws -> Reply {
         try await retry.run(
             { _ in
@@ -44,7 +44,7 @@ public struct ProviderHTTP: Sendable {
                 request.method = method
                 for (name, value) in headers { request.headers.add(name: name, value: value) }
                 if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-                let response = try await client.execute(request, timeout: .seconds(30))
+                let response = try await client.execute(request, timeout: timeout)
                 let collected = try await response.body.collect(upTo: 16 << 20)
                 let reply = Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: collected))
                 return RetryPolicy.isTransient(status: reply.status)
@@ -58,10 +58,12 @@ public struct ProviderHTTP: Sendable {
             body: Array(Self.formEncode(fields).utf8))
     }
 
-    public func postJSON(_ url: String, _ value: some Encodable, headers: [(String, String)] = []) async throws -> Reply {
+    public func postJSON(
+        _ url: String, _ value: some Encodable, headers: [(String, String)] = [], timeout: TimeAmount = .seconds(30)
+    ) async throws -> Reply {
         try await send(
             .POST, url, headers: [("Content-Type", "application/json"), ("Accept", "application/json")] + headers,
-            body: Array(try JSONEncoder().encode(value)))
+            body: Array(try JSONEncoder().encode(value)), timeout: timeout)
     }
 
     public func get(_ url: String, bearer: String, headers: [(String, String)] = []) async throws -> Reply {

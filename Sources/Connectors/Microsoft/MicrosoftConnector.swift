@@ -96,5 +96,7 @@ enum GraphWire {
         let folder: Marker?
         let root: Marker?
         let package: Package?
+        /// Present in a delta on items deleted (or moved to the recycle bin).
+        let deleted: Marker?
     }
 }

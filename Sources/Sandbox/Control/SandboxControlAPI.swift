@@ -31,6 +31,46 @@ struct SandboxControlAPI: Sendable {
         group.post("tokens/revoke") { request, context in
             try await respond { ["revoked": await sandbox.authority.revokeAll(platform: try await platformArgument(request, context))] }
         }
+        group.post("feeds/reset") { request, context in
+            try await respond {
+                guard let platform = try await platformArgument(request, context) else {
+                    throw ControlError(status: .badRequest, description: "platform is required.")
+                }
+                await sandbox.store.resetFeeds(platform)
+                return ["reset": platform.rawValue]
+            }
+        }
+        group.post("webhooks") { request, context in
+            try await respond {
+                let body = try await body(request, context)
+                guard body["platform"] as? String == Platform.dropbox.rawValue, let url = body["url"] as? String else {
+                    throw ControlError(status: .badRequest, description: "platform (dropbox) and url are required.")
+                }
+                let registration = Webhooks.Registration(
+                    url: url, loss: Self.number(body["loss"]) ?? 0, duplicate: Self.number(body["duplicate"]) ?? 0,
+                    delayMilliseconds: body["delayMs"] as? Int ?? 0)
+                if let refusal = await sandbox.webhooks.register(.dropbox, registration) {
+                    throw ControlError(status: .badRequest, description: "The webhook was not registered: \(refusal).")
+                }
+                return ["registered": url]
+            }
+        }
+        group.delete("webhooks") { _, _ in
+            try await respond {
+                await sandbox.webhooks.unregister(.dropbox)
+                return ["unregistered": true]
+            }
+        }
+        group.get("deliveries") { _, _ in
+            try await respond {
+                await sandbox.webhooks.deliveries().map { delivery -> [String: Any] in
+                    [
+                        "platform": delivery.platform.rawValue, "url": delivery.url, "attempt": delivery.attempt,
+                        "status": (delivery.status as Any?) ?? NSNull(), "milliseconds": delivery.milliseconds, "at": WireDate.millis(delivery.at),
+                    ]
+                }
+            }
+        }
         group.get("stats") { _, _ in
             try await respond {
                 var platforms: [String: Any] = [:]
@@ -54,6 +94,10 @@ struct SandboxControlAPI: Sendable {
                 }
             }
         }
+    }
+
+    static func number(_ value: Any?) -> Double? {
+        (value as? Double) ?? (value as? Int).map(Double.init)
     }
 
     private func respond(_ body: () async throws -> Any) async throws -> Response {

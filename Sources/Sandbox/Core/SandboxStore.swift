@@ -23,10 +23,14 @@ public actor SandboxStore {
     private var changes: [Platform: [SandboxChange]] = [:]
     private var sequence = 0
     private var idCounter = 0
+    private var pendingFeedResets: Set<Platform> = []
     private let clock: @Sendable () -> Date
+    /// Told of every logged change, after it is logged (outbound notifications start here).
+    private let onChange: @Sendable (Platform) -> Void
 
-    public init(clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(clock: @escaping @Sendable () -> Date = { Date() }, onChange: @escaping @Sendable (Platform) -> Void = { _ in }) {
         self.clock = clock
+        self.onChange = onChange
     }
 
     // MARK: Reading
@@ -126,7 +130,19 @@ public actor SandboxStore {
         return removed + 1
     }
 
+    /// Makes the platform's next change-feed read refuse its bookmark, as providers do after long
+    /// disconnections or server-side changes (Graph `410 Gone`, Dropbox `reset`, Drive `400`).
+    public func resetFeeds(_ platform: Platform) {
+        pendingFeedResets.insert(platform)
+    }
+
+    /// Whether this feed read is the one to refuse; the reset is used up by it.
+    public func takeFeedReset(_ platform: Platform) -> Bool {
+        pendingFeedResets.remove(platform) != nil
+    }
+
     public func removeAll() {
+        pendingFeedResets = []
         items = [:]
         children = [:]
         changes = [:]
@@ -140,6 +156,7 @@ public actor SandboxStore {
             SandboxChange(
                 sequence: sequence, itemID: item.id, kind: kind, time: clock(), snapshot: kind == .delete ? item : nil,
                 path: path, previousPath: previousPath))
+        onChange(item.platform)
     }
 }
 

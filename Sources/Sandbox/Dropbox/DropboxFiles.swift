@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 
 /// `files/*` routes: listing with cursors, metadata, download, export and longpoll (providers/dropbox.md §7–10).
 struct DropboxFiles {
@@ -204,6 +205,9 @@ struct DropboxFiles {
                 return DropboxEmulator.routeError("path/not_found/..", [".tag": "path", "path": [".tag": "not_found"]], operation: route)
             }
             if cursor.sequence > (await store.currentSequence) { return DropboxEmulator.routeError("reset/..", [".tag": "reset"], operation: route) }
+            if cursor.offset == nil, await store.takeFeedReset(.dropbox) {
+                return DropboxEmulator.routeError("reset/..", [".tag": "reset"], operation: route)
+            }
             return cursor.offset == nil ? await changes(cursor, route: route) : await page(cursor, route: route)
         default:
             return DropboxEmulator.badInput(route: route, "Unknown API function", status: .notFound)
@@ -239,6 +243,14 @@ struct DropboxFiles {
     /// What changed under the listed folder since the cursor: current metadata for adds and edits,
     /// `deleted` tombstones (no id) for removals, and delete + add for renames and moves.
     private func changes(_ cursor: Cursor, route: String) async -> SandboxResponse {
+        let entries = await changedEntries(after: cursor)
+        var next = cursor
+        next.sequence = await store.currentSequence
+        next.offset = nil
+        return .json(["entries": entries, "cursor": encode(next), "has_more": false], contentType: DropboxEmulator.json, operation: route)
+    }
+
+    private func changedEntries(after cursor: Cursor) async -> [[String: Any]] {
         let rootPath = cursor.root == Corpus.rootID(for: .dropbox) ? [] : await store.namePath(of: cursor.root, platform: .dropbox)
         func inScope(_ path: [String]) -> Bool {
             guard path.count > rootPath.count, zip(path, rootPath).allSatisfy({ $0.lowercased() == $1.lowercased() }) else { return false }
@@ -263,10 +275,7 @@ struct DropboxFiles {
                 entries.append(await metadata(item))
             }
         }
-        var next = cursor
-        next.sequence = await store.currentSequence
-        next.offset = nil
-        return .json(["entries": entries, "cursor": encode(next), "has_more": false], contentType: DropboxEmulator.json, operation: route)
+        return entries
     }
 
     // MARK: Longpoll
@@ -284,11 +293,13 @@ struct DropboxFiles {
         }
         guard let cursor = decode(argument.cursor) else { return DropboxEmulator.routeError("reset/..", [".tag": "reset"], operation: route) }
         let deadline = ContinuousClock.now + .seconds(timeout)
-        while ContinuousClock.now < deadline {
-            if await store.changes(after: cursor.sequence, platform: .dropbox).contains(where: { _ in true }) {
+        // A stopping server does not wait out a held call (the client asks again elsewhere).
+        while ContinuousClock.now < deadline && !Task.isCancelled && !Task.isShuttingDownGracefully {
+            // Only changes under the cursor's folder count, as `continue` would return them.
+            if !(await changedEntries(after: cursor)).isEmpty {
                 return .json(["changes": true], contentType: DropboxEmulator.json, operation: route)
             }
-            try? await Task.sleep(for: .milliseconds(200))
+            guard (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: .milliseconds(200)) })) != nil else { break }
         }
         return .json(["changes": false, "backoff": 5], contentType: DropboxEmulator.json, operation: route)
     }

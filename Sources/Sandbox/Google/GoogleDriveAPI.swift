@@ -477,7 +477,9 @@ struct GoogleDriveAPI {
             return GoogleErrors.envelope(
                 400, reason: "required", message: "Required parameter: pageToken", location: "pageToken", locationType: "parameter", operation: operation)
         }
-        guard let token = Int(tokenText), token >= 1 else { return GoogleErrors.invalid("pageToken", operation: operation) }
+        guard let token = Int(tokenText), token >= 1, !(await store.takeFeedReset(.googleDrive)) else {
+            return GoogleErrors.invalid("pageToken", operation: operation)
+        }
         let pageSize = min(max(Int(context.query["pageSize"] ?? "100") ?? 100, 1), 1000)
         let includeRemoved = context.query["includeRemoved"]?.lowercased() != "false"
         let allDrives = context.flag("includeItemsFromAllDrives") && context.flag("supportsAllDrives")

@@ -563,6 +563,8 @@ struct GraphAPI {
         case let token?:
             if let date = WireDate.parse(token.removingPercentEncoding ?? token) {
                 since = await sequence(atOrAfter: date)
+            } else if await store.takeFeedReset(.microsoft) {
+                return resync(drive, context)
             } else if let decoded = decodeDelta(token) {
                 let parts = decoded.split(separator: "|").map(String.init)
                 guard parts.count >= 3, parts[1] == drive.id, let sequence = Int(parts[2]), sequence <= current else {

@@ -135,7 +135,8 @@ struct ConnectDriver {
                             "content": Data(text.utf8).base64EncodedString(),
                         ])
                 }
-                if index % 16 == 0 { try await group.next() }
+                // At most as many at once as the client keeps connections per host, so none waits for one.
+                if index >= 8 { try await group.next() }
             }
             try await group.waitForAll()
         }

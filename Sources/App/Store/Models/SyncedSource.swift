@@ -33,6 +33,14 @@ final class SyncedSource: Model, @unchecked Sendable {
     /// When someone asked for a run now ("Sync now", a push): a request made during a run
     /// brings the next one forward instead of being lost.
     @OptionalField(key: "requested_at") var requestedAt: Date?
+    /// Where the provider's change feed was read up to (``FeedCursor/encoded``); `nil` when the
+    /// provider has none for these roots, and every run compares in full.
+    @OptionalField(key: "feed_cursor") var feedCursor: String?
+    /// The folders the last full comparison walked, as a JSON array: a change in the feed
+    /// concerns the source when it touches one of them or a file the source holds.
+    @OptionalField(key: "scope_json") var scopeJSON: String?
+    /// When the last full comparison ran (the net under the feed).
+    @OptionalField(key: "reconciled_at") var reconciledAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
@@ -41,6 +49,18 @@ final class SyncedSource: Model, @unchecked Sendable {
     var roots: [String] {
         get { (try? JSONDecoder().decode([String].self, from: Data(rootsJSON.utf8))) ?? [] }
         set { rootsJSON = String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data("[]".utf8), as: UTF8.self) }
+    }
+
+    /// New roots are not in the feed's bookmark nor the walked scope: the next run compares in
+    /// full and takes a bookmark that covers them.
+    func restartFeed() {
+        feedCursor = nil
+        scopeJSON = nil
+        reconciledAt = nil
+    }
+
+    var scope: Set<String> {
+        Set(scopeJSON.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [])
     }
 
     var lastChanges: SyncChangeCounts? {

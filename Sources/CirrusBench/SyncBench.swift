@@ -1,0 +1,351 @@
+import App
+import ArgumentParser
+import AsyncHTTPClient
+import CirrusCore
+import Demo
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Sandbox
+import TestSupport
+
+/// `cirrus-bench sync`: how soon a change made at a provider reaches the chat — per provider and
+/// kind of change, by polling with the interval set to `--interval` (Dropbox: by longpoll) — and
+/// the churn result: `--operations` random operations over the four providers with
+/// `--fault-rate` of provider calls failing, after which the synced documents are compared with
+/// a fresh import of the same folders (the yardstick, timed too).
+struct SyncBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sync", abstract: "Change-to-chat latency per provider, and heavy churn.")
+
+    @Option(help: "Seconds between a source's runs.") var interval = 30
+    @Option(help: "Changes timed per provider and kind.") var samples = 2
+    @Option(help: "Random operations over the four providers.") var operations = 1000
+    @Option(help: "Share of provider calls failing during the churn (429, 500, resets).") var faultRate = 0.1
+
+    func run() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-sync-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let databaseURL = ProcessInfo.processInfo.environment["CIRRUS_TEST_DATABASE_URL"]
+        let port = try LoopbackPort.free()
+        let sandboxPort = try LoopbackPort.free()
+        let origin = "http://127.0.0.1:\(port)"
+        let sandbox = "http://127.0.0.1:\(sandboxPort)"
+        var overrides = [
+            AppConfig.Key.dataDirectory: directory.path, AppConfig.Key.port: String(port), AppConfig.Key.sandboxPort: String(sandboxPort),
+            AppConfig.Key.apiBaseURL: origin, AppConfig.Key.adminEmail: "sync@example.com", AppConfig.Key.adminPassword: "a long sync password",
+            AppConfig.Key.encryptionKeys: Fernet.generateKey(), AppConfig.Key.logLevel: "critical", AppConfig.Key.bcryptCost: "4",
+            AppConfig.Key.importRetryBase: "0", AppConfig.Key.syncInterval: String(interval),
+        ]
+        if let databaseURL {
+            overrides[AppConfig.Key.databaseURL] = databaseURL
+            overrides[AppConfig.Key.autoMigrate] = "true"
+        }
+        let config = try await AppConfig.load(overrides: overrides, environment: [:], environmentFile: directory.appendingPathComponent(".env").path)
+        let app = try await DemoEnvironment.application(config)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        print(
+            "command: make bench-sync (.build/release/cirrus-bench sync --interval \(interval) --samples \(samples) --operations \(operations) --fault-rate \(faultRate))"
+        )
+        print("store: \(databaseURL == nil ? "SQLite" : "PostgreSQL"); machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; push: not built yet")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService() }
+            defer { group.cancelAll() }
+            var client = BenchClient(http: http, origin: origin)
+            try await client.waitUntilUp()
+            try await client.signIn(email: "sync@example.com", password: "a long sync password")
+            var scopes: [Platform: BenchScope] = [:]
+            for platform in Platform.allCases {
+                try await client.connect(platform)
+                scopes[platform] = try await BenchScope.make(platform, client: client, sandbox: sandbox, category: "Bench Sync")
+            }
+            try await latency(client, scopes: scopes, sandbox: sandbox)
+            try await churn(client, scopes: scopes, sandbox: sandbox)
+        }
+        try await http.shutdown()
+    }
+
+    // MARK: Latency
+
+    private func latency(_ client: BenchClient, scopes: [Platform: BenchScope], sandbox: String) async throws {
+        print(
+            "change → chat latency, interval \(interval) s (\(samples) changes per provider and kind, the providers at once; p50 / max, and p50 as a share of the interval):"
+        )
+        // The providers are timed side by side: each has its own source and runs.
+        let timings = try await withThrowingTaskGroup(of: (Platform, [String: [Double]]).self) { group in
+            for (platform, scope) in scopes {
+                group.addTask { (platform, try await Self.time(scope, samples: samples, client: client)) }
+            }
+            var all: [Platform: [String: [Double]]] = [:]
+            for try await (platform, timing) in group { all[platform] = timing }
+            return all
+        }
+        for platform in Platform.allCases {
+            guard let timing = timings[platform] else { continue }
+            let how = platform == .dropbox ? "longpoll" : platform == .confluence ? "polling, compared in full" : "polling the change feed"
+            for kind in ["added", "edited", "deleted"] {
+                let sorted = (timing[kind] ?? []).sorted()
+                guard let median = sorted.isEmpty ? nil : sorted[sorted.count / 2] else { continue }
+                print(
+                    String(
+                        format: "  %-12@ %-7@ p50 %5.1f s  max %5.1f s  (%.2f× the interval)  %@", platform.rawValue as NSString, kind as NSString,
+                        median, sorted.last ?? 0, median / Double(interval), how as NSString))
+            }
+        }
+    }
+
+    /// Adds, edits and deletes a file `samples` times, timing each until the chat shows it.
+    static func time(_ scope: BenchScope, samples: Int, client: BenchClient) async throws -> [String: [Double]] {
+        var timing: [String: [Double]] = [:]
+        for sample in 0..<samples {
+            let marker = "qz\(scope.platform.rawValue.prefix(2))\(sample)x\(Int.random(in: 10000...99999))"
+            let name = "latency-\(sample)-\(Int.random(in: 1000...9999)).txt"
+            var start = ContinuousClock.now
+            let id = try await scope.createFile(name: name, text: "The latency marker is \(marker) for this note.", client: client)
+            try await client.waitForChat(marker, until: { $0.titles.contains(name) })
+            timing["added", default: []].append((ContinuousClock.now - start).seconds)
+
+            let revised = marker + "r"
+            start = ContinuousClock.now
+            try await client.sandbox(
+                scope.sandbox, "PATCH", "/_sandbox/files/\(id)", ["content": Data("The revised marker is \(revised) now.".utf8).base64EncodedString()])
+            try await client.waitForChat(revised, until: { $0.titles.contains(name) && $0.answer.contains(revised) })
+            timing["edited", default: []].append((ContinuousClock.now - start).seconds)
+
+            start = ContinuousClock.now
+            try await client.sandbox(scope.sandbox, "DELETE", "/_sandbox/files/\(id)", [:])
+            try await client.waitForChat(revised, until: { !$0.titles.contains(name) })
+            timing["deleted", default: []].append((ContinuousClock.now - start).seconds)
+        }
+        return timing
+    }
+
+    // MARK: Churn
+
+    private func churn(_ client: BenchClient, scopes: [Platform: BenchScope], sandbox: String) async throws {
+        var worlds: [Platform: ChurnWorld] = [:]
+        for (platform, scope) in scopes { worlds[platform] = ChurnWorld(label: platform.rawValue, root: scope.folder, outside: scope.outside) }
+        // What the latency runs left is part of the source too: start from an empty folder's view.
+        for platform in Platform.allCases {
+            for (status, share) in [(500, 0.4), (429, 0.3)] {
+                try await client.sandbox(
+                    sandbox, "POST", "/_sandbox/faults", ["platform": platform.rawValue, "status": status, "rate": faultRate * share, "retryAfter": 1])
+            }
+            try await client.sandbox(sandbox, "POST", "/_sandbox/faults", ["platform": platform.rawValue, "status": "reset", "rate": faultRate * 0.3])
+        }
+        var random = ChurnRandom(seed: 20_261_201)
+        let start = ContinuousClock.now
+        for step in 1...max(1, operations) {
+            let platform = Platform.allCases[random.next(Platform.allCases.count)]
+            guard let scope = scopes[platform] else { continue }
+            try await scope.perform(&worlds[platform]!, random: &random, client: client)
+            if step % 25 == 0 {
+                for scope in scopes.values {
+                    _ = try await client.call(client.origin + "/api/v1/sources/\(scope.sourceID)/sync", method: .POST, bearer: client.bearer)
+                }
+            }
+        }
+        let churned = (ContinuousClock.now - start).seconds
+        try await client.sandbox(sandbox, "DELETE", "/_sandbox/faults", [:])
+        let settleStart = ContinuousClock.now
+        for scope in scopes.values { try await client.settle(scope.sourceID) }
+        let settled = (ContinuousClock.now - settleStart).seconds
+        print(
+            String(
+                format: "churn: %d operations over the four providers in %.1f s with %.0f%% of provider calls failing; settled %.1f s after the faults stopped",
+                operations, churned, faultRate * 100, settled))
+
+        // The yardstick: a fresh one-off import of each synced folder, compared document by document.
+        for platform in Platform.allCases {
+            guard let scope = scopes[platform], let world = worlds[platform] else { continue }
+            let freshStart = ContinuousClock.now
+            let category = "Fresh \(platform.rawValue)"
+            try await client.importOnce(platform, root: scope.rootID, category: category)
+            let freshSeconds = (ContinuousClock.now - freshStart).seconds
+            let synced = try await client.documents(category: "Bench Sync", platform: platform)
+            let fresh = try await client.documents(category: category, platform: platform)
+            let expected = world.expected
+            let syncedFiles = synced.filter { $0.key.hasPrefix("file-") || $0.key.hasPrefix("renamed-") }
+            let freshFiles = fresh.filter { $0.key.hasPrefix("file-") || $0.key.hasPrefix("renamed-") }
+            let missing = Set(freshFiles.keys).subtracting(syncedFiles.keys).count
+            let gone = Set(syncedFiles.keys).subtracting(freshFiles.keys).count
+            let stale = syncedFiles.filter { fresh[$0.key] != nil && fresh[$0.key] != $0.value }.count
+            let duplicated = try await client.duplicateCount(category: "Bench Sync", platform: platform)
+            let modelAgrees = Set(freshFiles.keys) == Set(expected.keys)
+            print(
+                String(
+                    format: "  %-12@ %4d files: %d missing, %d stale, %d duplicated, %d that should be gone; the fresh import took %.1f s%@",
+                    platform.rawValue as NSString, freshFiles.count, missing, stale, duplicated, gone, freshSeconds,
+                    (modelAgrees ? "" : " (the fresh import differs from the model of the churn)") as NSString))
+        }
+    }
+}
+
+/// One provider's synced folder in the benchmark.
+struct BenchScope {
+    let platform: Platform
+    let sandbox: String
+    /// Sandbox ids of the synced folder and of one beside it.
+    let folder: String
+    let outside: String
+    /// The connector's id of the folder, and its synced source.
+    let rootID: String
+    let sourceID: String
+
+    static func make(_ platform: Platform, client: BenchClient, sandbox: String, category: String) async throws -> BenchScope {
+        var path: [String] = []
+        var parent: String?
+        switch platform {
+        case .googleDrive, .dropbox: break
+        case .microsoft: path = ["OneDrive"]
+        case .confluence:
+            path = ["Engineering Handbook", "Engineering Handbook"]
+            parent = String(try await client.find(platform, path).dropFirst("page:".count))
+        }
+        let name = "Bench sync \(platform.rawValue)"
+        let folder = try await client.sandboxItem(sandbox, platform, name: name, parent: parent, folder: true, text: nil)
+        let outside = try await client.sandboxItem(sandbox, platform, name: name + " (outside)", parent: parent, folder: true, text: nil)
+        let rootID = try await client.find(platform, path + [name])
+        let job = try await client.call(
+            client.origin + "/api/v1/integrations/\(platform.rawValue)/import", method: .POST, json: ["fileIds": [rootID], "category": category],
+            bearer: client.bearer
+        ).2
+        guard let sourceID = job["sourceId"] as? String else { throw ValidationError("the import made no source: \(job)") }
+        // The first run compares in full and takes the change feed's bookmark.
+        try await client.settle(sourceID)
+        return BenchScope(platform: platform, sandbox: sandbox, folder: folder, outside: outside, rootID: rootID, sourceID: sourceID)
+    }
+
+    func createFile(name: String, text: String, client: BenchClient) async throws -> String {
+        try await client.sandboxItem(sandbox, platform, name: name, parent: folder, folder: false, text: text)
+    }
+
+    func perform(_ world: inout ChurnWorld, random: inout ChurnRandom, client: BenchClient) async throws {
+        let operation = world.next(&random)
+        switch operation {
+        case .createFile(let name, let parent, let text):
+            world.record(operation, created: try await client.sandboxItem(sandbox, platform, name: name, parent: parent, folder: false, text: text))
+        case .createFolder(let name, let parent):
+            world.record(operation, created: try await client.sandboxItem(sandbox, platform, name: name, parent: parent, folder: true, text: nil))
+        default:
+            let request = ChurnWorld.controlRequest(operation)
+            try await client.sandbox(sandbox, request.method, request.path, request.body)
+            world.record(operation)
+        }
+    }
+}
+
+extension BenchClient {
+    /// A control API call to the sandbox.
+    @discardableResult
+    func sandbox(_ sandbox: String, _ method: String, _ path: String, _ body: [String: Any]) async throws -> [String: Any] {
+        let reply = try await call(sandbox + path, method: HTTPMethod(rawValue: method), json: body)
+        guard (200..<300).contains(reply.0) else { throw ValidationError("\(method) \(path) answered \(reply.0): \(reply.3.prefix(200))") }
+        return reply.2
+    }
+
+    /// Creates a file or folder (a page on Confluence) in the sandbox; returns its id.
+    func sandboxItem(_ sandbox: String, _ platform: Platform, name: String, parent: String?, folder: Bool, text: String?) async throws -> String {
+        var body: [String: Any] = ["platform": platform.rawValue, "name": name]
+        if let parent { body["parentId"] = parent }
+        switch (folder, platform) {
+        case (true, .confluence):
+            body["mimeType"] = "text/html"
+            body["content"] = Data("<p>\(name) collects the synced notes.</p>".utf8).base64EncodedString()
+        case (true, .googleDrive): body["mimeType"] = "application/vnd.google-apps.folder"
+        case (true, _): body["mimeType"] = "folder"
+        case (false, _):
+            body["mimeType"] = "text/plain"
+            body["content"] = Data((text ?? "").utf8).base64EncodedString()
+        }
+        guard let id = try await self.sandbox(sandbox, "POST", "/_sandbox/files", body)["id"] as? String else { throw ValidationError("no id for \(name)") }
+        return id
+    }
+
+    /// Browses down a path of names from the top; returns the last one's id.
+    func find(_ platform: Platform, _ names: [String]) async throws -> String {
+        var folder = "root"
+        for name in names {
+            let escaped = folder.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? folder
+            let listing = try await call(origin + "/api/v1/integrations/\(platform.rawValue)/files?folder_id=\(escaped)", bearer: bearer).2
+            guard let id = (listing["files"] as? [[String: Any]] ?? []).first(where: { $0["name"] as? String == name })?["id"] as? String else {
+                throw ValidationError("no \(name) on \(platform.rawValue)")
+            }
+            folder = id
+        }
+        return folder
+    }
+
+    /// Asks the chat about `marker` every quarter second until `done` holds for the answer.
+    func waitForChat(_ marker: String, until done: ((answer: String, titles: [String])) -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(600)
+        while ContinuousClock.now < deadline {
+            let reply = try await call(origin + "/api/v1/chat", method: .POST, json: ["question": marker, "category": "Bench Sync"], bearer: bearer).2
+            let titles = (reply["sources"] as? [[String: Any]] ?? []).compactMap { $0["title"] as? String }
+            if done((reply["answer"] as? String ?? "", titles)) { return }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        throw ValidationError("the chat never saw the change for \(marker)")
+    }
+
+    /// Runs a source until a run finds nothing to change and its imports are finished.
+    func settle(_ sourceID: String) async throws {
+        for _ in 0..<20 {
+            let before = try await call(origin + "/api/v1/sources/\(sourceID)", bearer: bearer).2["totalChanges"] as? [String: Int] ?? [:]
+            let requested = Date()
+            _ = try await call(origin + "/api/v1/sources/\(sourceID)/sync", method: .POST, bearer: bearer)
+            var source: [String: Any] = [:]
+            repeat {
+                try await Task.sleep(for: .milliseconds(200))
+                source = try await call(origin + "/api/v1/sources/\(sourceID)", bearer: bearer).2
+            } while (source["lastRunAt"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) }.map { $0 < requested.addingTimeInterval(-1) } ?? true
+                || source["status"] as? String == "running"
+            try await waitForImports()
+            if source["lastError"] == nil, source["totalChanges"] as? [String: Int] == before { return }
+        }
+        throw ValidationError("source \(sourceID) did not settle")
+    }
+
+    func waitForImports() async throws {
+        while let running = try await call(origin + "/api/v1/imports?status=running", bearer: bearer).2["imports"] as? [Any], !running.isEmpty {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// A one-off import (no source), waited for.
+    func importOnce(_ platform: Platform, root: String, category: String) async throws {
+        let job = try await call(
+            origin + "/api/v1/integrations/\(platform.rawValue)/import", method: .POST, json: ["fileIds": [root], "category": category, "sync": false],
+            bearer: bearer
+        ).2
+        guard let id = job["id"] as? String else { throw ValidationError("the import did not start: \(job)") }
+        while try await call(origin + "/api/v1/imports/\(id)", bearer: bearer).2["status"] as? String == "running" {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// Titles of a category's documents of one platform, with the revision and size they hold.
+    func documents(category: String, platform: Platform) async throws -> [String: String] {
+        let encoded = category.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? category
+        var result: [String: String] = [:]
+        var offset = 0
+        while true {
+            let page = try await call(origin + "/api/v1/documents?category=\(encoded)&source=\(platform.rawValue)&limit=500&offset=\(offset)", bearer: bearer).2
+            let documents = page["documents"] as? [[String: Any]] ?? []
+            for document in documents {
+                guard let title = document["title"] as? String else { continue }
+                result[title] = "\(document["revision"] ?? "")/\(document["sizeBytes"] ?? "")"
+            }
+            if documents.count < 500 { return result }
+            offset += 500
+        }
+    }
+
+    /// How many titles appear more than once in a category of one platform.
+    func duplicateCount(category: String, platform: Platform) async throws -> Int {
+        let encoded = category.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? category
+        let page = try await call(origin + "/api/v1/documents?category=\(encoded)&source=\(platform.rawValue)&limit=5000", bearer: bearer).2
+        let titles = (page["documents"] as? [[String: Any]] ?? []).compactMap { $0["title"] as? String }
+        return titles.count - Set(titles).count
+    }
+}

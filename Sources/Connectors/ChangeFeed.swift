@@ -1,0 +1,71 @@
+import CirrusCore
+import Foundation
+
+/// Where a connection's change feed was read up to, per feed it is made of (Drive: the user's
+/// corpus and each shared drive; Graph: each drive; Dropbox: each selected folder). Opaque to
+/// the app, which stores it as text and hands it back.
+public struct FeedCursor: Sendable, Codable, Equatable {
+    /// Each feed's own bookmark (a page token, a `deltaLink`, a `list_folder` cursor), by feed.
+    public var positions: [String: String]
+
+    public init(positions: [String: String]) {
+        self.positions = positions
+    }
+
+    public var encoded: String {
+        String(decoding: (try? JSONEncoder().encode(positions.sorted { $0.key < $1.key }.map { [$0.key, $0.value] })) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    public init?(encoded: String) {
+        guard let pairs = try? JSONDecoder().decode([[String]].self, from: Data(encoded.utf8)), pairs.allSatisfy({ $0.count == 2 }) else { return nil }
+        positions = Dictionary(pairs.map { ($0[0], $0[1]) }, uniquingKeysWith: { _, last in last })
+    }
+}
+
+/// What a change feed reported after a cursor. A feed says *that* an item changed, never what
+/// it now holds (Drive: "a change does not provide a delta"): the caller lists what it needs.
+public struct FeedChanges: Sendable {
+    /// One changed item, in the ids the connector's listings use.
+    public struct Item: Sendable, Equatable {
+        /// `nil` when the provider names no id (a Dropbox deletion is a path).
+        public var id: String?
+        /// Its parents as the provider states them now (none for removals).
+        public var parentIDs: [String]
+
+        public init(id: String?, parentIDs: [String]) {
+            self.id = id
+            self.parentIDs = parentIDs
+        }
+    }
+
+    public var items: [Item]
+    /// Whether the feed covers only the selected folders (Dropbox's cursors do), so every item
+    /// concerns them; otherwise the feed covers the whole account or drive.
+    public var scoped: Bool
+    /// Where to read from next time.
+    public var cursor: FeedCursor
+
+    public init(items: [Item], scoped: Bool, cursor: FeedCursor) {
+        self.items = items
+        self.scoped = scoped
+        self.cursor = cursor
+    }
+}
+
+/// A connector whose provider keeps a change feed: Drive's `changes`, Graph's `delta`,
+/// Dropbox's `list_folder` cursors (`providers/sync.md` §A).
+public protocol ChangeFeedConnector: CloudConnector {
+    /// A bookmark of the feeds that cover `roots`, taken now: reading from it later returns what
+    /// changed after this moment. `nil` when no feed covers them all (a SharePoint site, say).
+    func feedCursor(roots: [String], session: ProviderSession) async throws -> FeedCursor?
+    /// Everything the feeds hold after `cursor`. Throws ``ConnectorError/feedReset`` when the
+    /// provider no longer knows the bookmark (Graph 410, Dropbox `reset`, a refused Drive token).
+    func changes(since cursor: FeedCursor, session: ProviderSession) async throws -> FeedChanges
+}
+
+/// A connector that can wait for a change without a public URL (Dropbox's `longpoll`).
+public protocol LongpollConnector: ChangeFeedConnector {
+    /// Waits up to about `seconds` for a change after one of the cursor's positions; returns
+    /// whether there was one, and how long the provider asks to wait before the next call.
+    func waitForChange(after position: String, seconds: Int) async throws -> (changed: Bool, backoff: Int?)
+}
