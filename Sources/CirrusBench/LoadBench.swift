@@ -21,25 +21,10 @@ struct LoadBench: AsyncParsableCommand {
     @Option(help: "Pause between one session's requests, in milliseconds (a person reading the page).") var thinkMs = 1000
 
     func run() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-load-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let databaseURL = ProcessInfo.processInfo.environment["CIRRUS_TEST_DATABASE_URL"]
-        let port = try LoopbackPort.free()
-        let sandboxPort = try LoopbackPort.free()
-        let origin = "http://127.0.0.1:\(port)"
-        let sandboxOrigin = "http://127.0.0.1:\(sandboxPort)"
-        var overrides = [
-            AppConfig.Key.dataDirectory: directory.path, AppConfig.Key.port: String(port), AppConfig.Key.sandboxPort: String(sandboxPort),
-            AppConfig.Key.apiBaseURL: origin, AppConfig.Key.adminEmail: "load@example.com", AppConfig.Key.adminPassword: "a long load password",
-            AppConfig.Key.encryptionKeys: Fernet.generateKey(), AppConfig.Key.logLevel: "critical", AppConfig.Key.bcryptCost: "4",
-            AppConfig.Key.loginMaxFailures: "1000",
-        ]
-        if let databaseURL {
-            overrides[AppConfig.Key.databaseURL] = databaseURL
-            overrides[AppConfig.Key.autoMigrate] = "true"
-        }
-        let config = try await AppConfig.load(overrides: overrides, environment: [:], environmentFile: directory.appendingPathComponent(".env").path)
+        let server = try DemoServer(label: "load", admin: ("load@example.com", "a long load password"), extra: [AppConfig.Key.loginMaxFailures: "1000"])
+        defer { server.removeData() }
+        let (origin, sandboxOrigin, databaseURL) = (server.origin, server.sandbox, server.databaseURL)
+        let config = try await server.config()
         let app = try await DemoEnvironment.application(config)
         let http = HTTPClient(
             eventLoopGroupProvider: .singleton,
@@ -131,6 +116,44 @@ struct LoadBench: AsyncParsableCommand {
             print("imports: \(imported) of \(imports * filesPerImport) files finished during the \(seconds) s")
         }
         try await http.shutdown()
+    }
+}
+
+/// A demo server for a benchmark: its own data directory, free ports for it and its sandbox,
+/// and PostgreSQL when `CIRRUS_TEST_DATABASE_URL` names one.
+struct DemoServer {
+    let directory: URL
+    let origin: String
+    let sandbox: String
+    let databaseURL: String?
+    private let overrides: [String: String]
+
+    init(label: String, admin: (email: String, password: String), extra: [String: String] = [:]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        databaseURL = ProcessInfo.processInfo.environment["CIRRUS_TEST_DATABASE_URL"]
+        let port = try LoopbackPort.free()
+        let sandboxPort = try LoopbackPort.free()
+        origin = "http://127.0.0.1:\(port)"
+        sandbox = "http://127.0.0.1:\(sandboxPort)"
+        var overrides = [
+            AppConfig.Key.dataDirectory: directory.path, AppConfig.Key.port: String(port), AppConfig.Key.sandboxPort: String(sandboxPort),
+            AppConfig.Key.apiBaseURL: origin, AppConfig.Key.adminEmail: admin.email, AppConfig.Key.adminPassword: admin.password,
+            AppConfig.Key.encryptionKeys: Fernet.generateKey(), AppConfig.Key.logLevel: "critical", AppConfig.Key.bcryptCost: "4",
+        ]
+        if let databaseURL {
+            overrides[AppConfig.Key.databaseURL] = databaseURL
+            overrides[AppConfig.Key.autoMigrate] = "true"
+        }
+        self.overrides = overrides.merging(extra) { $1 }
+    }
+
+    func config() async throws -> AppConfig {
+        try await AppConfig.load(overrides: overrides, environment: [:], environmentFile: directory.appendingPathComponent(".env").path)
+    }
+
+    func removeData() {
+        try? FileManager.default.removeItem(at: directory)
     }
 }
 

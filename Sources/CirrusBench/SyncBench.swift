@@ -23,25 +23,12 @@ struct SyncBench: AsyncParsableCommand {
     @Option(help: "Share of provider calls failing during the churn (429, 500, resets).") var faultRate = 0.1
 
     func run() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-sync-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let databaseURL = ProcessInfo.processInfo.environment["CIRRUS_TEST_DATABASE_URL"]
-        let port = try LoopbackPort.free()
-        let sandboxPort = try LoopbackPort.free()
-        let origin = "http://127.0.0.1:\(port)"
-        let sandbox = "http://127.0.0.1:\(sandboxPort)"
-        var overrides = [
-            AppConfig.Key.dataDirectory: directory.path, AppConfig.Key.port: String(port), AppConfig.Key.sandboxPort: String(sandboxPort),
-            AppConfig.Key.apiBaseURL: origin, AppConfig.Key.adminEmail: "sync@example.com", AppConfig.Key.adminPassword: "a long sync password",
-            AppConfig.Key.encryptionKeys: Fernet.generateKey(), AppConfig.Key.logLevel: "critical", AppConfig.Key.bcryptCost: "4",
-            AppConfig.Key.importRetryBase: "0", AppConfig.Key.syncInterval: String(interval),
-        ]
-        if let databaseURL {
-            overrides[AppConfig.Key.databaseURL] = databaseURL
-            overrides[AppConfig.Key.autoMigrate] = "true"
-        }
-        let config = try await AppConfig.load(overrides: overrides, environment: [:], environmentFile: directory.appendingPathComponent(".env").path)
+        let server = try DemoServer(
+            label: "sync", admin: ("sync@example.com", "a long sync password"),
+            extra: [AppConfig.Key.importRetryBase: "0", AppConfig.Key.syncInterval: String(interval)])
+        defer { server.removeData() }
+        let (origin, sandbox, databaseURL) = (server.origin, server.sandbox, server.databaseURL)
+        let config = try await server.config()
         let app = try await DemoEnvironment.application(config)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         print(
@@ -221,16 +208,8 @@ struct BenchScope {
     }
 
     func perform(_ world: inout ChurnWorld, random: inout ChurnRandom, client: BenchClient) async throws {
-        let operation = world.next(&random)
-        switch operation {
-        case .createFile(let name, let parent, let text):
-            world.record(operation, created: try await client.sandboxItem(sandbox, platform, name: name, parent: parent, folder: false, text: text))
-        case .createFolder(let name, let parent):
-            world.record(operation, created: try await client.sandboxItem(sandbox, platform, name: name, parent: parent, folder: true, text: nil))
-        default:
-            let request = ChurnWorld.controlRequest(operation)
-            try await client.sandbox(sandbox, request.method, request.path, request.body)
-            world.record(operation)
+        try await world.step(&random, platform: platform.rawValue) { method, path, body in
+            try await client.sandbox(sandbox, method, path, body)
         }
     }
 }
@@ -246,18 +225,7 @@ extension BenchClient {
 
     /// Creates a file or folder (a page on Confluence) in the sandbox; returns its id.
     func sandboxItem(_ sandbox: String, _ platform: Platform, name: String, parent: String?, folder: Bool, text: String?) async throws -> String {
-        var body: [String: Any] = ["platform": platform.rawValue, "name": name]
-        if let parent { body["parentId"] = parent }
-        switch (folder, platform) {
-        case (true, .confluence):
-            body["mimeType"] = "text/html"
-            body["content"] = Data("<p>\(name) collects the synced notes.</p>".utf8).base64EncodedString()
-        case (true, .googleDrive): body["mimeType"] = "application/vnd.google-apps.folder"
-        case (true, _): body["mimeType"] = "folder"
-        case (false, _):
-            body["mimeType"] = "text/plain"
-            body["content"] = Data((text ?? "").utf8).base64EncodedString()
-        }
+        let body = ChurnWorld.newItem(platform.rawValue, name: name, parent: parent, text: folder ? nil : text ?? "")
         guard let id = try await self.sandbox(sandbox, "POST", "/_sandbox/files", body)["id"] as? String else { throw ValidationError("no id for \(name)") }
         return id
     }

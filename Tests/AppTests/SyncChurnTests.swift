@@ -20,18 +20,8 @@ import Testing
 struct SyncChurnTests {
     /// Makes one operation at the provider through the sandbox's control API and records it.
     static func perform(_ world: inout ChurnWorld, _ platform: Platform, origin: String, random: inout ChurnRandom) async throws {
-        let operation = world.next(&random)
-        switch operation {
-        case .createFile(let name, let parent, let text):
-            world.record(operation, created: try await SyncTests.create(origin, platform, name: name, parent: parent, folder: false, text: text))
-        case .createFolder(let name, let parent):
-            world.record(operation, created: try await SyncTests.create(origin, platform, name: name, parent: parent, folder: true, text: nil))
-        default:
-            let request = ChurnWorld.controlRequest(operation)
-            let reply = try await ConnectDriver.control(
-                origin, String(request.path.dropFirst("/_sandbox".count)), request.body, method: request.method == "DELETE" ? .DELETE : .PATCH)
-            if request.method == "PATCH" { #expect(reply["id"] != nil, "\(operation): \(reply)") }
-            world.record(operation)
+        try await world.step(&random, platform: platform.rawValue) { method, path, body in
+            try await ConnectDriver.control(origin, String(path.dropFirst("/_sandbox".count)), body, method: HTTPMethod(rawValue: method))
         }
     }
 
@@ -84,15 +74,8 @@ struct SyncChurnTests {
         var worlds: [Platform: ChurnWorld] = [:]
         var sources: [Platform: UUID] = [:]
         for platform in Platform.allCases {
-            var path: [String] = []
-            var parent: String?
-            switch platform {
-            case .googleDrive, .dropbox: break
-            case .microsoft: path = ["OneDrive"]
-            case .confluence:
-                path = ["Engineering Handbook", "Engineering Handbook"]
-                parent = String(try await remote.find(.confluence, path).dropFirst("page:".count))
-            }
+            let path = SyncTests.browsePath(platform)
+            let parent = platform == .confluence ? String(try await remote.find(.confluence, path).dropFirst("page:".count)) : nil
             let name = "Churn \(platform.rawValue)"
             let root = try await SyncTests.create(origin, platform, name: name, parent: parent, folder: true, text: nil)
             let outside = try await SyncTests.create(origin, platform, name: name + " (outside)", parent: parent, folder: true, text: nil)

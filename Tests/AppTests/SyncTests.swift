@@ -49,21 +49,19 @@ struct SyncTests {
     }
 
     static func create(_ origin: String, _ platform: Platform, name: String, parent: String?, folder: Bool, text: String?) async throws -> String {
-        var body: [String: Any] = ["platform": platform.rawValue, "name": name]
-        if let parent { body["parentId"] = parent }
-        switch (folder, platform) {
-        case (true, .confluence):
-            // A page holds the synced attachments and child pages.
-            body["mimeType"] = "text/html"
-            body["content"] = Data("<p>\(name) collects the synced notes.</p>".utf8).base64EncodedString()
-        case (true, .googleDrive): body["mimeType"] = "application/vnd.google-apps.folder"
-        case (true, _): body["mimeType"] = "folder"
-        case (false, _):
-            body["mimeType"] = "text/plain"
-            body["content"] = Data((text ?? "").utf8).base64EncodedString()
-        }
-        let reply = try await ConnectDriver.control(origin, "/files", body)
+        let reply = try await ConnectDriver.control(
+            origin, "/files", ChurnWorld.newItem(platform.rawValue, name: name, parent: parent, text: folder ? nil : text ?? ""))
         return try #require(reply["id"] as? String, "\(reply)")
+    }
+
+    /// Where a new top-level folder shows in the file browser, by the names above it.
+    static func browsePath(_ platform: Platform) -> [String] {
+        switch platform {
+        case .googleDrive, .dropbox: []
+        case .microsoft: ["OneDrive"]
+        // Confluence content lives in spaces, under a page: the Engineering Handbook's home page here.
+        case .confluence: ["Engineering Handbook", "Engineering Handbook"]
+        }
     }
 
     /// Where a new top-level folder of each platform shows in the file browser, and the
@@ -71,15 +69,10 @@ struct SyncTests {
     static func makeScope(_ client: TestClient, _ driver: ConnectDriver, _ platform: Platform) async throws -> Scope {
         let origin = try await driver.start(platform).sandboxOrigin
         let name = "Synced \(UUID().uuidString.prefix(8))"
-        var path: [String] = []
-        var parent: String?
-        switch platform {
-        case .googleDrive, .dropbox: break
-        case .microsoft: path = ["OneDrive"]
-        case .confluence:
-            path = ["Engineering Handbook", "Engineering Handbook"]
-            parent = String((try await ImportTests.walk(client, driver, .confluence, path)["id"] as? String ?? "").dropFirst("page:".count))
-        }
+        let path = browsePath(platform)
+        let parent =
+            platform == .confluence
+            ? String((try await ImportTests.walk(client, driver, .confluence, path)["id"] as? String ?? "").dropFirst("page:".count)) : nil
         let folder = try await create(origin, platform, name: name, parent: parent, folder: true, text: nil)
         let outside = try await create(origin, platform, name: name + " (outside)", parent: parent, folder: true, text: nil)
         let root = try #require(try await ImportTests.walk(client, driver, platform, path + [name])["id"] as? String)

@@ -108,21 +108,61 @@ public struct ChurnWorld: Sendable {
         }
     }
 
-    /// The sandbox control API call for an operation: method, path and JSON body (the provider's
-    /// `platform` is the caller's to add on creations; content is base64).
-    public static func controlRequest(_ operation: Operation) -> (method: String, path: String, body: [String: any Sendable]) {
+    /// Makes the next operation at the provider through the sandbox's control API (`send`:
+    /// method, path, JSON body → JSON answer) and records it.
+    public mutating func step(
+        _ random: inout ChurnRandom, platform: String,
+        send: (_ method: String, _ path: String, _ body: [String: any Sendable]) async throws -> [String: Any]
+    ) async throws {
+        let operation = next(&random)
         switch operation {
         case .createFile(let name, let parent, let text):
-            ("POST", "/_sandbox/files", ["name": name, "parentId": parent, "mimeType": "text/plain", "content": Data(text.utf8).base64EncodedString()])
-        case .createFolder(let name, let parent): ("POST", "/_sandbox/files", ["name": name, "parentId": parent])
-        case .edit(let id, let text): ("PATCH", "/_sandbox/files/\(id)", ["content": Data(text.utf8).base64EncodedString()])
-        case .rename(let id, let name): ("PATCH", "/_sandbox/files/\(id)", ["name": name])
-        case .move(let id, let parent): ("PATCH", "/_sandbox/files/\(id)", ["parentId": parent])
-        case .delete(let id): ("DELETE", "/_sandbox/files/\(id)", [:])
-        case .trash(let id): ("PATCH", "/_sandbox/files/\(id)", ["trashed": true])
-        case .restore(let id): ("PATCH", "/_sandbox/files/\(id)", ["trashed": false])
+            record(
+                operation, created: try await send("POST", "/_sandbox/files", Self.newItem(platform, name: name, parent: parent, text: text))["id"] as? String)
+        case .createFolder(let name, let parent):
+            record(
+                operation, created: try await send("POST", "/_sandbox/files", Self.newItem(platform, name: name, parent: parent, text: nil))["id"] as? String)
+        case .edit(let id, let text): try await change(id, ["content": Data(text.utf8).base64EncodedString()], operation, send)
+        case .rename(let id, let name): try await change(id, ["name": name], operation, send)
+        case .move(let id, let parent): try await change(id, ["parentId": parent], operation, send)
+        case .trash(let id): try await change(id, ["trashed": true], operation, send)
+        case .restore(let id): try await change(id, ["trashed": false], operation, send)
+        case .delete(let id):
+            _ = try await send("DELETE", "/_sandbox/files/\(id)", [:])
+            record(operation)
         }
     }
+
+    private mutating func change(
+        _ id: String, _ body: [String: any Sendable], _ operation: Operation,
+        _ send: (String, String, [String: any Sendable]) async throws -> [String: Any]
+    ) async throws {
+        let reply = try await send("PATCH", "/_sandbox/files/\(id)", body)
+        guard reply["id"] as? String == id else { throw ChurnError(description: "the sandbox did not make \(operation): \(reply)") }
+        record(operation)
+    }
+
+    /// The control API body that creates a text file, or (`text` nil) a folder — a page holding
+    /// the synced notes on Confluence, where pages are the folders.
+    public static func newItem(_ platform: String, name: String, parent: String?, text: String?) -> [String: any Sendable] {
+        var body: [String: any Sendable] = ["platform": platform, "name": name]
+        if let parent { body["parentId"] = parent }
+        if let text {
+            body["mimeType"] = "text/plain"
+            body["content"] = Data(text.utf8).base64EncodedString()
+        } else if platform == "confluence" {
+            body["mimeType"] = "text/html"
+            body["content"] = Data("<p>\(name) collects the synced notes.</p>".utf8).base64EncodedString()
+        } else {
+            body["mimeType"] = platform == "google_drive" ? "application/vnd.google-apps.folder" : "folder"
+        }
+        return body
+    }
+}
+
+/// The sandbox did not carry out an operation of the churn.
+public struct ChurnError: Error, CustomStringConvertible {
+    public let description: String
 }
 
 /// A small deterministic generator (a 64-bit LCG), so a failing run can be repeated from its seed.
