@@ -10,17 +10,19 @@ import Sandbox
 import TestSupport
 
 /// `cirrus-bench sync`: how soon a change made at a provider reaches the chat — per provider and
-/// kind of change, by polling with the interval set to `--interval` (Dropbox: by longpoll) — and
-/// the churn result: `--operations` random operations over the four providers with
-/// `--fault-rate` of provider calls failing, after which the synced documents are compared with
-/// a fresh import of the same folders (the yardstick, timed too).
+/// kind of change, by polling with the interval set to `--interval` (Dropbox: by longpoll),
+/// against the interval as the yardstick — and the churn result: `--operations` random
+/// operations over the four providers with `--fault-rate` of provider calls failing, after which
+/// the synced documents are compared with what a fresh import would hold (every file under the
+/// synced folders, listed through the API).
 struct SyncBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sync", abstract: "Change-to-chat latency per provider, and heavy churn.")
 
     @Option(help: "Seconds between a source's runs.") var interval = 30
-    @Option(help: "Changes timed per provider and kind.") var samples = 2
+    @Option(help: "Changes timed per provider and kind.") var samples = 3
     @Option(help: "Random operations over the four providers.") var operations = 1000
     @Option(help: "Share of provider calls failing during the churn (429, 500, resets).") var faultRate = 0.1
+    @Option(help: "Milliseconds between two operations of the churn, so runs happen in the middle of it.") var paceMs = 50
 
     func run() async throws {
         let server = try DemoServer(
@@ -34,7 +36,9 @@ struct SyncBench: AsyncParsableCommand {
         print(
             "command: make bench-sync (.build/release/cirrus-bench sync --interval \(interval) --samples \(samples) --operations \(operations) --fault-rate \(faultRate))"
         )
-        print("store: \(databaseURL == nil ? "SQLite" : "PostgreSQL"); machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; push: not built yet")
+        print(
+            "store: \(databaseURL == nil ? "SQLite" : "PostgreSQL"); machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; push: Dropbox by longpoll (its webhook needs a public URL; Drive and Graph push are not built)"
+        )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
             defer { group.cancelAll() }
@@ -61,7 +65,7 @@ struct SyncBench: AsyncParsableCommand {
         // The providers are timed side by side: each has its own source and runs.
         let timings = try await withThrowingTaskGroup(of: (Platform, [String: [Double]]).self) { group in
             for (platform, scope) in scopes {
-                group.addTask { (platform, try await Self.time(scope, samples: samples, client: client)) }
+                group.addTask { (platform, try await Self.time(scope, samples: samples, interval: interval, client: client)) }
             }
             var all: [Platform: [String: [Double]]] = [:]
             for try await (platform, timing) in group { all[platform] = timing }
@@ -82,9 +86,13 @@ struct SyncBench: AsyncParsableCommand {
     }
 
     /// Adds, edits and deletes a file `samples` times, timing each until the chat shows it.
-    static func time(_ scope: BenchScope, samples: Int, client: BenchClient) async throws -> [String: [Double]] {
+    static func time(_ scope: BenchScope, samples: Int, interval: Int, client: BenchClient) async throws -> [String: [Double]] {
         var timing: [String: [Double]] = [:]
         for sample in 0..<samples {
+            // Changes come at any moment, not just after a run: each waits a random part of the
+            // interval first, so polling shows its average (half the interval) and its worst.
+            func pause() async throws { try await Task.sleep(for: .milliseconds(Int.random(in: 0..<(interval * 1000)))) }
+            try await pause()
             let marker = "qz\(scope.platform.rawValue.prefix(2))\(sample)x\(Int.random(in: 10000...99999))"
             let name = "latency-\(sample)-\(Int.random(in: 1000...9999)).txt"
             var start = ContinuousClock.now
@@ -93,12 +101,14 @@ struct SyncBench: AsyncParsableCommand {
             timing["added", default: []].append((ContinuousClock.now - start).seconds)
 
             let revised = marker + "r"
+            try await pause()
             start = ContinuousClock.now
             try await client.sandbox(
                 scope.sandbox, "PATCH", "/_sandbox/files/\(id)", ["content": Data("The revised marker is \(revised) now.".utf8).base64EncodedString()])
             try await client.waitForChat(revised, until: { $0.titles.contains(name) && $0.answer.contains(revised) })
             timing["edited", default: []].append((ContinuousClock.now - start).seconds)
 
+            try await pause()
             start = ContinuousClock.now
             try await client.sandbox(scope.sandbox, "DELETE", "/_sandbox/files/\(id)", [:])
             try await client.waitForChat(revised, until: { !$0.titles.contains(name) })
@@ -126,6 +136,7 @@ struct SyncBench: AsyncParsableCommand {
             let platform = Platform.allCases[random.next(Platform.allCases.count)]
             guard let scope = scopes[platform] else { continue }
             try await scope.perform(&worlds[platform]!, random: &random, client: client)
+            try await Task.sleep(for: .milliseconds(paceMs))
             if step % 25 == 0 {
                 for scope in scopes.values {
                     _ = try await client.call(client.origin + "/api/v1/sources/\(scope.sourceID)/sync", method: .POST, bearer: client.bearer)
@@ -142,28 +153,27 @@ struct SyncBench: AsyncParsableCommand {
                 format: "churn: %d operations over the four providers in %.1f s with %.0f%% of provider calls failing; settled %.1f s after the faults stopped",
                 operations, churned, faultRate * 100, settled))
 
-        // The yardstick: a fresh one-off import of each synced folder, compared document by document.
+        // What a fresh import would hold: every file under each synced folder, listed through
+        // the file browser's API (and the churn's own record of what it did, which must agree).
         for platform in Platform.allCases {
             guard let scope = scopes[platform], let world = worlds[platform] else { continue }
-            let freshStart = ContinuousClock.now
-            let category = "Fresh \(platform.rawValue)"
-            try await client.importOnce(platform, root: scope.rootID, category: category)
-            let freshSeconds = (ContinuousClock.now - freshStart).seconds
-            let synced = try await client.documents(category: "Bench Sync", platform: platform)
-            let fresh = try await client.documents(category: category, platform: platform)
+            let listStart = ContinuousClock.now
+            let listed = Set(try await client.filesUnder(platform, folder: scope.rootID).filter { $0.hasPrefix("file-") || $0.hasPrefix("renamed-") })
+            let listSeconds = (ContinuousClock.now - listStart).seconds
+            let synced = try await client.documents(category: "Bench Sync", platform: platform).filter {
+                $0.key.hasPrefix("file-") || $0.key.hasPrefix("renamed-")
+            }
             let expected = world.expected
-            let syncedFiles = synced.filter { $0.key.hasPrefix("file-") || $0.key.hasPrefix("renamed-") }
-            let freshFiles = fresh.filter { $0.key.hasPrefix("file-") || $0.key.hasPrefix("renamed-") }
-            let missing = Set(freshFiles.keys).subtracting(syncedFiles.keys).count
-            let gone = Set(syncedFiles.keys).subtracting(freshFiles.keys).count
-            let stale = syncedFiles.filter { fresh[$0.key] != nil && fresh[$0.key] != $0.value }.count
+            let missing = listed.subtracting(synced.keys).count
+            let gone = Set(synced.keys).subtracting(listed).count
+            // A document holds the file's current text exactly when its size is the text's.
+            let stale = synced.filter { entry in expected[entry.key].map { "\($0.utf8.count)" != entry.value } ?? false }.count
             let duplicated = try await client.duplicateCount(category: "Bench Sync", platform: platform)
-            let modelAgrees = Set(freshFiles.keys) == Set(expected.keys)
             print(
                 String(
-                    format: "  %-12@ %4d files: %d missing, %d stale, %d duplicated, %d that should be gone; the fresh import took %.1f s%@",
-                    platform.rawValue as NSString, freshFiles.count, missing, stale, duplicated, gone, freshSeconds,
-                    (modelAgrees ? "" : " (the fresh import differs from the model of the churn)") as NSString))
+                    format: "  %@: %d files — %d missing, %d stale, %d duplicated, %d that should be gone (listing them all took %.1f s)%@",
+                    platform.rawValue as NSString, listed.count, missing, stale, duplicated, gone, listSeconds,
+                    (listed == Set(expected.keys) ? "" : " — the listing and the churn's record disagree") as NSString))
         }
     }
 }
@@ -280,19 +290,27 @@ extension BenchClient {
         }
     }
 
-    /// A one-off import (no source), waited for.
-    func importOnce(_ platform: Platform, root: String, category: String) async throws {
-        let job = try await call(
-            origin + "/api/v1/integrations/\(platform.rawValue)/import", method: .POST, json: ["fileIds": [root], "category": category, "sync": false],
-            bearer: bearer
-        ).2
-        guard let id = job["id"] as? String else { throw ValidationError("the import did not start: \(job)") }
-        while try await call(origin + "/api/v1/imports/\(id)", bearer: bearer).2["status"] as? String == "running" {
-            try await Task.sleep(for: .milliseconds(200))
+    /// The names of every file under a folder, through the file browser's API.
+    func filesUnder(_ platform: Platform, folder: String) async throws -> [String] {
+        var names: [String] = []
+        var folders = [folder]
+        while let next = folders.popLast() {
+            var pageToken: String?
+            repeat {
+                var query = "folder_id=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? next)"
+                if let pageToken { query += "&page_token=\(pageToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? pageToken)" }
+                let page = try await call(origin + "/api/v1/integrations/\(platform.rawValue)/files?\(query)", bearer: bearer).2
+                for file in page["files"] as? [[String: Any]] ?? [] {
+                    guard let id = file["id"] as? String, let name = file["name"] as? String, id != next else { continue }
+                    if file["isFolder"] as? Bool == true { folders.append(id) } else { names.append(name) }
+                }
+                pageToken = page["nextPageToken"] as? String
+            } while pageToken != nil
         }
+        return names
     }
 
-    /// Titles of a category's documents of one platform, with the revision and size they hold.
+    /// Titles of a category's documents of one platform, with the size of what they hold.
     func documents(category: String, platform: Platform) async throws -> [String: String] {
         let encoded = category.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? category
         var result: [String: String] = [:]
@@ -302,7 +320,7 @@ extension BenchClient {
             let documents = page["documents"] as? [[String: Any]] ?? []
             for document in documents {
                 guard let title = document["title"] as? String else { continue }
-                result[title] = "\(document["revision"] ?? "")/\(document["sizeBytes"] ?? "")"
+                result[title] = "\(document["sizeBytes"] ?? "")"
             }
             if documents.count < 500 { return result }
             offset += 500

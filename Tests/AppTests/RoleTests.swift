@@ -73,6 +73,17 @@ struct RoleTests {
         Route(
             method: .post, path: "/api/v1/chat", body: #"{"question": "What is our refund policy?"}"#, administrator: .ok, member: .ok, signedOut: .unauthorized
         ),
+        Route(method: .get, path: "/admin/sources", administrator: .ok, member: .ok, signedOut: .found),
+        Route(method: .get, path: "/api/v1/sources", administrator: .ok, member: .ok, signedOut: .unauthorized),
+        Route(method: .get, path: "/api/v1/sources/\(missing)", administrator: .notFound, member: .notFound, signedOut: .unauthorized),
+        Route(
+            method: .post, path: "/api/v1/sources", body: #"{"platform": "google_drive", "roots": ["x"]}"#, administrator: .notFound, member: .forbidden,
+            signedOut: .unauthorized),
+        Route(
+            method: .patch, path: "/api/v1/sources/\(missing)", body: #"{"enabled": false}"#, administrator: .notFound, member: .forbidden,
+            signedOut: .unauthorized),
+        Route(method: .post, path: "/api/v1/sources/\(missing)/sync", administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
+        Route(method: .delete, path: "/api/v1/sources/\(missing)", administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
     ]
 
     static let passwords: [Caller: (String, String)] = [
