@@ -76,7 +76,8 @@ struct SyncBench: AsyncParsableCommand {
             let how = platform == .dropbox ? "longpoll" : platform == .confluence ? "polling, compared in full" : "polling the change feed"
             for kind in ["added", "edited", "deleted"] {
                 let sorted = (timing[kind] ?? []).sorted()
-                guard let median = sorted.isEmpty ? nil : sorted[sorted.count / 2] else { continue }
+                guard !sorted.isEmpty else { continue }
+                let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
                 print(
                     String(
                         format: "  %-12@ %-7@ p50 %5.1f s  max %5.1f s  (%.2f× the interval)  %@", platform.rawValue as NSString, kind as NSString,
