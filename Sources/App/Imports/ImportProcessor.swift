@@ -227,6 +227,16 @@ struct ImportProcessor: Sendable {
             deps.metrics.recordImportedFile(state: item.state, platform: platform)
         }
         guard let jobID = job.id, let finished = try? await queue.completeJobIfDone(jobID) else { return }
+        if let sourceID = finished.syncedSourceID {
+            // What the job imported was looked up while the provider kept changing, after the
+            // feed's bookmark had moved on (a file trashed or moved out while it waited): the
+            // source compares in full once more, now.
+            do {
+                try await SyncSchedule.requestFullComparison(sourceID, in: deps.store)
+            } catch {
+                deps.logger.warning("could not ask for a sync run after an import", metadata: ["error": "\(type(of: error))"])
+            }
+        }
         let items = (try? await ImportItem.query(on: deps.store.database).filter(\.$job.$id == jobID).all()) ?? []
         let files = items.filter(\.countsAsFile)
         let detail =

@@ -82,6 +82,17 @@ struct SyncSchedule: Sendable {
         ).run()
     }
 
+    /// Asks for a run as soon as possible that compares the source in full rather than trusting
+    /// its feed (after its imports, whose results may be older than the feed's bookmark).
+    static func requestFullComparison(_ id: UUID, in store: Store, now: Date = Date()) async throws {
+        try await store.sql.raw(
+            """
+            UPDATE synced_sources SET reconciled_at = NULL, requested_at = \(bind: now), next_run_at = \(bind: now), updated_at = \(bind: now)
+            WHERE id = \(bind: id)
+            """
+        ).run()
+    }
+
     /// On start-up of the only process (SQLite), every claim is left over from a stopped one.
     func releaseAll() async throws {
         try await store.sql.raw("UPDATE synced_sources SET claim = NULL, claimed_at = NULL WHERE claim IS NOT NULL").run()
