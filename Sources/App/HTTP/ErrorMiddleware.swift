@@ -80,10 +80,20 @@ struct ErrorMiddleware: RouterMiddleware {
             return Failure(code: code, message: message, kind: kind)
         case is DecodingError:
             return Failure(code: "invalid_request", message: "The request body is not what this endpoint expects.", kind: .badRequest)
+        case let error where isStoreBusy(error):
+            // Every database connection stayed taken for the pool's whole wait: the server is
+            // overloaded, not broken — the caller is told to come back shortly.
+            return Failure(code: "busy", message: "The server is busy. Try again in a moment.", kind: .rateLimited(retryAfterSeconds: 1))
         default:
             return Failure(
                 code: "internal_error", message: "Something went wrong on our side. It has been logged.", kind: .internal)
         }
+    }
+
+    /// AsyncKit's `ConnectionPoolTimeoutError`, named rather than imported: App does not depend
+    /// on AsyncKit itself, only through the database drivers.
+    static func isStoreBusy(_ error: any Error) -> Bool {
+        String(reflecting: type(of: error)) == "AsyncKit.ConnectionPoolTimeoutError"
     }
 
     static func status(for kind: FailureKind) -> HTTPResponse.Status {
