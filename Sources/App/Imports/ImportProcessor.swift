@@ -230,7 +230,7 @@ struct ImportProcessor: Sendable {
         if let sourceID = finished.syncedSourceID {
             // What the job imported was looked up while the provider kept changing, after the
             // feed's bookmark had moved on (a file trashed or moved out while it waited): the
-            // source compares in full once more, now.
+            // source's next run compares in full.
             do {
                 try await SyncSchedule.requestFullComparison(sourceID, in: deps.store)
             } catch {

@@ -82,14 +82,12 @@ struct SyncSchedule: Sendable {
         ).run()
     }
 
-    /// Asks for a run as soon as possible that compares the source in full rather than trusting
-    /// its feed (after its imports, whose results may be older than the feed's bookmark).
+    /// Makes the source's next run compare in full rather than trust its feed (after its
+    /// imports, whose results may be older than the feed's bookmark). The run keeps its time:
+    /// a run right after every import would double the provider calls of a busy source.
     static func requestFullComparison(_ id: UUID, in store: Store, now: Date = Date()) async throws {
         try await store.sql.raw(
-            """
-            UPDATE synced_sources SET reconciled_at = NULL, requested_at = \(bind: now), next_run_at = \(bind: now), updated_at = \(bind: now)
-            WHERE id = \(bind: id)
-            """
+            "UPDATE synced_sources SET reconciled_at = NULL, updated_at = \(bind: now) WHERE id = \(bind: id)"
         ).run()
     }
 
