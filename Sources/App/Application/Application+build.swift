@@ -56,12 +56,7 @@ public func buildApplication(
                     queue: imports, workers: config.importWorkers, singleProcess: store.engine == .sqlite, logger: logger,
                     grace: .seconds(config.shutdownGraceSeconds)))
         }
-        if config.syncWorkers > 0 {
-            services.append(makeSyncWorkers(deps, tokens: tokens, singleProcess: store.engine == .sqlite))
-            if config.syncLongpoll {
-                services.append(LongpollWatcher(store: store, connectors: deps.connectors, schedule: SyncSchedule(store: store), logger: logger))
-            }
-        }
+        services.append(contentsOf: makeSyncServices(deps, tokens: tokens, singleProcess: store.engine == .sqlite))
         if let metricsPort = config.metricsPort {
             // Metrics on their own loopback port: reachable by a local Prometheus or sidecar,
             // never through the public listener or its reverse proxy.
@@ -196,13 +191,22 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     return router
 }
 
-/// The sync workers of this process: they share the schedule with every other process.
-func makeSyncWorkers(_ deps: Dependencies, tokens: TokenManager, singleProcess: Bool) -> SyncWorkers {
-    SyncWorkers(
-        runner: SyncRunner(
-            deps: deps, tokens: tokens, settings: deps.config.importSettings, reconcileInterval: TimeInterval(deps.config.syncReconcileSeconds)),
-        schedule: SyncSchedule(store: deps.store),
-        workers: deps.config.syncWorkers, singleProcess: singleProcess, audit: deps.audit, metrics: deps.metrics, logger: deps.logger)
+/// The sync services of this process (none with `CIRRUS_SYNC_WORKERS=0`): the workers, which
+/// share the schedule with every other process, and the long-poll watcher unless it is off.
+func makeSyncServices(_ deps: Dependencies, tokens: TokenManager, singleProcess: Bool) -> [any Service] {
+    let config = deps.config
+    guard config.syncWorkers > 0 else { return [] }
+    let schedule = SyncSchedule(store: deps.store)
+    var services: [any Service] = [
+        SyncWorkers(
+            runner: SyncRunner(deps: deps, tokens: tokens, settings: config.importSettings, reconcileInterval: TimeInterval(config.syncReconcileSeconds)),
+            schedule: schedule, workers: config.syncWorkers, singleProcess: singleProcess, audit: deps.audit, metrics: deps.metrics,
+            logger: deps.logger)
+    ]
+    if config.syncLongpoll {
+        services.append(LongpollWatcher(store: deps.store, connectors: deps.connectors, schedule: schedule, logger: deps.logger))
+    }
+    return services
 }
 
 /// The pool of `cirrus extract` processes that read downloaded files.
@@ -316,12 +320,7 @@ public func runImportWorkers(_ config: AppConfig, providers: ProviderSetup? = ni
         .init(service: ReaderLifecycle(reader: reader)),
         .init(service: Reembedder(knowledge: deps.knowledge, logger: logger)), .init(service: workers),
     ]
-    if config.syncWorkers > 0 {
-        services.append(.init(service: makeSyncWorkers(deps, tokens: tokens, singleProcess: false)))
-        if config.syncLongpoll {
-            services.append(.init(service: LongpollWatcher(store: store, connectors: deps.connectors, schedule: SyncSchedule(store: store), logger: logger)))
-        }
-    }
+    services += makeSyncServices(deps, tokens: tokens, singleProcess: false).map { .init(service: $0) }
     // Graceful shutdown runs from the last service to the first: the workers hand their items
     // back before the store closes.
     let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

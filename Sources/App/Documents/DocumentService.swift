@@ -57,11 +57,7 @@ struct DocumentService: Sendable {
     /// Removes a document and its chunks from the caller's workspace; returns its title.
     func delete(_ id: UUID, by identity: Identity, clientAddress: String?) async throws -> String {
         let document = try await find(id, in: identity.workspaceID)
-        try await store.database.transaction { db in
-            try await KnowledgeChunk.query(on: db).filter(\.$document.$id == id).delete()
-            try await document.delete(on: db)
-            try await KnowledgeBase.recordChange(on: db, workspaceID: identity.workspaceID, documentID: id)
-        }
+        try await store.database.transaction { db in try await DocumentIndexer.remove(document, on: db) }
         await audit.record(
             .documentDeleted, workspaceID: identity.workspaceID, actorID: identity.userID, actorEmail: identity.email,
             platform: document.sourcePlatform.rawValue, detail: document.title, clientAddress: clientAddress)

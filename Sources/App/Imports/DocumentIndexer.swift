@@ -20,6 +20,15 @@ struct DocumentIndexer: Sendable {
         return candidates.first { $0.sourceFileID == sourceKey } ?? candidates.first
     }
 
+    /// Removes a document and its passages on `db` (the caller's transaction), and records the
+    /// change so every index drops it at once.
+    static func remove(_ document: KnowledgeDocument, on db: any Database) async throws {
+        let id = try document.requireID()
+        try await KnowledgeChunk.query(on: db).filter(\.$document.$id == id).delete()
+        try await document.delete(on: db)
+        try await KnowledgeBase.recordChange(on: db, workspaceID: document.$workspace.id, documentID: id)
+    }
+
     func save(
         file: CloudFile, sourceKey: String, downloaded: DownloadedFile, title: String, platform: Platform, job: ImportJob, chunks: [Chunk],
         vectors: [[Float]]?, embeddingModel: String?, item: ImportItem

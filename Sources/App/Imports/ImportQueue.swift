@@ -39,14 +39,9 @@ struct ImportQueue: Sendable {
     static func enqueue(
         platform: Platform, category: String, files: [CloudFile], userID: UUID, workspaceID: UUID, syncedSourceID: UUID?, on db: any Database
     ) async throws -> ImportJob {
-        let encoder = JSONEncoder()
-        let items = try files.map { file in
-            NewItem(
-                sourceFileID: file.id, name: itemName(file), isFolder: file.isFolder, bytes: file.size,
-                fileJSON: String(decoding: try encoder.encode(file), as: UTF8.self))
-        }
         return try await enqueue(
-            platform: platform, category: category, items: items, userID: userID, workspaceID: workspaceID, syncedSourceID: syncedSourceID, on: db)
+            platform: platform, category: category, items: try files.map { try NewItem(file: $0) }, userID: userID, workspaceID: workspaceID,
+            syncedSourceID: syncedSourceID, on: db)
     }
 
     private static func enqueue(
@@ -68,12 +63,7 @@ struct ImportQueue: Sendable {
     /// job already holds (a page listed again after a failure, a folder expanded again after a
     /// crash, a shortcut back up the tree) is not added twice.
     func expand(job: UUID, depth: Int, with files: [CloudFile]) async throws {
-        let encoder = JSONEncoder()
-        let items = try files.map { file in
-            NewItem(
-                sourceFileID: file.id, name: Self.itemName(file),
-                isFolder: file.isFolder, bytes: file.size, fileJSON: String(decoding: try encoder.encode(file), as: UTF8.self), depth: depth)
-        }
+        let items = try files.map { try NewItem(file: $0, depth: depth) }
         try await store.database.transaction { db in try await Self.insert(items, job: job, on: db) }
     }
 
@@ -126,6 +116,17 @@ struct ImportQueue: Sendable {
         var bytes: Int64?
         var fileJSON: String?
         var depth = 0
+
+        init(sourceFileID: String, name: String, isFolder: Bool? = nil, bytes: Int64? = nil, fileJSON: String? = nil, depth: Int = 0) {
+            (self.sourceFileID, self.name, self.isFolder, self.bytes, self.fileJSON, self.depth) = (sourceFileID, name, isFolder, bytes, fileJSON, depth)
+        }
+
+        /// A file already looked up at the provider: any worker can take it without asking again.
+        init(file: CloudFile, depth: Int = 0) throws {
+            self.init(
+                sourceFileID: file.id, name: ImportQueue.itemName(file), isFolder: file.isFolder, bytes: file.size,
+                fileJSON: String(decoding: try JSONEncoder().encode(file), as: UTF8.self), depth: depth)
+        }
     }
 
     private static func insert(_ items: [NewItem], job: UUID, on db: any Database) async throws {

@@ -51,10 +51,7 @@ struct ImportService: Sendable {
     func start(
         _ platform: Platform, fileIDs: [String], category: String?, keepInSync: Bool = false, by identity: Identity, clientAddress: String?
     ) async throws -> UUID {
-        var seen = Set<String>()
-        let ids = fileIDs.filter { !$0.isEmpty && seen.insert($0).inserted }
-        guard !ids.isEmpty else { throw ImportError.nothingSelected }
-        guard ids.count <= Self.maxSelection else { throw ImportError.tooManyFiles }
+        let ids = try Self.selection(fileIDs)
         let category = Self.category(category)
         // Everything after this is per-file progress.
         _ = try await tokens.connection(platform, userID: identity.userID, workspaceID: identity.workspaceID)
@@ -125,6 +122,15 @@ struct ImportService: Sendable {
     }
 
     /// The category an import files into: trimmed, at most 100 characters, "General" when blank.
+    /// The selected ids, each once and in order; refuses an empty or oversized selection.
+    static func selection(_ ids: [String]) throws -> [String] {
+        var seen = Set<String>()
+        let ids = ids.filter { !$0.isEmpty && seen.insert($0).inserted }
+        guard !ids.isEmpty else { throw ImportError.nothingSelected }
+        guard ids.count <= maxSelection else { throw ImportError.tooManyFiles }
+        return ids
+    }
+
     static func category(_ raw: String?) -> String {
         let trimmed = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         return trimmed.isEmpty ? "General" : String(trimmed.prefix(100))

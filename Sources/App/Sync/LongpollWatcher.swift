@@ -31,9 +31,12 @@ struct LongpollWatcher: Service {
 
     func run() async throws {
         let state = State()
+        // Which providers can long-poll does not change while the process runs.
+        let platforms = Platform.allCases.filter { (try? connectors.connector($0)) is any LongpollConnector }
+        guard !platforms.isEmpty else { return }
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                for (sourceID, platform, position) in (try? await positions()) ?? [] {
+                for (sourceID, platform, position) in (try? await positions(of: platforms)) ?? [] {
                     let key = "\(sourceID)|\(position)"
                     guard state.watching.withLock({ $0.insert(key).inserted }) else { continue }
                     group.addTask {
@@ -48,9 +51,7 @@ struct LongpollWatcher: Service {
     }
 
     /// Every feed position of enabled sources whose connector can long-poll.
-    private func positions() async throws -> [(UUID, Platform, String)] {
-        let platforms = Platform.allCases.filter { (try? connectors.connector($0)) is any LongpollConnector }
-        guard !platforms.isEmpty else { return [] }
+    private func positions(of platforms: [Platform]) async throws -> [(UUID, Platform, String)] {
         let sources = try await SyncedSource.query(on: store.database).filter(\.$enabled == true).filter(\.$platform ~~ platforms)
             .filter(\.$feedCursor != nil).all()
         return sources.flatMap { source -> [(UUID, Platform, String)] in

@@ -58,7 +58,7 @@ struct SourcesAPI {
             category = source.category
             enabled = source.enabled
             intervalSeconds = source.intervalSeconds
-            if !source.enabled || (source.lastError?.hasPrefix("Paused") ?? false) {
+            if !source.enabled || source.lastOutcome == .paused {
                 status = .paused
             } else if source.claimedAt != nil {
                 status = .running

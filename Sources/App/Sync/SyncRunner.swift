@@ -4,9 +4,9 @@ import FluentKit
 import Foundation
 import SQLKit
 
-/// One run of a synced source: lists everything under its roots at the provider, compares it
-/// with the documents the source holds and with what the last run saw, and applies the
-/// difference. The meaning of each change is the same on every provider:
+/// One run of a synced source: reads the provider's change feed when it has one, and when
+/// something there concerns the source (or a full comparison is due) lists everything under its
+/// roots, compares it with the documents the source holds and applies the difference. The meaning of each change is the same on every provider:
 ///
 /// - new in scope, or back from the trash → imported (added);
 /// - content changed → imported again in place (updated);
@@ -32,20 +32,10 @@ struct SyncRunner: Sendable {
     /// How often a source with a change feed is compared in full anyway: the feed's net.
     var reconcileInterval: TimeInterval = 86400
 
-    /// What a run applied, and the import job it queued for added and updated files.
+    /// What a run applied, and how it decided.
     struct Result: Sendable {
-        /// How the run decided: the feed said nothing concerned the source, or the source was
-        /// compared in full (because the feed said something did, or as the periodic
-        /// reconciliation, the first run, or after the feed reset).
-        enum Mode: String, Sendable {
-            case feedQuiet = "feed_quiet"
-            case feedChanged = "feed_changed"
-            case reconciled
-        }
-
         var changes = SyncChangeCounts()
-        var jobID: UUID?
-        var mode = Mode.reconciled
+        var outcome = SyncOutcome.reconciled
     }
 
     /// What a full comparison writes on the source besides the documents.
@@ -61,31 +51,27 @@ struct SyncRunner: Sendable {
         let access = ProviderAccess(
             platform, userID: source.$user.id, workspaceID: source.$workspace.id, connector: try deps.connectors.connector(platform), tokens: tokens)
         let siteID = try await access.siteID()
+        let feed = access.connector as? any ChangeFeedConnector
         let reconcileDue = source.reconciledAt.map { now.timeIntervalSince($0) >= reconcileInterval } ?? true
-        if access.connector is any ChangeFeedConnector, !reconcileDue, let stored = source.feedCursor.flatMap(FeedCursor.init(encoded:)) {
+        if let feed, !reconcileDue, let stored = source.feedCursor.flatMap(FeedCursor.init(encoded:)) {
             do {
-                let batch = try await access { connector, session in
-                    try await (connector as! any ChangeFeedConnector).changes(since: stored, session: session)
-                }
+                let batch = try await access { _, session in try await feed.changes(since: stored, session: session) }
                 guard try await concerns(batch, source, sourceID: sourceID) else {
                     try await Self.store(cursor: batch.cursor, on: sourceID, in: deps.store.database)
-                    return Result(mode: .feedQuiet)
+                    return Result(outcome: .feedQuiet)
                 }
                 let (listed, scope) = try await walk(source.roots, access: access)
                 var result = try await apply(
                     listed, to: source, sourceID: sourceID, siteID: siteID, bookmark: Bookmark(cursor: batch.cursor, scope: scope, reconciled: false))
-                result.mode = .feedChanged
+                result.outcome = .feedChanged
                 return result
             } catch ConnectorError.feedReset {
                 // The provider forgot the bookmark: compare in full from a fresh one.
             }
         }
         // The bookmark is taken before the listing, so a change made while it runs is read next time.
-        let fresh: FeedCursor? =
-            access.connector is any ChangeFeedConnector
-            ? try await access { connector, session in
-                try await (connector as! any ChangeFeedConnector).feedCursor(roots: source.roots, session: session)
-            } : nil
+        var fresh: FeedCursor?
+        if let feed { fresh = try await access { _, session in try await feed.feedCursor(roots: source.roots, session: session) } }
         let (listed, scope) = try await walk(source.roots, access: access)
         return try await apply(listed, to: source, sourceID: sourceID, siteID: siteID, bookmark: Bookmark(cursor: fresh, scope: scope, reconciled: true))
     }
@@ -96,7 +82,8 @@ struct SyncRunner: Sendable {
         guard !batch.items.isEmpty else { return false }
         if batch.scoped { return true }
         var known = source.scope.union(source.roots)
-        let held = try await KnowledgeDocument.query(on: deps.store.database).filter(\.$syncedSourceID == sourceID).all()
+        let held = try await KnowledgeDocument.query(on: deps.store.database).filter(\.$syncedSourceID == sourceID)
+            .field(\.$id).field(\.$sourceFileID).field(\.$sourceParentID).all()
         for document in held {
             known.insert(SourceKey.fileID(document.sourceFileID, platform: source.platform))
             if let parent = document.sourceParentID { known.insert(parent) }
@@ -188,13 +175,14 @@ struct SyncRunner: Sendable {
         for document in documents { byKey[document.sourceFileID] = document }
 
         var decision = Decision()
-        var candidates: [CloudFile] = []
+        /// Files to import, and whether a document of them exists (an update) or not (an addition).
+        var candidates: [(file: CloudFile, held: Bool)] = []
         var ours = Set<String>()
         for file in listed.values.sorted(by: { $0.id < $1.id }) {
             let key = SourceKey.make(platform: platform, siteID: siteID, fileID: file.id)
             // Confluence documents imported before keys named the site are stored by bare id.
             guard let document = byKey[key] ?? byKey[file.id] else {
-                candidates.append(file)
+                candidates.append((file, false))
                 continue
             }
             if let owner = document.syncedSourceID, owner != sourceID { continue }  // another source keeps it
@@ -206,7 +194,7 @@ struct SyncRunner: Sendable {
             }
             let revision = Self.revision(of: file)
             guard document.sourceRevision == revision || Self.onlyMetadataChanged(document, file) else {
-                candidates.append(file)
+                candidates.append((file, true))
                 continue
             }
             let link = WebLink.safe(file.webViewLink)
@@ -235,15 +223,14 @@ struct SyncRunner: Sendable {
         for document in documents where document.syncedSourceID == sourceID && !ours.contains(document.sourceFileID) {
             decision.removed.append(document)
         }
-        let earlier = try await outcomes(of: sourceID, for: candidates.map(\.id))
+        let earlier = try await outcomes(of: sourceID, for: candidates.map(\.file.id))
         let now = Date()
-        for file in candidates where shouldQueue(file, after: earlier[file.id] ?? [], now: now) {
+        for (file, held) in candidates where shouldQueue(file, after: earlier[file.id] ?? [], now: now) {
             // A page that is also a folder is imported as a page: the walk found its children.
             var importable = file
             if file.isAlsoDocument { importable.isFolder = false }
             decision.imports.append(importable)
-            let held = byKey[SourceKey.make(platform: platform, siteID: siteID, fileID: file.id)] ?? byKey[file.id]
-            if held == nil { decision.changes.added += 1 } else { decision.changes.updated += 1 }
+            if held { decision.changes.updated += 1 } else { decision.changes.added += 1 }
         }
         decision.changes.renamed = decision.renamed.count
         decision.changes.moved = decision.moved.count
@@ -254,13 +241,7 @@ struct SyncRunner: Sendable {
     private func record(_ decision: Decision, source: SyncedSource, sourceID: UUID, bookmark: Bookmark) async throws -> Result {
         let workspaceID = source.$workspace.id
         return try await deps.store.database.transaction { db in
-            var result = Result(changes: decision.changes)
-            for document in decision.removed {
-                let id = try document.requireID()
-                try await KnowledgeChunk.query(on: db).filter(\.$document.$id == id).delete()
-                try await document.delete(on: db)
-                try await KnowledgeBase.recordChange(on: db, workspaceID: workspaceID, documentID: id)
-            }
+            for document in decision.removed { try await DocumentIndexer.remove(document, on: db) }
             for document in decision.renamed.map(\.0) + decision.moved.map(\.0) + decision.touched {
                 try await document.save(on: db)
                 try await KnowledgeBase.recordChange(on: db, workspaceID: workspaceID, documentID: try document.requireID())
@@ -275,12 +256,11 @@ struct SyncRunner: Sendable {
                 """
             ).run()
             if !decision.imports.isEmpty {
-                let job = try await ImportQueue.enqueue(
+                _ = try await ImportQueue.enqueue(
                     platform: source.platform, category: source.category, files: decision.imports, userID: source.$user.id,
                     workspaceID: workspaceID, syncedSourceID: sourceID, on: db)
-                result.jobID = try job.requireID()
             }
-            return result
+            return Result(changes: decision.changes)
         }
     }
 

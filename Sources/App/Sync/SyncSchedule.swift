@@ -55,7 +55,9 @@ struct SyncSchedule: Sendable {
 
     /// Ends a run: records its outcome and schedules the next one — after the interval, or at
     /// once when a run was asked for while this one ran.
-    func finish(_ source: SyncedSource, startedAt: Date, changes: SyncChangeCounts?, error: String?, now: Date = Date()) async throws {
+    func finish(
+        _ source: SyncedSource, startedAt: Date, outcome: SyncOutcome, changes: SyncChangeCounts?, error: String?, now: Date = Date()
+    ) async throws {
         let id = try source.requireID()
         let next = now.addingTimeInterval(TimeInterval(source.intervalSeconds))
         var total = source.totalChanges
@@ -67,6 +69,7 @@ struct SyncSchedule: Sendable {
         try await store.sql.raw(
             """
             UPDATE synced_sources SET claim = NULL, claimed_at = NULL, last_run_at = \(bind: now), last_error = \(bind: error),
+                last_outcome = \(bind: outcome.rawValue),
                 last_changes_json = \(bind: last), total_changes_json = \(bind: Self.json(total)), updated_at = \(bind: now),
                 next_run_at = CASE WHEN requested_at IS NOT NULL AND requested_at > \(bind: startedAt) THEN \(bind: now) ELSE \(bind: next) END,
                 requested_at = CASE WHEN requested_at IS NOT NULL AND requested_at > \(bind: startedAt) THEN requested_at ELSE NULL END

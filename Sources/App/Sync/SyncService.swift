@@ -41,18 +41,11 @@ struct SyncService: Sendable {
     /// Creates a source of the caller's connection to `platform`; its first run (at once)
     /// imports everything under the roots.
     func create(_ platform: Platform, _ changes: Changes, by identity: Identity, clientAddress: String?) async throws -> UUID {
-        let roots = try Self.roots(changes.roots ?? [])
+        let roots = try ImportService.selection(changes.roots ?? [])
         _ = try await tokens.connection(platform, userID: identity.userID, workspaceID: identity.workspaceID)
-        let source = SyncedSource()
-        source.$workspace.id = identity.workspaceID
-        source.$user.id = identity.userID
-        source.platform = platform
-        source.roots = roots
-        source.category = ImportService.category(changes.category)
-        source.enabled = changes.enabled ?? true
-        source.intervalSeconds = try Self.interval(changes.intervalSeconds ?? defaultInterval)
-        source.nextRunAt = Date()
-        try await source.create(on: store.database)
+        let source = try await makeSource(
+            platform, roots: roots, category: ImportService.category(changes.category), enabled: changes.enabled ?? true,
+            interval: try Self.interval(changes.intervalSeconds ?? defaultInterval), firstRun: Date(), by: identity)
         await audit.record(
             .sourceCreated, workspaceID: identity.workspaceID, actorID: identity.userID, actorEmail: identity.email, platform: platform.rawValue,
             detail: "\(roots.count) item\(roots.count == 1 ? "" : "s") synced into “\(source.category)”", clientAddress: clientAddress)
@@ -75,23 +68,32 @@ struct SyncService: Sendable {
             try await source.save(on: store.database)
             return try source.requireID()
         }
+        let source = try await makeSource(
+            platform, roots: roots, category: category, enabled: true, interval: defaultInterval,
+            firstRun: Date().addingTimeInterval(TimeInterval(defaultInterval)), by: identity)
+        return try source.requireID()
+    }
+
+    private func makeSource(
+        _ platform: Platform, roots: [String], category: String, enabled: Bool, interval: Int, firstRun: Date, by identity: Identity
+    ) async throws -> SyncedSource {
         let source = SyncedSource()
         source.$workspace.id = identity.workspaceID
         source.$user.id = identity.userID
         source.platform = platform
         source.roots = roots
         source.category = category
-        source.enabled = true
-        source.intervalSeconds = defaultInterval
-        source.nextRunAt = Date().addingTimeInterval(TimeInterval(defaultInterval))
+        source.enabled = enabled
+        source.intervalSeconds = interval
+        source.nextRunAt = firstRun
         try await source.create(on: store.database)
-        return try source.requireID()
+        return source
     }
 
     func update(_ id: UUID, _ changes: Changes, by identity: Identity, clientAddress: String?) async throws {
         let source = try await find(id, for: identity)
         if let roots = changes.roots {
-            let roots = try Self.roots(roots)
+            let roots = try ImportService.selection(roots)
             if roots != source.roots {
                 source.roots = roots
                 source.restartFeed()
@@ -122,19 +124,16 @@ struct SyncService: Sendable {
         let source = try await find(id, for: identity)
         let workspaceID = identity.workspaceID
         let removed = try await store.database.transaction { db -> Int in
+            func held() -> QueryBuilder<KnowledgeDocument> {
+                KnowledgeDocument.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$syncedSourceID == id)
+            }
             var removed = 0
-            let documents = try await KnowledgeDocument.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$syncedSourceID == id).all()
-            for document in documents {
-                let documentID = try document.requireID()
-                if removingDocuments {
-                    try await KnowledgeChunk.query(on: db).filter(\.$document.$id == documentID).delete()
-                    try await document.delete(on: db)
-                    try await KnowledgeBase.recordChange(on: db, workspaceID: workspaceID, documentID: documentID)
-                    removed += 1
-                } else {
-                    document.syncedSourceID = nil
-                    try await document.save(on: db)
-                }
+            if removingDocuments {
+                let documents = try await held().all()
+                for document in documents { try await DocumentIndexer.remove(document, on: db) }
+                removed = documents.count
+            } else {
+                try await held().set(\.$syncedSourceID, to: nil).update()
             }
             try await ImportJob.query(on: db).filter(\.$syncedSourceID == id).set(\.$syncedSourceID, to: nil).update()
             try await source.delete(on: db)
@@ -162,14 +161,6 @@ struct SyncService: Sendable {
         var counts: [UUID: Int] = [:]
         for row in rows { counts[try row.decode(column: "synced_source_id", as: UUID.self)] = try row.decode(column: "total", as: Int.self) }
         return counts
-    }
-
-    private static func roots(_ roots: [String]) throws -> [String] {
-        var seen = Set<String>()
-        let roots = roots.filter { !$0.isEmpty && seen.insert($0).inserted }
-        guard !roots.isEmpty else { throw ImportError.nothingSelected }
-        guard roots.count <= ImportService.maxSelection else { throw ImportError.tooManyFiles }
-        return roots
     }
 
     private static func interval(_ seconds: Int) throws -> Int {

@@ -62,10 +62,10 @@ struct SyncWorkers: Service {
         let clock = ContinuousClock.now
         var changes: SyncChangeCounts?
         var failure: String?
+        let outcome: SyncOutcome
         do {
             let result = try await runner.run(source)
-            changes = result.changes
-            metrics.recordSyncRun(platform: source.platform, outcome: result.mode.rawValue, duration: ContinuousClock.now - clock)
+            (changes, outcome) = (result.changes, result.outcome)
             metrics.recordSyncChanges(result.changes, platform: source.platform)
             if result.changes.total > 0 {
                 await audit.record(
@@ -74,22 +74,23 @@ struct SyncWorkers: Service {
             }
         } catch {
             if Task.isCancelled { return }
+            outcome = Self.isPause(error) ? .paused : .failed
             failure = Self.describe(error, platform: source.platform)
-            let paused = Self.isPause(error)
-            metrics.recordSyncRun(platform: source.platform, outcome: paused ? "paused" : "failed", duration: ContinuousClock.now - clock)
-            if !paused {
+            if outcome == .failed {
                 logger.notice(
                     "sync run failed", metadata: ["source": "\(source.id?.uuidString ?? "")", "error": "\(type(of: error))", "code": "\(Self.code(error))"])
             }
         }
+        metrics.recordSyncRun(platform: source.platform, outcome: outcome.rawValue, duration: ContinuousClock.now - clock)
         do {
-            try await schedule.finish(source, startedAt: started, changes: changes, error: failure)
+            try await schedule.finish(source, startedAt: started, outcome: outcome, changes: changes, error: failure)
         } catch {
             logger.warning("could not record a sync run; the source runs again once its claim lapses", metadata: ["error": "\(type(of: error))"])
         }
     }
 
-    /// Whether the run waits for the admin (a connection to reconnect) rather than failed.
+    /// Whether the run waits for the admin (a connection to reconnect or a resource to choose)
+    /// rather than failed.
     static func isPause(_ error: any Error) -> Bool {
         switch error {
         case IntegrationError.notConnected, IntegrationError.needsReconnect, IntegrationError.noResource, ConnectorError.invalidGrant: true

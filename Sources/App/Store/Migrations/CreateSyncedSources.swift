@@ -24,6 +24,7 @@ struct CreateSyncedSources: AsyncMigration {
             .field("next_run_at", .datetime, .required)
             .field("last_run_at", .datetime)
             .field("last_error", .string)
+            .field("last_outcome", .string)
             .field("last_changes_json", .string)
             .field("total_changes_json", .string)
             .field("claim", .string)

@@ -22,6 +22,8 @@ final class SyncedSource: Model, @unchecked Sendable {
     @OptionalField(key: "last_run_at") var lastRunAt: Date?
     /// Why the last run did not finish (or why sync is paused); `nil` after a good run.
     @OptionalField(key: "last_error") var lastError: String?
+    /// How the last run ended.
+    @OptionalField(key: "last_outcome") var lastOutcome: SyncOutcome?
     /// What the last run that found changes applied, as JSON ``SyncChangeCounts``.
     @OptionalField(key: "last_changes_json") var lastChangesJSON: String?
     /// Every change applied since the source was created, as JSON ``SyncChangeCounts``.
@@ -70,6 +72,20 @@ final class SyncedSource: Model, @unchecked Sendable {
     var totalChanges: SyncChangeCounts {
         totalChangesJSON.flatMap { try? JSONDecoder().decode(SyncChangeCounts.self, from: Data($0.utf8)) } ?? .init()
     }
+}
+
+/// How a sync run ended. Stored as the raw value, and the label of the runs metric.
+enum SyncOutcome: String, Codable, Sendable {
+    /// The change feed had nothing for the source: no folder was listed.
+    case feedQuiet = "feed_quiet"
+    /// The feed had something for the source, which was then compared in full.
+    case feedChanged = "feed_changed"
+    /// A full comparison: the first run, the periodic one, after a feed reset or new roots.
+    case reconciled
+    /// Waiting for the admin: the connection is gone or must be reconnected.
+    case paused
+    /// The run stopped on an error; the next one tries again.
+    case failed
 }
 
 /// What one sync run applied, by kind of change. The same meaning on every provider.
