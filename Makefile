@@ -19,12 +19,19 @@ setup-run:
 setup-test:
 	@scripts/setup.sh test
 
+# Swift Testing starts every test at once unless told how many may run together. Each of ours
+# runs a whole server with its provider sandbox (some a browser or child servers as well): 250
+# of them at once on two cores starve one another until requests wait past any reasonable
+# deadline. Four per core keeps the machine busy without that.
+TEST_PARALLELISM ?= $(shell echo $$(( $$(nproc) * 4 )))
+SWIFT_TEST = env SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_PARALLELISM) $(SWIFT) test --skip-build
+
 test: setup-test lint
 	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
 	@echo "== Test suite on SQLite =="
-	$(SWIFT) test --skip-build
+	$(SWIFT_TEST)
 	@echo "== Test suite on PostgreSQL =="
-	scripts/with-postgres.sh $(SWIFT) test --skip-build
+	scripts/with-postgres.sh $(SWIFT_TEST)
 
 # Benchmarks print their figures with the command that made them (release build).
 bench: bench-sandbox bench-import bench-knowledge

@@ -147,7 +147,7 @@ struct SyncTests {
             let movedWithin = try await scope.create("foxtrot.txt", in: sub, text: "Foxtrot notes: the crane is inspected yearly.")
             let job = try await ImportTests.importAndWait(client, driver, platform, ids: [scope.rootID], category: "Synced")
             let sourceID = try Self.sourceID(job)
-            // The run the import's end asks for (a full comparison) is over before anything changes.
+            // A first run (a full comparison) is over before anything changes.
             let baseline = try await Self.syncAndSettle(client, driver.bearer, sourceID)
             let before = try await Self.documents(harness, platform)
             for name in ["alpha.txt", "bravo.txt", "charlie.txt", "delta.txt", "echo.txt", "foxtrot.txt"] {

@@ -168,9 +168,7 @@ struct SyncRunner: Sendable {
         _ listed: [String: CloudFile], to source: SyncedSource, sourceID: UUID, siteID: String?, bookmark: Bookmark
     ) async throws -> Result {
         let platform = source.platform
-        let workspaceID = source.$workspace.id
-        let documents = try await KnowledgeDocument.query(on: deps.store.database)
-            .filter(\.$workspace.$id == workspaceID).filter(\.$sourcePlatform == platform).all()
+        let (documents, earlier) = try await held(listed, by: source, sourceID: sourceID, siteID: siteID)
         var byKey: [String: KnowledgeDocument] = [:]
         for document in documents { byKey[document.sourceFileID] = document }
 
@@ -223,7 +221,6 @@ struct SyncRunner: Sendable {
         for document in documents where document.syncedSourceID == sourceID && !ours.contains(document.sourceFileID) {
             decision.removed.append(document)
         }
-        let earlier = try await outcomes(of: sourceID, for: candidates.map(\.file.id))
         let now = Date()
         for (file, held) in candidates where shouldQueue(file, after: earlier[file.id] ?? [], now: now) {
             // A page that is also a folder is imported as a page: the walk found its children.
@@ -236,6 +233,34 @@ struct SyncRunner: Sendable {
         decision.changes.moved = decision.moved.count
         decision.changes.removed = decision.removed.count
         return try await record(decision, source: source, sourceID: sourceID, bookmark: bookmark)
+    }
+
+    /// The workspace's documents of the source's platform, and this source's imports of the
+    /// listed files that may need one, read as of one moment. Read apart, an import finishing
+    /// between the two reads looks like a file whose document is behind although its import is
+    /// done, and the file is queued (and counted) a second time.
+    private func held(
+        _ listed: [String: CloudFile], by source: SyncedSource, sourceID: UUID, siteID: String?
+    ) async throws -> (documents: [KnowledgeDocument], outcomes: [String: [ItemOutcome]]) {
+        let platform = source.platform
+        let workspaceID = source.$workspace.id
+        let engine = deps.store.engine
+        return try await deps.store.database.transaction { db in
+            // PostgreSQL reads each statement as of its own start unless asked otherwise; SQLite
+            // (one writer, WAL) reads a transaction as of its first read.
+            if engine == .postgres { try await (db as! any SQLDatabase).raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").run() }
+            let documents = try await KnowledgeDocument.query(on: db)
+                .filter(\.$workspace.$id == workspaceID).filter(\.$sourcePlatform == platform).all()
+            var revisions: [String: String?] = [:]
+            for document in documents { revisions[document.sourceFileID] = document.sourceRevision }
+            // Only files without a document, or whose document has another revision, may need an import.
+            let maybeQueued = listed.values.filter { file in
+                let key = SourceKey.make(platform: platform, siteID: siteID, fileID: file.id)
+                guard let revision = revisions[key] ?? revisions[file.id] else { return true }
+                return revision != Self.revision(of: file)
+            }.map(\.id)
+            return (documents, try await outcomes(of: sourceID, for: maybeQueued, on: db as! any SQLDatabase))
+        }
     }
 
     private func record(_ decision: Decision, source: SyncedSource, sourceID: UUID, bookmark: Bookmark) async throws -> Result {
@@ -276,12 +301,12 @@ struct SyncRunner: Sendable {
     }
 
     /// Every import item of this source for each file, newest first.
-    private func outcomes(of sourceID: UUID, for fileIDs: [String]) async throws -> [String: [ItemOutcome]] {
+    private func outcomes(of sourceID: UUID, for fileIDs: [String], on sql: any SQLDatabase) async throws -> [String: [ItemOutcome]] {
         var outcomes: [String: [ItemOutcome]] = [:]
         let decoder = JSONDecoder()
         for start in stride(from: 0, to: fileIDs.count, by: 500) {
             let slice = Array(fileIDs[start..<min(start + 500, fileIDs.count)])
-            let rows = try await deps.store.sql.raw(
+            let rows = try await sql.raw(
                 """
                 SELECT i.source_file_id, i.state, i.reason, i.finished_at, i.file_json, i.created_at FROM import_items i
                 JOIN import_jobs j ON j.id = i.job_id
