@@ -10,7 +10,7 @@ import Sandbox
 import TestSupport
 
 /// `cirrus-bench sync`: how soon a change made at a provider reaches the chat — per provider and
-/// kind of change, by polling with the interval set to `--interval` (Dropbox: by longpoll),
+/// kind of change, by polling with the interval set to `--interval` (Drive: by push; Dropbox: by longpoll),
 /// against the interval as the yardstick — and the churn result: `--operations` random
 /// operations over the four providers with `--fault-rate` of provider calls failing, after which
 /// the synced documents are compared with what a fresh import would hold (every file under the
@@ -37,7 +37,7 @@ struct SyncBench: AsyncParsableCommand {
             "command: make bench-sync (.build/release/cirrus-bench sync --interval \(interval) --samples \(samples) --operations \(operations) --fault-rate \(faultRate))"
         )
         print(
-            "store: \(databaseURL == nil ? "SQLite" : "PostgreSQL"); machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; push: Dropbox by longpoll (its webhook needs a public URL; Drive and Graph push are not built)"
+            "store: \(databaseURL == nil ? "SQLite" : "PostgreSQL"); machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; push: Drive by changes.watch channels (the sandbox posts over loopback), Dropbox by longpoll (its webhook needs a public URL); Graph push is not built"
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
@@ -73,7 +73,13 @@ struct SyncBench: AsyncParsableCommand {
         }
         for platform in Platform.allCases {
             guard let timing = timings[platform] else { continue }
-            let how = platform == .dropbox ? "longpoll" : platform == .confluence ? "polling, compared in full" : "polling the change feed"
+            let how =
+                switch platform {
+                case .googleDrive: "push (changes.watch), then the change feed"
+                case .microsoft: "polling the change feed"
+                case .dropbox: "longpoll"
+                case .confluence: "polling, compared in full"
+                }
             for kind in ["added", "edited", "deleted"] {
                 let sorted = (timing[kind] ?? []).sorted()
                 guard !sorted.isEmpty else { continue }

@@ -69,3 +69,47 @@ public protocol LongpollConnector: ChangeFeedConnector {
     /// whether there was one, and how long the provider asks to wait before the next call.
     func waitForChange(after position: String, seconds: Int) async throws -> (changed: Bool, backoff: Int?)
 }
+
+/// What the app asks for when it opens a push channel.
+public struct PushChannelRequest: Sendable {
+    /// The channel's id (a UUID), echoed on every notification.
+    public var id: String
+    /// The public https URL notifications are posted to.
+    public var address: String
+    /// A random secret echoed on every notification, by which the receiver knows it is ours.
+    public var token: String
+    /// When the app would like the channel to end (the provider may end it sooner).
+    public var expiration: Date
+
+    public init(id: String, address: String, token: String, expiration: Date) {
+        self.id = id
+        self.address = address
+        self.token = token
+        self.expiration = expiration
+    }
+}
+
+/// A push channel the provider opened.
+public struct PushChannel: Sendable, Equatable {
+    public var id: String
+    /// The provider's id of what the channel watches (needed to stop it).
+    public var resourceID: String
+    /// When the provider ends it.
+    public var expiration: Date
+
+    public init(id: String, resourceID: String, expiration: Date) {
+        self.id = id
+        self.resourceID = resourceID
+        self.expiration = expiration
+    }
+}
+
+/// A connector whose provider can notify a public URL when one of its change feeds moves
+/// (Drive's `changes.watch`). A notification only says "look again": the feed says what changed.
+public protocol PushChannelConnector: ChangeFeedConnector {
+    /// Opens a channel for one feed of a cursor (a key of ``FeedCursor/positions``), reporting
+    /// the changes after `position`.
+    func watch(feed: String, position: String, channel: PushChannelRequest, session: ProviderSession) async throws -> PushChannel
+    /// Ends a channel before its expiry (a channel already gone is not an error).
+    func stop(_ channel: PushChannel, session: ProviderSession) async throws
+}

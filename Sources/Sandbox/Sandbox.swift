@@ -57,7 +57,7 @@ public final class Sandbox: Sendable {
     public let authority: OAuthAuthority
     public let monitor: SandboxMonitor
     public let accounts: [Platform: [SandboxAccount]]
-    /// Outbound notifications (Dropbox's app webhook) and their deliveries.
+    /// Outbound notifications (Dropbox's app webhook, Drive's change channels) and their deliveries.
     public let webhooks: Webhooks
     let emulators: [any ProviderEmulator]
 
@@ -68,6 +68,7 @@ public final class Sandbox: Sendable {
         let dropboxAccounts = SandboxAccounts.all[.dropbox] ?? []
         // Dropbox notifies the app's webhook of changes in linked accounts, signed with the app secret.
         let store = SandboxStore(onChange: { platform in
+            if platform == .googleDrive { Task { await webhooks.driveChanged() } }
             guard platform == .dropbox else { return }
             Task {
                 let secret = await authority.allClients().first { $0.platform == .dropbox }?.clientSecret
@@ -82,7 +83,8 @@ public final class Sandbox: Sendable {
         self.accounts = SandboxAccounts.all
         self.emulators = [
             GoogleEmulator(
-                store: store, authority: authority, accounts: SandboxAccounts.all[.googleDrive] ?? [], exportLimitBytes: configuration.exportLimitBytes),
+                store: store, authority: authority, accounts: SandboxAccounts.all[.googleDrive] ?? [], exportLimitBytes: configuration.exportLimitBytes,
+                webhooks: webhooks),
             MicrosoftEmulator(store: store, authority: authority, accounts: SandboxAccounts.all[.microsoft] ?? []),
             DropboxEmulator(store: store, authority: authority, accounts: SandboxAccounts.all[.dropbox] ?? []),
             ConfluenceEmulator(

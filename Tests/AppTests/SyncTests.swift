@@ -461,9 +461,82 @@ struct SyncTests {
     }
 
     static func deliveries(_ origin: String) async throws -> [[String: Any]] {
-        let response = try await ConnectDriver.http.execute(HTTPClientRequest(url: origin + "/_sandbox/deliveries"), timeout: .seconds(10))
+        try await sandboxList(origin, "/_sandbox/deliveries")
+    }
+
+    static func sandboxList(_ origin: String, _ path: String) async throws -> [[String: Any]] {
+        let response = try await ConnectDriver.http.execute(HTTPClientRequest(url: origin + path), timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 1 << 20)
         return (try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [[String: Any]]) ?? []
+    }
+
+    @Test("push is offered only where a provider can post: a public https API_BASE_URL, or loopback for the providers' stand-ins")
+    func pushAddresses() throws {
+        // given / when / then
+        #expect(
+            try PushAddress.make(baseURL: "https://kb.example.com", allowLoopback: false).get().googleDrive
+                == "https://kb.example.com/api/v1/webhooks/google-drive")
+        #expect(PushAddress.make(baseURL: "http://kb.example.com", allowLoopback: false) == .failure(.notHTTPS))
+        #expect(PushAddress.make(baseURL: "https://10.1.2.3", allowLoopback: true) == .failure(.notPublic))
+        #expect(PushAddress.make(baseURL: "https://192.168.0.9:8443", allowLoopback: false) == .failure(.notPublic))
+        #expect(PushAddress.make(baseURL: "http://127.0.0.1:8080", allowLoopback: false) == .failure(.notPublic))
+        #expect((try? PushAddress.make(baseURL: "http://127.0.0.1:8080", allowLoopback: true).get()) != nil)
+        #expect(PushAddress.make(baseURL: "not a url", allowLoopback: true) == .failure(.noPublicURL))
+    }
+
+    @Test(
+        "Google Drive: the server opens a changes.watch channel, a change reaches the knowledge base by push, a forged message is refused, and stopping the source stops the channel"
+    )
+    func driveChannels() async throws {
+        // given a synced Drive folder on a server Drive can reach, polling only hourly
+        let harness = try await TestHarness.makeWithPublicURL(Self.settings.merging([AppConfig.Key.syncPush: "true"]) { $1 })
+        try await harness.withServerAtPublicURL { client in
+            let driver = try await ImportTests.connected(client, .googleDrive)
+            let scope = try await Self.makeScope(client, driver, .googleDrive)
+            try await scope.create("first.txt", text: "First: the ferry leaves at noon.")
+            let sourceID = try Self.sourceID(try await ImportTests.importAndWait(client, driver, .googleDrive, ids: [scope.rootID], category: "Push"))
+            #expect(try await Self.syncAndSettle(client, driver.bearer, sourceID).changeFeed)
+            let address = harness.config.apiBaseURL + "/api/v1/webhooks/google-drive"
+            let channel = try await eventually("a channel is opened on the source's feed", timeout: .seconds(60), every: .milliseconds(200)) {
+                try await Self.sandboxList(scope.origin, "/_sandbox/channels").first { $0["address"] as? String == address }
+            }
+            try await eventually("the channel's sync message is accepted", timeout: .seconds(30), every: .milliseconds(200)) {
+                try await Self.deliveries(scope.origin).contains { $0["platform"] as? String == Platform.googleDrive.rawValue && $0["status"] as? Int == 200 }
+            }
+
+            // when a file is added at the provider
+            try await scope.create("pushed.txt", text: "Pushed: the ferry now also leaves at six.")
+            // then Drive's notification brings it in, with no one asking for a run
+            try await eventually("the push brings the new file in", timeout: .seconds(60), every: .milliseconds(200)) {
+                let documents = try await client.get("/api/v1/documents?category=Push", bearer: driver.bearer).json()["documents"] as? [[String: Any]]
+                return documents?.contains { $0["title"] as? String == "pushed.txt" } == true
+            }
+
+            // and a message with the channel's id but not its token, or naming no channel of ours, is refused
+            let id = try #require(channel["id"] as? String)
+            for (channelID, token) in [(id, "forged-token"), (UUID().uuidString, "forged-token"), (id, "")] {
+                let forged = try await client.send(
+                    .post, "/api/v1/webhooks/google-drive",
+                    headers: [
+                        .init("X-Goog-Channel-ID")!: channelID, .init("X-Goog-Channel-Token")!: token, .init("X-Goog-Resource-State")!: "change",
+                        .init("X-Goog-Resource-ID")!: channel["resourceId"] as? String ?? "",
+                    ], body: #"{"kind":"drive#changes"}"#, withCookies: false)
+                #expect(forged.status == .forbidden, "\(channelID) \(token)")
+            }
+            let metrics = try await client.get("/metrics").body
+            #expect(metrics.contains(#"cirrus_push_messages_total{platform="google_drive",outcome="refused"} 3"#))
+            #expect(metrics.contains(#"cirrus_push_messages_total{platform="google_drive",outcome="verified"}"#))
+            let page = try await client.get("/admin/sources", bearer: driver.bearer).body
+            #expect(page.contains("Google Drive notifies this server of changes (push)"))
+
+            // when the source is stopped (its documents kept)
+            let deleted = try await Self.call(client, .delete, "/api/v1/sources/\(sourceID)?documents=keep", bearer: driver.bearer)
+            #expect(deleted.status == .noContent || deleted.status == .ok, "\(deleted.body.prefix(300))")
+            // then its channel is stopped at the provider
+            try await eventually("the channel is stopped", timeout: .seconds(60), every: .milliseconds(200)) {
+                try await !Self.sandboxList(scope.origin, "/_sandbox/channels").contains { $0["id"] as? String == id }
+            }
+        }
     }
 
     @Test("Confluence: a page edited at the provider is imported again, and a trashed page leaves with what was under it")

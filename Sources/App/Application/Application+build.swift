@@ -137,7 +137,8 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
         })
     router.add(
         middleware: AuthenticationMiddleware(
-            accounts: deps.accounts, cookies: deps.cookies, csrfExemptPaths: [SiteRoute.apiLogin.path, SiteRoute.dropboxWebhook.path]))
+            accounts: deps.accounts, cookies: deps.cookies,
+            csrfExemptPaths: [SiteRoute.apiLogin.path, SiteRoute.dropboxWebhook.path, SiteRoute.googleDriveWebhook.path]))
 
     // The features' services, shared by their API and their pages.
     let flow = OAuthFlow(deps: deps)
@@ -163,7 +164,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
         .addRoutes(pages: pages, adminPages: adminPages)
     DocumentsController(documents: documents, imports: imports, integrations: deps.integrations, chrome: chrome)
         .addRoutes(pages: pages, adminPages: adminPages)
-    SourcesController(sync: sync, chrome: chrome).addRoutes(pages: pages, adminPages: adminPages)
+    SourcesController(sync: sync, chrome: chrome, delivery: syncDelivery(deps)).addRoutes(pages: pages, adminPages: adminPages)
     ActivityController(activity: activity, chrome: chrome).addRoutes(to: pages)
     ChatPageController(chat: chat, history: ChatHistory(store: deps.store), documents: documents, chrome: chrome).addRoutes(to: pages)
     AccountController(deps: deps).addRoutes(to: pages)
@@ -176,6 +177,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     AuthAPI(deps: deps).addPublicRoutes(to: api)
     integrations.addCallbackRoute(to: api)
     DropboxWebhook(connectors: connectors, store: deps.store, schedule: schedule, metrics: deps.metrics).addRoutes(to: api)
+    PushReceiver(store: deps.store, schedule: schedule, metrics: deps.metrics).addRoutes(to: api)
     let signedInGroup = api.group().add(middleware: RequireSignInMiddleware(redirectToLogin: false))
         .add(middleware: PasswordChangeGate(redirectToSettings: false))
     let signedIn = signedInGroup.group(context: SignedInContext.self)
@@ -192,7 +194,8 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
 }
 
 /// The sync services of this process (none with `CIRRUS_SYNC_WORKERS=0`): the workers, which
-/// share the schedule with every other process, and the long-poll watcher unless it is off.
+/// share the schedule with every other process, the long-poll watcher unless it is off, and
+/// the push channels when providers can reach this server.
 func makeSyncServices(_ deps: Dependencies, tokens: TokenManager, singleProcess: Bool) -> [any Service] {
     let config = deps.config
     guard config.syncWorkers > 0 else { return [] }
@@ -206,7 +209,27 @@ func makeSyncServices(_ deps: Dependencies, tokens: TokenManager, singleProcess:
     if config.syncLongpoll {
         services.append(LongpollWatcher(store: deps.store, connectors: deps.connectors, schedule: schedule, logger: deps.logger))
     }
+    if case .success(let address) = pushAddress(deps) {
+        services.append(
+            PushChannels(store: deps.store, connectors: deps.connectors, tokens: tokens, address: address, metrics: deps.metrics, logger: deps.logger))
+    }
     return services
+}
+
+/// How changes reach this server besides each source's polling, in words for the Sources page.
+func syncDelivery(_ deps: Dependencies) -> String {
+    let longpoll = deps.config.syncLongpoll ? " Dropbox changes arrive within seconds by long-polling, which needs no public address." : ""
+    switch pushAddress(deps) {
+    case .success: return "Google Drive notifies this server of changes (push), so a run starts within seconds." + longpoll
+    case .failure(let reason): return reason.explanation + longpoll
+    }
+}
+
+/// Where providers can post push notifications to this server, or why they cannot (the
+/// providers' stand-ins reach it over loopback).
+func pushAddress(_ deps: Dependencies) -> Result<PushAddress, PushUnavailable> {
+    guard deps.config.syncPush else { return .failure(.off) }
+    return PushAddress.make(baseURL: deps.config.apiBaseURL, allowLoopback: deps.connectors.setup.standIn)
 }
 
 /// The pool of `cirrus extract` processes that read downloaded files.

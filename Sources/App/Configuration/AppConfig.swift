@@ -74,6 +74,9 @@ public struct AppConfig: Sendable, CustomStringConvertible {
     public var syncReconcileSeconds: Int
     /// Whether this process holds long-polling calls on change feeds that offer them (Dropbox).
     public var syncLongpoll: Bool
+    /// Whether push channels are opened where providers offer them (Drive) and `API_BASE_URL`
+    /// is public https.
+    public var syncPush: Bool
     /// Child processes that read downloaded files (`cirrus extract`), each one file at a time.
     public var extractWorkers: Int
     /// Address space each reader process may use, in megabytes.
@@ -158,6 +161,7 @@ extension AppConfig {
         public static let syncWorkers = "CIRRUS_SYNC_WORKERS"
         public static let syncReconcile = "CIRRUS_SYNC_RECONCILE_SECONDS"
         public static let syncLongpoll = "CIRRUS_SYNC_LONGPOLL"
+        public static let syncPush = "CIRRUS_SYNC_PUSH"
         public static let shutdownGrace = "CIRRUS_SHUTDOWN_GRACE_SECONDS"
         public static let extractWorkers = "CIRRUS_EXTRACT_WORKERS"
         public static let extractMemoryMB = "CIRRUS_EXTRACT_MEMORY_MB"
@@ -286,6 +290,7 @@ extension AppConfig {
         self.syncWorkers = try int(Key.syncWorkers, default: 2, range: 0...16)
         self.syncReconcileSeconds = try int(Key.syncReconcile, default: 86400, range: 60...(30 * 86400))
         self.syncLongpoll = try bool(Key.syncLongpoll) ?? true
+        self.syncPush = try bool(Key.syncPush) ?? true
         self.shutdownGraceSeconds = try int(Key.shutdownGrace, default: 10, range: 0...3600)
         self.trustedProxies = string(Key.trustedProxies) ?? ""
         if case .failure(let error) = TrustedProxies.parse(trustedProxies) {

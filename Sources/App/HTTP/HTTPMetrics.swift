@@ -87,7 +87,7 @@ final class MetricsRegistry: Sendable {
     func recordPush(platform: Platform, outcome: String) {
         registry.makeCounter(
             name: "cirrus_push_messages_total", labels: [("platform", platform.rawValue), ("outcome", outcome)],
-            help: "Push messages from providers: challenge, verified, refused"
+            help: "Push messages from providers (challenge, verified, refused) and push channels opened or refused"
         ).increment()
     }
 

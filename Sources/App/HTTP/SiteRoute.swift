@@ -66,6 +66,8 @@ enum SiteRoute: Hashable, Sendable {
     case syncSource(UUID?)
     /// Dropbox's app webhook (challenge `GET`, signed `POST`); no sign-in.
     case dropboxWebhook
+    /// Where Drive's change channels post; no sign-in (the channel's token is the proof).
+    case googleDriveWebhook
     case activity
     case chat
 
@@ -144,6 +146,7 @@ enum SiteRoute: Hashable, Sendable {
         case .source(let value): return api(.literal("sources"), id(value))
         case .syncSource(let value): return api(.literal("sources"), id(value), .literal("sync"))
         case .dropboxWebhook: return api(.literal("webhooks"), .literal("dropbox"))
+        case .googleDriveWebhook: return api(.literal("webhooks"), .literal("google-drive"))
         case .activity: return api(.literal("activity"))
         case .chat: return api(.literal("chat"))
         case .health: return [.literal("health")]

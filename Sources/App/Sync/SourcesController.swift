@@ -7,6 +7,8 @@ import Hummingbird
 struct SourcesController {
     let sync: SyncService
     let chrome: PageChrome.Factory
+    /// How changes reach the server besides polling, for the page.
+    let delivery: String
 
     struct DeleteForm: Decodable {
         let documents: String?
@@ -22,7 +24,7 @@ struct SourcesController {
                     enabled: dto.enabled, status: dto.status, intervalSeconds: dto.intervalSeconds, lastRunAt: dto.lastRunAt,
                     nextRunAt: dto.nextRunAt, lastChanges: dto.lastChanges, totalChanges: dto.totalChanges, lastError: dto.lastError)
             }
-            let model = SourcesPage.Model(rows: rows, canManage: identity.canAdminister, csrfToken: identity.csrfToken)
+            let model = SourcesPage.Model(rows: rows, canManage: identity.canAdminister, csrfToken: identity.csrfToken, delivery: delivery)
             return HTMLResponse(html: SourcesPage.render(model, chrome: chrome("Synced sources", .sources, identity)))
         }
         adminPages.post(SiteRoute.syncSourceForm(nil).pattern) { _, context -> Response in

@@ -25,6 +25,8 @@ enum SourcesPage {
         let rows: [Row]
         let canManage: Bool
         let csrfToken: String?
+        /// How changes reach the server besides polling: push, or why not.
+        let delivery: String
     }
 
     static func render(_ model: Model, chrome: PageChrome) -> String {
@@ -36,6 +38,7 @@ enum SourcesPage {
                     .text(
                         "Imported files and folders stay in step with their provider: edits are imported again, renames and moves update the title and link, and files deleted, trashed, moved out or no longer shared leave the knowledge base. Choose “Keep in sync” when importing to add a source."
                     )),
+                .p(.class("muted"), .id("sync-delivery"), .text(model.delivery)),
                 table(model)
             ))
     }

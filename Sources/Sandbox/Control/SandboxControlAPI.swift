@@ -43,8 +43,14 @@ struct SandboxControlAPI: Sendable {
         group.post("webhooks") { request, context in
             try await respond {
                 let body = try await body(request, context)
+                if body["platform"] as? String == Platform.googleDrive.rawValue {
+                    // Drive's channels are opened by the app (changes.watch); only how the messages travel is set here.
+                    await sandbox.webhooks.setDriveKnobs(
+                        loss: Self.number(body["loss"]) ?? 0, duplicate: Self.number(body["duplicate"]) ?? 0, delayMilliseconds: body["delayMs"] as? Int ?? 0)
+                    return ["configured": Platform.googleDrive.rawValue]
+                }
                 guard body["platform"] as? String == Platform.dropbox.rawValue, let url = body["url"] as? String else {
-                    throw ControlError(status: .badRequest, description: "platform (dropbox) and url are required.")
+                    throw ControlError(status: .badRequest, description: "platform (dropbox with a url, or googleDrive) is required.")
                 }
                 let registration = Webhooks.Registration(
                     url: url, loss: Self.number(body["loss"]) ?? 0, duplicate: Self.number(body["duplicate"]) ?? 0,
@@ -59,6 +65,16 @@ struct SandboxControlAPI: Sendable {
             try await respond {
                 await sandbox.webhooks.unregister(.dropbox)
                 return ["unregistered": true]
+            }
+        }
+        group.get("channels") { _, _ in
+            try await respond {
+                await sandbox.webhooks.openDriveChannels().map { channel -> [String: Any] in
+                    [
+                        "platform": Platform.googleDrive.rawValue, "id": channel.id, "resourceId": channel.resourceID, "address": channel.address,
+                        "expiration": WireDate.millis(channel.expiration), "driveId": (channel.driveID as Any?) ?? NSNull(),
+                    ]
+                }
             }
         }
         group.get("deliveries") { _, _ in

@@ -5,10 +5,12 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// Outbound notifications the emulated providers send to a registered URL: today Dropbox's app
-/// webhook (`providers/sync.md` §A.3) — verified with a `challenge` GET when registered, then a
-/// signed `POST {"list_folder": {"accounts": [...]}, "delta": {"users": [...]}}` after changes,
-/// retried with backoff — with knobs for loss, duplicates and delay, and a log of every delivery.
+/// Outbound notifications the emulated providers send: Dropbox's app webhook
+/// (`providers/sync.md` §A.3) — verified with a `challenge` GET when registered, then a signed
+/// `POST {"list_folder": {"accounts": [...]}, "delta": {"users": [...]}}` after changes — and
+/// Drive's change channels (§A.1), opened by the app with `changes.watch`: a `sync` message
+/// first, then `change` messages with the `X-Goog-*` headers. Both retry with backoff, with knobs
+/// for loss, duplicates and delay, and a log of every delivery.
 public actor Webhooks {
     /// Where one platform's notifications go, and how badly the network behaves.
     public struct Registration: Sendable {
@@ -30,7 +32,23 @@ public actor Webhooks {
         public var at: Date
     }
 
+    /// A Drive channel on the change log, as `changes.watch` opened it.
+    public struct DriveChannel: Sendable {
+        public var id: String
+        public var resourceID: String
+        public var address: String
+        public var token: String?
+        public var expiration: Date
+        /// The shared drive it watches (`nil`: the user's corpus).
+        public var driveID: String?
+        var messages = 0
+    }
+
     private var registrations: [Platform: Registration] = [:]
+    private var driveChannels: [String: DriveChannel] = [:]
+    /// Loss, duplicates and delay of Drive's messages (no registration: the app opens channels).
+    private var driveKnobs = Registration(url: "", loss: 0, duplicate: 0, delayMilliseconds: 0)
+    private var drivePending = false
     private var log: [Delivery] = []
     /// A notification is on its way for the platform: changes in the meantime ride along.
     private var pending: Set<Platform> = []
@@ -73,6 +91,110 @@ public actor Webhooks {
         registrations = [:]
         log = []
         pending = []
+        driveChannels = [:]
+        driveKnobs = Registration(url: "", loss: 0, duplicate: 0, delayMilliseconds: 0)
+    }
+
+    /// How badly Drive's messages travel.
+    public func setDriveKnobs(loss: Double, duplicate: Double, delayMilliseconds: Int) {
+        driveKnobs = Registration(url: "", loss: loss, duplicate: duplicate, delayMilliseconds: delayMilliseconds)
+    }
+
+    /// The Drive channels open now (expired ones are dropped).
+    public func openDriveChannels(now: Date = Date()) -> [DriveChannel] {
+        driveChannels = driveChannels.filter { $0.value.expiration > now }
+        return driveChannels.values.sorted { $0.id < $1.id }
+    }
+
+    /// Opens a channel and sends its `sync` message; `nil` when the id is taken.
+    func openDriveChannel(_ channel: DriveChannel) -> DriveChannel? {
+        guard driveChannels[channel.id] == nil else { return nil }
+        driveChannels[channel.id] = channel
+        Task { await self.sendDrive(channelID: channel.id, state: "sync") }
+        return channel
+    }
+
+    /// Ends a channel; whether it was open (`channels.stop` needs the id and the resource id).
+    func stopDriveChannel(id: String, resourceID: String) -> Bool {
+        guard driveChannels[id]?.resourceID == resourceID else { return false }
+        driveChannels[id] = nil
+        return true
+    }
+
+    /// The change log moved: every open channel gets one `change` message per burst.
+    func driveChanged() {
+        guard !driveChannels.isEmpty, !drivePending else { return }
+        drivePending = true
+        Task {
+            try? await Task.sleep(for: .milliseconds(100 + self.driveKnobs.delayMilliseconds))
+            await self.flushDrive()
+        }
+    }
+
+    private func flushDrive() async {
+        drivePending = false
+        for channel in openDriveChannels() {
+            Task { await self.sendDrive(channelID: channel.id, state: "change") }
+        }
+    }
+
+    private func sendDrive(channelID: String, state: String) async {
+        guard var channel = driveChannels[channelID] else { return }
+        if state != "sync" { guard Double.random(in: 0..<1) >= driveKnobs.loss else { return } }
+        // Numbers increase but are not sequential.
+        channel.messages += state == "sync" ? 1 : Int.random(in: 1...3)
+        driveChannels[channelID] = channel
+        var headers = [
+            ("X-Goog-Channel-ID", channel.id), ("X-Goog-Message-Number", String(channel.messages)), ("X-Goog-Resource-ID", channel.resourceID),
+            ("X-Goog-Resource-State", state), ("X-Goog-Resource-URI", "https://www.googleapis.com/drive/v3/changes?alt=json"),
+            ("X-Goog-Channel-Expiration", Self.expirationText(channel.expiration)), ("User-Agent", "APIs-Google"),
+        ]
+        if let token = channel.token { headers.append(("X-Goog-Channel-Token", token)) }
+        if state != "sync" { headers.append(("X-Goog-Changed", "content")) }
+        let body = state == "sync" ? [] : Array(#"{"kind":"drive#changes"}"#.utf8)
+        let copies = state != "sync" && Double.random(in: 0..<1) < driveKnobs.duplicate ? 2 : 1
+        for _ in 0..<copies {
+            // Google retries 5xx with backoff; anything else ends the message.
+            await post(.googleDrive, to: channel.address, headers: headers, body: body) { (500...599).contains($0) }
+        }
+    }
+
+    /// How Drive writes `X-Goog-Channel-Expiration`: "Tue, 19 Nov 2013 01:13:52 GMT".
+    static func expirationText(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
+    }
+
+    /// Posts one notification, retrying while `retries` says so (or the receiver cannot be
+    /// reached), and logs every attempt.
+    private func post(
+        _ platform: Platform, to url: String, headers: [(String, String)], body: [UInt8], retries: @Sendable (Int) -> Bool
+    ) async {
+        for attempt in 1...attempts {
+            let started = ContinuousClock.now
+            var request = HTTPClientRequest(url: url)
+            request.method = .POST
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            request.body = .bytes(ByteBuffer(bytes: body))
+            var status: Int?
+            if let response = try? await client.execute(request, timeout: .seconds(10)) {
+                status = Int(response.status.code)
+                _ = try? await response.body.collect(upTo: 64 << 10)
+            }
+            let elapsed = ContinuousClock.now - started
+            log.append(
+                Delivery(
+                    platform: platform, url: url, attempt: attempt, status: status,
+                    milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000), at: Date()))
+            guard let status, !retries(status) else {
+                try? await Task.sleep(for: .milliseconds(250 << attempt))
+                continue
+            }
+            return
+        }
     }
 
     /// Something changed at a platform: notify its receiver (once for a burst of changes).
@@ -91,28 +213,10 @@ public actor Webhooks {
         guard let body = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]) else { return }
         let signature = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8))).map { String(format: "%02x", $0) }.joined()
         let copies = Double.random(in: 0..<1) < registration.duplicate ? 2 : 1
+        let headers = [("Content-Type", "application/json"), ("X-Dropbox-Signature", signature), ("User-Agent", "DropboxWebhooks/1.0")]
         for _ in 0..<copies {
-            for attempt in 1...attempts {
-                let started = ContinuousClock.now
-                var request = HTTPClientRequest(url: registration.url)
-                request.method = .POST
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.headers.add(name: "X-Dropbox-Signature", value: signature)
-                request.headers.add(name: "User-Agent", value: "DropboxWebhooks/1.0")
-                request.body = .bytes(ByteBuffer(bytes: body))
-                var status: Int?
-                if let response = try? await client.execute(request, timeout: .seconds(10)) {
-                    status = Int(response.status.code)
-                    _ = try? await response.body.collect(upTo: 64 << 10)
-                }
-                let elapsed = ContinuousClock.now - started
-                log.append(
-                    Delivery(
-                        platform: platform, url: registration.url, attempt: attempt, status: status,
-                        milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000), at: Date()))
-                if status == 200 { break }
-                try? await Task.sleep(for: .milliseconds(250 << attempt))
-            }
+            // Dropbox retries anything but a 200.
+            await post(platform, to: registration.url, headers: headers, body: Array(body)) { $0 != 200 }
         }
     }
 }

@@ -60,6 +60,8 @@ struct GoogleDriveAPI {
         case (.get, "drives", 2): return await getDrive(parts[1], context)
         case (.get, "changes", 2) where parts[1] == "startPageToken": return await startPageToken(context)
         case (.get, "changes", 1): return await listChanges(context)
+        case (.post, "changes", 2) where parts[1] == "watch": return await watchChanges(context)
+        case (.post, "channels", 2) where parts[1] == "stop": return await stopChannel(context)
         default: return GoogleErrors.envelope(404, reason: "notFound", message: "Not Found", operation: operation)
         }
     }
@@ -69,6 +71,8 @@ struct GoogleDriveAPI {
         case ("files", 1): "files.list"
         case ("files", 2): "files.get"
         case ("files", 3): "files.\(parts[2])"
+        case ("changes", 2) where parts[1] == "watch": "changes.watch"
+        case ("channels", 2): "channels.stop"
         case ("changes", 2): "changes.getStartPageToken"
         case ("changes", 1): "changes.list"
         case (let resource?, 1): "\(resource).list"
@@ -469,6 +473,67 @@ struct GoogleDriveAPI {
     private func startPageToken(_ context: Context) async -> SandboxResponse {
         let token = await store.currentSequence + 1
         return .json(["kind": "drive#startPageToken", "startPageToken": String(token)], pretty: true, operation: "changes.getStartPageToken")
+    }
+
+    /// `changes.watch` (providers/sync.md §A.1): a `web_hook` channel on the change log after
+    /// `pageToken`, to an https address (the sandbox also takes http on loopback, where the app
+    /// under test listens), for at most a week (an hour when no expiration is asked for).
+    private func watchChanges(_ context: Context) async -> SandboxResponse {
+        let operation = "changes.watch"
+        guard let tokenText = context.query["pageToken"] else {
+            return GoogleErrors.envelope(
+                400, reason: "required", message: "Required parameter: pageToken", location: "pageToken", locationType: "parameter", operation: operation)
+        }
+        guard let token = Int(tokenText), token >= 1, token <= (await store.currentSequence) + 1 else {
+            return GoogleErrors.invalid("pageToken", operation: operation)
+        }
+        guard let body = try? JSONSerialization.jsonObject(with: Data(context.request.body)) as? [String: Any] else {
+            return GoogleErrors.envelope(400, reason: "parseError", message: "Parse Error", operation: operation)
+        }
+        guard let id = body["id"] as? String, !id.isEmpty, id.count <= 64 else {
+            return GoogleErrors.envelope(400, reason: "required", message: "Required: id", location: "id", locationType: "parameter", operation: operation)
+        }
+        guard body["type"] as? String == "web_hook" || body["type"] as? String == "webhook" else {
+            return GoogleErrors.invalid("type", message: "Invalid value for: type", operation: operation)
+        }
+        guard let address = body["address"] as? String, let url = URLComponents(string: address), let host = url.host?.lowercased(),
+            url.scheme == "https" || (url.scheme == "http" && ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host))
+        else {
+            return GoogleErrors.envelope(
+                400, reason: "push.webhookUrlNotHttps", message: "WebHook callback must be HTTPS: \(body["address"] as? String ?? "")", operation: operation)
+        }
+        let secret = body["token"] as? String
+        if let secret, secret.count > 256 { return GoogleErrors.invalid("token", operation: operation) }
+        let now = Date()
+        let asked = (body["expiration"] as? String).flatMap(Double.init) ?? (body["expiration"] as? Double)
+        let expiration = min(asked.map { Date(timeIntervalSince1970: $0 / 1000) } ?? now.addingTimeInterval(3600), now.addingTimeInterval(604_800))
+        let channel = Webhooks.DriveChannel(
+            id: id, resourceID: "res-" + UUID().uuidString.prefix(18).lowercased(), address: address, token: secret, expiration: expiration,
+            driveID: context.query["driveId"])
+        guard let opened = await emulator.webhooks.openDriveChannel(channel) else {
+            return GoogleErrors.envelope(400, reason: "channelIdNotUnique", message: "Channel id \(id) not unique", operation: operation)
+        }
+        var reply: [String: Any] = [
+            "kind": "api#channel", "id": opened.id, "resourceId": opened.resourceID,
+            "resourceUri": "https://www.googleapis.com/drive/v3/changes?alt=json&pageToken=\(token)",
+            "expiration": String(Int64(opened.expiration.timeIntervalSince1970 * 1000)),
+        ]
+        if let secret { reply["token"] = secret }
+        return .json(reply, pretty: true, operation: operation)
+    }
+
+    /// `channels.stop`: 204, or 404 for a channel that is not open.
+    private func stopChannel(_ context: Context) async -> SandboxResponse {
+        let operation = "channels.stop"
+        guard let body = try? JSONSerialization.jsonObject(with: Data(context.request.body)) as? [String: Any],
+            let id = body["id"] as? String, let resourceID = body["resourceId"] as? String
+        else {
+            return GoogleErrors.envelope(400, reason: "required", message: "Required: id and resourceId", operation: operation)
+        }
+        guard await emulator.webhooks.stopDriveChannel(id: id, resourceID: resourceID) else {
+            return GoogleErrors.envelope(404, reason: "notFound", message: "Channel '\(id)' not found for project", operation: operation)
+        }
+        return SandboxResponse(status: .noContent, operation: operation)
     }
 
     private func listChanges(_ context: Context) async -> SandboxResponse {

@@ -10,6 +10,8 @@ struct GoogleEmulator: ProviderEmulator {
     let authority: OAuthAuthority
     let accounts: [SandboxAccount]
     let exportLimitBytes: Int
+    /// Where `changes.watch` channels live and are notified from.
+    let webhooks: Webhooks
 
     static let accessTTL = 3599
 

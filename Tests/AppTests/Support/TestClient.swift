@@ -10,15 +10,38 @@ import TestSupport
 /// A thin client over Hummingbird's live test client that keeps cookies like a browser and
 /// knows how to sign in.
 final class TestClient: @unchecked Sendable {
-    let client: any TestClientProtocol
+    /// One request and its answer: status, headers and body.
+    typealias Exchange = @Sendable (String, HTTPRequest.Method, HTTPFields, ByteBuffer?) async throws -> (HTTPResponse.Status, HTTPFields, ByteBuffer)
+
+    private let exchange: Exchange
+    let port: Int
     private let lock = NSLock()
     private var cookies: [String: String] = [:]
 
-    init(client: any TestClientProtocol) {
-        self.client = client
+    private init(exchange: @escaping Exchange, port: Int) {
+        self.exchange = exchange
+        self.port = port
     }
 
-    var port: Int { client.port ?? 0 }
+    /// Over one of Hummingbird's test tiers.
+    init(client: any TestClientProtocol) {
+        self.exchange = { uri, method, headers, body in
+            let response = try await client.execute(uri: uri, method: method, headers: headers, body: body)
+            return (response.status, response.headers, response.body)
+        }
+        self.port = client.port ?? 0
+    }
+
+    /// Over a connection to a server the test started on a port of its choosing.
+    init(connection: HummingbirdTesting.TestClient, port: Int) {
+        self.exchange = { uri, method, headers, body in
+            var headers = headers
+            headers[.connection] = "keep-alive"
+            let response = try await connection.execute(.init(uri, method: method, authority: "localhost", headers: headers, body: body))
+            return (response.status, response.headers, response.body ?? ByteBuffer())
+        }
+        self.port = port
+    }
 
     struct Reply: Sendable {
         let status: HTTPResponse.Status
@@ -44,9 +67,8 @@ final class TestClient: @unchecked Sendable {
         var headers = headers
         let cookieHeader = lock.withLock { cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         if withCookies, !cookieHeader.isEmpty { headers[.cookie] = cookieHeader }
-        let response = try await client.execute(
-            uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
-        for field in response.headers[values: .setCookie] {
+        let (status, responseHeaders, responseBody) = try await exchange(uri, method, headers, body.map { ByteBuffer(string: $0) })
+        for field in responseHeaders[values: .setCookie] {
             let pair = field.split(separator: ";").first ?? ""
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2 else { continue }
@@ -56,7 +78,7 @@ final class TestClient: @unchecked Sendable {
                 if value.isEmpty || field.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = value }
             }
         }
-        return Reply(status: response.status, headers: response.headers, body: String(buffer: response.body))
+        return Reply(status: status, headers: responseHeaders, body: String(buffer: responseBody))
     }
 
     func json(_ method: HTTPRequest.Method, _ uri: String, _ object: [String: Any], bearer: String? = nil) async throws -> Reply {
@@ -101,7 +123,7 @@ final class TestClient: @unchecked Sendable {
     func cookie(_ name: String) -> String? { lock.withLock { cookies[name] } }
 
     /// Another browser on the same server: its own, empty cookie jar.
-    func anotherBrowser() -> TestClient { TestClient(client: client) }
+    func anotherBrowser() -> TestClient { TestClient(exchange: exchange, port: port) }
 
     static func csrfToken(in html: String) -> String? {
         guard let range = html.range(of: #"name="_csrf" value=""#) else { return nil }

@@ -3,6 +3,7 @@ import Demo
 import FluentKit
 import FluentPostgresDriver
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -71,6 +72,9 @@ struct TestHarness: Sendable {
             AppConfig.Key.encryptionKeys: Fernet.generateKey(),
             AppConfig.Key.logLevel: ProcessInfo.processInfo.environment["CIRRUS_TEST_LOG_LEVEL"] ?? "warning",
             AppConfig.Key.modelDirectory: modelDirectory.path,
+            // The sandbox would post Drive's notifications to API_BASE_URL, which is not the
+            // server's port unless the test asks for one (`makeWithPublicURL`).
+            AppConfig.Key.syncPush: "false",
         ]
         if let base = postgresBaseURL {
             values[AppConfig.Key.databaseURL] = try await createPostgresDatabase(base: base)
@@ -87,6 +91,24 @@ struct TestHarness: Sendable {
         let app = try await DemoEnvironment.application(config, logger: logger)
         return try await app.test(.live) { client in
             try await body(TestClient(client: client))
+        }
+    }
+
+    /// Runs `body` against the live server on the configured port (Hummingbird's live tier binds
+    /// a random one), for tests in which a provider calls the server back at `API_BASE_URL`
+    /// (push notifications): use with ``makeWithPublicURL(_:)``.
+    func withServerAtPublicURL<T: Sendable>(_ body: @Sendable (TestClient) async throws -> T) async throws -> T {
+        try await withListeningServer {
+            let connection = HummingbirdTesting.TestClient(host: "127.0.0.1", port: config.port, configuration: .init(timeout: .seconds(20)))
+            connection.connect()
+            do {
+                let result = try await body(TestClient(connection: connection, port: config.port))
+                try await connection.shutdown()
+                return result
+            } catch {
+                try? await connection.shutdown()
+                throw error
+            }
         }
     }
 

@@ -27,6 +27,7 @@ enum CirrusMigrations {
         QualifyConfluenceDocumentKeys(),
         AddPasswordChangeToUsers(),
         CreateSyncedSources(),
+        CreatePushChannels(),
     ]
 }
 
