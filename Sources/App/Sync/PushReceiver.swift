@@ -7,8 +7,8 @@ import SQLKit
 /// (`providers/sync.md` §A.1). A message is accepted only when its `X-Goog-Channel-ID` names a
 /// channel of ours and its `X-Goog-Channel-Token` is that channel's secret (compared as digests,
 /// in constant time); it asks for a run of the channel's source, which reads its feed as every
-/// run does. The first message of a channel (`sync`) says nothing and is only acknowledged. The answer is
-/// immediate (Drive retries only 5xx); no provider call happens here.
+/// run does. The first message of a channel (`sync`) says nothing and is only acknowledged. The
+/// answer is immediate (Drive retries only 5xx); no provider call happens here.
 struct PushReceiver {
     let store: Store
     let schedule: SyncSchedule
