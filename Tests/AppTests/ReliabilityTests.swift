@@ -188,6 +188,50 @@ struct ReliabilityTests {
         #expect(job?.status == .completedWithErrors)
     }
 
+    @Test("a job whose last item ended just before the process died is completed on the next start, and its source compares in full")
+    func jobLeftRunningCompletes() async throws {
+        // given: a synced source's job whose every item reached its end while the job stayed running
+        let harness = try await TestHarness.make()
+        let owner = try await harness.bootstrapOwner()
+        let (jobID, sourceID) = try await harness.withStore { store -> (UUID, UUID) in
+            let source = SyncedSource()
+            source.$workspace.id = owner.$workspace.id
+            source.$user.id = try owner.requireID()
+            source.platform = .googleDrive
+            source.roots = ["1Done", "1Skipped"]
+            source.category = "Left"
+            // Switched off, so that no run of it changes what this test reads.
+            source.enabled = false
+            source.intervalSeconds = 3600
+            source.nextRunAt = Date().addingTimeInterval(3600)
+            source.reconciledAt = Date()
+            try await source.create(on: store.database)
+            let job = try await ImportQueue(store: store).enqueue(
+                platform: .googleDrive, category: "Left", fileIDs: ["1Done", "1Skipped"], userID: owner.requireID(),
+                workspaceID: owner.$workspace.id, syncedSourceID: source.requireID())
+            for item in try await ImportItem.query(on: store.database).filter(\.$job.$id == job.requireID()).all() {
+                item.state = item.sourceFileID == "1Done" ? .done : .skipped
+                item.finishedAt = Date()
+                try await item.save(on: store.database)
+            }
+            return (try job.requireID(), try source.requireID())
+        }
+        // when: the server starts again
+        let job = try await harness.withServer { _ in
+            let job = try await eventually("the job completes") {
+                try await harness.withStore { try await ImportJob.find(jobID, on: $0.database).flatMap { $0.status == .running ? nil : $0 } }
+            }
+            // then: the source is asked to compare in full, as after any job of a synced source
+            try await eventually("the source's next run compares in full") {
+                try await harness.withStore { try await SyncedSource.find(sourceID, on: $0.database)?.reconciledAt == nil }
+            }
+            return job
+        }
+        // and: it completed with what its items ended as
+        #expect(job.status == .completed)
+        #expect(job.finishedAt != nil)
+    }
+
     @Test("a Drive shortcut that points back up the tree does not loop; deep and oversized folders end skipped with the reason")
     func expansionLimits() async throws {
         let harness = try await TestHarness.make([AppConfig.Key.importMaxDepth: "2", AppConfig.Key.importMaxItems: "8"])

@@ -63,6 +63,22 @@ struct SyncChurnTests {
         }
     }
 
+    /// The running jobs and where each of their unfinished items stands, to say what a stall waits on.
+    static func unfinished(_ harness: TestHarness) async throws -> String {
+        try await harness.withStore { store in
+            var lines: [String] = []
+            for job in try await ImportJob.query(on: store.database).filter(\.$status == .running).all() {
+                let items = try await ImportItem.query(on: store.database).filter(\.$job.$id == job.requireID())
+                    .filter(\.$state ~~ ImportQueue.unfinished).all()
+                let described = items.prefix(5).map {
+                    "\($0.name) \($0.state.rawValue) attempts \($0.attempts) claimed \($0.claimedAt.map { "\($0)" } ?? "-") next \($0.nextAttemptAt.map { "\($0)" } ?? "-") \($0.reason ?? "")"
+                }
+                lines.append("\(job.platform.rawValue) job created \(job.createdAt.map { "\($0)" } ?? "-"): \(items.count) unfinished \(described)")
+            }
+            return lines.joined(separator: "; ")
+        }
+    }
+
     @Test("200 random operations over the four providers, 10 % of provider calls failing and a kill -9, end with the knowledge base equal to the sources")
     func churn() async throws {
         // given a sandbox process and a server process, all four providers connected, and a synced folder at each
@@ -125,8 +141,12 @@ struct SyncChurnTests {
                 rounds += 1
                 _ = try await remote.json("/api/v1/sources/\(id)/sync", method: .POST)
                 let source = try await Self.runEnded(remote, id)
-                try await eventually("the imports finish", timeout: .seconds(300), every: .milliseconds(200)) {
-                    (try await remote.json("/api/v1/imports?status=running").1["imports"] as? [Any])?.isEmpty == true
+                do {
+                    try await eventually("the imports finish", timeout: .seconds(300), every: .milliseconds(200)) {
+                        (try await remote.json("/api/v1/imports?status=running").1["imports"] as? [Any])?.isEmpty == true
+                    }
+                } catch {
+                    throw TestFailure("\(error); still running: \(try await Self.unfinished(servers.harness))")
                 }
                 let before = source.totalChanges
                 _ = try await remote.json("/api/v1/sources/\(id)/sync", method: .POST)

@@ -226,7 +226,14 @@ struct ImportProcessor: Sendable {
         if item.isFolder != true || item.state != .done {
             deps.metrics.recordImportedFile(state: item.state, platform: platform)
         }
-        guard let jobID = job.id, let finished = try? await queue.completeJobIfDone(jobID) else { return }
+        guard let jobID = job.id else { return }
+        await completeIfDone(jobID)
+    }
+
+    /// Completes a job none of whose items is left to do: after each final item, and for jobs a
+    /// stopped process left running with every item at its end.
+    func completeIfDone(_ jobID: UUID) async {
+        guard let finished = try? await queue.completeJobIfDone(jobID) else { return }
         if let sourceID = finished.syncedSourceID {
             // What the job imported was looked up while the provider kept changing, after the
             // feed's bookmark had moved on (a file trashed or moved out while it waited): the

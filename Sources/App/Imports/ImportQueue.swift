@@ -15,6 +15,8 @@ struct ImportQueue: Sendable {
 
     /// The states of an item a worker is on.
     static let inProgress: [ImportItemState] = [.downloading, .extracting, .indexing]
+    /// The states of an item not yet at its end.
+    static let unfinished: [ImportItemState] = [.waiting] + inProgress
 
     init(store: Store, lease: TimeInterval = 30) {
         self.store = store
@@ -232,10 +234,21 @@ struct ImportQueue: Sendable {
         try await item.save(on: store.database)
     }
 
+    /// Running jobs none of whose items is left to do: a process that died between recording a
+    /// job's last item and completing the job leaves one, and no worker would claim it again.
+    func jobsLeftRunning() async throws -> [UUID] {
+        try await store.sql.raw(
+            """
+            SELECT id FROM import_jobs WHERE status = \(bind: ImportJobStatus.running.rawValue)
+                AND NOT EXISTS (SELECT 1 FROM import_items WHERE import_items.job_id = import_jobs.id AND state IN (\(binds: Self.unfinished.map(\.rawValue))))
+            """
+        ).all().map { try $0.decode(column: "id", as: UUID.self) }
+    }
+
     /// Marks the job finished once no item is left to do; returns the job when this call finished it.
     func completeJobIfDone(_ jobID: UUID) async throws -> ImportJob? {
         let open = try await ImportItem.query(on: store.database).filter(\.$job.$id == jobID)
-            .filter(\.$state ~~ [ImportItemState.waiting, .downloading, .extracting, .indexing]).count()
+            .filter(\.$state ~~ Self.unfinished).count()
         guard open == 0, let sql = store.database as? any SQLDatabase else { return nil }
         let failed = try await ImportItem.query(on: store.database).filter(\.$job.$id == jobID).filter(\.$state == .failed).count()
         let status = (failed > 0 ? ImportJobStatus.completedWithErrors : .completed).rawValue

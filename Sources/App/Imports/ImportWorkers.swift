@@ -26,16 +26,19 @@ struct ImportWorkers: Service {
     func run() async throws {
         let requeued = (try? await queue.requeueAbandoned(all: singleProcess)) ?? 0
         if requeued > 0 { logger.info("resumed unfinished import items", metadata: ["count": "\(requeued)"]) }
+        await completeJobsLeftRunning()
         let unfinished = UnfinishedItems()
         await withDiscardingTaskGroup { group in
             for _ in 0..<max(1, workers) {
                 group.addTask { await loop(unfinished: unfinished) }
             }
             group.addTask {
-                // On PostgreSQL another process may die: take over its items once their lease lapses.
+                // On PostgreSQL another process may die: take over its items once their lease lapses,
+                // and complete its jobs whose last item it recorded just before dying.
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
                     guard (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: queue.heartbeatInterval) })) != nil else { return }
                     _ = try? await queue.requeueAbandoned()
+                    await completeJobsLeftRunning()
                 }
             }
         }
@@ -48,6 +51,12 @@ struct ImportWorkers: Service {
                 logger.warning("could not hand import items back; they resume once their lease lapses", metadata: ["error.type": "\(type(of: error))"])
             }
         }
+    }
+
+    /// A process that stopped between an item's end and its job's completion left the job running
+    /// with nothing to claim; whichever process looks next completes it.
+    private func completeJobsLeftRunning() async {
+        for job in (try? await queue.jobsLeftRunning()) ?? [] { await processor.completeIfDone(job) }
     }
 
     private func loop(unfinished: UnfinishedItems) async {
