@@ -135,7 +135,7 @@ struct SyncTests {
     func everyChangeFollows(platform: Platform) async throws {
         let harness = try await TestHarness.make(Self.settings)
         try await harness.withServer { client in
-            // given a synced folder holding files to edit, rename, delete, move out, trash and move within
+            // given a synced folder holding files to edit, rename, delete, move out, trash, unshare and move within
             let driver = try await ImportTests.connected(client, platform)
             let scope = try await Self.makeScope(client, driver, platform)
             let edited = try await scope.create("alpha.txt", text: "Alpha notes: the kiln runs at 900 degrees.")
@@ -145,12 +145,13 @@ struct SyncTests {
             let trashed = try await scope.create("echo.txt", text: "Echo notes: the wombat survey starts Monday.")
             let sub = try await scope.createFolder("Sub")
             let movedWithin = try await scope.create("foxtrot.txt", in: sub, text: "Foxtrot notes: the crane is inspected yearly.")
+            let unshared = try await scope.create("hotel.txt", text: "Hotel notes: the night porter keeps the keys.")
             let job = try await ImportTests.importAndWait(client, driver, platform, ids: [scope.rootID], category: "Synced")
             let sourceID = try Self.sourceID(job)
             // A first run (a full comparison) is over before anything changes.
             let baseline = try await Self.syncAndSettle(client, driver.bearer, sourceID)
             let before = try await Self.documents(harness, platform)
-            for name in ["alpha.txt", "bravo.txt", "charlie.txt", "delta.txt", "echo.txt", "foxtrot.txt"] {
+            for name in ["alpha.txt", "bravo.txt", "charlie.txt", "delta.txt", "echo.txt", "foxtrot.txt", "hotel.txt"] {
                 #expect(before[name] != nil, "\(name) was not imported: \(before.keys.sorted())")
             }
 
@@ -161,6 +162,7 @@ struct SyncTests {
             try await scope.update(movedOut, ["parentId": scope.outside])
             try await scope.update(trashed, ["trashed": true])
             try await scope.update(movedWithin, ["parentId": scope.folder])
+            try await scope.update(unshared, ["shared": false])
             try await scope.create("golf.txt", in: sub, text: "Golf notes: the new hire starts in June.")
             let source = try await Self.syncAndSettle(client, driver.bearer, sourceID)
 
@@ -179,9 +181,9 @@ struct SyncTests {
             }
             let changes = source.totalChanges - baseline.totalChanges
             if platform == .confluence {
-                #expect(changes.added == 2 && changes.removed == 4, "\(changes)")
+                #expect(changes.added == 2 && changes.removed == 5, "\(changes)")
             } else {
-                #expect(changes.added == 1 && changes.removed == 3 && changes.updated == 1 && changes.renamed == 1 && changes.moved == 1, "\(changes)")
+                #expect(changes.added == 1 && changes.removed == 4 && changes.updated == 1 && changes.renamed == 1 && changes.moved == 1, "\(changes)")
             }
             #expect(source.lastError == nil)
             // and the chat no longer cites what is gone
@@ -189,14 +191,15 @@ struct SyncTests {
             let cited = (answer["sources"] as? [[String: Any]] ?? []).compactMap { $0["title"] as? String }
             #expect(!cited.contains("charlie.txt"), "\(cited)")
 
-            // when the trashed file is restored and the moved one comes back
+            // when the trashed file is restored, the moved one comes back and the unshared one is shared again
             try await scope.update(trashed, ["trashed": false])
             try await scope.update(movedOut, ["parentId": scope.folder])
+            try await scope.update(unshared, ["shared": true])
             let restored = try await Self.syncAndSettle(client, driver.bearer, sourceID)
             // then both are in the knowledge base again
             let again = Set(try await Self.documents(harness, platform).keys.filter { $0.hasSuffix(".txt") })
-            #expect(again == ["alpha.txt", "bravo (final).txt", "delta.txt", "echo.txt", "foxtrot.txt", "golf.txt"], "\(restored)")
-            #expect((restored.totalChanges - source.totalChanges).added == 2, "\(restored.totalChanges - source.totalChanges)")
+            #expect(again == ["alpha.txt", "bravo (final).txt", "delta.txt", "echo.txt", "foxtrot.txt", "golf.txt", "hotel.txt"], "\(restored)")
+            #expect((restored.totalChanges - source.totalChanges).added == 3, "\(restored.totalChanges - source.totalChanges)")
         }
     }
 

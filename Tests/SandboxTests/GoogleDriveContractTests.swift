@@ -196,7 +196,7 @@ struct GoogleDriveContractTests {
         }
     }
 
-    @Test("changes: edits appear with the file's new version, deletes as removed, trash as trashed; then newStartPageToken")
+    @Test("changes: edits appear with the file's new version, deletes and lost access as removed, trash as trashed; then newStartPageToken")
     func changes() async throws {
         try await SandboxHarness.run { harness in
             let token = try await Self.token(harness)
@@ -206,16 +206,20 @@ struct GoogleDriveContractTests {
             let files = Self.files(
                 try await Self.list(
                     harness, token,
-                    [("q", "name = 'Feature Guide.docx' or name = 'Company Logo.png' or name = 'Budget 2025.xlsx'"), ("fields", "files(id,name,version)")]))
+                    [
+                        ("q", "name = 'Feature Guide.docx' or name = 'Company Logo.png' or name = 'Budget 2025.xlsx' or name = 'Incident Response Runbook.md'"),
+                        ("fields", "files(id,name,version)"),
+                    ]))
             func id(_ name: String) -> String { files.first { $0["name"] as? String == name }?["id"] as? String ?? "" }
             let oldVersion = files.first { $0["name"] as? String == "Feature Guide.docx" }?["version"] as? String
             _ = try await harness.control(.PATCH, "/files/\(id("Feature Guide.docx"))", ["content": Data("new text".utf8).base64EncodedString()])
             _ = try await harness.control(.DELETE, "/files/\(id("Company Logo.png"))")
             _ = try await harness.control(.PATCH, "/files/\(id("Budget 2025.xlsx"))", ["trashed": true])
+            _ = try await harness.control(.PATCH, "/files/\(id("Incident Response Runbook.md"))", ["shared": false])
             let reply = try await harness.get(
                 harness.url(.googleAPIs, "/drive/v3/changes?pageToken=\(start)&supportsAllDrives=true&includeItemsFromAllDrives=true&fields=*"), token: token)
             let changes = reply.json["changes"] as? [[String: Any]] ?? []
-            #expect(changes.count == 3)
+            #expect(changes.count == 4)
             let edited = changes.first { $0["fileId"] as? String == id("Feature Guide.docx") }
             #expect(edited?["removed"] as? Bool == false)
             #expect((edited?["file"] as? [String: Any])?["version"] as? String != oldVersion)
@@ -225,6 +229,10 @@ struct GoogleDriveContractTests {
             let trashed = changes.first { $0["fileId"] as? String == id("Budget 2025.xlsx") }
             #expect(trashed?["removed"] as? Bool == false)
             #expect((trashed?["file"] as? [String: Any])?["trashed"] as? Bool == true)
+            // Drive does not tell lost access from deletion.
+            let unshared = changes.first { $0["fileId"] as? String == id("Incident Response Runbook.md") }
+            #expect(unshared?["removed"] as? Bool == true)
+            #expect(try await harness.get(harness.url(.googleAPIs, "/drive/v3/files/\(id("Incident Response Runbook.md"))"), token: token).status == 404)
             let next = try #require(reply.json["newStartPageToken"] as? String)
             #expect(reply.json["nextPageToken"] == nil)
             let empty = try await harness.get(harness.url(.googleAPIs, "/drive/v3/changes?pageToken=\(next)"), token: token)

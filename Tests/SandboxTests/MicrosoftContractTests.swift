@@ -266,6 +266,39 @@ struct MicrosoftContractTests {
         }
     }
 
+    @Test(
+        "lost access: the item is 404 and gone from children; delta reports it deleted only under Prefer: deltashowremovedasdeleted; shared again it comes back"
+    )
+    func lostAccess() async throws {
+        try await SandboxHarness.run { harness in
+            // given a delta link taken before the owner stops sharing a file
+            let token = try await Self.token(harness)
+            let latest = try await Self.graph(harness, "/me/drive/root/delta?token=latest", token)
+            let link = try #require(latest.json["@odata.deltaLink"] as? String)
+            let report = try await Self.graph(harness, "/me/drive/root:/Documents/Q2%20Board%20Report.docx", token)
+            let id = try #require(report.json["id"] as? String)
+
+            // when it is unshared
+            let unshared = try await harness.control(.PATCH, "/files/\(id)", ["shared": false])
+            #expect(unshared.status == 200)
+
+            // then it is out of sight, and delta names it only when asked to
+            #expect(try await Self.graph(harness, "/me/drive/items/\(id)", token).status == 404)
+            let documents = try await Self.graph(harness, "/me/drive/root:/Documents:/children?$top=999", token)
+            #expect((documents.json["value"] as? [[String: Any]])?.contains { $0["id"] as? String == id } == false)
+            let plain = try await harness.get(link, token: token).json["value"] as? [[String: Any]] ?? []
+            #expect(!plain.contains { $0["id"] as? String == id }, "\(plain)")
+            let asked = try await harness.get(link, token: token, headers: [("Prefer", "deltashowremovedasdeleted")]).json["value"] as? [[String: Any]] ?? []
+            #expect(asked.contains { $0["id"] as? String == id && $0["deleted"] != nil }, "\(asked)")
+
+            // when it is shared again, it is back, unchanged
+            #expect(try await harness.control(.PATCH, "/files/\(id)", ["shared": true]).status == 200)
+            let back = try await Self.graph(harness, "/me/drive/items/\(id)", token)
+            #expect(back.status == 200)
+            #expect(back.json["eTag"] as? String == report.json["eTag"] as? String)
+        }
+    }
+
     @Test("Graph errors: 401 InvalidAuthenticationToken with WWW-Authenticate, 403 without the scope, 404 itemNotFound, 429 TooManyRequests with Retry-After")
     func errors() async throws {
         try await SandboxHarness.run { harness in

@@ -15,6 +15,10 @@ public struct ChurnWorld: Sendable {
         case delete(id: String)
         case trash(id: String)
         case restore(id: String)
+        /// The file's owner stops sharing it with the connected account.
+        case unshare(id: String)
+        /// The owner shares it again.
+        case share(id: String)
     }
 
     public struct Node: Sendable {
@@ -23,6 +27,9 @@ public struct ChurnWorld: Sendable {
         /// `nil` for a folder.
         public var text: String?
         public var trashed = false
+        /// Out of the connected account's view: the provider answers as if it were gone, and
+        /// nothing can be done to it until it is shared again.
+        public var unshared = false
         public var isFolder: Bool { text == nil }
     }
 
@@ -45,7 +52,7 @@ public struct ChurnWorld: Sendable {
     public var expected: [String: String] {
         var files: [String: String] = [:]
         for node in nodes.values {
-            guard let text = node.text, !node.trashed else { continue }
+            guard let text = node.text, !node.trashed, !node.unshared else { continue }
             var parent = node.parent
             for _ in 0..<64 {
                 if parent == root {
@@ -60,11 +67,13 @@ public struct ChurnWorld: Sendable {
     }
 
     private var folders: [String] { [root, outside] + nodes.filter { $0.value.isFolder && !$0.value.trashed }.map(\.key).sorted() }
-    private var files: [String] { nodes.filter { !$0.value.isFolder }.map(\.key).sorted() }
+    /// The files the connected account can see (only the churn's files are ever unshared).
+    private var files: [String] { nodes.filter { !$0.value.isFolder && !$0.value.unshared }.map(\.key).sorted() }
 
     /// The next operation: creations (three in ten, two in three of them inside the synced
     /// folder), edits, renames, moves (two in ten, one in three of them out of the synced
-    /// folder, the rest into or within it), deletions, trashing, and restoring what is trashed.
+    /// folder, the rest into or within it), deletions, trashing or unsharing, and restoring what
+    /// is trashed or sharing again what is unshared.
     public mutating func next(_ random: inout ChurnRandom) -> Operation {
         operations += 1
         counter += 1
@@ -87,9 +96,13 @@ public struct ChurnWorld: Sendable {
         case 8:
             let present = files.filter { nodes[$0]?.trashed == false }
             if present.isEmpty { return .edit(id: files[random.next(files.count)], text: text) }
-            return .trash(id: present[random.next(present.count)])
+            let id = present[random.next(present.count)]
+            return random.next(2) == 0 ? .trash(id: id) : .unshare(id: id)
         default:
-            if let id = nodes.first(where: { $0.value.trashed })?.key { return .restore(id: id) }
+            let trashed = nodes.filter { $0.value.trashed && !$0.value.unshared }.keys.sorted()
+            let unshared = nodes.filter { $0.value.unshared }.keys.sorted()
+            if !unshared.isEmpty, trashed.isEmpty || random.next(2) == 0 { return .share(id: unshared[random.next(unshared.count)]) }
+            if let id = trashed.first { return .restore(id: id) }
             return .createFolder(name: "folder-\(counter)", parent: folders[random.next(min(folders.count, 2))])
         }
     }
@@ -105,6 +118,8 @@ public struct ChurnWorld: Sendable {
         case .delete(let id): nodes[id] = nil
         case .trash(let id): nodes[id]?.trashed = true
         case .restore(let id): nodes[id]?.trashed = false
+        case .unshare(let id): nodes[id]?.unshared = true
+        case .share(let id): nodes[id]?.unshared = false
         }
     }
 
@@ -127,6 +142,8 @@ public struct ChurnWorld: Sendable {
         case .move(let id, let parent): try await change(id, ["parentId": parent], operation, send)
         case .trash(let id): try await change(id, ["trashed": true], operation, send)
         case .restore(let id): try await change(id, ["trashed": false], operation, send)
+        case .unshare(let id): try await change(id, ["shared": false], operation, send)
+        case .share(let id): try await change(id, ["shared": true], operation, send)
         case .delete(let id):
             _ = try await send("DELETE", "/_sandbox/files/\(id)", [:])
             record(operation)

@@ -38,7 +38,9 @@ extension MicrosoftConnector: ChangeFeedConnector {
             while true {
                 // Links are called verbatim, and only when they lead back to Graph.
                 guard url.hasPrefix(graph + "/") else { throw ConnectorError.unsafeLink(URL(string: url)?.host ?? "an unknown host") }
-                let reply = try await http.get(url, bearer: session.accessToken)
+                // Without the preference, an item the account lost access to is simply absent from
+                // delta and lingers until the next full comparison.
+                let reply = try await http.get(url, bearer: session.accessToken, headers: [("Prefer", "deltashowremovedasdeleted")])
                 if reply.status == 410 { throw ConnectorError.feedReset }
                 guard (200..<300).contains(reply.status) else { throw ProviderHTTP.apiError(reply) }
                 let page = try reply.decode(GraphWire.DeltaPage.self, "a drive's delta")

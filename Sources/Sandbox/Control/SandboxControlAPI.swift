@@ -200,8 +200,11 @@ struct SandboxControlAPI: Sendable {
 
     private func updateFile(_ request: Request, _ context: BasicRequestContext) async throws -> Any {
         let id = try context.parameters.require("id")
-        guard let item = await findItem(id) else { throw ControlError(status: .notFound, description: "No file \(id).") }
         let body = try await body(request, context)
+        if let shared = body["shared"] as? Bool {
+            return try await setShared(id, shared)
+        }
+        guard let item = await findItem(id) else { throw ControlError(status: .notFound, description: "No file \(id).") }
         var newParent: String?
         if let parent = body["parentId"] as? String { newParent = try await resolveParent(parent, platform: item.platform) }
         var newContent: [UInt8]?
@@ -217,6 +220,22 @@ struct SandboxControlAPI: Sendable {
             if let trashed { item.trashed = trashed }
         }
         return ["id": id, "version": updated?.version ?? 0]
+    }
+
+    /// `{"shared": false}` takes a file or folder (and what is under it) out of the connected
+    /// account's view, as its owner unsharing it would; `{"shared": true}` gives it back.
+    private func setShared(_ id: String, _ shared: Bool) async throws -> Any {
+        if shared {
+            guard let platform = await sandbox.store.unsharedPlatform(of: id) else {
+                throw ControlError(status: .notFound, description: "No unshared file \(id).")
+            }
+            guard let count = await sandbox.store.share(id, platform: platform) else {
+                throw ControlError(status: .conflict, description: "The folder \(id) was in is gone; it cannot be shared again there.")
+            }
+            return ["id": id, "shared": true, "items": count]
+        }
+        guard let item = await findItem(id) else { throw ControlError(status: .notFound, description: "No file \(id).") }
+        return ["id": id, "shared": false, "items": await sandbox.store.unshare(id, platform: item.platform)]
     }
 
     private func deleteFile(_ context: BasicRequestContext) async throws -> Any {

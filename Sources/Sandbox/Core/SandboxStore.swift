@@ -14,6 +14,9 @@ public struct SandboxChange: Sendable {
     public var path: [String]?
     /// Names from the root down to the item before a rename or move (Dropbox reports a delete there).
     public var previousPath: [String]?
+    /// A deletion that is only the connected account losing access (its owner stopped sharing
+    /// it): feeds that tell the two apart report it only when asked to.
+    public var accessLost = false
 }
 
 /// Every emulated provider's files, folders and pages, with a change log per platform.
@@ -24,6 +27,9 @@ public actor SandboxStore {
     private var sequence = 0
     private var idCounter = 0
     private var pendingFeedResets: Set<Platform> = []
+    /// Items taken out of the connected account's view by ``unshare(_:platform:)``, by the id
+    /// that was unshared: that item and everything under it, parents first.
+    private var withheld: [Platform: [String: [SandboxItem]]] = [:]
     private let clock: @Sendable () -> Date
     /// Told of every logged change, after it is logged (outbound notifications start here).
     private let onChange: @Sendable (Platform) -> Void
@@ -119,14 +125,53 @@ public actor SandboxStore {
     /// Deletes an item and everything under it, logging each deletion.
     @discardableResult
     public func delete(_ id: String, platform: Platform) -> Int {
+        remove(id, platform: platform, accessLost: false)
+    }
+
+    /// Takes an item and everything under it out of the connected account's view, as when its
+    /// owner stops sharing it: reads answer 404 and the feeds report it as providers report lost
+    /// access (Drive `removed`, a Dropbox tombstone, a Graph `deleted` facet only under `Prefer:
+    /// deltashowremovedasdeleted`). ``share(_:platform:)`` gives it back unchanged.
+    @discardableResult
+    public func unshare(_ id: String, platform: Platform) -> Int {
+        guard items[platform]?[id] != nil else { return 0 }
+        var subtree: [SandboxItem] = []
+        var queue = [id]
+        while !queue.isEmpty {
+            let next = queue.removeFirst()
+            guard let item = items[platform]?[next] else { continue }
+            subtree.append(item)
+            queue += children[platform]?[next] ?? []
+        }
+        withheld[platform, default: [:]][id] = subtree
+        return remove(id, platform: platform, accessLost: true)
+    }
+
+    /// Shares an unshared item again, where it was (its folder must still be there); `nil` when
+    /// `id` is not an unshared item or its folder is gone.
+    public func share(_ id: String, platform: Platform) -> Int? {
+        guard let subtree = withheld[platform]?[id], let top = subtree.first,
+            top.parentID.map({ items[platform]?[$0] != nil }) ?? true
+        else { return nil }
+        withheld[platform]?[id] = nil
+        for item in subtree { insert(item) }
+        return subtree.count
+    }
+
+    /// The platform of an unshared item, found by the id that was unshared.
+    public func unsharedPlatform(of id: String) -> Platform? {
+        withheld.first { $0.value[id] != nil }?.key
+    }
+
+    private func remove(_ id: String, platform: Platform, accessLost: Bool) -> Int {
         guard let item = items[platform]?[id] else { return 0 }
         var removed = 0
         let path = namePath(of: id, platform: platform)
-        for child in children[platform]?[id] ?? [] { removed += delete(child, platform: platform) }
+        for child in children[platform]?[id] ?? [] { removed += remove(child, platform: platform, accessLost: accessLost) }
         items[platform]?[id] = nil
         children[platform]?[id] = nil
         if let parent = item.parentID { children[platform]?[parent]?.removeAll { $0 == id } }
-        log(item, kind: .delete, path: path)
+        log(item, kind: .delete, path: path, accessLost: accessLost)
         return removed + 1
     }
 
@@ -143,6 +188,7 @@ public actor SandboxStore {
 
     public func removeAll() {
         pendingFeedResets = []
+        withheld = [:]
         items = [:]
         children = [:]
         changes = [:]
@@ -150,12 +196,14 @@ public actor SandboxStore {
         idCounter = 0
     }
 
-    private func log(_ item: SandboxItem, kind: SandboxChange.Kind, path: [String]? = nil, previousPath: [String]? = nil) {
+    private func log(
+        _ item: SandboxItem, kind: SandboxChange.Kind, path: [String]? = nil, previousPath: [String]? = nil, accessLost: Bool = false
+    ) {
         sequence += 1
         changes[item.platform, default: []].append(
             SandboxChange(
                 sequence: sequence, itemID: item.id, kind: kind, time: clock(), snapshot: kind == .delete ? item : nil,
-                path: path, previousPath: previousPath))
+                path: path, previousPath: previousPath, accessLost: accessLost))
         onChange(item.platform)
     }
 }

@@ -598,7 +598,11 @@ struct GraphAPI {
             }
             if since == 0 { since = current }
         } else {
-            // Latest state per changed item, with its parent folder; deletions as `deleted` facets.
+            // Latest state per changed item, with its parent folder; deletions as `deleted` facets,
+            // and items the account lost access to only when the client asks for them so.
+            let showsLostAccess = context.request.headers[values: .init("Prefer")!].contains { preference in
+                preference.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "deltashowremovedasdeleted" }
+            }
             var seen = Set<String>()
             for change in await store.changes(after: since, platform: .microsoft).reversed() where !seen.contains(change.itemID) {
                 seen.insert(change.itemID)
@@ -613,7 +617,7 @@ struct GraphAPI {
                         ordered.append((parent, nil))
                     }
                     ordered.append((item, nil))
-                } else {
+                } else if !change.accessLost || showsLostAccess {
                     ordered.append((nil, change))
                 }
             }
