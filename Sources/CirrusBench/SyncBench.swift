@@ -10,7 +10,7 @@ import Sandbox
 import TestSupport
 
 /// `cirrus-bench sync`: how soon a change made at a provider reaches the chat — per provider and
-/// kind of change, by polling with the interval set to `--interval` (Drive: by push; Dropbox: by longpoll),
+/// kind of change, by polling with the interval set to `--interval` (Drive and Microsoft 365: by push; Dropbox: by longpoll),
 /// against the interval as the yardstick — and the churn result: `--operations` random
 /// operations over the four providers with `--fault-rate` of provider calls failing, after which
 /// the synced documents are compared with what a fresh import would hold (every file under the
@@ -23,21 +23,24 @@ struct SyncBench: AsyncParsableCommand {
     @Option(help: "Random operations over the four providers.") var operations = 1000
     @Option(help: "Share of provider calls failing during the churn (429, 500, resets).") var faultRate = 0.1
     @Option(help: "Milliseconds between two operations of the churn, so runs happen in the middle of it.") var paceMs = 50
+    @Flag(inversion: .prefixedNo, help: "Microsoft 365 by Graph change notifications (else by polling delta).") var graphPush = true
 
     func run() async throws {
         let server = try DemoServer(
             label: "sync", admin: ("sync@example.com", "a long sync password"),
-            extra: [AppConfig.Key.importRetryBase: "0", AppConfig.Key.syncInterval: String(interval)])
+            extra: [
+                AppConfig.Key.importRetryBase: "0", AppConfig.Key.syncInterval: String(interval), AppConfig.Key.syncPushMicrosoft: String(graphPush),
+            ])
         defer { server.removeData() }
         let (origin, sandbox, databaseURL) = (server.origin, server.sandbox, server.databaseURL)
         let config = try await server.config()
         let app = try await DemoEnvironment.application(config)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         print(
-            "command: make bench-sync (.build/release/cirrus-bench sync --interval \(interval) --samples \(samples) --operations \(operations) --fault-rate \(faultRate))"
+            "command: make bench-sync (.build/release/cirrus-bench sync --interval \(interval) --samples \(samples) --operations \(operations) --fault-rate \(faultRate)\(graphPush ? "" : " --no-graph-push"))"
         )
         print(
-            "store: \(databaseURL == nil ? "SQLite" : "PostgreSQL"); machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; push: Drive by changes.watch channels (the sandbox posts over loopback), Dropbox by longpoll (its webhook needs a public URL); Graph push is not built"
+            "store: \(databaseURL == nil ? "SQLite" : "PostgreSQL"); machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; push: Drive by changes.watch channels\(graphPush ? ", Microsoft 365 by Graph subscriptions" : "") (the sandbox posts over loopback), Dropbox by longpoll (its webhook needs a public URL)"
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
@@ -76,7 +79,7 @@ struct SyncBench: AsyncParsableCommand {
             let how =
                 switch platform {
                 case .googleDrive: "push (changes.watch), then the change feed"
-                case .microsoft: "polling the change feed"
+                case .microsoft: graphPush ? "push (a Graph subscription), then the change feed" : "polling the change feed"
                 case .dropbox: "longpoll"
                 case .confluence: "polling, compared in full"
                 }

@@ -105,11 +105,24 @@ public struct PushChannel: Sendable, Equatable {
 }
 
 /// A connector whose provider can notify a public URL when one of its change feeds moves
-/// (Drive's `changes.watch`). A notification only says "look again": the feed says what changed.
+/// (Drive's `changes.watch`, Graph's subscriptions). A notification only says "look again": the
+/// feed says what changed.
 public protocol PushChannelConnector: ChangeFeedConnector {
+    /// Whether push is on for this connector's configuration (Graph's needs a write scope, so
+    /// it is opt-in).
+    var pushes: Bool { get }
     /// Opens a channel for one feed of a cursor (a key of ``FeedCursor/positions``), reporting
     /// the changes after `position`.
     func watch(feed: String, position: String, channel: PushChannelRequest, session: ProviderSession) async throws -> PushChannel
+    /// Moves an open channel's end to `expiration`, where the provider can (Graph's `PATCH`);
+    /// `nil` when it cannot, or the channel is gone: then a new one is opened.
+    func renew(_ channel: PushChannel, until expiration: Date, session: ProviderSession) async throws -> PushChannel?
     /// Ends a channel before its expiry (a channel already gone is not an error).
     func stop(_ channel: PushChannel, session: ProviderSession) async throws
+}
+
+extension PushChannelConnector {
+    public var pushes: Bool { true }
+    /// Drive's channels cannot be extended: a new one replaces an ending one.
+    public func renew(_ channel: PushChannel, until expiration: Date, session: ProviderSession) async throws -> PushChannel? { nil }
 }

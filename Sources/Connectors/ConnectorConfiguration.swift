@@ -51,12 +51,19 @@ public struct ConnectorConfiguration: Sendable {
     /// Microsoft only: `common`, `organizations`, `consumers` or a tenant id.
     public var tenant: String
     public var hosts: HostResolver
+    /// Microsoft only: whether Graph change notifications are used, which needs the
+    /// `Files.ReadWrite.All` scope (Graph refuses subscriptions on files without it).
+    public var graphSubscriptions: Bool
 
-    public init(clientID: String, clientSecret: String, redirectURI: String, tenant: String = "common", hosts: HostResolver = .production) {
+    public init(
+        clientID: String, clientSecret: String, redirectURI: String, tenant: String = "common", hosts: HostResolver = .production,
+        graphSubscriptions: Bool = false
+    ) {
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.redirectURI = redirectURI
         self.tenant = tenant
         self.hosts = hosts
+        self.graphSubscriptions = graphSubscriptions
     }
 }

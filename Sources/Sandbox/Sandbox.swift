@@ -57,7 +57,8 @@ public final class Sandbox: Sendable {
     public let authority: OAuthAuthority
     public let monitor: SandboxMonitor
     public let accounts: [Platform: [SandboxAccount]]
-    /// Outbound notifications (Dropbox's app webhook, Drive's change channels) and their deliveries.
+    /// Outbound notifications (Dropbox's app webhook, Drive's change channels, Graph's
+    /// subscriptions) and their deliveries.
     public let webhooks: Webhooks
     let emulators: [any ProviderEmulator]
 
@@ -67,8 +68,9 @@ public final class Sandbox: Sendable {
         let webhooks = Webhooks()
         let dropboxAccounts = SandboxAccounts.all[.dropbox] ?? []
         // Dropbox notifies the app's webhook of changes in linked accounts, signed with the app secret.
-        let store = SandboxStore(onChange: { platform in
+        let store = SandboxStore(onChange: { platform, container in
             if platform == .googleDrive { Task { await webhooks.driveChanged() } }
+            if platform == .microsoft, let container { Task { await webhooks.graphChanged(drive: container) } }
             guard platform == .dropbox else { return }
             Task {
                 let secret = await authority.allClients().first { $0.platform == .dropbox }?.clientSecret
@@ -85,7 +87,7 @@ public final class Sandbox: Sendable {
             GoogleEmulator(
                 store: store, authority: authority, accounts: SandboxAccounts.all[.googleDrive] ?? [], exportLimitBytes: configuration.exportLimitBytes,
                 webhooks: webhooks),
-            MicrosoftEmulator(store: store, authority: authority, accounts: SandboxAccounts.all[.microsoft] ?? []),
+            MicrosoftEmulator(store: store, authority: authority, accounts: SandboxAccounts.all[.microsoft] ?? [], webhooks: webhooks),
             DropboxEmulator(store: store, authority: authority, accounts: SandboxAccounts.all[.dropbox] ?? []),
             ConfluenceEmulator(
                 store: store, authority: authority, accounts: SandboxAccounts.all[.confluence] ?? [],

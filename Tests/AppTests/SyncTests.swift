@@ -542,6 +542,86 @@ struct SyncTests {
         }
     }
 
+    @Test(
+        "Microsoft 365: with Graph notifications on, the server subscribes to the drive after Graph's validation request, a change arrives by push, forged notifications are refused, lifecycle events renew or replace the subscription, and stopping the source deletes it"
+    )
+    func graphSubscriptions() async throws {
+        // given a synced OneDrive folder on a server Graph can reach, polling only hourly, with Graph notifications on
+        let settings = Self.settings.merging([AppConfig.Key.syncPush: "true", AppConfig.Key.syncPushMicrosoft: "true"]) { $1 }
+        let harness = try await TestHarness.makeWithPublicURL(settings)
+        try await harness.withServerAtPublicURL { client in
+            let driver = try await ImportTests.connected(client, .microsoft)
+            let scope = try await Self.makeScope(client, driver, .microsoft)
+            try await scope.create("first.txt", text: "First: the ferry leaves at noon.")
+            let sourceID = try Self.sourceID(try await ImportTests.importAndWait(client, driver, .microsoft, ids: [scope.rootID], category: "Graph push"))
+            #expect(try await Self.syncAndSettle(client, driver.bearer, sourceID).changeFeed)
+            let address = harness.config.apiBaseURL + "/api/v1/webhooks/microsoft"
+            let subscription = try await eventually("a subscription is made on the drive", timeout: .seconds(60), every: .milliseconds(200)) {
+                try await Self.sandboxList(scope.origin, "/_sandbox/subscriptions").first { $0["notificationUrl"] as? String == address }
+            }
+            #expect(subscription["lifecycleNotificationUrl"] as? String == address)
+            // (the connection asked for the write scope Graph requires of subscriptions on files)
+            let granted = try await harness.withStore { try await UserIntegration.query(on: $0.database).filter(\.$platform == .microsoft).first()?.scopes }
+            #expect(granted?.contains("Files.ReadWrite.All") == true, "\(granted ?? [])")
+            #expect((subscription["resource"] as? String)?.hasSuffix("/root") == true)
+            // Graph made it only after the receiver echoed its validation token.
+            #expect(
+                try await Self.deliveries(scope.origin).contains { $0["platform"] as? String == Platform.microsoft.rawValue && $0["status"] as? Int == 200 })
+
+            // when a file is added at the provider
+            try await scope.create("pushed.txt", text: "Pushed: the ferry now also leaves at six.")
+            // then Graph's notification brings it in, with no one asking for a run
+            try await eventually("the push brings the new file in", timeout: .seconds(60), every: .milliseconds(200)) {
+                let documents = try await client.get("/api/v1/documents?category=Graph%20push", bearer: driver.bearer).json()["documents"] as? [[String: Any]]
+                return documents?.contains { $0["title"] as? String == "pushed.txt" } == true
+            }
+
+            // and a validation token is echoed decoded, as plain text
+            let validation = try await client.send(.post, "/api/v1/webhooks/microsoft?validationToken=Validation%3A%20a%20b%2Bc", withCookies: false)
+            #expect(validation.status == .ok)
+            #expect(validation.body == "Validation: a b+c")
+            #expect(validation.headers[.contentType]?.hasPrefix("text/plain") == true)
+            // and notifications with the wrong clientState, none, or no subscription of ours are refused
+            let id = try #require(subscription["id"] as? String)
+            for (subscriptionID, clientState) in [(id, "forged"), (UUID().uuidString, "forged"), (id, nil)] {
+                var notification: [String: Any] = ["subscriptionId": subscriptionID, "changeType": "updated", "resource": "drives/x/root"]
+                if let clientState { notification["clientState"] = clientState }
+                let body = try JSONSerialization.data(withJSONObject: ["value": [notification]])
+                let forged = try await client.send(
+                    .post, "/api/v1/webhooks/microsoft", headers: [.contentType: "application/json"], body: String(decoding: body, as: UTF8.self),
+                    withCookies: false)
+                #expect(forged.status == .forbidden, "\(subscriptionID) \(clientState ?? "none")")
+            }
+            let metrics = try await client.get("/metrics").body
+            #expect(metrics.contains(#"cirrus_push_messages_total{platform="microsoft",outcome="refused"} 3"#))
+            #expect(metrics.contains(#"cirrus_push_messages_total{platform="microsoft",outcome="verified"}"#))
+            #expect(try await client.get("/admin/sources", bearer: driver.bearer).body.contains("Google Drive and Microsoft 365 notify this server"))
+
+            // when Graph asks for reauthorization
+            try await ConnectDriver.control(scope.origin, "/subscriptions/lifecycle", ["event": "reauthorizationRequired"])
+            // then the subscription is renewed in place
+            try await eventually("the subscription is renewed", timeout: .seconds(60), every: .milliseconds(200)) {
+                try await client.get("/metrics").body.contains(#"cirrus_push_messages_total{platform="microsoft",outcome="channel_renewed"}"#)
+            }
+            #expect(try await Self.sandboxList(scope.origin, "/_sandbox/subscriptions").map { $0["id"] as? String } == [id])
+
+            // when Graph removes the subscription
+            try await ConnectDriver.control(scope.origin, "/subscriptions/lifecycle", ["event": "subscriptionRemoved"])
+            // then another one is made
+            let replacement = try await eventually("a new subscription replaces it", timeout: .seconds(60), every: .milliseconds(200)) {
+                try await Self.sandboxList(scope.origin, "/_sandbox/subscriptions").first { $0["id"] as? String != id }?["id"] as? String
+            }
+
+            // when the source is stopped (its documents kept)
+            let deleted = try await Self.call(client, .delete, "/api/v1/sources/\(sourceID)?documents=keep", bearer: driver.bearer)
+            #expect(deleted.status == .noContent || deleted.status == .ok, "\(deleted.body.prefix(300))")
+            // then its subscription is deleted at Graph
+            try await eventually("the subscription is deleted", timeout: .seconds(60), every: .milliseconds(200)) {
+                try await !Self.sandboxList(scope.origin, "/_sandbox/subscriptions").contains { $0["id"] as? String == replacement }
+            }
+        }
+    }
+
     @Test("Confluence: a page edited at the provider is imported again, and a trashed page leaves with what was under it")
     func confluencePages() async throws {
         let harness = try await TestHarness.make(Self.settings)

@@ -299,6 +299,43 @@ struct MicrosoftContractTests {
         }
     }
 
+    @Test("subscriptions: 403 without Files.ReadWrite.All; only updated on a drive root, at most 42,300 minutes; an endpoint that fails validation is refused")
+    func subscriptionRefusals() async throws {
+        try await SandboxHarness.run { harness in
+            func create(_ token: String, _ changes: [String: Any]) async throws -> SandboxHarness.Reply {
+                var body: [String: Any] = [
+                    "changeType": "updated", "notificationUrl": "http://127.0.0.1:1/hooks", "resource": "/me/drive/root", "clientState": "secret",
+                    "expirationDateTime": ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600)),
+                ]
+                for (key, value) in changes { body[key] = value }
+                return try await harness.send(
+                    .POST, harness.url(.microsoftGraph, "/v1.0/subscriptions"),
+                    headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
+                    body: Array(try JSONSerialization.data(withJSONObject: body)))
+            }
+            // given a token without the write scope, and one with it
+            let reader = try await Self.token(harness)
+            let code = try #require(try await Self.authorize(harness, scope: Self.scope + " Files.ReadWrite.All")["code"])
+            let writer = try #require(try await Self.exchange(harness, code: code).json["access_token"] as? String)
+
+            // when / then
+            let unscoped = try await create(reader, [:])
+            #expect(unscoped.status == 403)
+            #expect((unscoped.json["error"] as? [String: Any])?["code"] as? String == "ExtensionError")
+            #expect(try await create(writer, ["changeType": "created"]).status == 400)
+            #expect(try await create(writer, ["resource": "/me/drive/root:/Documents"]).status == 400)
+            let tooLong = ISO8601DateFormatter().string(from: Date().addingTimeInterval(42_301 * 60))
+            #expect(try await create(writer, ["expirationDateTime": tooLong]).status == 400)
+            let unreachable = try await create(writer, [:])
+            #expect(unreachable.status == 400)
+            #expect((unreachable.json["error"] as? [String: Any])?["code"] as? String == "ValidationError")
+            #expect(try await harness.get(harness.url(.microsoftGraph, "/v1.0/subscriptions"), token: writer).json["value"] as? [Any] != nil)
+            #expect(
+                try await harness.send(.DELETE, harness.url(.microsoftGraph, "/v1.0/subscriptions/nope"), headers: [("Authorization", "Bearer \(writer)")])
+                    .status == 404)
+        }
+    }
+
     @Test("Graph errors: 401 InvalidAuthenticationToken with WWW-Authenticate, 403 without the scope, 404 itemNotFound, 429 TooManyRequests with Retry-After")
     func errors() async throws {
         try await SandboxHarness.run { harness in

@@ -138,7 +138,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     router.add(
         middleware: AuthenticationMiddleware(
             accounts: deps.accounts, cookies: deps.cookies,
-            csrfExemptPaths: [SiteRoute.apiLogin.path, SiteRoute.dropboxWebhook.path, SiteRoute.googleDriveWebhook.path]))
+            csrfExemptPaths: [SiteRoute.apiLogin.path, SiteRoute.dropboxWebhook.path, SiteRoute.googleDriveWebhook.path, SiteRoute.microsoftWebhook.path]))
 
     // The features' services, shared by their API and their pages.
     let flow = OAuthFlow(deps: deps)
@@ -220,7 +220,12 @@ func makeSyncServices(_ deps: Dependencies, tokens: TokenManager, singleProcess:
 func syncDelivery(_ deps: Dependencies) -> String {
     let longpoll = deps.config.syncLongpoll ? " Dropbox changes arrive within seconds by long-polling, which needs no public address." : ""
     switch pushAddress(deps) {
-    case .success: return "Google Drive notifies this server of changes (push), so a run starts within seconds." + longpoll
+    case .success where deps.connectors.graphSubscriptions:
+        return "Google Drive and Microsoft 365 notify this server of changes (push), so a run starts within seconds." + longpoll
+    case .success:
+        return
+            "Google Drive notifies this server of changes (push), so a run starts within seconds. Microsoft 365 sources are polled: Graph's change notifications need the Files.ReadWrite.All scope (CIRRUS_SYNC_PUSH_MICROSOFT=true)."
+            + longpoll
     case .failure(let reason): return reason.explanation + longpoll
     }
 }

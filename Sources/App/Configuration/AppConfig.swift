@@ -77,6 +77,9 @@ public struct AppConfig: Sendable, CustomStringConvertible {
     /// Whether push channels are opened where providers offer them (Drive) and `API_BASE_URL`
     /// is public https.
     public var syncPush: Bool
+    /// Whether Microsoft 365 sources get Graph change notifications too. Off unless asked for:
+    /// Graph creates subscriptions on files only for apps granted `Files.ReadWrite.All`.
+    public var syncPushMicrosoft: Bool
     /// Child processes that read downloaded files (`cirrus extract`), each one file at a time.
     public var extractWorkers: Int
     /// Address space each reader process may use, in megabytes.
@@ -162,6 +165,7 @@ extension AppConfig {
         public static let syncReconcile = "CIRRUS_SYNC_RECONCILE_SECONDS"
         public static let syncLongpoll = "CIRRUS_SYNC_LONGPOLL"
         public static let syncPush = "CIRRUS_SYNC_PUSH"
+        public static let syncPushMicrosoft = "CIRRUS_SYNC_PUSH_MICROSOFT"
         public static let shutdownGrace = "CIRRUS_SHUTDOWN_GRACE_SECONDS"
         public static let extractWorkers = "CIRRUS_EXTRACT_WORKERS"
         public static let extractMemoryMB = "CIRRUS_EXTRACT_MEMORY_MB"
@@ -291,6 +295,7 @@ extension AppConfig {
         self.syncReconcileSeconds = try int(Key.syncReconcile, default: 86400, range: 60...(30 * 86400))
         self.syncLongpoll = try bool(Key.syncLongpoll) ?? true
         self.syncPush = try bool(Key.syncPush) ?? true
+        self.syncPushMicrosoft = try bool(Key.syncPushMicrosoft) ?? false
         self.shutdownGraceSeconds = try int(Key.shutdownGrace, default: 10, range: 0...3600)
         self.trustedProxies = string(Key.trustedProxies) ?? ""
         if case .failure(let error) = TrustedProxies.parse(trustedProxies) {

@@ -68,6 +68,9 @@ enum SiteRoute: Hashable, Sendable {
     case dropboxWebhook
     /// Where Drive's change channels post; no sign-in (the channel's token is the proof).
     case googleDriveWebhook
+    /// Where Graph's subscriptions post (validation, notifications, lifecycle events); no
+    /// sign-in (the subscription's `clientState` is the proof).
+    case microsoftWebhook
     case activity
     case chat
 
@@ -147,6 +150,7 @@ enum SiteRoute: Hashable, Sendable {
         case .syncSource(let value): return api(.literal("sources"), id(value), .literal("sync"))
         case .dropboxWebhook: return api(.literal("webhooks"), .literal("dropbox"))
         case .googleDriveWebhook: return api(.literal("webhooks"), .literal("google-drive"))
+        case .microsoftWebhook: return api(.literal("webhooks"), .literal("microsoft"))
         case .activity: return api(.literal("activity"))
         case .chat: return api(.literal("chat"))
         case .health: return [.literal("health")]

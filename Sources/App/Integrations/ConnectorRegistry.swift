@@ -45,10 +45,20 @@ struct ConnectorRegistry: Sendable {
         return Array(Set(origins)).sorted()
     }
 
+    /// The facts as this server's configuration changes them: Graph change notifications ask
+    /// for a write scope.
+    func configuredFacts(_ platform: Platform) -> ProviderFacts {
+        platform == .microsoft ? MicrosoftConnector.facts(graphSubscriptions: graphSubscriptions) : Self.facts(platform)
+    }
+
+    /// Whether Microsoft 365 connections use Graph change notifications.
+    var graphSubscriptions: Bool { config.syncPush && config.syncPushMicrosoft }
+
     func connector(_ platform: Platform) throws -> any CloudConnector {
         guard let app = setup.apps[platform] else { throw IntegrationError.notConfigured(platform) }
         let configuration = ConnectorConfiguration(
-            clientID: app.clientID, clientSecret: app.clientSecret.revealed, redirectURI: redirectURI(platform), tenant: app.tenant, hosts: app.hosts)
+            clientID: app.clientID, clientSecret: app.clientSecret.revealed, redirectURI: redirectURI(platform), tenant: app.tenant, hosts: app.hosts,
+            graphSubscriptions: graphSubscriptions)
         return Self.connectorType(platform).init(configuration: configuration, http: http)
     }
 }

@@ -22,7 +22,7 @@ struct IntegrationsController {
                 return IntegrationsPage.Card(
                     platform: platform, status: summary.status, accountEmail: summary.accountEmail,
                     accountName: summary.accountName, connectedAt: summary.connectedAt, configured: connectors.isConfigured(platform),
-                    setup: IntegrationsPage.setup(platform, redirectURI: connectors.redirectURI(platform)),
+                    setup: IntegrationsPage.setup(platform, redirectURI: connectors.redirectURI(platform), facts: connectors.configuredFacts(platform)),
                     choice: ConnectorRegistry.resourceChoice(platform), resourceID: summary.siteID, resources: summary.sites,
                     syncedSources: summary.syncedSources)
             }

@@ -185,11 +185,10 @@ enum IntegrationsPage {
         date.formatted(.dateTime.year().month(.abbreviated).day())
     }
 
-    /// Per-provider setup facts for the checklist (providers/*.md).
     /// The setup checklist of a provider: the settings to set, the redirect URI to register,
-    /// the scopes to enable and the provider's pitfalls (from its connector's facts).
-    static func setup(_ platform: Platform, redirectURI: String) -> Setup {
-        let facts = ConnectorRegistry.facts(platform)
+    /// the scopes to enable and the provider's pitfalls (from its connector's facts, as this
+    /// server's configuration makes them).
+    static func setup(_ platform: Platform, redirectURI: String, facts: ProviderFacts) -> Setup {
         return Setup(
             environment: AppConfig.Key.credentials(platform), redirectURI: redirectURI, scopes: facts.scopes, pitfalls: facts.setupPitfalls)
     }

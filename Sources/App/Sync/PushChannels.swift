@@ -12,6 +12,17 @@ import ServiceLifecycle
 struct PushAddress: Sendable, Equatable {
     /// The receiver's URL for Drive's channels.
     let googleDrive: String
+    /// The receiver's URL for Graph's subscriptions (notifications and lifecycle events).
+    let microsoft: String
+
+    /// Where a platform's provider posts, if it can push.
+    func url(for platform: Platform) -> String? {
+        switch platform {
+        case .googleDrive: googleDrive
+        case .microsoft: microsoft
+        case .dropbox, .confluence: nil
+        }
+    }
 
     /// The address, or why there is none.
     static func make(baseURL: String, allowLoopback: Bool) -> Result<PushAddress, PushUnavailable> {
@@ -24,7 +35,7 @@ struct PushAddress: Sendable, Equatable {
         } else if components.scheme?.lowercased() != "https" {
             return .failure(.notHTTPS)
         }
-        return .success(PushAddress(googleDrive: baseURL + SiteRoute.googleDriveWebhook.path))
+        return .success(PushAddress(googleDrive: baseURL + SiteRoute.googleDriveWebhook.path, microsoft: baseURL + SiteRoute.microsoftWebhook.path))
     }
 
     /// Addresses no provider can reach: RFC 1918, link-local and unique-local ranges.
@@ -53,8 +64,9 @@ enum PushUnavailable: Error, Equatable {
 }
 
 /// Keeps a push channel open on every change feed of every enabled source whose provider can
-/// push (Drive's `changes.watch`): opened when the source has a bookmark, renewed a day before
-/// it expires (a new channel, then the old one stopped), stopped when the source is switched
+/// push (Drive's `changes.watch`, Graph's subscriptions when turned on): opened when the source
+/// has a bookmark, renewed a day before it expires (extended where the provider can, as Graph
+/// can, otherwise a new channel, then the old one stopped), stopped when the source is switched
 /// off, deleted or loses the feed, or its connection stops working. A notification only asks
 /// for a run (``PushReceiver``); polling carries on regardless, so a lost channel costs
 /// latency, never changes.
@@ -78,7 +90,9 @@ struct PushChannels: Service {
     var lease: TimeInterval = 60
 
     func run() async throws {
-        let platforms = Platform.allCases.filter { (try? connectors.connector($0)) is any PushChannelConnector }
+        let platforms = Platform.allCases.filter { platform in
+            address.url(for: platform) != nil && ((try? connectors.connector(platform)) as? any PushChannelConnector)?.pushes == true
+        }
         guard !platforms.isEmpty else { return }
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do { try await maintain(platforms) } catch {
@@ -169,11 +183,12 @@ struct PushChannels: Service {
         let previous = try row.decode(column: "channel_id", as: String?.self).flatMap { id in
             try? row.decode(column: "resource_id", as: String?.self).map { PushChannel(id: id, resourceID: $0, expiration: now) }
         }
-        guard let connector = try connectors.connector(source.platform) as? any PushChannelConnector else { return }
+        guard let connector = try connectors.connector(source.platform) as? any PushChannelConnector, let url = address.url(for: source.platform)
+        else { return }
         let access = ProviderAccess(source.platform, userID: source.$user.id, workspaceID: source.$workspace.id, connector: connector, tokens: tokens)
+        if let previous, try await extend(previous, rowID: rowID, connector: connector, access: access, now: now) { return }
         let token = SecureToken.make()
-        let request = PushChannelRequest(
-            id: UUID().uuidString.lowercased(), address: address.googleDrive, token: token, expiration: now.addingTimeInterval(lifetime))
+        let request = PushChannelRequest(id: UUID().uuidString.lowercased(), address: url, token: token, expiration: now.addingTimeInterval(lifetime))
         let channel: PushChannel
         do {
             channel = try await access { _, session in try await connector.watch(feed: feed, position: position, channel: request, session: session) }
@@ -195,6 +210,24 @@ struct PushChannels: Service {
         metrics.recordPush(platform: source.platform, outcome: "channel_opened")
         // The old channel overlapped the new one until now; notifications on it are refused from here.
         if let previous { await stop(previous, access: access) }
+    }
+
+    /// Moves an open channel's end where the provider allows it; whether it did (the channel
+    /// keeps its id and secret).
+    private func extend(_ channel: PushChannel, rowID: UUID, connector: any PushChannelConnector, access: ProviderAccess, now: Date) async throws -> Bool {
+        let renewed: PushChannel?
+        do {
+            renewed = try await access { _, session in try await connector.renew(channel, until: now.addingTimeInterval(lifetime), session: session) }
+        } catch {
+            logger.debug("a push channel could not be renewed; a new one is opened", metadata: ["error": "\(type(of: error))"])
+            return false
+        }
+        guard let renewed else { return false }
+        try await store.sql.raw(
+            "UPDATE push_channels SET expires_at = \(bind: renewed.expiration), claimed_at = NULL WHERE id = \(bind: rowID)"
+        ).run()
+        metrics.recordPush(platform: access.platform, outcome: "channel_renewed")
+        return true
     }
 
     /// Stops a row's channel (when its connection still has tokens) and forgets it.

@@ -19,6 +19,22 @@ public struct MicrosoftConnector: OAuthConnector {
             "Register the redirect URI as a Web platform (not SPA), or refresh tokens last only 24 hours.",
         ],
         removeAppAt: "myapps.microsoft.com (work accounts) or account.live.com/consent/Manage (personal accounts)")
+
+    /// The facts with Graph change notifications on or off: on, the write scope is asked for
+    /// too (Graph creates subscriptions on files only with it; Cirrus never writes).
+    public static func facts(graphSubscriptions: Bool) -> ProviderFacts {
+        guard graphSubscriptions else { return facts }
+        var facts = Self.facts
+        facts.oauth.scopes.append(subscriptionScope)
+        facts.setupPitfalls.append(
+            "Change notifications (CIRRUS_SYNC_PUSH_MICROSOFT) need \(subscriptionScope): Graph refuses a subscription on files without it, although Cirrus only reads. Connections made before it was turned on are polled until they reconnect."
+        )
+        return facts
+    }
+
+    /// The scope Graph requires of a delegated subscription on drive items.
+    public static let subscriptionScope = "Files.ReadWrite.All"
+
     let configuration: ConnectorConfiguration
     let http: ProviderHTTP
     let oauth: OAuth2Client
@@ -26,7 +42,8 @@ public struct MicrosoftConnector: OAuthConnector {
     public init(configuration: ConnectorConfiguration, http: ProviderHTTP) {
         self.configuration = configuration
         self.http = http
-        self.oauth = OAuth2Client(description: Self.facts.oauth, configuration: configuration, http: http)
+        self.oauth = OAuth2Client(
+            description: Self.facts(graphSubscriptions: configuration.graphSubscriptions).oauth, configuration: configuration, http: http)
     }
 
     private var graph: String { configuration.hosts.base("graph.microsoft.com") + "/v1.0" }

@@ -123,13 +123,13 @@ struct OAuth2Client: Sendable {
 }
 
 /// A connector that signs in through ``OAuth2Client``: its OAuth steps are the client's, and
-/// its scopes and resource choice are its ``ProviderConnector/facts``.
+/// its scopes are the ones it asks for, and its resource choice is its ``ProviderConnector/facts``.
 protocol OAuthConnector: ProviderConnector {
     var oauth: OAuth2Client { get }
 }
 
 extension OAuthConnector {
-    public var scopes: [String] { Self.facts.scopes }
+    public var scopes: [String] { oauth.description.scopes }
     public var resourceChoice: ResourceChoice? { Self.facts.resourceChoice }
 
     public func authorizationURL(state: String, codeChallenge: String) -> String {

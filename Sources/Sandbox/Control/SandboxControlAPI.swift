@@ -49,8 +49,14 @@ struct SandboxControlAPI: Sendable {
                         loss: Self.number(body["loss"]) ?? 0, duplicate: Self.number(body["duplicate"]) ?? 0, delayMilliseconds: body["delayMs"] as? Int ?? 0)
                     return ["configured": Platform.googleDrive.rawValue]
                 }
+                if body["platform"] as? String == Platform.microsoft.rawValue {
+                    // Graph's subscriptions are created by the app; only how the notifications travel is set here.
+                    await sandbox.webhooks.setGraphKnobs(
+                        loss: Self.number(body["loss"]) ?? 0, duplicate: Self.number(body["duplicate"]) ?? 0, delayMilliseconds: body["delayMs"] as? Int ?? 0)
+                    return ["configured": Platform.microsoft.rawValue]
+                }
                 guard body["platform"] as? String == Platform.dropbox.rawValue, let url = body["url"] as? String else {
-                    throw ControlError(status: .badRequest, description: "platform (dropbox with a url, or googleDrive) is required.")
+                    throw ControlError(status: .badRequest, description: "platform (dropbox with a url, google_drive or microsoft) is required.")
                 }
                 let registration = Webhooks.Registration(
                     url: url, loss: Self.number(body["loss"]) ?? 0, duplicate: Self.number(body["duplicate"]) ?? 0,
@@ -75,6 +81,18 @@ struct SandboxControlAPI: Sendable {
                         "expiration": WireDate.millis(channel.expiration), "driveId": (channel.driveID as Any?) ?? NSNull(),
                     ]
                 }
+            }
+        }
+        group.get("subscriptions") { _, _ in
+            try await respond { await sandbox.webhooks.openGraphSubscriptions().map(GraphSubscriptions.json) }
+        }
+        group.post("subscriptions/lifecycle") { request, context in
+            try await respond {
+                let body = try await body(request, context)
+                guard let event = body["event"] as? String, ["reauthorizationRequired", "subscriptionRemoved", "missed"].contains(event) else {
+                    throw ControlError(status: .badRequest, description: "event must be reauthorizationRequired, subscriptionRemoved or missed.")
+                }
+                return ["event": event, "told": await sandbox.webhooks.graphLifecycle(event, subscription: body["id"] as? String)]
             }
         }
         group.get("deliveries") { _, _ in

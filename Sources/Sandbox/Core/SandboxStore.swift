@@ -32,9 +32,10 @@ public actor SandboxStore {
     private var withheld: [Platform: [String: [SandboxItem]]] = [:]
     private let clock: @Sendable () -> Date
     /// Told of every logged change, after it is logged (outbound notifications start here).
-    private let onChange: @Sendable (Platform) -> Void
+    /// Told of every logged change: the platform, and the container (drive, space) it is in.
+    private let onChange: @Sendable (Platform, String?) -> Void
 
-    public init(clock: @escaping @Sendable () -> Date = { Date() }, onChange: @escaping @Sendable (Platform) -> Void = { _ in }) {
+    public init(clock: @escaping @Sendable () -> Date = { Date() }, onChange: @escaping @Sendable (Platform, String?) -> Void = { _, _ in }) {
         self.clock = clock
         self.onChange = onChange
     }
@@ -204,7 +205,7 @@ public actor SandboxStore {
             SandboxChange(
                 sequence: sequence, itemID: item.id, kind: kind, time: clock(), snapshot: kind == .delete ? item : nil,
                 path: path, previousPath: previousPath, accessLost: accessLost))
-        onChange(item.platform)
+        onChange(item.platform, item.containerID)
     }
 }
 

@@ -9,8 +9,9 @@ import NIOHTTP1
 /// (`providers/sync.md` §A.3) — verified with a `challenge` GET when registered, then a signed
 /// `POST {"list_folder": {"accounts": [...]}, "delta": {"users": [...]}}` after changes — and
 /// Drive's change channels (§A.1), opened by the app with `changes.watch`: a `sync` message
-/// first, then `change` messages with the `X-Goog-*` headers. Both retry with backoff, with knobs
-/// for loss, duplicates and delay, and a log of every delivery.
+/// first, then `change` messages with the `X-Goog-*` headers — and Graph's change notifications
+/// (§A.2) on subscriptions the app creates, after a validation request, with lifecycle events.
+/// All retry with backoff, with knobs for loss, duplicates and delay, and a log of every delivery.
 public actor Webhooks {
     /// Where one platform's notifications go, and how badly the network behaves.
     public struct Registration: Sendable {
@@ -44,7 +45,24 @@ public actor Webhooks {
         var messages = 0
     }
 
+    /// A Graph subscription on a drive's root, as `POST /subscriptions` created it.
+    public struct GraphSubscription: Sendable {
+        public var id: String
+        /// As the app wrote it, e.g. `/drives/{id}/root`.
+        public var resource: String
+        public var driveID: String
+        public var notificationURL: String
+        public var lifecycleURL: String?
+        public var clientState: String?
+        public var expiration: Date
+    }
+
     private var registrations: [Platform: Registration] = [:]
+    private var graphSubscriptions: [String: GraphSubscription] = [:]
+    /// Loss, duplicates and delay of Graph's notifications.
+    private var graphKnobs = Registration(url: "", loss: 0, duplicate: 0, delayMilliseconds: 0)
+    /// Drives with a change whose notifications are about to go (a burst is one notification).
+    private var graphPending: Set<String> = []
     private var driveChannels: [String: DriveChannel] = [:]
     /// Loss, duplicates and delay of Drive's messages (no registration: the app opens channels).
     private var driveKnobs = Registration(url: "", loss: 0, duplicate: 0, delayMilliseconds: 0)
@@ -93,6 +111,9 @@ public actor Webhooks {
         pending = []
         driveChannels = [:]
         driveKnobs = Registration(url: "", loss: 0, duplicate: 0, delayMilliseconds: 0)
+        graphSubscriptions = [:]
+        graphKnobs = Registration(url: "", loss: 0, duplicate: 0, delayMilliseconds: 0)
+        graphPending = []
     }
 
     /// How badly Drive's messages travel.
@@ -159,6 +180,125 @@ public actor Webhooks {
         }
     }
 
+    // MARK: Graph change notifications (`providers/sync.md` §A.2)
+
+    /// How badly Graph's notifications travel.
+    public func setGraphKnobs(loss: Double, duplicate: Double, delayMilliseconds: Int) {
+        graphKnobs = Registration(url: "", loss: loss, duplicate: duplicate, delayMilliseconds: delayMilliseconds)
+    }
+
+    /// The subscriptions in force now (expired ones are dropped, as Graph deletes them).
+    public func openGraphSubscriptions(now: Date = Date()) -> [GraphSubscription] {
+        graphSubscriptions = graphSubscriptions.filter { $0.value.expiration > now }
+        return graphSubscriptions.values.sorted { $0.id < $1.id }
+    }
+
+    func graphSubscription(_ id: String) -> GraphSubscription? {
+        openGraphSubscriptions().first { $0.id == id }
+    }
+
+    /// Graph's check of a notification URL before it creates a subscription: a POST with a
+    /// `validationToken` (text with spaces, URL-encoded) that must come back, decoded, as
+    /// `text/plain` with a 200 within 10 seconds. Returns why not.
+    func validate(_ url: String) async -> String? {
+        let token = "Validation: Testing client application reachability for subscription Request-Id: \(UUID().uuidString.lowercased())"
+        let encoded = token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? token
+        var request = HTTPClientRequest(url: url + (url.contains("?") ? "&" : "?") + "validationToken=" + encoded)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+        let started = ContinuousClock.now
+        var status: Int?
+        defer {
+            let elapsed = ContinuousClock.now - started
+            log.append(
+                Delivery(
+                    platform: .microsoft, url: url, attempt: 1, status: status,
+                    milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000), at: Date()))
+        }
+        do {
+            let response = try await client.execute(request, timeout: .seconds(10))
+            status = Int(response.status.code)
+            let body = String(buffer: try await response.body.collect(upTo: 64 << 10))
+            guard response.status == .ok, body == token else { return "the endpoint answered \(response.status.code) without the validation token" }
+            guard response.headers.first(name: "Content-Type")?.lowercased().hasPrefix("text/plain") == true else {
+                return "the validation token must come back as text/plain"
+            }
+            return nil
+        } catch {
+            return "the endpoint could not be reached within 10 seconds"
+        }
+    }
+
+    func addGraphSubscription(_ subscription: GraphSubscription) {
+        graphSubscriptions[subscription.id] = subscription
+    }
+
+    /// Moves a subscription's end; `nil` when there is none.
+    func renewGraphSubscription(_ id: String, until expiration: Date) -> GraphSubscription? {
+        guard graphSubscription(id) != nil else { return nil }
+        graphSubscriptions[id]?.expiration = expiration
+        return graphSubscriptions[id]
+    }
+
+    func deleteGraphSubscription(_ id: String) -> Bool {
+        graphSubscriptions.removeValue(forKey: id) != nil
+    }
+
+    /// A drive changed: each subscription on it gets one notification per burst.
+    func graphChanged(drive: String) {
+        guard graphSubscriptions.values.contains(where: { $0.driveID == drive }), !graphPending.contains(drive) else { return }
+        graphPending.insert(drive)
+        Task {
+            try? await Task.sleep(for: .milliseconds(100 + self.graphKnobs.delayMilliseconds))
+            await self.flushGraph(drive: drive)
+        }
+    }
+
+    private func flushGraph(drive: String) async {
+        graphPending.remove(drive)
+        for subscription in openGraphSubscriptions() where subscription.driveID == drive {
+            guard Double.random(in: 0..<1) >= graphKnobs.loss else { continue }
+            var notification: [String: Any] = [
+                "subscriptionId": subscription.id, "subscriptionExpirationDateTime": WireDate.millis(subscription.expiration),
+                "changeType": "updated", "resource": String(subscription.resource.drop { $0 == "/" }), "tenantId": Self.tenantID,
+            ]
+            if let clientState = subscription.clientState { notification["clientState"] = clientState }
+            let copies = Double.random(in: 0..<1) < graphKnobs.duplicate ? 2 : 1
+            Task {
+                for _ in 0..<copies { await self.postGraph(to: subscription.notificationURL, [notification]) }
+            }
+        }
+    }
+
+    /// Sends a lifecycle event (`reauthorizationRequired`, `subscriptionRemoved`, `missed`) to
+    /// the subscriptions that asked for them; a removed subscription ends. Returns how many were told.
+    public func graphLifecycle(_ event: String, subscription id: String? = nil) async -> Int {
+        var told = 0
+        for subscription in openGraphSubscriptions() where id == nil || subscription.id == id {
+            guard let url = subscription.lifecycleURL else { continue }
+            if event == "subscriptionRemoved" { graphSubscriptions[subscription.id] = nil }
+            var notification: [String: Any] = [
+                "subscriptionId": subscription.id, "subscriptionExpirationDateTime": WireDate.millis(subscription.expiration),
+                "lifecycleEvent": event, "tenantId": Self.tenantID, "resource": String(subscription.resource.drop { $0 == "/" }),
+            ]
+            if let clientState = subscription.clientState { notification["clientState"] = clientState }
+            await postGraph(to: url, [notification])
+            told += 1
+        }
+        return told
+    }
+
+    /// The tenant Graph names in notifications.
+    static let tenantID = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+
+    /// Graph retries a notification the endpoint does not take with a 2xx (within 3 seconds).
+    private func postGraph(to url: String, _ notifications: [[String: Any]]) async {
+        guard let body = try? JSONSerialization.data(withJSONObject: ["value": notifications], options: [.sortedKeys]) else { return }
+        await post(.microsoft, to: url, headers: [("Content-Type", "application/json; charset=utf-8")], body: Array(body), timeout: .seconds(3)) {
+            !(200..<300).contains($0)
+        }
+    }
+
     /// How Drive writes `X-Goog-Channel-Expiration`: "Tue, 19 Nov 2013 01:13:52 GMT".
     static func expirationText(_ date: Date) -> String {
         let formatter = DateFormatter()
@@ -171,7 +311,8 @@ public actor Webhooks {
     /// Posts one notification, retrying while `retries` says so (or the receiver cannot be
     /// reached), and logs every attempt.
     private func post(
-        _ platform: Platform, to url: String, headers: [(String, String)], body: [UInt8], retries: @Sendable (Int) -> Bool
+        _ platform: Platform, to url: String, headers: [(String, String)], body: [UInt8], timeout: TimeAmount = .seconds(10),
+        retries: @Sendable (Int) -> Bool
     ) async {
         for attempt in 1...attempts {
             let started = ContinuousClock.now
@@ -180,7 +321,7 @@ public actor Webhooks {
             for (name, value) in headers { request.headers.add(name: name, value: value) }
             request.body = .bytes(ByteBuffer(bytes: body))
             var status: Int?
-            if let response = try? await client.execute(request, timeout: .seconds(10)) {
+            if let response = try? await client.execute(request, timeout: timeout) {
                 status = Int(response.status.code)
                 _ = try? await response.body.collect(upTo: 64 << 10)
             }

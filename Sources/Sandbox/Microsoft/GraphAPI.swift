@@ -64,6 +64,9 @@ struct GraphAPI {
         if segments.count == 5, segments[0] == "teams", segments[2] == "channels", segments[4] == "filesFolder" {
             return await filesFolder(team: segments[1], channel: segments[3].removingPercentEncoding ?? segments[3], context)
         }
+        if segments.first == "subscriptions", segments.count <= 2 {
+            return await GraphSubscriptions(api: self, webhooks: emulator.webhooks).handle(segments, context)
+        }
         if segments == ["sites"] { return sites(context) }
         if segments == ["me", "drives"] { return drives([GraphDirectory.oneDrive], context) }
         if segments.first == "sites", segments.count >= 2, !(segments.count >= 3 && ["drive", "drives"].contains(segments[2])) {

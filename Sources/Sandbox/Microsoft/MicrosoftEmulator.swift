@@ -10,6 +10,8 @@ struct MicrosoftEmulator: ProviderEmulator {
     let store: SandboxStore
     let authority: OAuthAuthority
     let accounts: [SandboxAccount]
+    /// Sends the change notifications of Graph subscriptions.
+    let webhooks: Webhooks
     /// Signs pre-authenticated download URLs.
     let downloadKey = OAuthAuthority.randomToken(32)
 
