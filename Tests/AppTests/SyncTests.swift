@@ -542,6 +542,36 @@ struct SyncTests {
         }
     }
 
+    @Test("Google Drive: a message that comes before the change reaches the feed is followed by a second run that brings it in")
+    func pushFollowUp() async throws {
+        // given a synced Drive folder with a push channel, polling only hourly, and a second run 3 s after each message
+        let settings = Self.settings.merging([AppConfig.Key.syncPush: "true", AppConfig.Key.syncPushFollowUp: "3"]) { $1 }
+        let harness = try await TestHarness.makeWithPublicURL(settings)
+        try await harness.withServerAtPublicURL { client in
+            let driver = try await ImportTests.connected(client, .googleDrive)
+            let scope = try await Self.makeScope(client, driver, .googleDrive)
+            try await scope.create("first.txt", text: "First: the ferry leaves at noon.")
+            let sourceID = try Self.sourceID(try await ImportTests.importAndWait(client, driver, .googleDrive, ids: [scope.rootID], category: "Lag"))
+            let baseline = try await Self.syncAndSettle(client, driver.bearer, sourceID)
+            let address = harness.config.apiBaseURL + "/api/v1/webhooks/google-drive"
+            try await eventually("a channel is opened on the source's feed", timeout: .seconds(60), every: .milliseconds(200)) {
+                try await Self.sandboxList(scope.origin, "/_sandbox/channels").contains { $0["address"] as? String == address }
+            }
+
+            // when Drive's change log trails its notifications by 2 s and a file is added
+            try await ConnectDriver.control(scope.origin, "/feeds/delay", ["seconds": 2])
+            try await scope.create("late.txt", text: "Late: the ferry timetable changed.")
+
+            // then the run the message starts finds nothing yet, and the follow-up brings the file in
+            try await eventually("the follow-up run brings the file in", timeout: .seconds(60), every: .milliseconds(200)) {
+                let documents = try await client.get("/api/v1/documents?category=Lag", bearer: driver.bearer).json()["documents"] as? [[String: Any]]
+                return documents?.contains { $0["title"] as? String == "late.txt" } == true
+            }
+            let source = try await Self.source(client, driver.bearer, sourceID)
+            #expect(source.totalChanges.added - baseline.totalChanges.added == 1)
+        }
+    }
+
     @Test(
         "Microsoft 365: with Graph notifications on, the server subscribes to the drive after Graph's validation request, a change arrives by push, forged notifications are refused, lifecycle events renew or replace the subscription, and stopping the source deletes it"
     )

@@ -80,6 +80,9 @@ public struct AppConfig: Sendable, CustomStringConvertible {
     /// Whether Microsoft 365 sources get Graph change notifications too. Off unless asked for:
     /// Graph creates subscriptions on files only for apps granted `Files.ReadWrite.All`.
     public var syncPushMicrosoft: Bool
+    /// Seconds after a push message at which the source runs once more, for change feeds that
+    /// lag their notifications (0: no second run).
+    public var syncPushFollowUpSeconds: Int
     /// Child processes that read downloaded files (`cirrus extract`), each one file at a time.
     public var extractWorkers: Int
     /// Address space each reader process may use, in megabytes.
@@ -166,6 +169,7 @@ extension AppConfig {
         public static let syncLongpoll = "CIRRUS_SYNC_LONGPOLL"
         public static let syncPush = "CIRRUS_SYNC_PUSH"
         public static let syncPushMicrosoft = "CIRRUS_SYNC_PUSH_MICROSOFT"
+        public static let syncPushFollowUp = "CIRRUS_SYNC_PUSH_FOLLOW_UP_SECONDS"
         public static let shutdownGrace = "CIRRUS_SHUTDOWN_GRACE_SECONDS"
         public static let extractWorkers = "CIRRUS_EXTRACT_WORKERS"
         public static let extractMemoryMB = "CIRRUS_EXTRACT_MEMORY_MB"
@@ -296,6 +300,7 @@ extension AppConfig {
         self.syncLongpoll = try bool(Key.syncLongpoll) ?? true
         self.syncPush = try bool(Key.syncPush) ?? true
         self.syncPushMicrosoft = try bool(Key.syncPushMicrosoft) ?? false
+        self.syncPushFollowUpSeconds = try int(Key.syncPushFollowUp, default: 90, range: 0...3600)
         self.shutdownGraceSeconds = try int(Key.shutdownGrace, default: 10, range: 0...3600)
         self.trustedProxies = string(Key.trustedProxies) ?? ""
         if case .failure(let error) = TrustedProxies.parse(trustedProxies) {

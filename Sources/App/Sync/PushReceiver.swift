@@ -15,6 +15,18 @@ struct PushReceiver {
     let store: Store
     let schedule: SyncSchedule
     let metrics: MetricsRegistry
+    /// Seconds after a change message at which the source runs once more: the change feed can
+    /// lag the message (`providers/sync.md`, "webhook before data"). 0: no second run.
+    let followUp: TimeInterval
+
+    /// A run now, and (unless turned off) a second one a little later.
+    private func requestRuns(_ sourceID: UUID) async throws {
+        if followUp > 0 {
+            try await schedule.requestWithFollowUp(sourceID, after: followUp)
+        } else {
+            try await schedule.request(sourceID)
+        }
+    }
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post(SiteRoute.googleDriveWebhook.pattern) { request, _ -> Response in
@@ -34,7 +46,7 @@ struct PushReceiver {
                 return Response(status: .forbidden)
             }
             metrics.recordPush(platform: .googleDrive, outcome: "verified")
-            try await schedule.request(channel.sourceID)
+            try await requestRuns(channel.sourceID)
             return Response(status: .ok)
         }
         addGraphRoute(to: group)
@@ -92,7 +104,7 @@ struct PushReceiver {
                     try await store.sql.raw("DELETE FROM push_channels WHERE channel_id = \(bind: notification.subscriptionId)").run()
                     try await schedule.request(channel.sourceID)
                 default:
-                    try await schedule.request(channel.sourceID)
+                    try await requestRuns(channel.sourceID)
                 }
             }
             // Graph retries what is not taken; a batch with nothing of ours is refused.

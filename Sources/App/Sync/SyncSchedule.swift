@@ -53,8 +53,8 @@ struct SyncSchedule: Sendable {
         ).run()
     }
 
-    /// Ends a run: records its outcome and schedules the next one — after the interval, or at
-    /// once when a run was asked for while this one ran.
+    /// Ends a run: records its outcome and schedules the next one — after the interval, at once
+    /// when a run was asked for while this one ran, or at the follow-up asked for after it began.
     func finish(
         _ source: SyncedSource, startedAt: Date, outcome: SyncOutcome, changes: SyncChangeCounts?, error: String?, now: Date = Date()
     ) async throws {
@@ -71,8 +71,11 @@ struct SyncSchedule: Sendable {
             UPDATE synced_sources SET claim = NULL, claimed_at = NULL, last_run_at = \(bind: now), last_error = \(bind: error),
                 last_outcome = \(bind: outcome.rawValue),
                 last_changes_json = \(bind: last), total_changes_json = \(bind: Self.json(total)), updated_at = \(bind: now),
-                next_run_at = CASE WHEN requested_at IS NOT NULL AND requested_at > \(bind: startedAt) THEN \(bind: now) ELSE \(bind: next) END,
-                requested_at = CASE WHEN requested_at IS NOT NULL AND requested_at > \(bind: startedAt) THEN requested_at ELSE NULL END
+                next_run_at = CASE WHEN requested_at IS NOT NULL AND requested_at > \(bind: startedAt) THEN \(bind: now)
+                    WHEN follow_up_at IS NOT NULL AND follow_up_at > \(bind: startedAt) AND follow_up_at < \(bind: next) THEN follow_up_at
+                    ELSE \(bind: next) END,
+                requested_at = CASE WHEN requested_at IS NOT NULL AND requested_at > \(bind: startedAt) THEN requested_at ELSE NULL END,
+                follow_up_at = CASE WHEN follow_up_at IS NOT NULL AND follow_up_at > \(bind: startedAt) THEN follow_up_at ELSE NULL END
             WHERE id = \(bind: id) AND claim = \(bind: owner)
             """
         ).run()
@@ -82,6 +85,19 @@ struct SyncSchedule: Sendable {
     func request(_ id: UUID, now: Date = Date()) async throws {
         try await store.sql.raw(
             "UPDATE synced_sources SET requested_at = \(bind: now), next_run_at = \(bind: now), updated_at = \(bind: now) WHERE id = \(bind: id)"
+        ).run()
+    }
+
+    /// Asks for a run now and another `after` from now: a change feed can lag the provider's
+    /// notification of it (Drive's does, by up to a minute or two), so the first run may find
+    /// nothing yet. A later message moves the follow-up later; each message runs at once anyway.
+    func requestWithFollowUp(_ id: UUID, after delay: TimeInterval, now: Date = Date()) async throws {
+        let followUp = now.addingTimeInterval(delay)
+        try await store.sql.raw(
+            """
+            UPDATE synced_sources SET requested_at = \(bind: now), next_run_at = \(bind: now), follow_up_at = \(bind: followUp),
+                updated_at = \(bind: now) WHERE id = \(bind: id)
+            """
         ).run()
     }
 

@@ -40,6 +40,15 @@ struct SandboxControlAPI: Sendable {
                 return ["reset": platform.rawValue]
             }
         }
+        group.post("feeds/delay") { request, context in
+            try await respond {
+                guard let seconds = Self.number(try await body(request, context)["seconds"]), (0...3600).contains(seconds) else {
+                    throw ControlError(status: .badRequest, description: "seconds (0 to 3600) is required.")
+                }
+                await sandbox.store.setFeedDelay(seconds)
+                return ["delaySeconds": seconds]
+            }
+        }
         group.post("webhooks") { request, context in
             try await respond {
                 let body = try await body(request, context)

@@ -27,6 +27,7 @@ public actor SandboxStore {
     private var sequence = 0
     private var idCounter = 0
     private var pendingFeedResets: Set<Platform> = []
+    private var feedDelay: TimeInterval = 0
     /// Items taken out of the connected account's view by ``unshare(_:platform:)``, by the id
     /// that was unshared: that item and everything under it, parents first.
     private var withheld: [Platform: [String: [SandboxItem]]] = [:]
@@ -72,11 +73,25 @@ public actor SandboxStore {
         return item.trashed || ancestors(of: id, platform: platform).contains { $0.trashed }
     }
 
-    public var currentSequence: Int { sequence }
+    /// The last change the feeds show: with a propagation delay, the changes younger than it are
+    /// not in them yet (listings show them at once), as Drive's change log can trail its
+    /// notifications.
+    public var currentSequence: Int {
+        guard feedDelay > 0 else { return sequence }
+        let cutoff = clock().addingTimeInterval(-feedDelay)
+        let firstHidden = changes.values.compactMap { log in log.first { $0.time > cutoff }?.sequence }.min()
+        return firstHidden.map { $0 - 1 } ?? sequence
+    }
 
-    /// Changes after `sequence` (exclusive), oldest first.
+    /// Changes after `sequence` (exclusive) that the feeds show, oldest first.
     public func changes(after sequence: Int, platform: Platform) -> [SandboxChange] {
-        (changes[platform] ?? []).filter { $0.sequence > sequence }
+        let visible = currentSequence
+        return (changes[platform] ?? []).filter { $0.sequence > sequence && $0.sequence <= visible }
+    }
+
+    /// How long a change takes to reach the change feeds (0: at once).
+    public func setFeedDelay(_ seconds: TimeInterval) {
+        feedDelay = max(0, seconds)
     }
 
     // MARK: Writing
@@ -190,6 +205,7 @@ public actor SandboxStore {
     public func removeAll() {
         pendingFeedResets = []
         withheld = [:]
+        feedDelay = 0
         items = [:]
         children = [:]
         changes = [:]

@@ -28,6 +28,7 @@ enum CirrusMigrations {
         AddPasswordChangeToUsers(),
         CreateSyncedSources(),
         CreatePushChannels(),
+        AddFollowUpToSyncedSources(),
     ]
 }
 
