@@ -19,15 +19,6 @@ struct PushReceiver {
     /// lag the message (`providers/sync.md`, "webhook before data"). 0: no second run.
     let followUp: TimeInterval
 
-    /// A run now, and (unless turned off) a second one a little later.
-    private func requestRuns(_ sourceID: UUID) async throws {
-        if followUp > 0 {
-            try await schedule.requestWithFollowUp(sourceID, after: followUp)
-        } else {
-            try await schedule.request(sourceID)
-        }
-    }
-
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post(SiteRoute.googleDriveWebhook.pattern) { request, _ -> Response in
             // A channel's first message says only that it exists, and may arrive before Drive's
@@ -46,7 +37,7 @@ struct PushReceiver {
                 return Response(status: .forbidden)
             }
             metrics.recordPush(platform: .googleDrive, outcome: "verified")
-            try await requestRuns(channel.sourceID)
+            try await schedule.request(channel.sourceID, followUpAfter: followUp)
             return Response(status: .ok)
         }
         addGraphRoute(to: group)
@@ -104,7 +95,7 @@ struct PushReceiver {
                     try await store.sql.raw("DELETE FROM push_channels WHERE channel_id = \(bind: notification.subscriptionId)").run()
                     try await schedule.request(channel.sourceID)
                 default:
-                    try await requestRuns(channel.sourceID)
+                    try await schedule.request(channel.sourceID, followUpAfter: followUp)
                 }
             }
             // Graph retries what is not taken; a batch with nothing of ours is refused.

@@ -81,23 +81,14 @@ struct SyncSchedule: Sendable {
         ).run()
     }
 
-    /// Asks for a run as soon as possible (after the one in progress, if any).
-    func request(_ id: UUID, now: Date = Date()) async throws {
-        try await store.sql.raw(
-            "UPDATE synced_sources SET requested_at = \(bind: now), next_run_at = \(bind: now), updated_at = \(bind: now) WHERE id = \(bind: id)"
-        ).run()
-    }
-
-    /// Asks for a run now and another `after` from now: a change feed can lag the provider's
+    /// Asks for a run as soon as possible (after the one in progress, if any), and with
+    /// `followUpAfter` another that long from now: a change feed can lag the provider's
     /// notification of it (Drive's does, by up to a minute or two), so the first run may find
-    /// nothing yet. A later message moves the follow-up later; each message runs at once anyway.
-    func requestWithFollowUp(_ id: UUID, after delay: TimeInterval, now: Date = Date()) async throws {
-        let followUp = now.addingTimeInterval(delay)
+    /// nothing yet. A later request moves the follow-up later; each runs at once anyway.
+    func request(_ id: UUID, followUpAfter delay: TimeInterval = 0, now: Date = Date()) async throws {
+        let followUp: SQLQueryString = delay > 0 ? ", follow_up_at = \(bind: now.addingTimeInterval(delay))" : ""
         try await store.sql.raw(
-            """
-            UPDATE synced_sources SET requested_at = \(bind: now), next_run_at = \(bind: now), follow_up_at = \(bind: followUp),
-                updated_at = \(bind: now) WHERE id = \(bind: id)
-            """
+            "UPDATE synced_sources SET requested_at = \(bind: now), next_run_at = \(bind: now), updated_at = \(bind: now)\(followUp) WHERE id = \(bind: id)"
         ).run()
     }
 

@@ -61,8 +61,15 @@ public struct ProviderHTTP: Sendable {
     public func postJSON(
         _ url: String, _ value: some Encodable, headers: [(String, String)] = [], timeout: TimeAmount = .seconds(30)
     ) async throws -> Reply {
+        try await sendJSON(.POST, url, value, headers: headers, timeout: timeout)
+    }
+
+    /// A JSON body sent with `method` (`POST`, `PATCH`), JSON asked for back.
+    public func sendJSON(
+        _ method: HTTPMethod, _ url: String, _ value: some Encodable, headers: [(String, String)] = [], timeout: TimeAmount = .seconds(30)
+    ) async throws -> Reply {
         try await send(
-            .POST, url, headers: [("Content-Type", "application/json"), ("Accept", "application/json")] + headers,
+            method, url, headers: [("Content-Type", "application/json"), ("Accept", "application/json")] + headers,
             body: Array(try JSONEncoder().encode(value)), timeout: timeout)
     }
 

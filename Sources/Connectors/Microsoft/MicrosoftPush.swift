@@ -27,10 +27,9 @@ extension MicrosoftConnector: PushChannelConnector {
     }
 
     public func renew(_ channel: PushChannel, until expiration: Date, session: ProviderSession) async throws -> PushChannel? {
-        let reply = try await http.send(
-            .PATCH, subscriptions + "/" + Self.escape(channel.id),
-            headers: [("Authorization", "Bearer \(session.accessToken)"), ("Content-Type", "application/json"), ("Accept", "application/json")],
-            body: Array(try JSONEncoder().encode(GraphWire.Renewal(expirationDateTime: Self.expiration(expiration)))))
+        let reply = try await http.sendJSON(
+            .PATCH, subscriptions + "/" + Self.escape(channel.id), GraphWire.Renewal(expirationDateTime: Self.expiration(expiration)),
+            headers: [("Authorization", "Bearer \(session.accessToken)")])
         if reply.status == 404 { return nil }
         guard (200..<300).contains(reply.status) else { throw ProviderHTTP.apiError(reply) }
         let renewed = try reply.decode(GraphWire.Subscription.self, "Graph's renewed subscription")

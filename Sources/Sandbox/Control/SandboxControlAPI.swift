@@ -52,17 +52,14 @@ struct SandboxControlAPI: Sendable {
         group.post("webhooks") { request, context in
             try await respond {
                 let body = try await body(request, context)
-                if body["platform"] as? String == Platform.googleDrive.rawValue {
-                    // Drive's channels are opened by the app (changes.watch); only how the messages travel is set here.
-                    await sandbox.webhooks.setDriveKnobs(
-                        loss: Self.number(body["loss"]) ?? 0, duplicate: Self.number(body["duplicate"]) ?? 0, delayMilliseconds: body["delayMs"] as? Int ?? 0)
-                    return ["configured": Platform.googleDrive.rawValue]
-                }
-                if body["platform"] as? String == Platform.microsoft.rawValue {
-                    // Graph's subscriptions are created by the app; only how the notifications travel is set here.
-                    await sandbox.webhooks.setGraphKnobs(
-                        loss: Self.number(body["loss"]) ?? 0, duplicate: Self.number(body["duplicate"]) ?? 0, delayMilliseconds: body["delayMs"] as? Int ?? 0)
-                    return ["configured": Platform.microsoft.rawValue]
+                if let platform = (body["platform"] as? String).flatMap(Platform.init(rawValue:)), [.googleDrive, .microsoft].contains(platform) {
+                    // Drive's channels and Graph's subscriptions are opened by the app; only how their messages travel is set here.
+                    await sandbox.webhooks.setTravel(
+                        platform,
+                        .init(
+                            loss: Self.number(body["loss"]) ?? 0, duplicate: Self.number(body["duplicate"]) ?? 0,
+                            delayMilliseconds: body["delayMs"] as? Int ?? 0))
+                    return ["configured": platform.rawValue]
                 }
                 guard body["platform"] as? String == Platform.dropbox.rawValue, let url = body["url"] as? String else {
                     throw ControlError(status: .badRequest, description: "platform (dropbox with a url, google_drive or microsoft) is required.")

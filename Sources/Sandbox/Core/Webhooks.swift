@@ -59,13 +59,12 @@ public actor Webhooks {
 
     private var registrations: [Platform: Registration] = [:]
     private var graphSubscriptions: [String: GraphSubscription] = [:]
-    /// Loss, duplicates and delay of Graph's notifications.
-    private var graphKnobs = Registration(url: "", loss: 0, duplicate: 0, delayMilliseconds: 0)
     /// Drives with a change whose notifications are about to go (a burst is one notification).
     private var graphPending: Set<String> = []
     private var driveChannels: [String: DriveChannel] = [:]
-    /// Loss, duplicates and delay of Drive's messages (no registration: the app opens channels).
-    private var driveKnobs = Registration(url: "", loss: 0, duplicate: 0, delayMilliseconds: 0)
+    /// How the messages of channels and subscriptions the app opens itself travel (Drive's,
+    /// Graph's: there is no registration to carry it).
+    private var travel: [Platform: Travel] = [:]
     private var drivePending = false
     private var log: [Delivery] = []
     /// A notification is on its way for the platform: changes in the meantime ride along.
@@ -110,16 +109,28 @@ public actor Webhooks {
         log = []
         pending = []
         driveChannels = [:]
-        driveKnobs = Registration(url: "", loss: 0, duplicate: 0, delayMilliseconds: 0)
+        travel = [:]
         graphSubscriptions = [:]
-        graphKnobs = Registration(url: "", loss: 0, duplicate: 0, delayMilliseconds: 0)
         graphPending = []
     }
 
-    /// How badly Drive's messages travel.
-    public func setDriveKnobs(loss: Double, duplicate: Double, delayMilliseconds: Int) {
-        driveKnobs = Registration(url: "", loss: loss, duplicate: duplicate, delayMilliseconds: delayMilliseconds)
+    /// Share of messages never sent, sent twice, and the delay before each.
+    public struct Travel: Sendable {
+        public var loss: Double
+        public var duplicate: Double
+        public var delayMilliseconds: Int
+
+        public init(loss: Double = 0, duplicate: Double = 0, delayMilliseconds: Int = 0) {
+            (self.loss, self.duplicate, self.delayMilliseconds) = (loss, duplicate, delayMilliseconds)
+        }
     }
+
+    /// How badly a platform's push messages travel (Drive's channels, Graph's subscriptions).
+    public func setTravel(_ platform: Platform, _ travel: Travel) {
+        self.travel[platform] = travel
+    }
+
+    private func travel(_ platform: Platform) -> Travel { travel[platform] ?? Travel() }
 
     /// The Drive channels open now (expired ones are dropped).
     public func openDriveChannels(now: Date = Date()) -> [DriveChannel] {
@@ -147,7 +158,7 @@ public actor Webhooks {
         guard !driveChannels.isEmpty, !drivePending else { return }
         drivePending = true
         Task {
-            try? await Task.sleep(for: .milliseconds(100 + self.driveKnobs.delayMilliseconds))
+            try? await Task.sleep(for: .milliseconds(100 + self.travel(.googleDrive).delayMilliseconds))
             await self.flushDrive()
         }
     }
@@ -161,7 +172,7 @@ public actor Webhooks {
 
     private func sendDrive(channelID: String, state: String) async {
         guard var channel = driveChannels[channelID] else { return }
-        if state != "sync" { guard Double.random(in: 0..<1) >= driveKnobs.loss else { return } }
+        if state != "sync" { guard Double.random(in: 0..<1) >= travel(.googleDrive).loss else { return } }
         // Numbers increase but are not sequential.
         channel.messages += state == "sync" ? 1 : Int.random(in: 1...3)
         driveChannels[channelID] = channel
@@ -173,19 +184,21 @@ public actor Webhooks {
         if let token = channel.token { headers.append(("X-Goog-Channel-Token", token)) }
         if state != "sync" { headers.append(("X-Goog-Changed", "content")) }
         let body = state == "sync" ? [] : Array(#"{"kind":"drive#changes"}"#.utf8)
-        let copies = state != "sync" && Double.random(in: 0..<1) < driveKnobs.duplicate ? 2 : 1
+        let copies = state != "sync" && Double.random(in: 0..<1) < travel(.googleDrive).duplicate ? 2 : 1
         for _ in 0..<copies {
             // Google retries 5xx with backoff; anything else ends the message.
             await post(.googleDrive, to: channel.address, headers: headers, body: body) { (500...599).contains($0) }
         }
     }
 
-    // MARK: Graph change notifications (`providers/sync.md` §A.2)
-
-    /// How badly Graph's notifications travel.
-    public func setGraphKnobs(loss: Double, duplicate: Double, delayMilliseconds: Int) {
-        graphKnobs = Registration(url: "", loss: loss, duplicate: duplicate, delayMilliseconds: delayMilliseconds)
+    /// Whether a provider would post to an address: https (Google and Graph post nowhere else),
+    /// or http on loopback, the sandbox's stand-in for a public address.
+    static func acceptsAddress(_ address: String) -> Bool {
+        guard let url = URLComponents(string: address), let host = url.host?.lowercased() else { return false }
+        return url.scheme == "https" || (url.scheme == "http" && ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host))
     }
+
+    // MARK: Graph change notifications (`providers/sync.md` §A.2)
 
     /// The subscriptions in force now (expired ones are dropped, as Graph deletes them).
     public func openGraphSubscriptions(now: Date = Date()) -> [GraphSubscription] {
@@ -208,13 +221,7 @@ public actor Webhooks {
         request.headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
         let started = ContinuousClock.now
         var status: Int?
-        defer {
-            let elapsed = ContinuousClock.now - started
-            log.append(
-                Delivery(
-                    platform: .microsoft, url: url, attempt: 1, status: status,
-                    milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000), at: Date()))
-        }
+        defer { record(.microsoft, url: url, attempt: 1, status: status, since: started) }
         do {
             let response = try await client.execute(request, timeout: .seconds(10))
             status = Int(response.status.code)
@@ -249,7 +256,7 @@ public actor Webhooks {
         guard graphSubscriptions.values.contains(where: { $0.driveID == drive }), !graphPending.contains(drive) else { return }
         graphPending.insert(drive)
         Task {
-            try? await Task.sleep(for: .milliseconds(100 + self.graphKnobs.delayMilliseconds))
+            try? await Task.sleep(for: .milliseconds(100 + self.travel(.microsoft).delayMilliseconds))
             await self.flushGraph(drive: drive)
         }
     }
@@ -257,13 +264,13 @@ public actor Webhooks {
     private func flushGraph(drive: String) async {
         graphPending.remove(drive)
         for subscription in openGraphSubscriptions() where subscription.driveID == drive {
-            guard Double.random(in: 0..<1) >= graphKnobs.loss else { continue }
+            guard Double.random(in: 0..<1) >= travel(.microsoft).loss else { continue }
             var notification: [String: Any] = [
                 "subscriptionId": subscription.id, "subscriptionExpirationDateTime": WireDate.millis(subscription.expiration),
                 "changeType": "updated", "resource": String(subscription.resource.drop { $0 == "/" }), "tenantId": Self.tenantID,
             ]
             if let clientState = subscription.clientState { notification["clientState"] = clientState }
-            let copies = Double.random(in: 0..<1) < graphKnobs.duplicate ? 2 : 1
+            let copies = Double.random(in: 0..<1) < travel(.microsoft).duplicate ? 2 : 1
             Task {
                 for _ in 0..<copies { await self.postGraph(to: subscription.notificationURL, [notification]) }
             }
@@ -325,17 +332,22 @@ public actor Webhooks {
                 status = Int(response.status.code)
                 _ = try? await response.body.collect(upTo: 64 << 10)
             }
-            let elapsed = ContinuousClock.now - started
-            log.append(
-                Delivery(
-                    platform: platform, url: url, attempt: attempt, status: status,
-                    milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000), at: Date()))
+            record(platform, url: url, attempt: attempt, status: status, since: started)
             guard let status, !retries(status) else {
                 try? await Task.sleep(for: .milliseconds(250 << attempt))
                 continue
             }
             return
         }
+    }
+
+    /// Logs one attempt to reach a receiver.
+    private func record(_ platform: Platform, url: String, attempt: Int, status: Int?, since started: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - started
+        log.append(
+            Delivery(
+                platform: platform, url: url, attempt: attempt, status: status,
+                milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000), at: Date()))
     }
 
     /// Something changed at a platform: notify its receiver (once for a burst of changes).

@@ -496,9 +496,7 @@ struct GoogleDriveAPI {
         guard body["type"] as? String == "web_hook" || body["type"] as? String == "webhook" else {
             return GoogleErrors.invalid("type", message: "Invalid value for: type", operation: operation)
         }
-        guard let address = body["address"] as? String, let url = URLComponents(string: address), let host = url.host?.lowercased(),
-            url.scheme == "https" || (url.scheme == "http" && ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host))
-        else {
+        guard let address = body["address"] as? String, Webhooks.acceptsAddress(address) else {
             return GoogleErrors.envelope(
                 400, reason: "push.webhookUrlNotHttps", message: "WebHook callback must be HTTPS: \(body["address"] as? String ?? "")", operation: operation)
         }

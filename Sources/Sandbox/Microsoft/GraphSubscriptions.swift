@@ -50,11 +50,11 @@ struct GraphSubscriptions {
         guard let resource = body["resource"] as? String, let drive = Self.drive(of: resource) else {
             return invalid("Subscriptions on drive items are only supported on the root of a drive.", request)
         }
-        guard let notificationURL = body["notificationUrl"] as? String, Self.reachable(notificationURL) else {
+        guard let notificationURL = body["notificationUrl"] as? String, Webhooks.acceptsAddress(notificationURL) else {
             return invalid("The notification URL must be https.", request)
         }
         let lifecycleURL = body["lifecycleNotificationUrl"] as? String
-        if let lifecycleURL, !Self.reachable(lifecycleURL) { return invalid("The lifecycle notification URL must be https.", request) }
+        if let lifecycleURL, !Webhooks.acceptsAddress(lifecycleURL) { return invalid("The lifecycle notification URL must be https.", request) }
         let clientState = body["clientState"] as? String
         if let clientState, clientState.count > 128 { return invalid("clientState must be at most 128 characters.", request) }
         guard let expiration = (body["expirationDateTime"] as? String).flatMap(WireDate.parse) else {
@@ -105,12 +105,6 @@ struct GraphSubscriptions {
         guard parts.count == 3, parts[0] == "drives", parts[2] == "root", let drive = GraphDirectory.drive(parts[1].removingPercentEncoding ?? parts[1])
         else { return nil }
         return drive.id
-    }
-
-    /// https, or http on loopback (the sandbox's stand-in for a public address).
-    private static func reachable(_ address: String) -> Bool {
-        guard let url = URLComponents(string: address), let host = url.host?.lowercased() else { return false }
-        return url.scheme == "https" || (url.scheme == "http" && ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host))
     }
 
     static func json(_ subscription: Webhooks.GraphSubscription) -> [String: Any] {
