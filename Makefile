@@ -47,11 +47,13 @@ bench-import: setup-test
 	.build/release/cirrus-bench import
 
 # Change-to-chat latency per provider (interval 30 s; Dropbox by longpoll) and 1,000 operations of churn
-# with 10 % of provider calls failing, compared with a fresh import of the same folders.
+# with 10 % of provider calls failing and the server killed half-way, compared with a fresh import of
+# the same folders; on SQLite, then the churn again on a throwaway PostgreSQL.
 bench-sync: setup-test
 	$(SWIFT) build -c release --product cirrus-bench
 	$(SWIFT) build -c release --product cirrus
 	.build/release/cirrus-bench sync
+	scripts/with-postgres.sh .build/release/cirrus-bench sync --no-latency
 
 # Embedding throughput and search latency, next to sentence-transformers and faiss-cpu (from PyPI).
 bench-knowledge: setup-bench

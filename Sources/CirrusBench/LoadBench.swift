@@ -152,6 +152,11 @@ struct DemoServer {
         try await AppConfig.load(overrides: overrides, environment: [:], environmentFile: directory.appendingPathComponent(".env").path)
     }
 
+    /// The settings as the environment of a `cirrus serve` process that uses the sandbox at `sandboxURL`.
+    func environment(sandboxURL: String) -> [String: String] {
+        overrides.merging([AppConfig.Key.demo: "true", AppConfig.Key.sandboxURL: sandboxURL]) { $1 }
+    }
+
     func removeData() {
         try? FileManager.default.removeItem(at: directory)
     }

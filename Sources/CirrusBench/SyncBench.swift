@@ -2,7 +2,6 @@ import App
 import ArgumentParser
 import AsyncHTTPClient
 import CirrusCore
-import Demo
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -24,6 +23,8 @@ struct SyncBench: AsyncParsableCommand {
     @Option(help: "Share of provider calls failing during the churn (429, 500, resets).") var faultRate = 0.1
     @Option(help: "Milliseconds between two operations of the churn, so runs happen in the middle of it.") var paceMs = 50
     @Flag(inversion: .prefixedNo, help: "Microsoft 365 by Graph change notifications (else by polling delta).") var graphPush = true
+    @Flag(inversion: .prefixedNo, help: "Time change-to-chat latency before the churn.") var latency = true
+    @Flag(inversion: .prefixedNo, help: "Kill the server with SIGKILL half-way through the churn, and start it again.") var kill = true
 
     func run() async throws {
         let server = try DemoServer(
@@ -32,31 +33,37 @@ struct SyncBench: AsyncParsableCommand {
                 AppConfig.Key.importRetryBase: "0", AppConfig.Key.syncInterval: String(interval), AppConfig.Key.syncPushMicrosoft: String(graphPush),
             ])
         defer { server.removeData() }
-        let (origin, sandbox, databaseURL) = (server.origin, server.sandbox, server.databaseURL)
-        let config = try await server.config()
-        let app = try await DemoEnvironment.application(config)
+        let (origin, sandbox) = (server.origin, server.sandbox)
+        // The sandbox and the server are processes of their own, so the server can be killed mid-churn.
+        let processes = try await ServerProcesses(server)
+        defer { processes.stop(SIGTERM) }
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         print(
-            "command: make bench-sync (.build/release/cirrus-bench sync --interval \(interval) --samples \(samples) --operations \(operations) --fault-rate \(faultRate)\(graphPush ? "" : " --no-graph-push"))"
+            "command: \(CommandLine.arguments.joined(separator: " ")) (interval \(interval) s, \(samples) samples, \(operations) operations, fault rate \(faultRate))"
         )
         print(
-            "store: \(databaseURL == nil ? "SQLite" : "PostgreSQL"); machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; push: Drive by changes.watch channels\(graphPush ? ", Microsoft 365 by Graph subscriptions" : "") (the sandbox posts over loopback), Dropbox by longpoll (its webhook needs a public URL)"
+            "store: \(server.databaseURL == nil ? "SQLite" : "PostgreSQL"); machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; push: Drive by changes.watch channels\(graphPush ? ", Microsoft 365 by Graph subscriptions" : "") (the sandbox posts over loopback), Dropbox by longpoll (its webhook needs a public URL)"
         )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService() }
-            defer { group.cancelAll() }
-            var client = BenchClient(http: http, origin: origin)
-            try await client.waitUntilUp()
-            try await client.signIn(email: "sync@example.com", password: "a long sync password")
-            var scopes: [Platform: BenchScope] = [:]
-            for platform in Platform.allCases {
-                try await client.connect(platform)
-                scopes[platform] = try await BenchScope.make(platform, client: client, sandbox: sandbox, category: "Bench Sync")
-            }
-            try await latency(client, scopes: scopes, sandbox: sandbox)
-            try await churn(client, scopes: scopes, sandbox: sandbox)
+        do {
+            try await measure(BenchClient(http: http, origin: origin), sandbox: sandbox, processes: processes)
+        } catch {
+            try? await http.shutdown()
+            throw error
         }
         try await http.shutdown()
+    }
+
+    private func measure(_ client: BenchClient, sandbox: String, processes: ServerProcesses) async throws {
+        var client = client
+        try await client.waitUntilUp()
+        try await client.signIn(email: "sync@example.com", password: "a long sync password")
+        var scopes: [Platform: BenchScope] = [:]
+        for platform in Platform.allCases {
+            try await client.connect(platform)
+            scopes[platform] = try await BenchScope.make(platform, client: client, sandbox: sandbox, category: "Bench Sync")
+        }
+        if latency { try await self.latency(client, scopes: scopes, sandbox: sandbox) }
+        try await churn(client, scopes: scopes, sandbox: sandbox, processes: processes)
     }
 
     // MARK: Latency
@@ -129,7 +136,7 @@ struct SyncBench: AsyncParsableCommand {
 
     // MARK: Churn
 
-    private func churn(_ client: BenchClient, scopes: [Platform: BenchScope], sandbox: String) async throws {
+    private func churn(_ client: BenchClient, scopes: [Platform: BenchScope], sandbox: String, processes: ServerProcesses) async throws {
         var worlds: [Platform: ChurnWorld] = [:]
         for (platform, scope) in scopes { worlds[platform] = ChurnWorld(label: platform.rawValue, root: scope.folder, outside: scope.outside) }
         // What the latency runs left is part of the source too: start from an empty folder's view.
@@ -152,6 +159,11 @@ struct SyncBench: AsyncParsableCommand {
                     _ = try await client.call(client.origin + "/api/v1/sources/\(scope.sourceID)/sync", method: .POST, bearer: client.bearer)
                 }
             }
+            if kill, step == operations / 2 {
+                // Mid-run, mid-import: nothing the server held in memory may matter.
+                processes.stop(SIGKILL)
+                try await processes.start()
+            }
         }
         let churned = (ContinuousClock.now - start).seconds
         try await client.sandbox(sandbox, "DELETE", "/_sandbox/faults", [:])
@@ -160,8 +172,9 @@ struct SyncBench: AsyncParsableCommand {
         let settled = (ContinuousClock.now - settleStart).seconds
         print(
             String(
-                format: "churn: %d operations over the four providers in %.1f s with %.0f%% of provider calls failing; settled %.1f s after the faults stopped",
-                operations, churned, faultRate * 100, settled))
+                format:
+                    "churn: %d operations over the four providers in %.1f s with %.0f%% of provider calls failing%@; settled %.1f s after the faults stopped",
+                operations, churned, faultRate * 100, (kill ? " and the server killed (SIGKILL) half-way" : "") as NSString, settled))
 
         // What a fresh import would hold: every file under each synced folder, listed through
         // the file browser's API (and the churn's own record of what it did, which must agree).

@@ -60,25 +60,31 @@ public final class Sandbox: Sendable {
     /// Outbound notifications (Dropbox's app webhook, Drive's change channels, Graph's
     /// subscriptions) and their deliveries.
     public let webhooks: Webhooks
+    /// The providers' time, which the control API can move forward.
+    public let clock: SandboxClock
     let emulators: [any ProviderEmulator]
 
     public init(configuration: SandboxConfiguration = SandboxConfiguration()) {
         self.configuration = configuration
-        let authority = OAuthAuthority(now: configuration.now)
-        let webhooks = Webhooks()
+        let clock = SandboxClock(base: configuration.now)
+        let authority = OAuthAuthority(now: clock.now)
+        let webhooks = Webhooks(clock: clock)
         let dropboxAccounts = SandboxAccounts.all[.dropbox] ?? []
         // Dropbox notifies the app's webhook of changes in linked accounts, signed with the app secret.
-        let store = SandboxStore(onChange: { platform, container in
-            if platform == .googleDrive { Task { await webhooks.driveChanged() } }
-            if platform == .microsoft, let container { Task { await webhooks.graphChanged(drive: container) } }
-            guard platform == .dropbox else { return }
-            Task {
-                let secret = await authority.allClients().first { $0.platform == .dropbox }?.clientSecret
-                await webhooks.changed(
-                    .dropbox, accounts: dropboxAccounts.map(\.id), users: dropboxAccounts.compactMap { Int(DropboxEmulator.uid($0)) }, secret: secret)
-            }
-        })
+        let store = SandboxStore(
+            clock: clock,
+            onChange: { platform, container in
+                if platform == .googleDrive { Task { await webhooks.driveChanged() } }
+                if platform == .microsoft, let container { Task { await webhooks.graphChanged(drive: container) } }
+                guard platform == .dropbox else { return }
+                Task {
+                    let secret = await authority.allClients().first { $0.platform == .dropbox }?.clientSecret
+                    await webhooks.changed(
+                        .dropbox, accounts: dropboxAccounts.map(\.id), users: dropboxAccounts.compactMap { Int(DropboxEmulator.uid($0)) }, secret: secret)
+                }
+            })
         self.webhooks = webhooks
+        self.clock = clock
         self.store = store
         self.authority = authority
         self.monitor = SandboxMonitor()
@@ -103,8 +109,9 @@ public final class Sandbox: Sendable {
         if configuration.seedCorpus { await Corpus.seed(into: store) }
     }
 
-    /// Back to the seeded corpus, with no tokens, faults or statistics.
+    /// Back to the seeded corpus, with no tokens, faults or statistics, at the base time.
     public func reset() async {
+        clock.reset()
         await store.removeAll()
         await authority.reset()
         for case let confluence as ConfluenceEmulator in emulators { await confluence.grants.reset() }

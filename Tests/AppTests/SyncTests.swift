@@ -253,6 +253,31 @@ struct SyncTests {
         }
     }
 
+    @Test(
+        "when 91 days pass at Microsoft (the sandbox clock), its refresh token has died of inactivity: the source pauses asking for a reconnect and keeps its documents"
+    )
+    func refreshTokenAgesOut() async throws {
+        let harness = try await TestHarness.make(Self.settings)
+        try await harness.withServer { client in
+            // given a synced folder
+            let driver = try await ImportTests.connected(client, .microsoft)
+            let scope = try await Self.makeScope(client, driver, .microsoft)
+            try await scope.create("aged.txt", text: "Aged: the lease renews in June.")
+            let sourceID = try Self.sourceID(try await ImportTests.importAndWait(client, driver, .microsoft, ids: [scope.rootID], category: "Aged"))
+            // when the provider's clock moves past the refresh token's idle lifetime (and so past the access token's)
+            try await ConnectDriver.control(scope.origin, "/clock", ["advanceSeconds": 91 * 86_400])
+            let paused = try await Self.syncAndSettle(client, driver.bearer, sourceID)
+            // then the source is paused with the reason, and nothing was removed
+            #expect(paused.status == .paused, "\(paused)")
+            #expect(paused.lastError?.contains("connect Microsoft 365 again") == true, "\(String(describing: paused.lastError))")
+            #expect(try await Self.documents(harness, .microsoft)["aged.txt"] != nil)
+            // when connected again, the source carries on
+            #expect(try await driver.connect(.microsoft).status == .ok)
+            let resumed = try await Self.syncAndSettle(client, driver.bearer, sourceID)
+            #expect(resumed.status == .idle, "\(resumed)")
+        }
+    }
+
     @Test("deleting a source keeps its documents or removes them, as asked; a one-off import makes no source")
     func deleteKeepsOrRemoves() async throws {
         let harness = try await TestHarness.make(Self.settings)

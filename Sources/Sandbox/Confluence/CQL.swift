@@ -23,6 +23,8 @@ struct CQL {
         var ancestors: [String]
         var created: Date
         var lastModified: Date
+        /// The provider's time, for `now("-1d")` and `startOfDay()`.
+        var now: Date
     }
 
     struct SyntaxError: Error {}
@@ -87,7 +89,7 @@ struct CQL {
         case .term(let field, let op, let values):
             switch field {
             case "created", "lastmodified":
-                guard let value = values.first, let date = parseDate(value) else { return false }
+                guard let value = values.first, let date = parseDate(value, now: subject.now) else { return false }
                 let actual = field == "created" ? subject.created : subject.lastModified
                 switch op {
                 case ">": return actual > date
@@ -131,21 +133,21 @@ struct CQL {
         }
     }
 
-    static func parseDate(_ text: String) -> Date? {
+    static func parseDate(_ text: String, now: Date) -> Date? {
         let lower = text.lowercased()
         if lower.hasPrefix("now(") || lower == "now()" {
             let inner = text.dropFirst(4).dropLast().trimmingCharacters(in: CharacterSet(charactersIn: "\"' "))
-            guard !inner.isEmpty else { return Date() }
+            guard !inner.isEmpty else { return now }
             let sign: Double = inner.hasPrefix("-") ? -1 : 1
             let body = inner.trimmingCharacters(in: CharacterSet(charactersIn: "+-"))
             guard let unit = body.last, let amount = Double(body.dropLast()) else { return nil }
             let seconds: Double = ["d": 86400, "h": 3600, "m": 60, "w": 604800][String(unit)] ?? 0
-            return Date().addingTimeInterval(sign * amount * seconds)
+            return now.addingTimeInterval(sign * amount * seconds)
         }
         if lower == "startofday()" {
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = userTimeZone
-            return calendar.startOfDay(for: Date())
+            return calendar.startOfDay(for: now)
         }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

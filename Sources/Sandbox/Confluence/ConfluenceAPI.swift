@@ -332,6 +332,7 @@ struct ConfluenceAPI {
             return Self.v1Error(400, "Could not parse cql : \(cql)", reason: "Bad Request", operation: operation)
         }
         var matches: [SandboxItem] = []
+        let now = store.clock.now()
         for item in await siteItems(context) where ["page", "attachment"].contains(kind(item)) && !item.trashed {
             let space = await space(of: item)
             let ancestors = await store.ancestors(of: item.id, platform: .confluence).map(\.id)
@@ -339,7 +340,7 @@ struct ConfluenceAPI {
             if case .bytes(let bytes) = item.content, kind(item) == "page" { text += " " + String(decoding: bytes, as: UTF8.self) }
             let subject = CQL.Subject(
                 type: kind(item), space: space?.attributes["key"] ?? "", title: item.name, text: text, id: item.id,
-                parent: item.parentID ?? "", ancestors: ancestors, created: item.createdAt, lastModified: item.modifiedAt)
+                parent: item.parentID ?? "", ancestors: ancestors, created: item.createdAt, lastModified: item.modifiedAt, now: now)
             if query.matches(subject) { matches.append(item) }
         }
         matches = query.sort(matches)
@@ -424,7 +425,7 @@ struct ConfluenceAPI {
         if let version = context.query["version"].flatMap(Int.init), version > attachment.version {
             return Self.v1Error(400, "Version \(version) does not exist", reason: "Bad Request", operation: operation)
         }
-        let expires = Int(Date().timeIntervalSince1970) + 300
+        let expires = Int(store.clock.now().timeIntervalSince1970) + 300
         let payload = "\(attachment.id)|\(expires)"
         let mac = HMAC<SHA256>.authenticationCode(for: Data(payload.utf8), using: SymmetricKey(data: Data(emulator.mediaKey.utf8)))
         let token =
@@ -449,7 +450,7 @@ struct ConfluenceAPI {
             let payload = String(data: payloadData, encoding: .utf8)
         else { return .json(["error": "Forbidden", "message": "Invalid token"], status: .forbidden, operation: operation) }
         let parts = payload.split(separator: "|").map(String.init)
-        guard parts.count == 2, let expires = Int(parts[1]), expires > Int(Date().timeIntervalSince1970) else {
+        guard parts.count == 2, let expires = Int(parts[1]), expires > Int(store.clock.now().timeIntervalSince1970) else {
             return .json(["error": "Forbidden", "message": "Token expired"], status: .forbidden, operation: operation)
         }
         guard let attachment = await store.item(parts[0], platform: .confluence) else {

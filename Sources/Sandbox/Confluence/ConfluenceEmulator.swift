@@ -119,13 +119,13 @@ struct ConfluenceEmulator: ProviderEmulator {
         }
         return TokenDialect(
             accessTTL: { Self.accessTTL }, accessPrefix: "eyJraWQiOiJzYW5kYm94IiwiYWxnIjoiUlMyNTYifQ.", refreshPrefix: "eyJraWQiOiJzYW5kYm94LXJ0In0.",
-            refreshPolicy: .rotatingWithReuseDetection(leeway: reuseLeeway),
+            refreshPolicy: .rotatingWithReuseDetection(leeway: reuseLeeway), refreshLifetime: .init(idle: 90 * 86_400, absolute: 365 * 86_400),
             failure: { failure, operation in
                 switch failure {
                 case .client: answer(.unauthorized, "access_denied", "Unauthorized", operation)
                 case .missingParameter(let name): answer(.badRequest, "invalid_request", "Missing required parameter: \(name)", operation)
                 case .unsupportedGrantType(let type): answer(.forbidden, "unsupported_grant_type", "Unsupported grant type: \(type)", operation)
-                case .grant(.refreshUnknown), .grant(.refreshRevoked), .grant(.refreshReuseDetected):
+                case .grant(.refreshUnknown), .grant(.refreshRevoked), .grant(.refreshReuseDetected), .grant(.refreshExpired):
                     answer(.forbidden, "invalid_grant", "Unknown or invalid refresh token.", operation)
                 case .grant(.redirectMismatch):
                     answer(.forbidden, "invalid_grant", "The redirect_uri does not match the one used to obtain the code.", operation)

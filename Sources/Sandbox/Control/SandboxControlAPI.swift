@@ -49,24 +49,33 @@ struct SandboxControlAPI: Sendable {
                 return ["delaySeconds": seconds]
             }
         }
+        group.get("clock") { _, _ in try await respond { clockState() } }
+        group.post("clock") { request, context in
+            try await respond {
+                // Forward only: tokens, channels and feeds assume time grows.
+                guard let seconds = Self.number(try await body(request, context)["advanceSeconds"]), seconds > 0, seconds <= 3 * 365 * 86_400 else {
+                    throw ControlError(status: .badRequest, description: "advanceSeconds (more than 0, at most three years) is required.")
+                }
+                sandbox.clock.advance(by: seconds)
+                // Channels and subscriptions that ended meanwhile are gone, as at the providers.
+                _ = await sandbox.webhooks.openDriveChannels()
+                _ = await sandbox.webhooks.openGraphSubscriptions()
+                return clockState()
+            }
+        }
         group.post("webhooks") { request, context in
             try await respond {
                 let body = try await body(request, context)
+                let travel = try Self.travel(body)
                 if let platform = (body["platform"] as? String).flatMap(Platform.init(rawValue:)), [.googleDrive, .microsoft].contains(platform) {
                     // Drive's channels and Graph's subscriptions are opened by the app; only how their messages travel is set here.
-                    await sandbox.webhooks.setTravel(
-                        platform,
-                        .init(
-                            loss: Self.number(body["loss"]) ?? 0, duplicate: Self.number(body["duplicate"]) ?? 0,
-                            delayMilliseconds: body["delayMs"] as? Int ?? 0))
+                    await sandbox.webhooks.setTravel(platform, travel)
                     return ["configured": platform.rawValue]
                 }
                 guard body["platform"] as? String == Platform.dropbox.rawValue, let url = body["url"] as? String else {
                     throw ControlError(status: .badRequest, description: "platform (dropbox with a url, google_drive or microsoft) is required.")
                 }
-                let registration = Webhooks.Registration(
-                    url: url, loss: Self.number(body["loss"]) ?? 0, duplicate: Self.number(body["duplicate"]) ?? 0,
-                    delayMilliseconds: body["delayMs"] as? Int ?? 0)
+                let registration = Webhooks.Registration(url: url, travel: travel)
                 if let refusal = await sandbox.webhooks.register(.dropbox, registration) {
                     throw ControlError(status: .badRequest, description: "The webhook was not registered: \(refusal).")
                 }
@@ -136,6 +145,18 @@ struct SandboxControlAPI: Sendable {
         }
     }
 
+    private func clockState() -> [String: Any] {
+        ["now": WireDate.millis(sandbox.clock.now()), "offsetSeconds": sandbox.clock.offsetSeconds]
+    }
+
+    /// How push messages travel, from a `POST /_sandbox/webhooks` body.
+    static func travel(_ body: [String: Any]) throws -> Webhooks.Travel {
+        let attempts = body["attempts"] as? Int ?? 4
+        guard (1...10).contains(attempts) else { throw ControlError(status: .badRequest, description: "attempts must be 1 to 10.") }
+        return Webhooks.Travel(
+            loss: number(body["loss"]) ?? 0, duplicate: number(body["duplicate"]) ?? 0, delayMilliseconds: body["delayMs"] as? Int ?? 0, attempts: attempts)
+    }
+
     static func number(_ value: Any?) -> Double? {
         (value as? Double) ?? (value as? Int).map(Double.init)
     }
@@ -196,7 +217,7 @@ struct SandboxControlAPI: Sendable {
         var item = SandboxItem(
             id: id, platform: platform, name: name, parentID: parentID, isFolder: isFolder,
             mimeType: isFolder && platform == .googleDrive ? "application/vnd.google-apps.folder" : mimeType,
-            content: content, createdAt: Date(), containerID: parent?.attributes["kind"] == "space" ? parent?.id : parent?.containerID)
+            content: content, createdAt: sandbox.clock.now(), containerID: parent?.attributes["kind"] == "space" ? parent?.id : parent?.containerID)
         item.attributes = parent.map { Corpus.inheritedAttributes(from: $0) } ?? [:]
         if platform == .confluence { item.attributes["kind"] = confluencePage ? "page" : "attachment" }
         if let shortcutTarget {

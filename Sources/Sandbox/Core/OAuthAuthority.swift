@@ -45,6 +45,22 @@ public enum RefreshPolicy: Sendable {
     case rotatingWithReuseDetection(leeway: TimeInterval)
 }
 
+/// How long a provider's refresh tokens live (`nil`: no limit of that kind).
+public struct RefreshLifetime: Sendable {
+    /// Dies unused this long (Google: six months; Microsoft, Atlassian: 90 days); each refresh
+    /// starts it again.
+    public var idle: TimeInterval?
+    /// Dies this long after the grant, however used (Atlassian: 365 days).
+    public var absolute: TimeInterval?
+
+    public init(idle: TimeInterval? = nil, absolute: TimeInterval? = nil) {
+        (self.idle, self.absolute) = (idle, absolute)
+    }
+
+    /// Dropbox: long-lived refresh tokens end only when revoked.
+    public static let unlimited = RefreshLifetime()
+}
+
 /// Why a token request failed, before a provider renders it in its own words.
 public enum OAuthFailure: Error, Equatable, Sendable {
     case unknownClient
@@ -61,6 +77,8 @@ public enum OAuthFailure: Error, Equatable, Sendable {
     case refreshUnknown
     case refreshRevoked
     case refreshReuseDetected
+    /// Unused too long, or past the grant's absolute end (``RefreshLifetime``).
+    case refreshExpired
     /// The code was issued under another context (Microsoft: another tenant path).
     case contextMismatch
 }
@@ -114,6 +132,10 @@ public actor OAuthAuthority {
         var context: [String: String]
         /// When it was rotated away (Atlassian) — reuse after the leeway kills the family.
         var retiredAt: Date?
+        /// When the grant was made (the absolute lifetime counts from here) and when this token
+        /// was last issued or used (the idle lifetime counts from here).
+        var grantedAt: Date
+        var usedAt: Date
     }
 
     private var clients: [String: OAuthClient] = [:]
@@ -211,7 +233,7 @@ public actor OAuthAuthority {
             let token = refreshPrefix + Self.randomToken(40)
             refreshTokens[token] = RefreshRecord(
                 platform: client.platform, clientID: client.clientID, accountID: pending.accountID, scopes: pending.scopes,
-                familyID: family, context: pending.context)
+                familyID: family, context: pending.context, grantedAt: now(), usedAt: now())
             refresh = token
         }
         return IssuedTokens(access: access, refreshToken: refresh, expiresIn: accessTTL)
@@ -220,12 +242,17 @@ public actor OAuthAuthority {
     // MARK: Refresh
 
     public func refresh(
-        token: String, client: OAuthClient, policy: RefreshPolicy, accessTTL: Int, accessPrefix: String, refreshPrefix: String
+        token: String, client: OAuthClient, policy: RefreshPolicy, lifetime: RefreshLifetime = .unlimited, accessTTL: Int, accessPrefix: String,
+        refreshPrefix: String
     ) throws(OAuthFailure) -> IssuedTokens {
         guard var record = refreshTokens[token], record.platform == client.platform, record.clientID == client.clientID else {
             throw .refreshUnknown
         }
         guard !revokedFamilies.contains(record.familyID) else { throw .refreshRevoked }
+        if let idle = lifetime.idle, now().timeIntervalSince(record.usedAt) > idle { throw .refreshExpired }
+        if let absolute = lifetime.absolute, now().timeIntervalSince(record.grantedAt) > absolute { throw .refreshExpired }
+        record.usedAt = now()
+        refreshTokens[token]?.usedAt = record.usedAt
         var newRefresh: String?
         switch policy {
         case .stable:

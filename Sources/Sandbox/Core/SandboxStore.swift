@@ -31,12 +31,13 @@ public actor SandboxStore {
     /// Items taken out of the connected account's view by ``unshare(_:platform:)``, by the id
     /// that was unshared: that item and everything under it, parents first.
     private var withheld: [Platform: [String: [SandboxItem]]] = [:]
-    private let clock: @Sendable () -> Date
-    /// Told of every logged change, after it is logged (outbound notifications start here).
-    /// Told of every logged change: the platform, and the container (drive, space) it is in.
+    /// The providers' time, which the emulators read too.
+    public nonisolated let clock: SandboxClock
+    /// Told of every logged change, after it is logged (outbound notifications start here):
+    /// the platform, and the container (drive, space) it is in.
     private let onChange: @Sendable (Platform, String?) -> Void
 
-    public init(clock: @escaping @Sendable () -> Date = { Date() }, onChange: @escaping @Sendable (Platform, String?) -> Void = { _, _ in }) {
+    public init(clock: SandboxClock = SandboxClock(), onChange: @escaping @Sendable (Platform, String?) -> Void = { _, _ in }) {
         self.clock = clock
         self.onChange = onChange
     }
@@ -78,7 +79,7 @@ public actor SandboxStore {
     /// notifications.
     public var currentSequence: Int {
         guard feedDelay > 0 else { return sequence }
-        let cutoff = clock().addingTimeInterval(-feedDelay)
+        let cutoff = clock.now().addingTimeInterval(-feedDelay)
         let firstHidden = changes.values.compactMap { log in log.first { $0.time > cutoff }?.sequence }.min()
         return firstHidden.map { $0 - 1 } ?? sequence
     }
@@ -122,7 +123,7 @@ public actor SandboxStore {
         let oldPath = namePath(of: id, platform: platform)
         edit(&item)
         item.version += 1
-        item.modifiedAt = max(clock(), item.modifiedAt.addingTimeInterval(0.001))
+        item.modifiedAt = max(clock.now(), item.modifiedAt.addingTimeInterval(0.001))
         items[platform]?[id] = item
         if oldParent != item.parentID {
             if let oldParent { children[platform]?[oldParent]?.removeAll { $0 == id } }
@@ -219,7 +220,7 @@ public actor SandboxStore {
         sequence += 1
         changes[item.platform, default: []].append(
             SandboxChange(
-                sequence: sequence, itemID: item.id, kind: kind, time: clock(), snapshot: kind == .delete ? item : nil,
+                sequence: sequence, itemID: item.id, kind: kind, time: clock.now(), snapshot: kind == .delete ? item : nil,
                 path: path, previousPath: previousPath, accessLost: accessLost))
         onChange(item.platform, item.containerID)
     }

@@ -40,6 +40,7 @@ struct TokenDialect: Sendable {
     var accessPrefix: String
     var refreshPrefix: String
     var refreshPolicy: RefreshPolicy
+    var refreshLifetime: RefreshLifetime = .unlimited
     /// Google wants `redirect_uri` with every code; the others check it only when sent.
     var requiresRedirectURI = false
     /// Whether a client may leave its secret out (Dropbox's PKCE public clients).
@@ -82,7 +83,8 @@ struct EmulatedTokenEndpoint: Sendable {
             case "refresh_token":
                 guard let refresh = fields["refresh_token"] else { return dialect.failure(.missingParameter("refresh_token"), operation) }
                 issued = try await authority.refresh(
-                    token: refresh, client: client, policy: dialect.refreshPolicy, accessTTL: dialect.accessTTL(), accessPrefix: dialect.accessPrefix,
+                    token: refresh, client: client, policy: dialect.refreshPolicy, lifetime: dialect.refreshLifetime, accessTTL: dialect.accessTTL(),
+                    accessPrefix: dialect.accessPrefix,
                     refreshPrefix: dialect.refreshPrefix)
             default:
                 return dialect.failure(.unsupportedGrantType(grantType), operation)

@@ -13,13 +13,10 @@ import NIOHTTP1
 /// (§A.2) on subscriptions the app creates, after a validation request, with lifecycle events.
 /// All retry with backoff, with knobs for loss, duplicates and delay, and a log of every delivery.
 public actor Webhooks {
-    /// Where one platform's notifications go, and how badly the network behaves.
+    /// Where one platform's notifications go, and how they travel.
     public struct Registration: Sendable {
         public var url: String
-        /// Share of notifications never sent, sent twice, and the delay before each.
-        public var loss: Double
-        public var duplicate: Double
-        public var delayMilliseconds: Int
+        public var travel: Travel
     }
 
     /// One attempt to deliver a notification.
@@ -70,12 +67,11 @@ public actor Webhooks {
     /// A notification is on its way for the platform: changes in the meantime ride along.
     private var pending: Set<Platform> = []
     private let client: HTTPClient
-    /// Attempts for a notification the receiver does not accept (Dropbox retries for about ten
-    /// minutes; the sandbox keeps it short).
-    let attempts = 4
+    private let clock: SandboxClock
 
-    init(client: HTTPClient = .shared) {
+    init(client: HTTPClient = .shared, clock: SandboxClock) {
         self.client = client
+        self.clock = clock
     }
 
     /// Registers a receiver after it echoes a random challenge within ten seconds, as Dropbox's
@@ -114,14 +110,17 @@ public actor Webhooks {
         graphPending = []
     }
 
-    /// Share of messages never sent, sent twice, and the delay before each.
+    /// Share of messages never sent, sent twice, the delay before each, and how many times one
+    /// the receiver does not take is tried (Dropbox retries for about ten minutes, Google and
+    /// Graph with backoff for hours; the sandbox keeps it short).
     public struct Travel: Sendable {
         public var loss: Double
         public var duplicate: Double
         public var delayMilliseconds: Int
+        public var attempts: Int
 
-        public init(loss: Double = 0, duplicate: Double = 0, delayMilliseconds: Int = 0) {
-            (self.loss, self.duplicate, self.delayMilliseconds) = (loss, duplicate, delayMilliseconds)
+        public init(loss: Double = 0, duplicate: Double = 0, delayMilliseconds: Int = 0, attempts: Int = 4) {
+            (self.loss, self.duplicate, self.delayMilliseconds, self.attempts) = (loss, duplicate, delayMilliseconds, attempts)
         }
     }
 
@@ -130,10 +129,11 @@ public actor Webhooks {
         self.travel[platform] = travel
     }
 
-    private func travel(_ platform: Platform) -> Travel { travel[platform] ?? Travel() }
+    private func travel(_ platform: Platform) -> Travel { registrations[platform]?.travel ?? travel[platform] ?? Travel() }
 
     /// The Drive channels open now (expired ones are dropped).
-    public func openDriveChannels(now: Date = Date()) -> [DriveChannel] {
+    public func openDriveChannels() -> [DriveChannel] {
+        let now = clock.now()
         driveChannels = driveChannels.filter { $0.value.expiration > now }
         return driveChannels.values.sorted { $0.id < $1.id }
     }
@@ -201,7 +201,8 @@ public actor Webhooks {
     // MARK: Graph change notifications (`providers/sync.md` §A.2)
 
     /// The subscriptions in force now (expired ones are dropped, as Graph deletes them).
-    public func openGraphSubscriptions(now: Date = Date()) -> [GraphSubscription] {
+    public func openGraphSubscriptions() -> [GraphSubscription] {
+        let now = clock.now()
         graphSubscriptions = graphSubscriptions.filter { $0.value.expiration > now }
         return graphSubscriptions.values.sorted { $0.id < $1.id }
     }
@@ -321,7 +322,7 @@ public actor Webhooks {
         _ platform: Platform, to url: String, headers: [(String, String)], body: [UInt8], timeout: TimeAmount = .seconds(10),
         retries: @Sendable (Int) -> Bool
     ) async {
-        for attempt in 1...attempts {
+        for attempt in 1...max(1, travel(platform).attempts) {
             let started = ContinuousClock.now
             var request = HTTPClientRequest(url: url)
             request.method = .POST
@@ -359,13 +360,13 @@ public actor Webhooks {
 
     private func deliver(_ platform: Platform, _ registration: Registration, accounts: [String], users: [Int], secret: String) async {
         // A short gathering window, so a burst of changes is one notification as at Dropbox.
-        try? await Task.sleep(for: .milliseconds(100 + registration.delayMilliseconds))
+        try? await Task.sleep(for: .milliseconds(100 + registration.travel.delayMilliseconds))
         pending.remove(platform)
-        guard Double.random(in: 0..<1) >= registration.loss else { return }
+        guard Double.random(in: 0..<1) >= registration.travel.loss else { return }
         let payload: [String: Any] = ["list_folder": ["accounts": accounts], "delta": ["users": users]]
         guard let body = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]) else { return }
         let signature = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8))).map { String(format: "%02x", $0) }.joined()
-        let copies = Double.random(in: 0..<1) < registration.duplicate ? 2 : 1
+        let copies = Double.random(in: 0..<1) < registration.travel.duplicate ? 2 : 1
         let headers = [("Content-Type", "application/json"), ("X-Dropbox-Signature", signature), ("User-Agent", "DropboxWebhooks/1.0")]
         for _ in 0..<copies {
             // Dropbox retries anything but a 200.

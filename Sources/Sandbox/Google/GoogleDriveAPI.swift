@@ -502,9 +502,10 @@ struct GoogleDriveAPI {
         }
         let secret = body["token"] as? String
         if let secret, secret.count > 256 { return GoogleErrors.invalid("token", operation: operation) }
-        let now = Date()
-        let asked = (body["expiration"] as? String).flatMap(Double.init) ?? (body["expiration"] as? Double)
-        let expiration = min(asked.map { Date(timeIntervalSince1970: $0 / 1000) } ?? now.addingTimeInterval(3600), now.addingTimeInterval(604_800))
+        let now = store.clock.now()
+        // An expiration not in the future gets the default hour; none lasts beyond a week.
+        let asked = ((body["expiration"] as? String).flatMap(Double.init) ?? (body["expiration"] as? Double)).map { Date(timeIntervalSince1970: $0 / 1000) }
+        let expiration = min(asked.flatMap { $0 > now ? $0 : nil } ?? now.addingTimeInterval(3600), now.addingTimeInterval(604_800))
         let channel = Webhooks.DriveChannel(
             id: id, resourceID: "res-" + UUID().uuidString.prefix(18).lowercased(), address: address, token: secret, expiration: expiration,
             driveID: context.query["driveId"])

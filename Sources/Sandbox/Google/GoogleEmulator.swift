@@ -142,7 +142,8 @@ struct GoogleEmulator: ProviderEmulator {
             .json(["error": error, "error_description": description], status: status, pretty: true, headers: Self.noStore, operation: operation)
         }
         return TokenDialect(
-            accessTTL: { Self.accessTTL }, accessPrefix: "ya29.a0", refreshPrefix: "1//0g", refreshPolicy: .stable, requiresRedirectURI: true,
+            accessTTL: { Self.accessTTL }, accessPrefix: "ya29.a0", refreshPrefix: "1//0g", refreshPolicy: .stable,
+            refreshLifetime: .init(idle: 183 * 86_400), requiresRedirectURI: true,
             failure: { failure, operation in
                 switch failure {
                 case .client(.unknownClient, _): answer(.unauthorized, "invalid_client", "The OAuth client was not found.", operation)
@@ -154,7 +155,7 @@ struct GoogleEmulator: ProviderEmulator {
                 case .grant(.redirectMismatch): answer(.badRequest, "redirect_uri_mismatch", "Bad Request", operation)
                 case .grant(.pkceMissingVerifier): answer(.badRequest, "invalid_grant", "Missing code verifier.", operation)
                 case .grant(.pkceMismatch): answer(.badRequest, "invalid_grant", "Invalid code verifier.", operation)
-                case .grant(.refreshRevoked), .grant(.refreshReuseDetected):
+                case .grant(.refreshRevoked), .grant(.refreshReuseDetected), .grant(.refreshExpired):
                     answer(.badRequest, "invalid_grant", "Token has been expired or revoked.", operation)
                 case .grant: answer(.badRequest, "invalid_grant", "Bad Request", operation)
                 }

@@ -479,7 +479,7 @@ struct GraphAPI {
     // MARK: Content
 
     private func downloadURL(_ item: SandboxItem, origin: String) -> String {
-        let expires = Int(Date().timeIntervalSince1970) + 3600
+        let expires = Int(store.clock.now().timeIntervalSince1970) + 3600
         let payload = "\(item.id)|\(item.version)|\(expires)"
         let mac = HMAC<SHA256>.authenticationCode(for: Data(payload.utf8), using: SymmetricKey(data: Data(emulator.downloadKey.utf8)))
         let token = Data(payload.utf8).base64EncodedString() + "." + Data(mac).base64EncodedString()
@@ -521,7 +521,9 @@ struct GraphAPI {
             return deny(.unauthorized, "Invalid token.")
         }
         let parts = payload.split(separator: "|").map(String.init)
-        guard parts.count == 3, let expires = Int(parts[2]), expires > Int(Date().timeIntervalSince1970) else { return deny(.unauthorized, "Token expired.") }
+        guard parts.count == 3, let expires = Int(parts[2]), expires > Int(store.clock.now().timeIntervalSince1970) else {
+            return deny(.unauthorized, "Token expired.")
+        }
         guard let item = await store.item(parts[0], platform: .microsoft) else { return deny(.notFound, "File not found.") }
         return ContentResponder.response(item.content, mimeType: item.mimeType, range: request.headers[.range], operation: operation)
     }

@@ -60,7 +60,7 @@ struct GraphSubscriptions {
         guard let expiration = (body["expirationDateTime"] as? String).flatMap(WireDate.parse) else {
             return invalid("expirationDateTime is required.", request)
         }
-        if let refusal = Self.refusal(expiration) { return invalid(refusal, request) }
+        if let refusal = Self.refusal(expiration, now: api.store.clock.now()) { return invalid(refusal, request) }
         for url in [notificationURL] + (lifecycleURL.map { [$0] } ?? []) {
             if let failure = await webhooks.validate(url) {
                 return GraphAPI.error(
@@ -85,12 +85,12 @@ struct GraphSubscriptions {
         guard let body = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any],
             let expiration = (body["expirationDateTime"] as? String).flatMap(WireDate.parse)
         else { return invalid("expirationDateTime is required.", request) }
-        if let refusal = Self.refusal(expiration) { return invalid(refusal, request) }
+        if let refusal = Self.refusal(expiration, now: api.store.clock.now()) { return invalid(refusal, request) }
         guard let renewed = await webhooks.renewGraphSubscription(id, until: expiration) else { return notFound(context) }
         return api.ok(Self.json(renewed), request, operation: "subscriptions.renew")
     }
 
-    private static func refusal(_ expiration: Date, now: Date = Date()) -> String? {
+    private static func refusal(_ expiration: Date, now: Date) -> String? {
         if expiration <= now { return "Subscription expiration must be in the future." }
         if expiration > now.addingTimeInterval(TimeInterval(maximumMinutes * 60)) {
             return "Subscription expiration can only be \(maximumMinutes) minutes in the future."

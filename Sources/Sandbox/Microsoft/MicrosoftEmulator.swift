@@ -122,6 +122,9 @@ struct MicrosoftEmulator: ProviderEmulator {
             request.form, basic: request.basicCredentials, requiredContext: ["tenant": tenant.lowercased()])
     }
 
+    /// Days a refresh token lives unused (Microsoft's sliding 90-day lifetime for web apps).
+    static let refreshIdleDays = 90
+
     /// An identity-platform error: `AADSTS` code, trace and correlation ids, timestamp.
     static func tokenError(
         _ status: HTTPResponse.Status, _ error: String, _ code: Int, _ message: String, suberror: String? = nil, operation: String
@@ -149,6 +152,7 @@ struct MicrosoftEmulator: ProviderEmulator {
         let accounts = accounts
         return TokenDialect(
             accessTTL: { Int.random(in: 3600...5399) }, accessPrefix: "eyJ0eXAiOiJKV1QiLCJub25jZSI6", refreshPrefix: "0.AXoAx", refreshPolicy: .rotating,
+            refreshLifetime: .init(idle: TimeInterval(Self.refreshIdleDays * 86_400)),
             failure: { failure, operation in
                 switch failure {
                 case .client(.unknownClient, let clientID):
@@ -194,6 +198,11 @@ struct MicrosoftEmulator: ProviderEmulator {
                     Self.tokenError(
                         .badRequest, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
                         operation: operation)
+                case .grant(.refreshExpired):
+                    Self.tokenError(
+                        .badRequest, "invalid_grant", 700_082,
+                        "The refresh token has expired due to inactivity. The token was inactive for \(Self.refreshIdleDays).00:00:00.",
+                        suberror: "bad_token", operation: operation)
                 case .grant(.refreshRevoked), .grant(.refreshReuseDetected):
                     Self.tokenError(
                         .badRequest, "invalid_grant", 50173,
