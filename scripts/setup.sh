@@ -21,7 +21,7 @@ packages=(ca-certificates pkg-config libpoppler-glib-dev libopenblas-dev python3
 if [ "$purpose" = "test" ] || [ "$purpose" = "bench" ]; then
   # poppler-utils: pdftotext, the yardstick of the import benchmark; LibreOffice: a second producer
   # of the documents the extraction tests read.
-  packages+=(postgresql chromium chromium-driver fonts-dejavu-core python3 python3-pip poppler-utils libreoffice-writer-nogui)
+  packages+=(postgresql chromium chromium-driver fonts-dejavu-core python3 python3-pip poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui)
 fi
 
 missing=()

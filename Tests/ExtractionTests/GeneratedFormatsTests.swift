@@ -6,11 +6,13 @@ import Testing
 
 /// Every format our corpus generator writes is read back with its text complete and in order.
 @Suite struct GeneratedFormatsTests {
-    static let formats = ["docx", "xlsx", "pptx", "pdf", "html", "md", "csv", "txt"]
+    static let formats = ["docx", "xlsx", "pptx", "odt", "ods", "odp", "pdf", "html", "md", "csv", "txt"]
     static let types: [String: String] = [
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "odt": "application/vnd.oasis.opendocument.text", "ods": "application/vnd.oasis.opendocument.spreadsheet",
+        "odp": "application/vnd.oasis.opendocument.presentation",
         "pdf": "application/pdf", "html": "text/html", "md": "text/markdown", "csv": "text/csv", "txt": "text/plain",
     ]
 
@@ -33,8 +35,8 @@ import Testing
     static func renders(_ kind: NativeDocument.Kind, as format: String) -> Bool {
         switch format {
         case "pdf", "txt": true
-        case "xlsx", "csv": kind == .spreadsheet
-        case "pptx": kind == .presentation
+        case "xlsx", "csv", "ods": kind == .spreadsheet
+        case "pptx", "odp": kind == .presentation
         default: kind == .text
         }
     }
@@ -51,6 +53,58 @@ import Testing
         #expect(book.sections.every { if case .sheet = $0.location { true } else { false } })
         #expect(guide.sections.contains { $0.headingPath == ["Feature Guide", "Main features"] })
         #expect(guide.title == "Feature Guide")
+    }
+}
+
+@Suite("OpenDocument")
+struct OpenDocumentTests {
+    @Test(
+        "text, sheets and slides keep their structure: outline headings as paths, sheets and slides as locations, notes after their slide, the title from meta.xml"
+    )
+    func structure() throws {
+        // given a text document, a workbook and a deck written as OpenDocument
+        let extractors = Extractors()
+        let guide = try extractors.extract(
+            DocumentFormats.render(SampleDocuments.all[1], format: "odt"), mimeType: "application/octet-stream", fileName: "guide.odt")
+        let book = try extractors.extract(DocumentFormats.render(SampleDocuments.all[3], format: "ods"), mimeType: "", fileName: "book.ods")
+        let deck = try extractors.extract(DocumentFormats.render(SampleDocuments.all[5], format: "odp"), mimeType: "", fileName: "deck.odp")
+        // then
+        #expect(guide.title == "Feature Guide")
+        #expect(guide.sections.contains { $0.headingPath == ["Feature Guide", "Main features"] }, "\(guide.sections.map(\.headingPath))")
+        #expect(guide.plainText.contains("• "), "list items are marked")
+        #expect(book.sections.every { if case .sheet = $0.location { true } else { false } })
+        #expect(
+            Set(book.sections.compactMap { if case .sheet(let name) = $0.location { name } else { nil } }) == Set(SampleDocuments.all[3].sheets.map(\.name)))
+        #expect(deck.sections.contains { $0.location == .slide(2) })
+        let notes = try #require(SampleDocuments.all[5].slides.compactMap(\.notes).first)
+        #expect(deck.sections.contains { $0.text.contains("Notes: " + notes) })
+    }
+
+    @Test("a sheet saved with its empty rest as a row repeated a million times reads as its rows, not a million")
+    func repeatedRows() throws {
+        // given our writer's workbook (each sheet ends with 1,048,000 repeated empty rows and 1,020 empty cells per row)
+        let bytes = DocumentFormats.render(SampleDocuments.all[3], format: "ods")
+        // when
+        let book = try Extractors().extract(bytes, mimeType: "application/vnd.oasis.opendocument.spreadsheet", fileName: "book.ods")
+        // then the text is the rows, with no trailing separators
+        let rows = SampleDocuments.all[3].sheets.reduce(0) { $0 + $1.rows.count }
+        #expect(book.plainText.split(separator: "\n").count < rows * 2 + 10)
+        #expect(!book.plainText.contains("|  |"))
+    }
+
+    @Test("a password-protected OpenDocument file is reported as such, and one without content.xml as damaged")
+    func refusals() throws {
+        var encrypted = ZipWriter()
+        encrypted.add("mimetype", "application/vnd.oasis.opendocument.text")
+        encrypted.add(
+            "META-INF/manifest.xml",
+            #"<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"><manifest:encryption-data manifest:checksum-type="SHA1/1K"/></manifest:file-entry></manifest:manifest>"#
+        )
+        encrypted.add("content.xml", [0x13, 0x37, 0x00, 0xFF])
+        #expect(throws: ExtractionError.encrypted) { try Extractors().extract(encrypted.finish(), mimeType: "", fileName: "secret.odt") }
+        var empty = ZipWriter()
+        empty.add("mimetype", "application/vnd.oasis.opendocument.text")
+        #expect(throws: ExtractionError.corrupt("it has no content.xml")) { try Extractors().extract(empty.finish(), mimeType: "", fileName: "empty.odt") }
     }
 }
 
@@ -77,7 +131,7 @@ enum ExpectedText {
             for slide in document.slides {
                 lines.append(slide.title)
                 lines += slide.bullets
-                if format == "pptx", let notes = slide.notes { lines.append(notes) }
+                if format == "pptx" || format == "odp", let notes = slide.notes { lines.append(notes) }
             }
         }
         return lines.filter { !$0.isEmpty }
