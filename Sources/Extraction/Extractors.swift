@@ -9,7 +9,7 @@ public struct Extractors: Sendable {
     public init(limits: ExtractionLimits = .standard) {
         self.limits = limits
         let all: [any TextExtractor] = [
-            PDFExtractor(), DocxExtractor(), XlsxExtractor(), PptxExtractor(), OpenDocumentExtractor(), HTMLExtractor(), MarkdownExtractor(),
+            PDFExtractor(), DocxExtractor(), XlsxExtractor(), PptxExtractor(), OpenDocumentExtractor(), EpubExtractor(), HTMLExtractor(), MarkdownExtractor(),
             DelimitedTextExtractor(), JSONExtractor(), PlainTextExtractor(),
         ]
         var byType: [String: any TextExtractor] = [:]

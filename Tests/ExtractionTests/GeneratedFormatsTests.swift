@@ -6,13 +6,13 @@ import Testing
 
 /// Every format our corpus generator writes is read back with its text complete and in order.
 @Suite struct GeneratedFormatsTests {
-    static let formats = ["docx", "xlsx", "pptx", "odt", "ods", "odp", "pdf", "html", "md", "csv", "txt"]
+    static let formats = ["docx", "xlsx", "pptx", "odt", "ods", "odp", "epub", "pdf", "html", "md", "csv", "txt"]
     static let types: [String: String] = [
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "odt": "application/vnd.oasis.opendocument.text", "ods": "application/vnd.oasis.opendocument.spreadsheet",
-        "odp": "application/vnd.oasis.opendocument.presentation",
+        "odp": "application/vnd.oasis.opendocument.presentation", "epub": "application/epub+zip",
         "pdf": "application/pdf", "html": "text/html", "md": "text/markdown", "csv": "text/csv", "txt": "text/plain",
     ]
 
@@ -105,6 +105,52 @@ struct OpenDocumentTests {
         var empty = ZipWriter()
         empty.add("mimetype", "application/vnd.oasis.opendocument.text")
         #expect(throws: ExtractionError.corrupt("it has no content.xml")) { try Extractors().extract(empty.finish(), mimeType: "", fileName: "empty.odt") }
+    }
+}
+
+@Suite("EPUB")
+struct EpubTests {
+    @Test("chapters in spine order under the contents' labels (EPUB 3 nav, or the EPUB 2 NCX), the title from the package document")
+    func chapters() throws {
+        let document = SampleDocuments.all[1]
+        for navigation in [true, false] {
+            // given a book with (or without) an EPUB 3 nav beside its NCX
+            let bytes = EpubWriter.make(document, navigation: navigation)
+            // when
+            let book = try Extractors().extract(bytes, mimeType: "application/octet-stream", fileName: "guide.epub")
+            // then every chapter sits under its label, whether or not it opens with a heading of its own
+            #expect(book.title == document.title)
+            for heading in document.sections.compactMap(\.heading) {
+                #expect(book.sections.contains { $0.headingPath.first == heading }, "\(heading) in \(book.sections.map(\.headingPath))")
+            }
+            #expect(!book.sections.contains { $0.headingPath.first == $0.headingPath.dropFirst().first })
+            ExpectedText.assertInOrder(ExpectedText.lines(of: document, format: "epub"), in: book.plainText, context: "nav \(navigation)")
+        }
+    }
+
+    @Test("a book whose chapters are encrypted (DRM) is refused as encrypted; obfuscated fonts are not DRM")
+    func protection() throws {
+        func book(encrypting uri: String) -> [UInt8] {
+            var zip = ZipWriter()
+            zip.add("mimetype", "application/epub+zip")
+            zip.add(
+                "META-INF/container.xml",
+                #"<container xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles><rootfile full-path="book.opf" media-type="application/oebps-package+xml"/></rootfiles></container>"#
+            )
+            zip.add(
+                "META-INF/encryption.xml",
+                #"<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" xmlns:enc="http://www.w3.org/2001/04/xmlenc#"><enc:EncryptedData><enc:CipherData><enc:CipherReference URI="\#(uri)"/></enc:CipherData></enc:EncryptedData></encryption>"#
+            )
+            zip.add(
+                "book.opf",
+                #"<package xmlns="http://www.idpf.org/2007/opf"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Locked</dc:title></metadata><manifest><item id="a" href="a.xhtml" media-type="application/xhtml+xml"/></manifest><spine><itemref idref="a"/></spine></package>"#
+            )
+            zip.add("a.xhtml", "<html><body><p>The vault opens at dawn.</p></body></html>")
+            return zip.finish()
+        }
+        #expect(throws: ExtractionError.encrypted) { try Extractors().extract(book(encrypting: "a.xhtml"), mimeType: "", fileName: "locked.epub") }
+        let fonts = try Extractors().extract(book(encrypting: "fonts/serif.otf"), mimeType: "", fileName: "fonts.epub")
+        #expect(fonts.plainText.contains("The vault opens at dawn."))
     }
 }
 

@@ -28,7 +28,7 @@ import Testing
         // given our generated documents converted by LibreOffice (it rewrites the whole package)
         let folder = try TemporaryFolder()
         // (and its OpenDocument export, the format it writes natively)
-        let sources = [(1, "docx", "docx"), (1, "html", "pdf"), (1, "docx", "odt"), (3, "xlsx", "ods"), (5, "pptx", "odp")]
+        let sources = [(1, "docx", "docx"), (1, "html", "pdf"), (1, "docx", "odt"), (1, "docx", "epub"), (3, "xlsx", "ods"), (5, "pptx", "odp")]
         for (index, format, target) in sources {
             let document = SampleDocuments.all[index]
             let source = folder.url.appendingPathComponent("source-\(index)-\(format).\(format)")
