@@ -9,7 +9,8 @@ public struct Extractors: Sendable {
     public init(limits: ExtractionLimits = .standard) {
         self.limits = limits
         let all: [any TextExtractor] = [
-            PDFExtractor(), DocxExtractor(), XlsxExtractor(), PptxExtractor(), OpenDocumentExtractor(), EpubExtractor(), HTMLExtractor(), MarkdownExtractor(),
+            PDFExtractor(), DocxExtractor(), XlsxExtractor(), PptxExtractor(), OpenDocumentExtractor(), EpubExtractor(), EmailExtractor(), HTMLExtractor(),
+            MarkdownExtractor(),
             DelimitedTextExtractor(), JSONExtractor(), PlainTextExtractor(),
         ]
         var byType: [String: any TextExtractor] = [:]

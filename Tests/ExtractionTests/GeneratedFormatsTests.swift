@@ -6,13 +6,13 @@ import Testing
 
 /// Every format our corpus generator writes is read back with its text complete and in order.
 @Suite struct GeneratedFormatsTests {
-    static let formats = ["docx", "xlsx", "pptx", "odt", "ods", "odp", "epub", "pdf", "html", "md", "csv", "txt"]
+    static let formats = ["docx", "xlsx", "pptx", "odt", "ods", "odp", "epub", "eml", "pdf", "html", "md", "csv", "txt"]
     static let types: [String: String] = [
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "odt": "application/vnd.oasis.opendocument.text", "ods": "application/vnd.oasis.opendocument.spreadsheet",
-        "odp": "application/vnd.oasis.opendocument.presentation", "epub": "application/epub+zip",
+        "odp": "application/vnd.oasis.opendocument.presentation", "epub": "application/epub+zip", "eml": "message/rfc822",
         "pdf": "application/pdf", "html": "text/html", "md": "text/markdown", "csv": "text/csv", "txt": "text/plain",
     ]
 

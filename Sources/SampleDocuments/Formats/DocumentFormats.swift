@@ -11,6 +11,7 @@ public enum DocumentFormats {
         case "pptx": bytes = PptxWriter.make(document)
         case "odt", "ods", "odp": bytes = OpenDocumentWriter.make(document)
         case "epub": bytes = EpubWriter.make(document)
+        case "eml": bytes = EmailWriter.make(document)
         case "pdf": bytes = pdf(document)
         case "html": bytes = Array(html(document).utf8)
         case "md": bytes = Array(markdown(document).utf8)

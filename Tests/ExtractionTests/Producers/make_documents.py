@@ -1,9 +1,12 @@
-"""Writes documents with other producers' libraries (python-docx, openpyxl, python-pptx, fpdf2)
-into a folder, with expected.json listing, per file, the texts an extractor must find in order."""
+"""Writes documents with other producers' libraries (python-docx, openpyxl, python-pptx, fpdf2,
+and Python's own email and mailbox modules) into a folder, with expected.json listing, per file, the texts an extractor must find in order."""
 import datetime
 import json
+import mailbox
 import os
 import sys
+from email.message import EmailMessage
+from email.utils import format_datetime
 
 from docx import Document
 from fpdf import FPDF
@@ -70,6 +73,32 @@ pdf.multi_cell(0, 6, "Uptime is measured monthly and credits are issued below 99
 pdf.output(os.path.join(out, "service-levels.pdf"))
 expected["service-levels.pdf"] = ["Service Levels", "first reply within four business hours", "answered within one hour",
                                   "Uptime is measured monthly", "below 99.9 percent"]
+
+message = EmailMessage()
+message["From"] = "Zoë Müller <zoe@example.com>"
+message["To"] = "Support <support@example.com>"
+message["Subject"] = "Überblick: the Lisbon office move"
+message["Date"] = format_datetime(datetime.datetime(2026, 11, 30, 8, 45, tzinfo=datetime.timezone.utc))
+message.set_content("The Lisbon office moves to Rua Augusta on 14 January.\nDesks are packed on the Friday before — café included.\n")
+message.add_alternative("<html><body><p>The Lisbon office moves to <b>Rua Augusta</b> on 14 January.</p></body></html>", subtype="html")
+with open(os.path.join(out, "onboarding.docx"), "rb") as attachment:
+    message.add_attachment(attachment.read(), maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.wordprocessingml.document", filename="onboarding.docx")
+with open(os.path.join(out, "office-move.eml"), "wb") as handle:
+    handle.write(bytes(message))
+expected["office-move.eml"] = ["Zoë Müller", "Überblick: the Lisbon office move", "moves to Rua Augusta on 14 January",
+                               "café included", "Attachment: onboarding.docx", "Harbour Retail Onboarding", "Fifteen minutes"]
+
+box = mailbox.mbox(os.path.join(out, "support.mbox"))
+for number, line in enumerate(["From now on, refunds are approved by the team lead.", "The phone line closes at 18:00."]):
+    note = EmailMessage()
+    note["From"] = "lead@example.com"
+    note["Subject"] = f"Note {number + 1}"
+    note.set_content(line + "\n")
+    box.add(note)
+box.flush()
+box.close()
+expected["support.mbox"] = ["Note 1", "From now on, refunds are approved by the team lead.", "Note 2", "The phone line closes at 18:00."]
 
 with open(os.path.join(out, "expected.json"), "w", encoding="utf-8") as handle:
     json.dump(expected, handle, ensure_ascii=False)
