@@ -25,12 +25,22 @@ struct FuzzSeeds: ParsableCommand {
                 let rendered = DocumentFormats.render(document, format: format == "markdown" ? "md" : format == "text" ? "txt" : format)
                 try write(rendered, format, index, ext)
             }
+            let openDocument = OpenDocumentWriter.type(of: document.kind).fileExtension
+            for format in ["odt", "ods", "odp"] {
+                // Each OpenDocument target also sees the other kinds: one reader handles all three.
+                try write(OpenDocumentWriter.make(document), format, index, openDocument)
+            }
+            if document.kind == .text {
+                try write(EpubWriter.make(document), "epub", index, "epub")
+                try write(EmailWriter.make(document), "eml", index, "eml")
+            }
             let json: [String: Any] = [
                 "title": document.title, "text": document.plainText, "index": index, "tags": ["seed", "corpus"], "nested": ["ok": true, "value": 1.5],
             ]
             try write([UInt8](try JSONSerialization.data(withJSONObject: json)), "json", index, "json")
         }
         for (index, page) in SampleDocuments.confluencePages.enumerated() { try write(Array(page.utf8), "confluence", index, "xml") }
+        try write(EmailWriter.mailbox(SampleDocuments.all.filter { $0.kind == .text }), "mbox", 0, "mbox")
         print("wrote \(written) seed files under \(root.path)")
     }
 }

@@ -4,11 +4,15 @@ import CirrusCore
 /// plainly when a file holds nothing to import (images, archives, media).
 public struct Extractors: Sendable {
     private let byType: [String: any TextExtractor]
+    private let legacyOffice: LegacyOfficeExtractor
     public let limits: ExtractionLimits
 
-    public init(limits: ExtractionLimits = .standard) {
+    /// - Parameter legacyOffice: reads `.doc`, `.xls`, `.ppt` and RTF with LibreOffice, where installed.
+    public init(limits: ExtractionLimits = .standard, legacyOffice: LegacyOfficeExtractor = LegacyOfficeExtractor()) {
         self.limits = limits
+        self.legacyOffice = legacyOffice
         let all: [any TextExtractor] = [
+            legacyOffice,
             PDFExtractor(), DocxExtractor(), XlsxExtractor(), PptxExtractor(), OpenDocumentExtractor(), EpubExtractor(), EmailExtractor(), HTMLExtractor(),
             MarkdownExtractor(),
             DelimitedTextExtractor(), JSONExtractor(), PlainTextExtractor(),
@@ -29,6 +33,7 @@ public struct Extractors: Sendable {
     /// Why a file cannot be imported, or `nil` when it can; known before downloading it.
     public func refusal(mimeType: String, fileName: String) -> ExtractionError? {
         let type = Self.effectiveType(mimeType: mimeType, fileName: fileName)
+        if let refusal = legacyOffice.refusal(for: type) { return refusal }
         if byType[type] != nil { return nil }
         if type.hasPrefix("text/") { return nil }
         if type.hasPrefix("image/") { return .noText("it is an image (OCR is not supported yet)") }
@@ -39,9 +44,6 @@ public struct Extractors: Sendable {
         ].contains(type) {
             return .noText("it is an archive; import the files inside it instead")
         }
-        if type == "application/msword" || type == "application/vnd.ms-excel" || type == "application/vnd.ms-powerpoint" {
-            return .unsupported("legacy Office format (\(type)); save it as .docx, .xlsx or .pptx")
-        }
         return .unsupported(type.isEmpty ? "unknown type" : type)
     }
 
@@ -50,6 +52,7 @@ public struct Extractors: Sendable {
         if let refusal = refusal(mimeType: mimeType, fileName: fileName) { throw refusal }
         let type = Self.effectiveType(mimeType: mimeType, fileName: fileName)
         let extractor = byType[type] ?? PlainTextExtractor()
+        if extractor is LegacyOfficeExtractor { return try legacyOffice.extract(data, type: type, fileName: fileName, limits: limits) }
         return try extractor.extract(data, fileName: fileName, limits: limits)
     }
 }

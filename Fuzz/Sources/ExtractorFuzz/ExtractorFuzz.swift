@@ -1,14 +1,21 @@
 import Extraction
 import Foundation
 
-/// One libFuzzer target per extractor: `CIRRUS_FUZZ_FORMAT` names which (docx, xlsx, pptx, pdf,
-/// html, confluence, markdown, csv, json, text). Every input must end as a document or an
+/// One libFuzzer target per extractor: `CIRRUS_FUZZ_FORMAT` names which (docx, xlsx, pptx, odt,
+/// ods, odp, epub, eml, mbox, pdf, html, confluence, markdown, csv, json, text). Legacy Office
+/// files are LibreOffice's to parse (fuzzed upstream by OSS-Fuzz), so they have no target here. Every input must end as a document or an
 /// `ExtractionError`; a trap, a crash, a leak or a hang past libFuzzer's `-timeout` is a finding.
 enum Target {
     static let formats: [String: (mimeType: String, fileName: String)] = [
         "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "fuzz.docx"),
         "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "fuzz.xlsx"),
         "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "fuzz.pptx"),
+        "odt": ("application/vnd.oasis.opendocument.text", "fuzz.odt"),
+        "ods": ("application/vnd.oasis.opendocument.spreadsheet", "fuzz.ods"),
+        "odp": ("application/vnd.oasis.opendocument.presentation", "fuzz.odp"),
+        "epub": ("application/epub+zip", "fuzz.epub"),
+        "eml": ("message/rfc822", "fuzz.eml"),
+        "mbox": ("application/mbox", "fuzz.mbox"),
         "pdf": ("application/pdf", "fuzz.pdf"),
         "html": ("text/html", "fuzz.html"),
         "confluence": ("application/vnd.atlassian.confluence.storage+xml", "fuzz.xml"),
@@ -27,7 +34,8 @@ enum Target {
     }()
 
     /// Tighter than the server's limits, so each run explores more inputs per second.
-    static let extractors = Extractors(limits: ExtractionLimits(maxTextLength: 1_000_000, maxExpandedBytes: 64 << 20, timeout: .seconds(20)))
+    static let extractors = Extractors(
+        limits: ExtractionLimits(maxTextLength: 1_000_000, maxExpandedBytes: 64 << 20, timeout: .seconds(20)), legacyOffice: LegacyOfficeExtractor(soffice: nil))
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -7,7 +7,7 @@ public enum MediaType {
         "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "odt": "application/vnd.oasis.opendocument.text", "ods": "application/vnd.oasis.opendocument.spreadsheet",
         "odp": "application/vnd.oasis.opendocument.presentation", "epub": "application/epub+zip", "eml": "message/rfc822",
-        "mbox": "application/mbox",
+        "mbox": "application/mbox", "rtf": "application/rtf",
         "doc": "application/msword", "xls": "application/vnd.ms-excel", "ppt": "application/vnd.ms-powerpoint",
         "html": "text/html", "htm": "text/html", "xhtml": "application/xhtml+xml", "md": "text/markdown", "markdown": "text/markdown",
         "csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/json", "txt": "text/plain", "text": "text/plain",
