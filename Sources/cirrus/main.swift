@@ -165,10 +165,11 @@ struct Extract: ParsableCommand {
         abstract: "Read documents sent on standard input (started by the server; not for direct use).", shouldDisplay: false)
     @Option(help: "Address space limit in megabytes (0: none).") var memoryMb = 3072
     @Option(help: "Time one file may take, in seconds.") var timeoutSeconds = 60
+    @Option(help: "Tesseract language packs for OCR, joined by +.") var ocrLanguages = "eng"
 
     func run() throws {
         let limits = ExtractionLimits(timeout: .seconds(timeoutSeconds))
-        let status = ReaderProcess.serve(memoryLimitMB: memoryMb, extractors: Extractors(limits: limits))
+        let status = ReaderProcess.serve(memoryLimitMB: memoryMb, extractors: Extractors(limits: limits, ocr: OCRSettings(languages: ocrLanguages)))
         if status != 0 { throw ExitCode(status) }
     }
 }

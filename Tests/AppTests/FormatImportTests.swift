@@ -1,10 +1,10 @@
-import App
 import CirrusCore
 import Extraction
 import Foundation
 import SampleDocuments
 import Testing
 
+@testable import App
 @testable import Sandbox
 
 /// Every format Cirrus reads, imported through the sandbox like any user's file, with its text
@@ -65,6 +65,12 @@ struct FormatImportTests {
             try await Self.upload(scope, "Feature Guide.epub", DocumentFormats.render(guide, format: "epub"))
             try await Self.upload(scope, "Feature Guide.eml", EmailWriter.make(guide))
             try await Self.upload(scope, "Team.mbox", EmailWriter.mailbox([CorpusTexts.onboardingHandbook, guide]))
+            // and scans: a photographed page, and a PDF of a typed page and a scanned one
+            let scanned = ["The boiler service is booked for the third of March.", "Keys are left with the concierge on the ground floor."]
+            try await Self.upload(scope, "Boiler note.png", ScanWriter.png(scanned, style: .init()))
+            try await Self.upload(scope, "Boiler letter.pdf", ScanWriter.pdf([scanned], style: .init(), textPage: ["Covering letter, typed."]))
+            expected["Boiler note.png"] = ["boiler service is booked"]
+            expected["Boiler letter.pdf"] = ["Covering letter, typed.", "Keys are left with the concierge"]
             if LegacyOfficeExtractor.installedSoffice() != nil {
                 for (name, document, source, format) in [
                     ("Feature Guide.doc", guide, "docx", "doc"), ("Feature Guide.rtf", guide, "docx", "rtf"),
@@ -92,6 +98,14 @@ struct FormatImportTests {
                 let text = try #require(documents[name]?.text, "\(name) is not in the knowledge base")
                 for snippet in texts.map(Self.phrase) { #expect(text.contains(snippet), "\(name) lacks “\(snippet)”") }
             }
+            // and the scans say their text came from OCR, on the API and the Documents page
+            #expect(documents["Boiler note.png"]?.document.ocrPages == 1)
+            #expect(documents["Boiler letter.pdf"]?.document.ocrPages == 1)
+            #expect((documents["Boiler note.png"]?.document.ocrConfidence ?? 0) > 50)
+            #expect(documents["Feature Guide.odt"]?.document.ocrPages == nil)
+            try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
+            let page = try await client.get(SiteRoute.documentsPage.path + "?category=Formats").body
+            #expect(page.contains("Text by OCR (1 page, "), "the Documents page shows the OCR note")
         }
     }
 

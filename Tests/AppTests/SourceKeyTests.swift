@@ -23,7 +23,7 @@ struct SourceKeyTests {
         try await DocumentIndexer(store: store).save(
             file: file, sourceKey: SourceKey.make(platform: .confluence, siteID: site, fileID: file.id),
             downloaded: DownloadedFile(url: URL(fileURLWithPath: "/dev/null"), bytes: 10, mimeType: "text/html", fileName: file.name),
-            title: file.name, platform: .confluence, job: job, chunks: [chunk], vectors: nil, embeddingModel: nil, item: item)
+            title: file.name, platform: .confluence, job: job, chunks: [chunk], vectors: nil, embeddingModel: nil, ocr: nil, item: item)
     }
 
     @Test("two Confluence sites with the same page id keep two documents; a re-import from one site replaces only its own")

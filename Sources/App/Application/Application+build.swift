@@ -247,7 +247,10 @@ func makeReader(_ config: AppConfig) throws -> IsolatedReader {
     return IsolatedReader(
         command: .init(
             executable: binary,
-            arguments: ["extract", "--memory-mb", String(config.extractMemoryMB), "--timeout-seconds", String(config.extractTimeoutSeconds)]),
+            arguments: [
+                "extract", "--memory-mb", String(config.extractMemoryMB), "--timeout-seconds", String(config.extractTimeoutSeconds), "--ocr-languages",
+                config.ocrLanguages,
+            ]),
         size: config.extractWorkers, timeout: .seconds(config.extractTimeoutSeconds))
 }
 

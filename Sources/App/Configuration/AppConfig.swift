@@ -89,6 +89,8 @@ public struct AppConfig: Sendable, CustomStringConvertible {
     public var extractMemoryMB: Int
     /// Time one file may take to read, in seconds (wall clock and CPU).
     public var extractTimeoutSeconds: Int
+    /// Tesseract language packs OCR reads with, joined by `+` (`eng`, `eng+deu`).
+    public var ocrLanguages: String
     /// The `cirrus` binary that runs the readers; by default this executable, or the `cirrus`
     /// next to it (tests, benchmarks).
     public var extractBinary: String?
@@ -174,6 +176,7 @@ extension AppConfig {
         public static let extractWorkers = "CIRRUS_EXTRACT_WORKERS"
         public static let extractMemoryMB = "CIRRUS_EXTRACT_MEMORY_MB"
         public static let extractTimeout = "CIRRUS_EXTRACT_TIMEOUT_SECONDS"
+        public static let ocrLanguages = "CIRRUS_OCR_LANGUAGES"
         public static let extractBinary = "CIRRUS_EXTRACT_BINARY"
         public static let modelDirectory = "CIRRUS_MODEL_DIR"
         public static let embeddingsURL = "CIRRUS_EMBEDDINGS_URL"
@@ -315,6 +318,11 @@ extension AppConfig {
         self.extractMemoryMB = try int(Key.extractMemoryMB, default: 3072, range: 256...1_048_576)
         self.extractTimeoutSeconds = try int(Key.extractTimeout, default: 60, range: 1...3600)
         self.extractBinary = string(Key.extractBinary)
+        self.ocrLanguages = string(Key.ocrLanguages) ?? "eng"
+        let packs = ocrLanguages.split(separator: "+", omittingEmptySubsequences: false)
+        guard !packs.isEmpty, packs.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0 == "_" } }) else {
+            throw ConfigError.invalid(key: Key.ocrLanguages, reason: "name Tesseract language packs joined by +, such as eng or eng+deu")
+        }
         self.modelDirectory = string(Key.modelDirectory) ?? "models/all-MiniLM-L6-v2"
         func serviceURL(_ key: String) throws -> String? {
             guard let url = string(key) else { return nil }

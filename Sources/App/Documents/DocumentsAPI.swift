@@ -23,6 +23,9 @@ struct DocumentsAPI {
         let revision: String?
         let importedAt: Date?
         let updatedAt: Date?
+        /// Pages whose text OCR recognized, and Tesseract's mean confidence (0–100); absent for text read from the file.
+        let ocrPages: Int?
+        let ocrConfidence: Int?
 
         init(_ document: KnowledgeDocument) {
             id = document.id ?? UUID()
@@ -39,6 +42,8 @@ struct DocumentsAPI {
             revision = document.sourceRevision
             importedAt = document.createdAt
             updatedAt = document.updatedAt
+            ocrPages = document.ocrPages
+            ocrConfidence = document.ocrConfidence
         }
     }
 

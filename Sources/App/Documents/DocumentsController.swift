@@ -51,7 +51,8 @@ struct DocumentsController {
                 id: document.id ?? UUID(), title: document.title, url: WebLink.safe(document.sourceURL), platform: document.sourcePlatform,
                 source: document.sourcePlatform.displayName,
                 category: document.category, chunkCount: document.chunkCount, sizeBytes: document.sizeBytes,
-                importedAt: document.createdAt, status: document.status)
+                importedAt: document.createdAt, status: document.status,
+                ocrNote: DocumentsPage.Row.ocrNote(pages: document.ocrPages, confidence: document.ocrConfidence))
         }
         let connected = try await integrations.summaries(for: identity).filter { $0.status == .connected }.map(\.platform)
         let running = try await imports.running(for: identity).map { entry in

@@ -15,6 +15,14 @@ enum DocumentsPage {
         let sizeBytes: Int64
         let importedAt: Date?
         let status: DocumentStatus
+        /// "Text by OCR (2 pages, 91 % confidence)" when OCR read some of it.
+        var ocrNote: String? = nil
+
+        /// How a document's OCR reads on the page.
+        static func ocrNote(pages: Int?, confidence: Int?) -> String? {
+            guard let pages, let confidence else { return nil }
+            return "Text by OCR (\(pages == 1 ? "1 page" : "\(pages) pages"), \(confidence) % confidence)"
+        }
     }
 
     struct RunningImport: Sendable {
@@ -184,7 +192,7 @@ enum DocumentsPage {
             .td(title), .td(source), .td(.safeText(row.category)), .td(.text(String(row.chunkCount))),
             .td(.safeText(ByteCountFormatter.string(fromByteCount: row.sizeBytes, countStyle: .file))),
             .td(.safeText(row.importedAt?.formatted(date: .abbreviated, time: .shortened) ?? "—")),
-            .td(.safeText(row.status.label)),
+            .td(.safeText(row.status.label), .if(row.ocrNote != nil, .div(.class("muted"), .safeText(row.ocrNote ?? "")))),
             .if(model.canImport, .td(actions))
         )
     }

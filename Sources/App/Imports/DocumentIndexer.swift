@@ -1,5 +1,6 @@
 import CirrusCore
 import Connectors
+import Extraction
 import FluentKit
 import Foundation
 import Knowledge
@@ -31,7 +32,7 @@ struct DocumentIndexer: Sendable {
 
     func save(
         file: CloudFile, sourceKey: String, downloaded: DownloadedFile, title: String, platform: Platform, job: ImportJob, chunks: [Chunk],
-        vectors: [[Float]]?, embeddingModel: String?, item: ImportItem
+        vectors: [[Float]]?, embeddingModel: String?, ocr: OCRSummary?, item: ImportItem
     ) async throws {
         try await store.database.transaction { db in
             let document =
@@ -56,6 +57,8 @@ struct DocumentIndexer: Sendable {
             document.syncedSourceID = job.syncedSourceID ?? document.syncedSourceID
             document.sourceChecksum = file.checksum.map(SyncRunner.fingerprint)
             document.sourceParentID = file.parentId
+            document.ocrPages = ocr?.pages
+            document.ocrConfidence = ocr?.meanConfidence
             try await document.save(on: db)
             let documentID = try document.requireID()
             for (index, chunk) in chunks.enumerated() {

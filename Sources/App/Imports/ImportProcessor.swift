@@ -174,7 +174,7 @@ struct ImportProcessor: Sendable {
         try await DocumentIndexer(store: deps.store).save(
             file: file, sourceKey: SourceKey.make(platform: platform, siteID: siteID, fileID: file.id), downloaded: downloaded, title: title,
             platform: platform, job: job, chunks: chunks,
-            vectors: vectors, embeddingModel: vectors == nil ? nil : deps.knowledge.embedderIdentity, item: item)
+            vectors: vectors, embeddingModel: vectors == nil ? nil : deps.knowledge.embedderIdentity, ocr: document.ocr, item: item)
         deps.metrics.recordImportStage("index", platform: platform, duration: ContinuousClock.now - indexStart)
     }
 

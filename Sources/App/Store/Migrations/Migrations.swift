@@ -29,6 +29,7 @@ enum CirrusMigrations {
         CreateSyncedSources(),
         CreatePushChannels(),
         AddFollowUpToSyncedSources(),
+        AddOCRToDocuments(),
     ]
 }
 

@@ -27,6 +27,9 @@ final class KnowledgeDocument: Model, @unchecked Sendable {
     @OptionalField(key: "source_checksum") var sourceChecksum: String?
     /// The folder the file was in when last synced or imported.
     @OptionalField(key: "source_parent_id") var sourceParentID: String?
+    /// Pages whose text OCR recognized, and its mean confidence (0–100); `nil` when none was.
+    @OptionalField(key: "ocr_pages") var ocrPages: Int?
+    @OptionalField(key: "ocr_confidence") var ocrConfidence: Int?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
