@@ -11,7 +11,7 @@ import Sandbox
 struct CirrusBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cirrus-bench", abstract: "Benchmarks for Cirrus.",
-        subcommands: [SandboxBench.self, ImportBench.self, KnowledgeBench.self, LoadBench.self, SyncBench.self, FuzzSeeds.self],
+        subcommands: [SandboxBench.self, ImportBench.self, KnowledgeBench.self, LoadBench.self, SyncBench.self, OCRBench.self, FuzzSeeds.self],
         defaultSubcommand: SandboxBench.self)
 }
 

@@ -74,12 +74,15 @@ import ZIPFoundation
         #expect(throws: ExtractionError.encrypted) { try extractors.extract(ole, mimeType: Self.docx, fileName: "secret.docx") }
     }
 
-    @Test func imagesArchivesAndMediaAreSkippedBeforeDownload() {
+    @Test func archivesAndMediaAreSkippedBeforeDownload() {
         let extractors = Extractors()
-        for (type, name) in [("image/png", "logo.png"), ("application/zip", "export.zip"), ("video/mp4", "demo.mp4")] {
+        for (type, name) in [("application/zip", "export.zip"), ("video/mp4", "demo.mp4"), ("image/svg+xml", "logo.svg")] {
             let refusal = extractors.refusal(mimeType: type, fileName: name)
             #expect(refusal?.isSkip == true, "\(name)")
         }
+        // images are read by OCR, unless it is off
+        #expect(extractors.refusal(mimeType: "image/png", fileName: "scan.png") == nil)
+        #expect(Extractors(ocr: nil).refusal(mimeType: "image/png", fileName: "scan.png")?.isSkip == true)
         #expect(extractors.refusal(mimeType: "application/octet-stream", fileName: "notes.md") == nil)
         #expect(extractors.refusal(mimeType: "application/x-msdownload", fileName: "setup.exe")?.reason.contains("cannot be imported") == true)
     }

@@ -14,23 +14,9 @@ struct OCRTests {
         "Payment terms: thirty days from the date of the invoice.",
     ]
 
-    /// Character error rate: edits to turn `recognized` into `expected`, over the expected length
-    /// (whitespace runs count as one space).
     static func characterErrorRate(_ recognized: String, _ expected: String) -> Double {
-        let a = Array(squeeze(recognized))
-        let b = Array(squeeze(expected))
-        var previous = Array(0...b.count)
-        for i in 1...max(1, a.count) where !a.isEmpty {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...max(1, b.count) where !b.isEmpty {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return Double(a.isEmpty ? b.count : previous[b.count]) / Double(max(1, b.count))
+        CharacterErrorRate.of(recognized, expected: expected)
     }
-
-    static func squeeze(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
 
     @Test("a scanned page as PNG is read with under 5 % of characters wrong, and the document says it came from OCR with its confidence")
     func image() throws {

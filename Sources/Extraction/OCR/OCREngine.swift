@@ -105,3 +105,8 @@ extension ExtractionDeadline {
     /// Time left before the deadline (zero once it has passed).
     var remaining: Duration { max(.zero, instant - ContinuousClock.now) }
 }
+
+/// The Tesseract library OCR runs on, for benchmarks and diagnostics.
+public enum TesseractVersion {
+    public static var current: String { String(cString: TessVersion()) }
+}

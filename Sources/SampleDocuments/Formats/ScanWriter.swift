@@ -46,7 +46,7 @@ public enum ScanWriter {
                 cairo_select_font_face(context, style.font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
                 cairo_set_font_size(context, style.points)
                 cairo_set_source_rgb(context, 0, 0, 0)
-                for (index, line) in textPage.enumerated() {
+                for (index, line) in wrap(textPage, context: context).enumerated() {
                     cairo_move_to(context, 60, 80 + Double(index) * style.points * 1.6)
                     cairo_show_text(context, line)
                 }
@@ -85,7 +85,7 @@ public enum ScanWriter {
         cairo_select_font_face(context, style.font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
         cairo_set_font_size(context, style.points)
         cairo_set_source_rgb(context, 0.05, 0.05, 0.05)
-        for (index, line) in lines.enumerated() {
+        for (index, line) in wrap(lines, context: context).enumerated() {
             cairo_move_to(context, 60, 80 + Double(index) * style.points * 1.6)
             cairo_show_text(context, line)
         }
@@ -105,6 +105,27 @@ public enum ScanWriter {
         }
         cairo_surface_mark_dirty(surface)
         return surface
+    }
+
+    /// Lines broken between words so each fits between the page's margins (60 points each side).
+    static func wrap(_ lines: [String], context: OpaquePointer?) -> [String] {
+        var wrapped: [String] = []
+        for line in lines {
+            var current = ""
+            for word in line.split(separator: " ") {
+                let candidate = current.isEmpty ? String(word) : current + " " + word
+                var extents = cairo_text_extents_t()
+                cairo_text_extents(context, candidate, &extents)
+                if extents.x_advance > pageSize.width - 120, !current.isEmpty {
+                    wrapped.append(current)
+                    current = String(word)
+                } else {
+                    current = candidate
+                }
+            }
+            if !current.isEmpty { wrapped.append(current) }
+        }
+        return wrapped
     }
 
     /// Runs `body` with a closure pointer that `append` fills, and returns what was written.
