@@ -133,7 +133,7 @@ let package = Package(
             ]
         ),
         // What the test targets share: `eventually`, a manual clock, `TestFailure`.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CTesseract"], path: "Tests/TestSupport"),
         .testTarget(name: "CirrusCoreTests", dependencies: ["CirrusCore"]),
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors"]),
         .testTarget(

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 formats=("$@")
-[ ${#formats[@]} -gt 0 ] || formats=(docx xlsx pptx odt ods odp epub eml mbox pdf html confluence markdown csv json text)
+[ ${#formats[@]} -gt 0 ] || formats=(docx xlsx pptx odt ods odp epub eml mbox image pdf html confluence markdown csv json text)
 swift=${SWIFT:-swift}
 
 $swift build -c release --product cirrus-bench

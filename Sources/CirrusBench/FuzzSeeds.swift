@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SampleDocuments
+import TestSupport
 
 /// Writes the seed corpus `make fuzz` starts from: the sandbox corpus's documents rendered by our
 /// own producers in every format an extractor reads, one folder per fuzz target.
@@ -41,6 +42,12 @@ struct FuzzSeeds: ParsableCommand {
         }
         for (index, page) in SampleDocuments.confluencePages.enumerated() { try write(Array(page.utf8), "confluence", index, "xml") }
         try write(EmailWriter.mailbox(SampleDocuments.all.filter { $0.kind == .text }), "mbox", 0, "mbox")
+        // A scanned page in each image format OCR reads.
+        let scan = ScanWriter.png(["Seed page for the image reader.", "Invoice 17, due 30 June."], style: .init(points: 14))
+        try write(scan, "image", 0, "png")
+        for (index, format) in [ImageEncoding.Format.jpeg, .gif, .bmp, .webp, .tiffLZW].enumerated() {
+            try write(try ImageEncoding.reencode(scan, as: format), "image", index + 1, "img")
+        }
         print("wrote \(written) seed files under \(root.path)")
     }
 }

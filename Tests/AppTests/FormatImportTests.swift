@@ -2,6 +2,7 @@ import CirrusCore
 import Extraction
 import Foundation
 import SampleDocuments
+import TestSupport
 import Testing
 
 @testable import App
@@ -68,6 +69,10 @@ struct FormatImportTests {
             // and scans: a photographed page, and a PDF of a typed page and a scanned one
             let scanned = ["The boiler service is booked for the third of March.", "Keys are left with the concierge on the ground floor."]
             try await Self.upload(scope, "Boiler note.png", ScanWriter.png(scanned, style: .init()))
+            try await Self.upload(scope, "Boiler note.jpg", try ImageEncoding.reencode(ScanWriter.png(scanned, style: .init()), as: .jpeg))
+            try await Self.upload(scope, "Boiler note.tif", try ImageEncoding.reencode(ScanWriter.png(scanned, style: .init()), as: .tiffLZW))
+            expected["Boiler note.jpg"] = ["boiler service is booked"]
+            expected["Boiler note.tif"] = ["Keys are left with the concierge"]
             try await Self.upload(scope, "Boiler letter.pdf", ScanWriter.pdf([scanned], style: .init(), textPage: ["Covering letter, typed."]))
             expected["Boiler note.png"] = ["boiler service is booked"]
             expected["Boiler letter.pdf"] = ["Covering letter, typed.", "Keys are left with the concierge"]

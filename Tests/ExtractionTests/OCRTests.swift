@@ -2,6 +2,7 @@ import CTesseract
 import Extraction
 import Foundation
 import SampleDocuments
+import TestSupport
 import Testing
 
 /// OCR of images and scanned PDF pages, measured against the text our own producer drew.
@@ -47,6 +48,23 @@ struct OCRTests {
         let plain = try Extractors(ocr: nil).extract(pdf, mimeType: "application/pdf", fileName: "mixed.pdf")
         #expect(!plain.sections.contains { $0.location == .page(2) })
         #expect(plain.ocr == nil)
+    }
+
+    @Test(
+        "the same page as JPEG, GIF, BMP and WebP is read as well as the PNG",
+        arguments: [
+            ("image/jpeg", "scan.jpg", ImageEncoding.Format.jpeg), ("image/gif", "scan.gif", .gif), ("image/bmp", "scan.bmp", .bmp),
+            ("image/webp", "scan.webp", .webp),
+        ])
+    func imageFormats(mimeType: String, fileName: String, format: ImageEncoding.Format) throws {
+        // given the scanned page in another image format
+        let bytes = try ImageEncoding.reencode(ScanWriter.png(Self.lines, style: .init()), as: format)
+        // when it is read, by its type and by its name alone
+        let typed = try Extractors().extract(bytes, mimeType: mimeType, fileName: fileName)
+        let named = try Extractors().extract(bytes, mimeType: "application/octet-stream", fileName: fileName)
+        // then
+        #expect(Self.characterErrorRate(typed.plainText, Self.lines.joined(separator: " ")) < 0.05, "\(fileName): \(typed.plainText)")
+        #expect(named.plainText == typed.plainText)
     }
 
     @Test("every page of a multi-page TIFF is read and located; a blank image has no text; an image too large to decode safely is refused")

@@ -2,7 +2,7 @@ import Extraction
 import Foundation
 
 /// One libFuzzer target per extractor: `CIRRUS_FUZZ_FORMAT` names which (docx, xlsx, pptx, odt,
-/// ods, odp, epub, eml, mbox, pdf, html, confluence, markdown, csv, json, text). Legacy Office
+/// ods, odp, epub, eml, mbox, image (OCR of any image format: Leptonica reads by content), pdf, html, confluence, markdown, csv, json, text). Legacy Office
 /// files are LibreOffice's to parse (fuzzed upstream by OSS-Fuzz), so they have no target here. Every input must end as a document or an
 /// `ExtractionError`; a trap, a crash, a leak or a hang past libFuzzer's `-timeout` is a finding.
 enum Target {
@@ -16,6 +16,7 @@ enum Target {
         "epub": ("application/epub+zip", "fuzz.epub"),
         "eml": ("message/rfc822", "fuzz.eml"),
         "mbox": ("application/mbox", "fuzz.mbox"),
+        "image": ("image/png", "fuzz.png"),
         "pdf": ("application/pdf", "fuzz.pdf"),
         "html": ("text/html", "fuzz.html"),
         "confluence": ("application/vnd.atlassian.confluence.storage+xml", "fuzz.xml"),

@@ -12,7 +12,8 @@ public enum MediaType {
         "html": "text/html", "htm": "text/html", "xhtml": "application/xhtml+xml", "md": "text/markdown", "markdown": "text/markdown",
         "csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/json", "txt": "text/plain", "text": "text/plain",
         "log": "text/plain", "rst": "text/plain", "xml": "text/plain", "yaml": "text/plain", "yml": "text/plain",
-        "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "zip": "application/zip",
+        "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "tif": "image/tiff", "tiff": "image/tiff",
+        "bmp": "image/bmp", "webp": "image/webp", "zip": "application/zip",
         "mp4": "video/mp4", "mov": "video/quicktime", "paper": "application/vnd.dropbox.paper",
     ]
 
