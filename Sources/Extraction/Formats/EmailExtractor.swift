@@ -68,6 +68,7 @@ public struct EmailExtractor: TextExtractor {
         var sections: [ExtractedSection] = []
         private var length = 0
         private var parts = 0
+        private var attachmentReaders: Extractors?
 
         init(limits: ExtractionLimits, deadline: ExtractionDeadline) {
             self.limits = limits
@@ -127,7 +128,9 @@ public struct EmailExtractor: TextExtractor {
         /// An attachment read by the extractor for its type; one that holds no text is named, with why.
         private mutating func attachment(_ entity: MIMEEntity, name: String, heading: [String]) throws(ExtractionError) {
             let under = heading + ["Attachment: \(name)"]
-            let extractors = Extractors(limits: limits)
+            // One set of readers per file, made at the first attachment (it looks for LibreOffice).
+            if attachmentReaders == nil { attachmentReaders = Extractors(limits: limits) }
+            let extractors = attachmentReaders!
             do {
                 let document = try extractors.extract(entity.decodedBody, mimeType: entity.contentType, fileName: name)
                 for (index, section) in document.sections.enumerated() {

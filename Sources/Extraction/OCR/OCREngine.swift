@@ -69,7 +69,7 @@ final class OCREngine {
         var straightened: UnsafeMutablePointer<PIX>? = pixDeskew(gray, 0)
         defer { pixDestroy(&straightened) }
         TessBaseAPISetImage2(handle, straightened ?? gray)
-        TessBaseAPISetSourceResolution(handle, max(pixGetXRes(gray), 70))
+        TessBaseAPISetSourceResolution(handle, pixGetXRes(gray))
         let monitor = TessMonitorCreate()
         defer { TessMonitorDelete(monitor) }
         let remaining = deadline.remaining

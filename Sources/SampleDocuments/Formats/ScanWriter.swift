@@ -43,13 +43,7 @@ public enum ScanWriter {
                 { closure, data, length in ScanWriter.append(closure, data, length) }, closure, pageSize.width, pageSize.height)
             let context = cairo_create(pdf)
             if let textPage {
-                cairo_select_font_face(context, style.font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
-                cairo_set_font_size(context, style.points)
-                cairo_set_source_rgb(context, 0, 0, 0)
-                for (index, line) in wrap(textPage, context: context).enumerated() {
-                    cairo_move_to(context, 60, 80 + Double(index) * style.points * 1.6)
-                    cairo_show_text(context, line)
-                }
+                draw(textPage, style: style, ink: 0, context: context)
                 cairo_show_page(context)
             }
             for (index, lines) in pages.enumerated() {
@@ -82,13 +76,7 @@ public enum ScanWriter {
         cairo_rotate(context, style.rotation * .pi / 180)
         cairo_translate(context, -Double(width) / 2, -Double(height) / 2)
         cairo_scale(context, scale, scale)
-        cairo_select_font_face(context, style.font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
-        cairo_set_font_size(context, style.points)
-        cairo_set_source_rgb(context, 0.05, 0.05, 0.05)
-        for (index, line) in wrap(lines, context: context).enumerated() {
-            cairo_move_to(context, 60, 80 + Double(index) * style.points * 1.6)
-            cairo_show_text(context, line)
-        }
+        draw(lines, style: style, ink: 0.05, context: context)
         cairo_destroy(context)
         cairo_surface_flush(surface)
         // Speckle: flip a share of pixels, from a seeded generator so a page is the same every time.
@@ -105,6 +93,17 @@ public enum ScanWriter {
         }
         cairo_surface_mark_dirty(surface)
         return surface
+    }
+
+    /// The lines in `style`'s font from the top left margin, wrapped to the page, in grey `ink`.
+    static func draw(_ lines: [String], style: Style, ink: Double, context: OpaquePointer?) {
+        cairo_select_font_face(context, style.font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
+        cairo_set_font_size(context, style.points)
+        cairo_set_source_rgb(context, ink, ink, ink)
+        for (index, line) in wrap(lines, context: context).enumerated() {
+            cairo_move_to(context, 60, 80 + Double(index) * style.points * 1.6)
+            cairo_show_text(context, line)
+        }
     }
 
     /// Lines broken between words so each fits between the page's margins (60 points each side).
