@@ -57,6 +57,11 @@ struct ChatTests {
             let unknown = try await Self.ask(client, driver, "Who won the football world cup in 1966?")
             #expect((unknown["answer"] as? String)?.hasPrefix("I don't know") == true, "\(unknown)")
             #expect(Self.sources(unknown).isEmpty)
+            // and the admin is told why: the year is nowhere in the closest passages
+            let declined = try #require(unknown["declined"] as? [String: Any], "\(unknown)")
+            #expect(declined["code"] as? String == "missing_terms")
+            #expect((declined["reason"] as? String)?.contains("1966") == true, "\(declined)")
+            #expect(answer["declined"] == nil)
             // and a category with nothing in it finds nothing
             let filtered = try await Self.ask(client, driver, "What are the main features of our product?", category: "Human Resources")
             #expect(Self.sources(filtered).isEmpty)
@@ -148,6 +153,37 @@ struct ChatTests {
                 let whole = try await Self.ask(client, driver, "What are the main features of our product?")
                 #expect(whole["answer"] as? String == fake.reply)
                 #expect(Self.sources(whole).first?["title"] as? String == "Feature Guide.docx")
+            }
+        }
+    }
+
+    @Test("a German question is restated in English by the model for retrieval and answered in German; the model's \"I don't know\" is a decline")
+    func otherLanguageWithModel() async throws {
+        // given a model that restates the question and then finds no answer in the sources
+        let fake = FakeOpenAI(reply: Answerer.unknown, translation: "What are the main features of our product?")
+        try await fake.run { url in
+            let harness = try await TestHarness.make([AppConfig.Key.llmURL: url, AppConfig.Key.llmModel: "tiny-test-model"])
+            try await harness.withServer { client in
+                let driver = try await Self.importProductDocs(client)
+                // when a German question is asked
+                let question = "Was sind die wichtigsten Funktionen unseres Produkts?"
+                let answer = try await Self.ask(client, driver, question)
+                // then the model was first asked to translate it, and the English found the Feature Guide
+                let requests = fake.chatRequests.map { $0["messages"] as? [[String: Any]] ?? [] }
+                #expect(requests.count == 2)
+                let translate = try #require(requests.first)
+                #expect((translate.first?["content"] as? String)?.contains("from German into English") == true)
+                #expect(translate.last?["content"] as? String == question)
+                let grounded = try #require(requests.last)
+                let system = grounded.first?["content"] as? String ?? ""
+                #expect(system.contains("Feature Guide.docx"), "\(system.prefix(300))")
+                #expect(system.contains("Write the answer in German"))
+                #expect(grounded.last?["content"] as? String == question)
+                // and the model's "I don't know" stands, with no sources and its reason
+                #expect(answer["answer"] as? String == Answerer.unknown)
+                #expect(Self.sources(answer).isEmpty)
+                let declined = try #require(answer["declined"] as? [String: Any], "\(answer)")
+                #expect(declined["code"] as? String == "not_in_sources")
             }
         }
     }

@@ -13,6 +13,8 @@ struct EvaluationCorpus {
     let index: HybridIndex
     let titles: [UUID: String]
     let embedder: MiniLMEmbedder
+    /// What the store would hold for each passage: its title, heading path and text.
+    let passages: [UUID: (title: String, heading: String, text: String)]
 
     static func documents() -> [(title: String, bytes: [UInt8], mime: String, name: String)] {
         var result: [(String, [UInt8], String, String)] = []
@@ -58,6 +60,7 @@ struct EvaluationCorpus {
         let chunker = Chunker(tokenizer: embedder.tokenizer)
         let index = HybridIndex()
         var titles: [UUID: String] = [:]
+        var passages: [UUID: (String, String, String)] = [:]
         for document in documents() {
             let extracted = try Extractors().extract(document.bytes, mimeType: document.mime, fileName: document.name)
             let chunks = chunker.chunk(extracted)
@@ -69,10 +72,22 @@ struct EvaluationCorpus {
                 IndexedDocument(
                     id: id, title: document.title, category: "All", source: "sandbox",
                     passages: zip(chunks, zip(texts, vectors)).map { chunk, pair in
-                        IndexedDocument.Passage(chunkID: UUID(), ordinal: chunk.ordinal, searchText: pair.0, vector: pair.1)
+                        let chunkID = UUID()
+                        passages[chunkID] = (document.title, chunk.headingLabel, chunk.text)
+                        return IndexedDocument.Passage(chunkID: chunkID, ordinal: chunk.ordinal, searchText: pair.0, vector: pair.1)
                     }))
         }
-        return EvaluationCorpus(index: index, titles: titles, embedder: embedder)
+        return EvaluationCorpus(index: index, titles: titles, embedder: embedder, passages: passages)
+    }
+
+    /// The passages the chat service would answer from (hybrid search, its depth), as it reads them.
+    func retrieve(_ question: String, vector: [Float]?, depth: Int = 6) -> [RetrievedPassage] {
+        index.search(question, vector: vector, mode: .hybrid, limit: depth).compactMap { hit in
+            guard let passage = passages[hit.chunkID] else { return nil }
+            return RetrievedPassage(
+                documentID: hit.documentID, title: passage.title, sourceType: "sandbox", url: nil, location: nil, headingPath: passage.heading,
+                text: passage.text, cosine: hit.cosine, bm25Rank: hit.bm25Rank)
+        }
     }
 
     /// Documents in the order a search ranks them (a document counts at its best passage).

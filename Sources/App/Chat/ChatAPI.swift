@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import Knowledge
 
-/// `POST /api/v1/chat {question, category?}` → `{answer, sources:[…]}`. With
+/// `POST /api/v1/chat {question, category?}` → `{answer, sources:[…], declined?}`. With
 /// `Accept: text/event-stream` the answer streams as Server-Sent Events: `sources` first,
 /// then `delta` pieces of text, then `done` with the whole answer.
 struct ChatAPI {
@@ -45,7 +45,7 @@ struct ChatAPI {
             let question = try body.validated()
             if request.headers[.accept]?.contains("text/event-stream") == true {
                 let events = try await chat.stream(question, workspaceID: workspace, filter: body.filter)
-                return AnswerStream.response(events, sources: { $0.map(SourceDTO.init) })
+                return AnswerStream.response(events, sources: { $0.map(SourceDTO.init) }, showsReason: context.identity.canAdminister)
             }
             let answer: Answer
             do {
@@ -54,7 +54,9 @@ struct ChatAPI {
                 throw ChatError.answerFailed
             }
             return try context.responseEncoder.encode(
-                AnswerStream.DoneBody(answer: answer.text, sources: answer.citations.map(SourceDTO.init)), from: request, context: context)
+                AnswerStream.DoneBody(
+                    answer: answer.text, sources: answer.citations.map(SourceDTO.init),
+                    declined: DeclinedDTO(answer.declined, showsReason: context.identity.canAdminister)), from: request, context: context)
         }
     }
 }

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import Knowledge
 
 /// The Chat page's last questions with their answers, kept per browser session.
 struct ChatHistory: Sendable {
@@ -15,18 +16,20 @@ struct ChatHistory: Sendable {
             .map { turn in
                 ChatPage.Turn(
                     id: turn.id ?? UUID(), question: turn.question, category: turn.category, answer: turn.answer,
-                    sources: (try? JSONCoding.decoder().decode([ChatPage.Source].self, from: Data(turn.sourcesJSON.utf8))) ?? [])
+                    sources: (try? JSONCoding.decoder().decode([ChatPage.Source].self, from: Data(turn.sourcesJSON.utf8))) ?? [],
+                    declinedReason: turn.declinedReason)
             }
     }
 
     /// Keeps a question and its answer (the latest ``length`` only).
-    func save(question: String, category: String?, answer: String, sources: [ChatPage.Source], sessionID: UUID) async throws {
+    func save(question: String, category: String?, answer: String, sources: [ChatPage.Source], declined: DeclineReason?, sessionID: UUID) async throws {
         let turn = ChatTurn()
         turn.$session.id = sessionID
         turn.question = question
         turn.category = category
         turn.answer = answer
         turn.sourcesJSON = String(decoding: try JSONCoding.encoder().encode(sources), as: UTF8.self)
+        turn.declinedReason = declined?.description
         let database = store.database
         try await turn.create(on: database)
         let all = try await ChatTurn.query(on: database).filter(\.$session.$id == sessionID).sort(\.$createdAt, .descending).all()

@@ -13,6 +13,8 @@ enum ChatPage {
         let csrfToken: String?
         let turns: [Turn]
         let notice: String?
+        /// Admins see why an answer was "I don't know".
+        let showsReasons: Bool
     }
 
     struct Turn: Sendable {
@@ -21,6 +23,7 @@ enum ChatPage {
         let category: String?
         let answer: String
         let sources: [Source]
+        let declinedReason: String?
     }
 
     struct Source: Sendable, Codable {
@@ -52,7 +55,7 @@ enum ChatPage {
                 form(model),
                 .section(
                     .class("chat-history"), .attr("aria-label", "Questions asked in this session"), .attr("aria-live", "polite"),
-                    .forEach(model.turns.enumerated()) { index, turn in self.turn(turn, latest: index == 0) }
+                    .forEach(model.turns.enumerated()) { index, turn in self.turn(turn, latest: index == 0, showsReason: model.showsReasons) }
                 )
             ))
     }
@@ -76,10 +79,11 @@ enum ChatPage {
         )
     }
 
-    private static func turn(_ turn: Turn, latest: Bool) -> Node<HTML.BodyContext> {
+    private static func turn(_ turn: Turn, latest: Bool, showsReason: Bool) -> Node<HTML.BodyContext> {
         let anchor = "turn-\(turn.id.uuidString.prefix(8).lowercased())"
         let body: Node<HTML.BodyContext> = .group(
             .div(.class("answer"), .attr("data-answer", ""), answerText(turn.answer, anchor: anchor)),
+            .if(showsReason, .unwrap(turn.declinedReason) { .p(.class("decline-reason muted"), .safeText("Why: \($0)")) }),
             .if(
                 !turn.sources.isEmpty,
                 .ol(

@@ -26,7 +26,7 @@ struct ChatPageController {
             }
             try await history.save(
                 question: question, category: form.filter.category, answer: answer.text,
-                sources: answer.citations.map(ChatPage.Source.init), sessionID: sessionID)
+                sources: answer.citations.map(ChatPage.Source.init), declined: answer.declined, sessionID: sessionID)
             let target = form.filter.category.map { SiteRoute.chatPage.with(["category": $0]) } ?? SiteRoute.chatPage.path
             return .redirect(to: target, type: .normal)
         }
@@ -39,9 +39,11 @@ struct ChatPageController {
             let question = try body.validated()
             let category = body.filter.category
             let events = try await chat.stream(question, workspaceID: identity.workspaceID, filter: body.filter)
-            return AnswerStream.response(events, sources: { $0.map(ChatPage.Source.init) }) { answer, citations in
+            return AnswerStream.response(events, sources: { $0.map(ChatPage.Source.init) }, showsReason: identity.canAdminister) {
+                answer, citations, declined in
                 try await history.save(
-                    question: question, category: category, answer: answer, sources: citations.map(ChatPage.Source.init), sessionID: sessionID)
+                    question: question, category: category, answer: answer, sources: citations.map(ChatPage.Source.init), declined: declined,
+                    sessionID: sessionID)
             }
         }
     }
@@ -60,7 +62,7 @@ struct ChatPageController {
             documentCount: try await documents.documentCount(in: identity.workspaceID),
             categories: try await documents.categories(in: identity.workspaceID),
             selectedCategory: request.uri.queryParameters["category"].map(String.init) ?? turns.first?.category,
-            csrfToken: identity.csrfToken, turns: turns, notice: notice)
+            csrfToken: identity.csrfToken, turns: turns, notice: notice, showsReasons: identity.canAdminister)
         return HTMLResponse(html: ChatPage.render(model, chrome: chrome("Chat", .chat, identity)))
     }
 }

@@ -26,9 +26,21 @@ struct ChatQuestion: Decodable, Sendable {
     }
 }
 
+/// Why an answer is "I don't know": a stable code for everyone, the reason in words for admins.
+struct DeclinedDTO: Codable, Equatable, Sendable {
+    let code: String
+    let reason: String?
+
+    init?(_ reason: DeclineReason?, showsReason: Bool) {
+        guard let reason else { return nil }
+        code = reason.code
+        self.reason = showsReason ? reason.description : nil
+    }
+}
+
 /// An answer as Server-Sent Events, for the API and the Chat page's script alike: `sources`
 /// (as `sources` maps them), `delta` pieces of text, then `finished` is called and `done`
-/// carries the whole answer; `error` if it fails.
+/// carries the whole answer (and `declined`, for "I don't know"); `error` if it fails.
 enum AnswerStream {
     struct Delta: Encodable { let text: String }
     struct ErrorBody: Encodable { let message: String }
@@ -36,16 +48,19 @@ enum AnswerStream {
     struct DoneBody<Source: Encodable>: Encodable {
         let answer: String
         let sources: [Source]
+        let declined: DeclinedDTO?
     }
 
     static func response<Source: Encodable & Sendable>(
         _ events: AsyncThrowingStream<ChatService.Event, any Error>,
         sources map: @escaping @Sendable ([Citation]) -> [Source],
-        finished: @escaping @Sendable (_ answer: String, _ citations: [Citation]) async throws -> Void = { _, _ in }
+        showsReason: Bool,
+        finished: @escaping @Sendable (_ answer: String, _ citations: [Citation], _ declined: DeclineReason?) async throws -> Void = { _, _, _ in }
     ) -> Response {
         ServerSentEvents.response { writer in
             var answer = ""
             var citations: [Citation] = []
+            var declined: DeclineReason?
             do {
                 for try await event in events {
                     switch event {
@@ -55,10 +70,14 @@ enum AnswerStream {
                     case .text(let piece):
                         answer += piece
                         try await writer.write(ByteBuffer(string: ServerSentEvents.event("delta", Delta(text: piece))))
+                    case .declined(let reason):
+                        declined = reason
+                        citations = []
                     }
                 }
-                try await finished(answer, citations)
-                try await writer.write(ByteBuffer(string: ServerSentEvents.event("done", DoneBody(answer: answer, sources: map(citations)))))
+                try await finished(answer, citations, declined)
+                let done = DoneBody(answer: answer, sources: map(citations), declined: DeclinedDTO(declined, showsReason: showsReason))
+                try await writer.write(ByteBuffer(string: ServerSentEvents.event("done", done)))
             } catch {
                 try await writer.write(ByteBuffer(string: ServerSentEvents.event("error", ErrorBody(message: ChatError.answerFailed.safeMessage))))
             }

@@ -15,42 +15,77 @@ struct ChatService: Sendable {
     init(deps: Dependencies) {
         self.knowledge = deps.knowledge
         self.metrics = deps.metrics
+        self.answerer = Answerer(caution: deps.config.answerCaution)
     }
 
     /// What the answer is built from.
     struct Retrieval: Sendable {
         let question: String
+        /// The question's language, and the question as searched (rewritten into the documents'
+        /// language by the language model when there is one).
+        let language: Language
+        let searchedAs: String
         let questionVector: [Float]?
         let passages: [RetrievedPassage]
+        /// Whether the passages answer, and which to cite.
+        let grounding: Grounding
     }
 
     /// One step of a streamed answer.
     enum Event: Sendable {
         case sources([Citation])
         case text(String)
+        /// The answer is "I don't know", for this reason (sent last).
+        case declined(DeclineReason)
     }
 
     func retrieve(_ question: String, workspaceID: UUID, filter: SearchFilter, mode: SearchMode = .hybrid) async throws -> Retrieval {
         let started = ContinuousClock.now
         defer { metrics.recordRetrieval(duration: ContinuousClock.now - started) }
+        let language = Language.detect(question) ?? .english
+        // The documents are searched in their language: a question in another is restated by the
+        // model first (before any database read, so no connection waits on the model).
+        let searchedAs = language == .english ? question : (await translated(question, from: language) ?? question)
+        let searchLanguage = searchedAs == question ? language : .english
         let index = try await knowledge.index(for: workspaceID)
         // An embeddings service that is down leaves the words: the question is still answered by BM25.
-        let vector = try? await knowledge.embedQuestion(question)
-        let hits = index.search(question, vector: vector, mode: mode, filter: filter, limit: depth)
-        guard !hits.isEmpty else { return Retrieval(question: question, questionVector: vector, passages: []) }
-        let db = knowledge.store.database
-        let chunks = try await KnowledgeChunk.query(on: db).filter(\.$id ~~ hits.map(\.chunkID)).filter(\.$workspace.$id == workspaceID).all()
-        let documents = try await KnowledgeDocument.query(on: db).filter(\.$id ~~ hits.map(\.documentID)).all()
-        let chunkByID = Dictionary(chunks.compactMap { chunk in chunk.id.map { ($0, chunk) } }, uniquingKeysWith: { first, _ in first })
-        let documentByID = Dictionary(documents.compactMap { document in document.id.map { ($0, document) } }, uniquingKeysWith: { first, _ in first })
-        // A hit whose rows vanished (deleted since the index read them) is dropped.
-        let passages = hits.compactMap { hit -> RetrievedPassage? in
-            guard let chunk = chunkByID[hit.chunkID], let document = documentByID[hit.documentID] else { return nil }
-            return RetrievedPassage(
-                documentID: hit.documentID, title: document.title, sourceType: document.sourcePlatform.rawValue, url: WebLink.safe(document.sourceURL),
-                location: chunk.location, headingPath: chunk.headingPath, text: chunk.text, cosine: hit.cosine, bm25Rank: hit.bm25Rank)
+        let vector = try? await knowledge.embedQuestion(searchedAs)
+        let hits = index.search(searchedAs, vector: vector, mode: mode, filter: filter, limit: depth)
+        var passages: [RetrievedPassage] = []
+        if !hits.isEmpty {
+            let db = knowledge.store.database
+            let chunks = try await KnowledgeChunk.query(on: db).filter(\.$id ~~ hits.map(\.chunkID)).filter(\.$workspace.$id == workspaceID).all()
+            let documents = try await KnowledgeDocument.query(on: db).filter(\.$id ~~ hits.map(\.documentID)).all()
+            let chunkByID = Dictionary(chunks.compactMap { chunk in chunk.id.map { ($0, chunk) } }, uniquingKeysWith: { first, _ in first })
+            let documentByID = Dictionary(documents.compactMap { document in document.id.map { ($0, document) } }, uniquingKeysWith: { first, _ in first })
+            // A hit whose rows vanished (deleted since the index read them) is dropped.
+            passages = hits.compactMap { hit -> RetrievedPassage? in
+                guard let chunk = chunkByID[hit.chunkID], let document = documentByID[hit.documentID] else { return nil }
+                return RetrievedPassage(
+                    documentID: hit.documentID, title: document.title, sourceType: document.sourcePlatform.rawValue, url: WebLink.safe(document.sourceURL),
+                    location: chunk.location, headingPath: chunk.headingPath, text: chunk.text, cosine: hit.cosine, bm25Rank: hit.bm25Rank)
+            }
         }
-        return Retrieval(question: question, questionVector: vector, passages: passages)
+        let grounding = answerer.ground(question: searchedAs, language: searchLanguage, passages: passages, rarity: index.rarity(of:))
+        return Retrieval(
+            question: question, language: language, searchedAs: searchedAs, questionVector: vector, passages: passages, grounding: grounding)
+    }
+
+    /// The question restated in English by the language model, or nil without one (or when it fails:
+    /// the question is then searched as asked).
+    private func translated(_ question: String, from language: Language) async -> String? {
+        guard let model = knowledge.languageModel else { return nil }
+        var text = ""
+        do {
+            for try await piece in model.stream(answerer.translationPrompt(question: question, from: language)) {
+                text += piece
+                if text.count > 4 * question.count + 200 { break }
+            }
+        } catch {
+            return nil
+        }
+        let restated = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return restated.isEmpty ? nil : restated
     }
 
     /// The whole answer at once.
@@ -59,13 +94,15 @@ struct ChatService: Sendable {
         guard knowledge.languageModel != nil else { return try await extractive(retrieval) }
         var text = ""
         var citations: [Citation] = []
+        var declined: DeclineReason?
         for try await event in generated(retrieval) {
             switch event {
             case .sources(let sources): citations = sources
             case .text(let piece): text += piece
+            case .declined(let reason): declined = reason
             }
         }
-        return Answer(text: text, citations: citations, answered: !citations.isEmpty)
+        return Answer(text: text, citations: declined == nil ? citations : [], declined: declined, evidence: retrieval.grounding.evidence)
     }
 
     /// The answer as it is written: the sources first, then the text in pieces.
@@ -76,6 +113,7 @@ struct ChatService: Sendable {
         return AsyncThrowingStream { continuation in
             continuation.yield(.sources(answer.citations))
             continuation.yield(.text(answer.text))
+            if let reason = answer.declined { continuation.yield(.declined(reason)) }
             continuation.finish()
         }
     }
@@ -87,28 +125,37 @@ struct ChatService: Sendable {
                 try await embedder.embed(sentences).map { vector in zip(vector, question).reduce(0) { $0 + $1.0 * $1.1 } }
             }
         }
-        let answer = try await answerer.extractive(question: retrieval.question, passages: retrieval.passages, sentenceScores: scorer)
+        let answer = try await answerer.extractive(question: retrieval.searchedAs, grounding: retrieval.grounding, sentenceScores: scorer)
         metrics.recordQuestion(mode: "extractive", answered: answer.answered)
         return answer
     }
 
     private func generated(_ retrieval: Retrieval) -> AsyncThrowingStream<Event, any Error> {
-        let (passages, citations) = answerer.sources(for: retrieval.passages)
-        metrics.recordQuestion(mode: "llm", answered: !citations.isEmpty)
+        let grounding = retrieval.grounding
         return AsyncThrowingStream { continuation in
-            guard let model = knowledge.languageModel, !citations.isEmpty else {
+            guard let model = knowledge.languageModel, grounding.declined == nil, !grounding.citations.isEmpty else {
                 // Nothing relevant: the model is not asked to make something up.
+                metrics.recordQuestion(mode: "llm", answered: false)
                 continuation.yield(.sources([]))
                 continuation.yield(.text(Answerer.unknown))
+                continuation.yield(.declined(grounding.declined ?? .nothingFound))
                 continuation.finish()
                 return
             }
             let task = Task {
-                continuation.yield(.sources(citations))
+                continuation.yield(.sources(grounding.citations))
                 do {
-                    for try await piece in model.stream(answerer.groundingPrompt(question: retrieval.question, passages: passages, citations: citations)) {
+                    var reply = ""
+                    let prompt = answerer.groundingPrompt(
+                        question: retrieval.question, language: retrieval.language, passages: grounding.passages, citations: grounding.citations)
+                    for try await piece in model.stream(prompt) {
+                        reply += piece
                         continuation.yield(.text(piece))
                     }
+                    // The model read the passages and found no answer: its "I don't know" stands, uncited.
+                    let declined = Answerer.isUnknown(reply)
+                    metrics.recordQuestion(mode: "llm", answered: !declined)
+                    if declined { continuation.yield(.declined(.notInSources)) }
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)

@@ -1,6 +1,7 @@
 import CirrusCore
 import Configuration
 import Foundation
+import Knowledge
 import Logging
 
 /// Everything `cirrus` reads at start-up. Built by ``AppConfig/load(overrides:environment:)``
@@ -91,6 +92,8 @@ public struct AppConfig: Sendable, CustomStringConvertible {
     public var extractTimeoutSeconds: Int
     /// Tesseract language packs OCR reads with, joined by `+` (`eng`, `eng+deu`).
     public var ocrLanguages: String
+    /// How readily the chatbot answers rather than saying "I don't know".
+    public var answerCaution: AnswerCaution
     /// The `cirrus` binary that runs the readers; by default this executable, or the `cirrus`
     /// next to it (tests, benchmarks).
     public var extractBinary: String?
@@ -177,6 +180,7 @@ extension AppConfig {
         public static let extractMemoryMB = "CIRRUS_EXTRACT_MEMORY_MB"
         public static let extractTimeout = "CIRRUS_EXTRACT_TIMEOUT_SECONDS"
         public static let ocrLanguages = "CIRRUS_OCR_LANGUAGES"
+        public static let answerCaution = "CIRRUS_ANSWER_CAUTION"
         public static let extractBinary = "CIRRUS_EXTRACT_BINARY"
         public static let modelDirectory = "CIRRUS_MODEL_DIR"
         public static let embeddingsURL = "CIRRUS_EMBEDDINGS_URL"
@@ -323,6 +327,11 @@ extension AppConfig {
         guard !packs.isEmpty, packs.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0 == "_" } }) else {
             throw ConfigError.invalid(key: Key.ocrLanguages, reason: "name Tesseract language packs joined by +, such as eng or eng+deu")
         }
+        let caution = string(Key.answerCaution) ?? AnswerCaution.balanced.rawValue
+        guard let answerCaution = AnswerCaution(rawValue: caution.lowercased()) else {
+            throw ConfigError.invalid(key: Key.answerCaution, reason: "use lenient, balanced or cautious")
+        }
+        self.answerCaution = answerCaution
         self.modelDirectory = string(Key.modelDirectory) ?? "models/all-MiniLM-L6-v2"
         func serviceURL(_ key: String) throws -> String? {
             guard let url = string(key) else { return nil }

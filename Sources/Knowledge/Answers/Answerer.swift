@@ -44,17 +44,33 @@ public struct Citation: Sendable, Equatable {
     public let confidence: Int
 }
 
-/// An answer with its citations; `answered` is false for "I don't know".
+/// An answer with its citations; `declined` says why, when the answer is "I don't know".
 public struct Answer: Sendable {
     public let text: String
     public let citations: [Citation]
-    public let answered: Bool
+    public let declined: DeclineReason?
+    /// What the decision rested on (nil when nothing was retrieved).
+    public let evidence: AnswerEvidence?
 
-    public init(text: String, citations: [Citation], answered: Bool) {
+    public var answered: Bool { declined == nil }
+
+    public init(text: String, citations: [Citation], declined: DeclineReason?, evidence: AnswerEvidence?) {
         self.text = text
         self.citations = citations
-        self.answered = answered
+        self.declined = declined
+        self.evidence = evidence
     }
+}
+
+/// What the retrieved passages support: the ones to cite, or why nothing answers.
+public struct Grounding: Sendable {
+    public let passages: [RetrievedPassage]
+    public let citations: [Citation]
+    public let evidence: AnswerEvidence?
+    public let declined: DeclineReason?
+
+    /// "I don't know", with the reason.
+    public func unknown() -> Answer { Answer(text: Answerer.unknown, citations: [], declined: declined ?? .nothingFound, evidence: evidence) }
 }
 
 /// Turns a passage's similarity to the question into the probability that it answers it.
@@ -84,13 +100,15 @@ public struct ConfidenceCalibration: Sendable {
 /// sentences, each followed by its source's marker), or the grounding prompt for a language model.
 public struct Answerer: Sendable {
     public var calibration: ConfidenceCalibration
-    /// Below this calibrated confidence for the best passage, the answer is "I don't know".
+    /// Below this calibrated confidence a passage is not cited (whether to answer at all is the abstention's call).
     public var threshold: Double
+    public var abstention: Abstention
     public static let unknown = "I don't know. Nothing in the knowledge base answers this question."
 
-    public init(calibration: ConfidenceCalibration = .builtIn, threshold: Double = 0.35) {
+    public init(calibration: ConfidenceCalibration = .builtIn, threshold: Double = 0.35, caution: AnswerCaution = .balanced) {
         self.calibration = calibration
         self.threshold = threshold
+        self.abstention = Abstention(calibration: calibration, caution: caution)
     }
 
     /// Confidence of one passage in 0…1. Without vectors, BM25's first hit counts as an even chance.
@@ -99,11 +117,16 @@ public struct Answerer: Sendable {
         return passage.bm25Rank == 1 ? 0.5 : 0.3
     }
 
-    /// The passages worth citing (best first) and their numbered sources, one per document.
-    public func sources(for passages: [RetrievedPassage], limit: Int = 4) -> (passages: [RetrievedPassage], citations: [Citation]) {
-        // Ranked by fused rank; the best of the first three decides whether anything answers.
-        guard let best = passages.prefix(3).map(confidence).max(), best >= threshold else { return ([], []) }
-        let kept = passages.prefix(limit).filter { confidence($0) >= threshold }
+    /// Decides whether the passages (ranked best first) answer the question and, if so, which
+    /// to cite: one numbered source per document. `rarity` weighs the question's words (the index's).
+    public func ground(
+        question: String, language: Language = .english, passages: [RetrievedPassage], rarity: ([String]) -> [Float], limit: Int = 4
+    ) -> Grounding {
+        guard !passages.isEmpty else { return Grounding(passages: [], citations: [], evidence: nil, declined: .nothingFound) }
+        let evidence = abstention.evidence(question: question, language: language, passages: passages, rarity: rarity)
+        if let reason = abstention.decline(evidence, found: true) { return Grounding(passages: [], citations: [], evidence: evidence, declined: reason) }
+        // The best passage is cited however low its own cosine; the others when they clear the threshold.
+        let kept = passages.prefix(limit).enumerated().filter { $0.offset == 0 || confidence($0.element) >= threshold }.map(\.element)
         var citations: [Citation] = []
         for passage in kept where !citations.contains(where: { $0.documentID == passage.documentID }) {
             citations.append(
@@ -111,15 +134,16 @@ public struct Answerer: Sendable {
                     number: citations.count + 1, documentID: passage.documentID, title: passage.title, sourceType: passage.sourceType,
                     url: passage.url, location: Self.place(passage), confidence: Int((confidence(passage) * 100).rounded())))
         }
-        return (kept, citations)
+        return Grounding(passages: kept, citations: citations, evidence: evidence, declined: nil)
     }
 
     /// An extractive answer: the sentences of the cited passages most like the question,
     /// scored by `sentenceScores` (cosine to the question, from the caller's embedder) or by
     /// shared words when it is nil.
-    public func extractive(question: String, passages: [RetrievedPassage], sentenceScores: (([String]) async throws -> [Float])?) async throws -> Answer {
-        let (kept, citations) = sources(for: passages)
-        guard !kept.isEmpty else { return Answer(text: Self.unknown, citations: [], answered: false) }
+    public func extractive(question: String, grounding: Grounding, sentenceScores: (([String]) async throws -> [Float])?) async throws -> Answer {
+        let kept = grounding.passages
+        let citations = grounding.citations
+        guard !kept.isEmpty else { return grounding.unknown() }
         // Candidate sentences of the best passages, remembering where each came from.
         var candidates: [(passage: Int, position: Int, text: String)] = []
         for (index, passage) in kept.prefix(3).enumerated() {
@@ -130,7 +154,7 @@ public struct Answerer: Sendable {
                 candidates.append((index, position, sentence))
             }
         }
-        guard !candidates.isEmpty else { return Answer(text: Self.unknown, citations: [], answered: false) }
+        guard !candidates.isEmpty else { return Grounding(passages: [], citations: [], evidence: grounding.evidence, declined: .nothingFound).unknown() }
         let scores: [Float]
         if let sentenceScores {
             scores = try await sentenceScores(candidates.map(\.text))
@@ -158,11 +182,15 @@ public struct Answerer: Sendable {
         }.joined(separator: " ")
         let cited = Set(chosen.map { kept[candidates[$0].passage].documentID })
         // Sources keep their numbers; ones no sentence quoted still back the answer, so they stay listed.
-        return Answer(text: text, citations: citations.filter { cited.contains($0.documentID) || $0.number <= 3 }, answered: true)
+        return Answer(
+            text: text, citations: citations.filter { cited.contains($0.documentID) || $0.number <= 3 }, declined: nil, evidence: grounding.evidence)
     }
 
     /// The messages that ground a language model in the cited passages only.
-    public func groundingPrompt(question: String, passages: [RetrievedPassage], citations: [Citation]) -> [OpenAIChatClient.Message] {
+    /// The answer comes in `language`, the question's, whatever the sources' language.
+    public func groundingPrompt(
+        question: String, language: Language = .english, passages: [RetrievedPassage], citations: [Citation]
+    ) -> [OpenAIChatClient.Message] {
         var context = ""
         for passage in passages {
             guard let number = citations.first(where: { $0.documentID == passage.documentID })?.number else { continue }
@@ -172,13 +200,30 @@ public struct Answerer: Sendable {
             You answer questions for a company's knowledge base using only the numbered sources below. \
             After each statement, cite the source it comes from with its number in square brackets, like [1]. \
             If the sources do not contain the answer, reply exactly: \(Self.unknown) \
-            Do not use outside knowledge. Keep the answer short.
+            Do not use outside knowledge. Keep the answer short.\(language == .english ? "" : " Write the answer in \(language.englishName).")
 
             Sources:
 
             \(context)
             """
         return [.init(role: "system", content: system), .init(role: "user", content: question)]
+    }
+
+    /// The messages that have a language model restate a question in English, the documents'
+    /// language, for retrieval only (the answer is still written in the question's language).
+    public func translationPrompt(question: String, from language: Language) -> [OpenAIChatClient.Message] {
+        let system = """
+            Translate the user's question from \(language.englishName) into English so it can be searched in English documents. \
+            Keep names, numbers and codes as they are. Reply with the translated question only.
+            """
+        return [.init(role: "system", content: system), .init(role: "user", content: question)]
+    }
+
+    /// Whether a model's reply is the "I don't know" it was told to give when the sources do not answer.
+    public static func isUnknown(_ reply: String) -> Bool {
+        let text = reply.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let marker = unknown.prefix(while: { $0 != "." }).lowercased()
+        return text.hasPrefix(marker) || text.hasPrefix(marker.replacingOccurrences(of: "'", with: "’"))
     }
 
     /// Where a passage sits, for a citation: its location, else its innermost heading.

@@ -229,6 +229,18 @@ public final class HybridIndex: @unchecked Sendable {
         }
     }
 
+    /// How rare each term is among the live passages: BM25's inverse document frequency, the
+    /// highest for a term no passage has. Terms are as ``WordTokenizer/terms(_:)`` gives them.
+    public func rarity(of terms: [String]) -> [Float] {
+        lock.read {
+            let n = Float(max(liveCount, 1))
+            return terms.map { term in
+                let frequency = termIDs[term].map { Float(min(postings[Int($0)].count, liveCount)) } ?? 0
+                return logf(1 + (n - frequency + 0.5) / (frequency + 0.5))
+            }
+        }
+    }
+
     /// The document a hit belongs to (title, category, source; without its passages).
     public func document(_ id: UUID) -> IndexedDocument? {
         lock.read { documentSlots[id].map { documents[Int($0.document)] } }

@@ -18,9 +18,12 @@ final class FakeOpenAI: @unchecked Sendable {
 
     /// The reply the fake model streams, in pieces of a few characters.
     let reply: String
+    /// The reply to a request to translate a question, when it differs.
+    let translation: String?
 
-    init(reply: String = "The main features are real-time sync, smart search and a file picker [1].") {
+    init(reply: String = "The main features are real-time sync, smart search and a file picker [1].", translation: String? = nil) {
         self.reply = reply
+        self.translation = translation
     }
 
     /// A deterministic embedding: words hashed into buckets (so texts sharing words are close).
@@ -48,8 +51,10 @@ final class FakeOpenAI: @unchecked Sendable {
         router.post("v1/chat/completions") { request, _ -> Response in
             let json = try JSONSerialization.jsonObject(with: Data(buffer: try await request.body.collect(upTo: 1 << 24))) as? [String: Any] ?? [:]
             self.lock.withLock { self._chatRequests.append(json) }
-            let pieces = stride(from: 0, to: self.reply.count, by: 7).map { start in
-                String(self.reply.dropFirst(start).prefix(7))
+            let system = ((json["messages"] as? [[String: Any]])?.first?["content"] as? String) ?? ""
+            let reply = system.hasPrefix("Translate") ? (self.translation ?? self.reply) : self.reply
+            let pieces = stride(from: 0, to: reply.count, by: 7).map { start in
+                String(reply.dropFirst(start).prefix(7))
             }
             return Response(
                 status: .ok, headers: [.contentType: "text/event-stream"],

@@ -30,6 +30,7 @@ enum CirrusMigrations {
         CreatePushChannels(),
         AddFollowUpToSyncedSources(),
         AddOCRToDocuments(),
+        AddDeclineReasonToChatTurns(),
     ]
 }
 

@@ -12,6 +12,8 @@ final class ChatTurn: Model, @unchecked Sendable {
     @Field(key: "answer") var answer: String
     /// The sources as the chat API returns them (JSON).
     @Field(key: "sources_json") var sourcesJSON: String
+    /// Why the answer was "I don't know" (for admins), or nil.
+    @OptionalField(key: "declined_reason") var declinedReason: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

@@ -89,7 +89,10 @@
           const value = JSON.parse(payload);
           if (name === "sources") { renderSources(list, value, anchor); }
           if (name === "delta") { text += value.text; answer.textContent = text; }
-          if (name === "done") { renderAnswer(answer, value.answer, anchor); }
+          if (name === "done") {
+            renderAnswer(answer, value.answer, anchor);
+            if (value.declined && value.declined.reason) { answer.after(element("p", "decline-reason muted", "Why: " + value.declined.reason)); }
+          }
           if (name === "error") { throw new Error(value.message); }
         }
       }
