@@ -48,6 +48,28 @@ struct KnowledgeBench: AsyncParsableCommand {
             }
         }
 
+        // Re-ranking a question's short list: the sentences of twelve real passages embedded, as
+        // the chat service does for every question (nothing is kept between questions).
+        let shortList = Self.shortList()
+        let reranker = SentenceReranker()
+        let questionVector = embedder.embedNow(["How soon after an outage is the review write-up due?"])[0]
+        let shortVectors = embedder.embedNow(shortList.map(\.text))
+        let candidates = zip(shortList, shortVectors).map { passage, vector in
+            RetrievedPassage(
+                documentID: UUID(), title: passage.title, sourceType: "google_drive", url: nil, location: nil, headingPath: "", text: passage.text,
+                cosine: zip(vector, questionVector).reduce(Float(0)) { $0 + $1.0 * $1.1 }, bm25Rank: nil)
+        }
+        let sentenceCount = candidates.map { SentenceReranker.sentences(of: $0).count }.reduce(0, +)
+        let rerankRounds = 10
+        let rerankStart = ContinuousClock.now
+        for _ in 0..<rerankRounds {
+            _ = try await reranker.rerank(candidates, question: questionVector) { embedder.embedNow($0) }
+        }
+        print(
+            String(
+                format: "re-ranking a question's short list (%d passages, %d sentences embedded): %.0f ms per question",
+                candidates.count, sentenceCount, (ContinuousClock.now - rerankStart).seconds * 1000 / Double(rerankRounds)))
+
         // Search: passages made of the same vocabulary, vectors spread around real embeddings.
         let baseline = Self.residentMegabytes()
         for size in sizes.split(separator: ",").compactMap({ Int($0) }) {
@@ -116,6 +138,19 @@ struct KnowledgeBench: AsyncParsableCommand {
     }
 
     /// Corpus words first (so passages read like the corpus), then made-up terms for a long tail.
+    /// Twelve passages of the sample corpus, as a question's short list.
+    static func shortList() -> [(title: String, text: String)] {
+        let texts: [(String, String)] = [
+            ("Incident Response Runbook", CorpusTexts.incidentRunbook), ("Deployment Guide", CorpusTexts.deploymentGuide),
+            ("Launch Checklist", CorpusTexts.launchChecklist), ("Meeting Notes", CorpusTexts.meetingNotes),
+            ("Roadmap Review", CorpusTexts.roadmapReview), ("Press Release", CorpusTexts.pressRelease),
+            ("Travel Policy", DropboxTexts.travelPolicy), ("Weekly Team Meeting", DropboxTexts.paperAgenda),
+            ("On-call Handbook", MicrosoftTexts.oncall), ("Design Review Notes: Atlas", MicrosoftTexts.designReview),
+            ("Weekly update 7", CorpusTexts.weeklyUpdate(7)), ("Timesheet 3", MicrosoftTexts.timesheet(3)),
+        ]
+        return texts
+    }
+
     static func vocabulary() -> [String] {
         let text = SampleDocuments.all.map(\.plainText).joined(separator: " ")
         var seen: Set<String> = []

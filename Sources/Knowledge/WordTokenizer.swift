@@ -96,4 +96,13 @@ public struct WordTokenizer: Sendable {
         "that", "the", "their", "them", "then", "there", "these", "they", "this", "to", "was", "we", "were", "what",
         "when", "where", "which", "who", "will", "with", "would", "you", "your",
     ]
+
+    /// Words (as terms) that shape a question but say nothing of its subject: left out of a
+    /// question's BM25 query and of its coverage, where they would match any passage.
+    public static let questionWords: Set<String> = [
+        "how", "much", "many", "long", "often", "soon", "why", "whom", "whose", "do", "doe", "did", "does", "can", "could",
+        "should", "must", "may", "might", "shall", "am", "been", "being", "get", "got", "give", "tell", "told", "know",
+        "any", "some", "all", "each", "every", "one", "there", "here", "about", "than", "up", "out", "over", "us", "anyone",
+        "someone", "people", "thing", "way", "need", "want", "like", "make", "use", "i'm", "it's", "what's",
+    ]
 }

@@ -201,6 +201,17 @@ struct BrowserTests {
                 #expect(try await browser.elements("article.chat-turn").count == 2)
                 let latest = try await browser.text(of: try await browser.element("article.chat-turn.latest"))
                 #expect(latest.contains("requests per minute") && latest.contains("600"), "\(latest)")
+                // and a question the documents do not answer gets "I don't know", and the admin sees why
+                try await browser.type("Does Beacon integrate with Salesforce?", into: "#question")
+                try await browser.click("#ask")
+                let declined = try await browser.element(
+                    xpath: "//article[contains(@class,'latest') and @data-state='done' and .//h2[contains(., 'Salesforce')]]", timeout: .seconds(30))
+                let declinedText = try await browser.text(of: declined)
+                #expect(declinedText.contains("I don't know"), "\(declinedText)")
+                #expect(declinedText.contains("Why:") && declinedText.contains("Salesforce”"), "\(declinedText)")
+                try await browser.open(origin + "/admin/chat")
+                let reason = try await browser.text(of: try await browser.element("article.chat-turn.latest .decline-reason"))
+                #expect(reason.contains("Salesforce"), "\(reason)")
             } catch {
                 await browser.quit()
                 throw error

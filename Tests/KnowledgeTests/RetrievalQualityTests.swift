@@ -99,6 +99,14 @@ struct EvaluationCorpus {
         }
     }
 
+    /// The passages as the chat service orders them: hybrid search, its short list re-ranked by
+    /// the passages' best sentences (sentence vectors are kept between questions).
+    func reranked(_ question: String, vector: [Float]) async throws -> [RetrievedPassage] {
+        try await SentenceReranker().rerank(retrieve(question, vector: vector, depth: 30), question: vector) { texts in
+            try await SentenceVectors.shared.vectors(texts, embedder: embedder)
+        }
+    }
+
     /// Questions in the documents' subject but not their words, with the documents that answer them.
     static let questions: [(String, Set<String>)] = [
         ("When did Beacon first become available and how many firms use it today?", ["Product Overview"]),
@@ -285,5 +293,19 @@ struct RetrievalQualityTests {
             bins[bin].count += 1
         }
         return bins.reduce(0) { $0 + abs($1.confidence - $1.correct) } / Double(samples.count)
+    }
+}
+
+/// Sentence vectors for the evaluation, embedded once across questions.
+actor SentenceVectors {
+    static let shared = SentenceVectors()
+    private var cache: [String: [Float]] = [:]
+
+    func vectors(_ texts: [String], embedder: MiniLMEmbedder) async throws -> [[Float]] {
+        let missing = Array(Set(texts.filter { cache[$0] == nil }))
+        if !missing.isEmpty {
+            for (text, vector) in zip(missing, try await embedder.embed(missing)) { cache[text] = vector }
+        }
+        return texts.map { cache[$0] ?? [] }
     }
 }

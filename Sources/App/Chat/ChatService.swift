@@ -9,8 +9,9 @@ struct ChatService: Sendable {
     let knowledge: KnowledgeBase
     let metrics: MetricsRegistry
     var answerer = Answerer()
-    /// Passages retrieved per question.
+    /// Passages an answer is built from, after re-ranking.
     var depth = 6
+    var reranker = SentenceReranker()
 
     init(deps: Dependencies) {
         self.knowledge = deps.knowledge
@@ -50,7 +51,7 @@ struct ChatService: Sendable {
         let index = try await knowledge.index(for: workspaceID)
         // An embeddings service that is down leaves the words: the question is still answered by BM25.
         let vector = try? await knowledge.embedQuestion(searchedAs)
-        let hits = index.search(searchedAs, vector: vector, mode: mode, filter: filter, limit: depth)
+        let hits = index.search(searchedAs, vector: vector, mode: mode, filter: filter, limit: max(depth, reranker.candidates))
         var passages: [RetrievedPassage] = []
         if !hits.isEmpty {
             let db = knowledge.store.database
@@ -66,6 +67,12 @@ struct ChatService: Sendable {
                     location: chunk.location, headingPath: chunk.headingPath, text: chunk.text, cosine: hit.cosine, bm25Rank: hit.bm25Rank)
             }
         }
+        // The short list re-ranked by its best sentences (the store was read already; an embedder
+        // that fails leaves the fused order).
+        if let embedder = knowledge.embedder, mode != .bm25 {
+            passages = (try? await reranker.rerank(passages, question: vector) { try await embedder.embed($0) }) ?? passages
+        }
+        passages = Array(passages.prefix(depth))
         let grounding = answerer.ground(question: searchedAs, language: searchLanguage, passages: passages, rarity: index.rarity(of:))
         return Retrieval(
             question: question, language: language, searchedAs: searchedAs, questionVector: vector, passages: passages, grounding: grounding)

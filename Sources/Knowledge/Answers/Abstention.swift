@@ -87,18 +87,10 @@ public struct Abstention: Sendable {
         self.weights = Self.builtInWeights
     }
 
-    /// Words that shape a question but say nothing of its subject; not counted in coverage.
-    static let questionWords: Set<String> = [
-        "how", "much", "many", "long", "often", "soon", "why", "whom", "whose", "do", "doe", "did", "does", "can", "could",
-        "should", "must", "may", "might", "shall", "am", "been", "being", "get", "got", "give", "tell", "told", "know",
-        "any", "some", "all", "each", "every", "one", "there", "here", "about", "than", "up", "out", "over", "us", "anyone",
-        "someone", "people", "thing", "way", "need", "want", "like", "make", "use", "i'm", "it's", "what's",
-    ]
-
     /// The question's subject terms, once each: its BM25 terms without the words that only shape a question.
     public static func subjectTerms(_ question: String, tokenizer: WordTokenizer = WordTokenizer()) -> [String] {
         var seen: Set<String> = []
-        return tokenizer.terms(question).filter { !questionWords.contains($0) && seen.insert($0).inserted }
+        return tokenizer.terms(question).filter { !WordTokenizer.questionWords.contains($0) && seen.insert($0).inserted }
     }
 
     /// Names, numbers and codes in the question, as BM25 terms paired with the word as asked:
