@@ -1,5 +1,9 @@
 import CirrusCore
+import FluentKit
 import Foundation
+import Hummingbird
+import NIOCore
+import TestSupport
 import Testing
 
 @testable import App
@@ -217,6 +221,105 @@ struct BrowserTests {
                 throw error
             }
             await browser.quit()
+        }
+    }
+
+    /// A customer's web page with the widget's snippet on it.
+    static func customerPage(cirrus port: Int, site: String) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/") { _, _ -> Response in
+            let html = """
+                <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme help</title></head>
+                <body><h1>Acme help centre</h1><p>Questions? Ask in the chat.</p>
+                <script src="http://127.0.0.1:\(port)/static/widget.js" data-cirrus-site="\(site)" async></script></body></html>
+                """
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+        }
+        return router
+    }
+
+    @Test("Sarah tests the chatbot through the widget on a page of another origin: the seed's question, a follow-up, a rating; a page elsewhere gets no widget")
+    func widgetOnAnotherOrigin() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            // given the product docs imported, and the widget snippet on a page served from another port
+            let driver = try await ChatTests.importProductDocs(client)
+            let site = try #require(try await client.get("/api/v1/widget", bearer: driver.bearer).json()["siteKey"] as? String)
+            try await LocalServer.run(Self.customerPage(cirrus: client.port, site: site), label: "allowed-page") { allowedPort in
+                try await LocalServer.run(Self.customerPage(cirrus: client.port, site: site), label: "other-page") { otherPort in
+                    let page = "http://127.0.0.1:\(allowedPort)"
+                    #expect(
+                        try await client.json(
+                            .patch, "/api/v1/widget", ["enabled": true, "allowedOrigins": [page], "launcherText": "Ask Acme"], bearer: driver.bearer
+                        )
+                        .status == .ok)
+                    let browser = try await WebDriver.start()
+                    do {
+                        // when a visitor opens the page and the launcher
+                        try await browser.open(page + "/")
+                        let launcher = try await browser.element(".cirrus-widget[data-state=ready] .cirrus-launcher", timeout: .seconds(15))
+                        #expect(try await browser.text(of: launcher) == "Ask Acme")
+                        try await browser.click(element: launcher)
+                        // then the panel opens with the greeting and the question box focused
+                        #expect(try await browser.execute("return document.activeElement.id") as? String == "cirrus-question")
+                        #expect(
+                            try await browser.execute("return document.querySelector('.cirrus-launcher').getAttribute('aria-expanded')") as? String == "true")
+                        #expect(try await browser.text(of: try await browser.element("#cirrus-panel .cirrus-log")).contains("Ask me anything"))
+                        // when the seed's question is asked
+                        try await browser.type("What are the main features of our product?", into: "#cirrus-question")
+                        try await browser.click(".cirrus-send")
+                        // then the answer cites the Feature Guide by title, with no link to the internal file
+                        let first = try await browser.element(
+                            xpath: "//div[contains(@class,'cirrus-bot')][.//li[contains(., 'Feature Guide.docx')]]", timeout: .seconds(30))
+                        #expect(try await browser.text(of: first).contains("[1]"))
+                        #expect(try await browser.elements(".cirrus-sources a").isEmpty)
+                        // and a follow-up is answered in the conversation's context, from the same file
+                        try await browser.type("Which plans include it?", into: "#cirrus-question")
+                        try await browser.click(".cirrus-send")
+                        _ = try await browser.element(
+                            xpath:
+                                "(//div[contains(@class,'cirrus-bot')][.//ol[contains(@class,'cirrus-sources')]])[2][.//li[contains(., 'Feature Guide.docx')]]",
+                            timeout: .seconds(30))
+                        // when the visitor rates the first answer down, saying why
+                        try await browser.click(element: try await browser.element(xpath: "(//button[@data-rating='down'])[1]"))
+                        try await browser.type("I wanted the prices as well", into: ".cirrus-comment-text")
+                        try await browser.click(".cirrus-comment-send")
+                        // then it is thanked for and kept with that answer
+                        _ = try await browser.element(xpath: "//p[contains(@class,'cirrus-status')][contains(., 'Thank you')]", timeout: .seconds(10))
+                        let rated = try await eventually("the rating is stored") {
+                            try await harness.withStore { store in try await ConversationTurn.query(on: store.database).filter(\.$rating == -1).first() }
+                        }
+                        #expect(rated.question == "What are the main features of our product?")
+                        #expect(rated.ratingComment == "I wanted the prices as well")
+                        // and Escape closes the panel, returning to the launcher
+                        try await browser.click("#cirrus-question")
+                        try await browser.press(WebDriver.escapeKey)
+                        #expect(try await browser.execute("return document.getElementById('cirrus-panel').hidden") as? Bool == true)
+                        #expect(try await browser.execute("return document.activeElement.className") as? String == "cirrus-launcher")
+                        if let directory = ProcessInfo.processInfo.environment["CIRRUS_SCREENSHOT_DIR"] {
+                            try await browser.click(".cirrus-launcher")
+                            try await browser.screenshotPNG().write(to: URL(fileURLWithPath: directory).appendingPathComponent("widget.png"))
+                        }
+
+                        // when the same snippet is on a page of an origin not listed
+                        try await browser.open("http://127.0.0.1:\(otherPort)/")
+                        // then the widget is refused: no launcher, and the page cannot read the API's answers
+                        _ = try await browser.element(".cirrus-widget[data-state=unavailable]", timeout: .seconds(15))
+                        #expect(try await browser.execute("return document.querySelector('.cirrus-launcher').hidden") as? Bool == true)
+                        let attempt = try await browser.executeAsync(
+                            """
+                            const done = arguments[arguments.length - 1];
+                            fetch('http://127.0.0.1:\(client.port)/api/v1/widget/\(site)/session', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: '{}'})
+                              .then((r) => done('read ' + r.status), (e) => done('blocked'));
+                            """)
+                        #expect(attempt as? String == "blocked", "\(attempt ?? "nil")")
+                    } catch {
+                        await browser.quit()
+                        throw error
+                    }
+                    await browser.quit()
+                }
+            }
         }
     }
 }

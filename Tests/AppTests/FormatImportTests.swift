@@ -27,19 +27,8 @@ struct FormatImportTests {
 
     /// `format` written by LibreOffice from our own `source` document.
     static func libreOffice(_ document: NativeDocument, from source: String, to format: String) throws -> [UInt8] {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-formats-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let input = folder.appendingPathComponent("source.\(source)")
-        try Data(DocumentFormats.render(document, format: source)).write(to: input)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(LegacyOfficeExtractor.installedSoffice()))
-        process.arguments = ["-env:UserInstallation=file://\(folder.path)/profile", "--headless", "--convert-to", format, "--outdir", folder.path, input.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return try [UInt8](Data(contentsOf: folder.appendingPathComponent("source.\(format)")))
+        try LegacyOfficeExtractor.convert(
+            DocumentFormats.render(document, format: source), to: format, from: source, soffice: try #require(LegacyOfficeExtractor.installedSoffice()))
     }
 
     @Test("OpenDocument, EPUB, email and mailboxes, and (with LibreOffice) .doc, .xls, .ppt and RTF import with their text")
@@ -94,7 +83,7 @@ struct FormatImportTests {
 
             // then every file is done, and its text is in the knowledge base
             let files = ImportTests.items(job).filter { $0["isFolder"] as? Bool != true }
-            #expect(files.count == expected.count)
+            #expect(files.count == expected.count, "\(String(describing: job).prefix(3000))")
             for file in files {
                 #expect(file["state"] as? String == "done", "\(file["name"] ?? "?"): \(file["state"] ?? "?") \(file["reason"] ?? "")")
             }

@@ -100,8 +100,7 @@ struct ReliabilityTests {
         _ = try await MultiProcessTests.call(servers.sandboxOrigin + "/_sandbox/faults", method: .DELETE)
         try await servers.start()
         let finished = try await eventually("the job finishes after the restart") {
-            let job = try await servers.job(jobID, bearer: bearer)
-            return job["status"] as? String == "running" ? nil : job
+            ImportTests.finished(try await servers.job(jobID, bearer: bearer))
         }
         let files = Self.files(finished)
         #expect(files.count == 8)
@@ -311,10 +310,7 @@ struct ReliabilityTests {
                 return ImportTests.items(job).contains { ($0["reason"] as? String)?.hasPrefix("Retrying") == true } ? true : nil
             }
             _ = try await MultiProcessTests.call(sandbox + "/_sandbox/faults", method: .DELETE)
-            let job = try await eventually("the job finishes") {
-                let job = try await client.get("/api/v1/imports/\(id)", bearer: driver.bearer).json()
-                return job["status"] as? String == "running" ? nil : job
-            }
+            let job = try await ImportTests.waitFor(client, driver, job: id)
             #expect(job["status"] as? String == "completed")
             #expect(Self.files(job).count == 2)
         }

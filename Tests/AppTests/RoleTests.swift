@@ -45,6 +45,8 @@ struct RoleTests {
         Route(method: .get, path: "/admin/integrations", administrator: .ok, member: .ok, signedOut: .found),
         Route(method: .get, path: "/admin/documents", administrator: .ok, member: .ok, signedOut: .found),
         Route(method: .get, path: "/admin/chat", administrator: .ok, member: .ok, signedOut: .found),
+        Route(method: .get, path: "/admin/chatbot", administrator: .ok, member: .ok, signedOut: .found),
+        Route(method: .get, path: "/admin/widget", administrator: .ok, member: .ok, signedOut: .found),
         Route(method: .get, path: "/admin/activity", administrator: .ok, member: .ok, signedOut: .found),
         Route(method: .get, path: "/admin/settings", administrator: .ok, member: .ok, signedOut: .found),
         Route(method: .get, path: "/api/v1/me", administrator: .ok, member: .ok, signedOut: .unauthorized),
@@ -73,6 +75,19 @@ struct RoleTests {
         Route(
             method: .post, path: "/api/v1/chat", body: #"{"question": "What is our refund policy?"}"#, administrator: .ok, member: .ok, signedOut: .unauthorized
         ),
+        Route(method: .get, path: "/api/v1/conversations", administrator: .ok, member: .ok, signedOut: .unauthorized),
+        Route(method: .get, path: "/api/v1/chatbot", administrator: .ok, member: .forbidden, signedOut: .unauthorized),
+        Route(method: .get, path: "/api/v1/widget", administrator: .ok, member: .forbidden, signedOut: .unauthorized),
+        Route(method: .patch, path: "/api/v1/widget", body: #"{"launcherText": "Hi"}"#, administrator: .ok, member: .forbidden, signedOut: .unauthorized),
+        Route(
+            method: .post, path: "/api/v1/conversations/\(missing)/turns/\(missing)/feedback", body: #"{"rating": "up"}"#, administrator: .notFound,
+            member: .notFound, signedOut: .unauthorized),
+        Route(method: .patch, path: "/api/v1/chatbot", body: #"{"name": "Helper"}"#, administrator: .ok, member: .forbidden, signedOut: .unauthorized),
+        Route(method: .get, path: "/api/v1/conversations/\(missing)", administrator: .notFound, member: .notFound, signedOut: .unauthorized),
+        Route(
+            method: .post, path: "/api/v1/conversations/\(missing)/messages", body: #"{"question": "And the price?"}"#, administrator: .notFound,
+            member: .notFound, signedOut: .unauthorized),
+        Route(method: .delete, path: "/api/v1/conversations/\(missing)", administrator: .notFound, member: .notFound, signedOut: .unauthorized),
         Route(method: .get, path: "/admin/sources", administrator: .ok, member: .ok, signedOut: .found),
         Route(method: .get, path: "/api/v1/sources", administrator: .ok, member: .ok, signedOut: .unauthorized),
         Route(method: .get, path: "/api/v1/sources/\(missing)", administrator: .notFound, member: .notFound, signedOut: .unauthorized),

@@ -68,6 +68,8 @@ enum ActivityPage {
         case "source_changed": "Changed a synced source"
         case "source_synced": "Synced changes from a source"
         case "source_deleted": "Stopped syncing a source"
+        case "chatbot_changed": "Changed the chatbot's settings"
+        case "widget_changed": "Changed the website widget"
         default: action.replacingOccurrences(of: "_", with: " ").capitalized
         }
     }

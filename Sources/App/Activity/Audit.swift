@@ -32,6 +32,8 @@ struct Audit: Sendable {
         case sourceChanged = "source_changed"
         case sourceSynced = "source_synced"
         case sourceDeleted = "source_deleted"
+        case chatbotChanged = "chatbot_changed"
+        case widgetChanged = "widget_changed"
     }
 
     func record(

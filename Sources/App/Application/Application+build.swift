@@ -148,6 +148,11 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     let documents = DocumentService(store: deps.store, audit: deps.audit)
     let activity = ActivityLog(store: deps.store)
     let chat = ChatService(deps: deps)
+    let conversations = ConversationService(store: deps.store, chat: chat)
+    let widget = WidgetService(
+        store: deps.store, audit: deps.audit, conversations: conversations, tokens: VisitorTokens(vault: deps.vault),
+        limiter: WidgetRateLimiter(perVisitor: deps.config.widgetVisitorLimit, perSite: deps.config.widgetSiteLimit),
+        ownOrigin: deps.config.apiBaseURL)
     let chrome = deps.chrome
 
     SystemAPI(deps: deps).addRoutes(to: router)
@@ -167,6 +172,9 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     SourcesController(sync: sync, chrome: chrome, delivery: syncDelivery(deps)).addRoutes(pages: pages, adminPages: adminPages)
     ActivityController(activity: activity, chrome: chrome).addRoutes(to: pages)
     ChatPageController(chat: chat, history: ChatHistory(store: deps.store), documents: documents, chrome: chrome).addRoutes(to: pages)
+    ChatbotController(chatbot: chat.chatbot, documents: documents, languageModel: deps.knowledge.languageModel != nil, chrome: chrome)
+        .addRoutes(pages: pages, adminPages: adminPages)
+    WidgetController(widget: widget, publicURL: deps.config.apiBaseURL, chrome: chrome).addRoutes(pages: pages, adminPages: adminPages)
     AccountController(deps: deps).addRoutes(to: pages)
 
     // The API under /api/v1: signed-out callers get 401 JSON.
@@ -191,6 +199,10 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     DocumentsAPI(documents: documents).addRoutes(signedIn: signedIn, admin: admin)
     SourcesAPI(sync: sync).addRoutes(signedIn: signedIn, admin: admin)
     ChatAPI(chat: chat).addRoutes(to: signedIn)
+    ChatbotAPI(chatbot: chat.chatbot).addRoutes(to: admin)
+    ConversationsAPI(conversations: conversations).addRoutes(to: signedIn)
+    WidgetAPI(widget: widget, publicURL: deps.config.apiBaseURL).addRoutes(to: admin)
+    WidgetPublicAPI(widget: widget, chatbot: chat.chatbot).addRoutes(to: router)
     return router
 }
 

@@ -14,7 +14,7 @@ struct ChatAPI {
         let documentId: UUID
         let title: String
         let sourceType: String
-        let url: String?
+        var url: String?
         let location: String?
         /// Calibrated, in percent.
         let confidence: Int
@@ -43,20 +43,23 @@ struct ChatAPI {
             let workspace = context.identity.workspaceID
             let body = try await request.decode(as: ChatQuestion.self, context: context)
             let question = try body.validated()
+            let profile = try await chat.chatbot.profile(for: workspace)
             if request.headers[.accept]?.contains("text/event-stream") == true {
-                let events = try await chat.stream(question, workspaceID: workspace, filter: body.filter)
-                return AnswerStream.response(events, sources: { $0.map(SourceDTO.init) }, showsReason: context.identity.canAdminister)
+                let events = try await chat.stream(question, workspaceID: workspace, filter: body.filter, profile: profile)
+                return AnswerStream.response(
+                    events, sources: { $0.map(SourceDTO.init) }, showsReason: context.identity.canAdminister, contactURL: profile.contactURL)
             }
             let answer: Answer
             do {
-                answer = try await chat.answer(question, workspaceID: workspace, filter: body.filter)
+                answer = try await chat.answer(question, workspaceID: workspace, filter: body.filter, profile: profile)
             } catch is LanguageModelError {
                 throw ChatError.answerFailed
             }
             return try context.responseEncoder.encode(
                 AnswerStream.DoneBody(
                     answer: answer.text, sources: answer.citations.map(SourceDTO.init),
-                    declined: DeclinedDTO(answer.declined, showsReason: context.identity.canAdminister)), from: request, context: context)
+                    declined: DeclinedDTO(answer.declined, showsReason: context.identity.canAdminister, contactURL: profile.contactURL)),
+                from: request, context: context)
         }
     }
 }

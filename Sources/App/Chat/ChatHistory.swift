@@ -17,7 +17,7 @@ struct ChatHistory: Sendable {
                 ChatPage.Turn(
                     id: turn.id ?? UUID(), question: turn.question, category: turn.category, answer: turn.answer,
                     sources: (try? JSONCoding.decoder().decode([ChatPage.Source].self, from: Data(turn.sourcesJSON.utf8))) ?? [],
-                    declinedReason: turn.declinedReason)
+                    declinedReason: turn.declinedReason, declined: turn.declinedReason != nil)
             }
     }
 

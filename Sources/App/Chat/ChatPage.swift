@@ -15,6 +15,10 @@ enum ChatPage {
         let notice: String?
         /// Admins see why an answer was "I don't know".
         let showsReasons: Bool
+        /// The chatbot's name and greeting, and where its "I don't know" sends people.
+        let chatbotName: String
+        let greeting: String
+        let contactURL: String?
     }
 
     struct Turn: Sendable {
@@ -24,6 +28,8 @@ enum ChatPage {
         let answer: String
         let sources: [Source]
         let declinedReason: String?
+        /// Whether the answer was "I don't know".
+        let declined: Bool
     }
 
     struct Source: Sendable, Codable {
@@ -46,6 +52,9 @@ enum ChatPage {
             chrome,
             main: .group(
                 .p(.class("lead"), .text("Ask a question; answers quote the documents they come from and cite them.")),
+                .div(
+                    .class("chatbot-greeting"), .strong(.safeText(model.chatbotName)), .text(": "), .safeText(model.greeting),
+                    .if(model.showsReasons, .a(.class("muted settings-link"), .href(SiteRoute.chatbotPage.path), .text(" Chatbot settings")))),
                 model.documentCount == 0
                     ? .div(
                         .class("empty"), .p(.text("The knowledge base is empty, so there is nothing to answer from yet. Import documents first.")),
@@ -55,7 +64,9 @@ enum ChatPage {
                 form(model),
                 .section(
                     .class("chat-history"), .attr("aria-label", "Questions asked in this session"), .attr("aria-live", "polite"),
-                    .forEach(model.turns.enumerated()) { index, turn in self.turn(turn, latest: index == 0, showsReason: model.showsReasons) }
+                    .forEach(model.turns.enumerated()) { index, turn in
+                        self.turn(turn, latest: index == 0, showsReason: model.showsReasons, contactURL: model.contactURL)
+                    }
                 )
             ))
     }
@@ -79,10 +90,11 @@ enum ChatPage {
         )
     }
 
-    private static func turn(_ turn: Turn, latest: Bool, showsReason: Bool) -> Node<HTML.BodyContext> {
+    private static func turn(_ turn: Turn, latest: Bool, showsReason: Bool, contactURL: String?) -> Node<HTML.BodyContext> {
         let anchor = "turn-\(turn.id.uuidString.prefix(8).lowercased())"
         let body: Node<HTML.BodyContext> = .group(
             .div(.class("answer"), .attr("data-answer", ""), answerText(turn.answer, anchor: anchor)),
+            .if(turn.declined, .unwrap(contactURL) { .p(.class("contact"), .a(.attr("href", $0), .attr("rel", "noopener"), .text("Ask a person"))) }),
             .if(showsReason, .unwrap(turn.declinedReason) { .p(.class("decline-reason muted"), .safeText("Why: \($0)")) }),
             .if(
                 !turn.sources.isEmpty,

@@ -20,7 +20,8 @@ struct ChatPageController {
             let answer: Answer
             do {
                 question = try form.validated()
-                answer = try await chat.answer(question, workspaceID: identity.workspaceID, filter: form.filter)
+                let profile = try await chat.chatbot.profile(for: identity.workspaceID)
+                answer = try await chat.answer(question, workspaceID: identity.workspaceID, filter: form.filter, profile: profile)
             } catch let error as ChatError {
                 return try await page(request, context, notice: error.safeMessage).response(from: request, context: context)
             }
@@ -38,8 +39,11 @@ struct ChatPageController {
             let body = try await request.decode(as: ChatQuestion.self, context: context)
             let question = try body.validated()
             let category = body.filter.category
-            let events = try await chat.stream(question, workspaceID: identity.workspaceID, filter: body.filter)
-            return AnswerStream.response(events, sources: { $0.map(ChatPage.Source.init) }, showsReason: identity.canAdminister) {
+            let profile = try await chat.chatbot.profile(for: identity.workspaceID)
+            let events = try await chat.stream(question, workspaceID: identity.workspaceID, filter: body.filter, profile: profile)
+            return AnswerStream.response(
+                events, sources: { $0.map(ChatPage.Source.init) }, showsReason: identity.canAdminister, contactURL: profile.contactURL
+            ) {
                 answer, citations, declined in
                 try await history.save(
                     question: question, category: category, answer: answer, sources: citations.map(ChatPage.Source.init), declined: declined,
@@ -58,11 +62,14 @@ struct ChatPageController {
         let identity = context.identity
         var turns: [ChatPage.Turn] = []
         if case .session(let sessionID, _) = identity.method { turns = try await history.turns(of: sessionID) }
+        let profile = try await chat.chatbot.profile(for: identity.workspaceID)
+        // Only the categories the chatbot answers from are offered.
+        let categories = try await documents.categories(in: identity.workspaceID).filter { profile.categories.isEmpty || profile.categories.contains($0) }
         let model = ChatPage.Model(
-            documentCount: try await documents.documentCount(in: identity.workspaceID),
-            categories: try await documents.categories(in: identity.workspaceID),
+            documentCount: try await documents.documentCount(in: identity.workspaceID), categories: categories,
             selectedCategory: request.uri.queryParameters["category"].map(String.init) ?? turns.first?.category,
-            csrfToken: identity.csrfToken, turns: turns, notice: notice, showsReasons: identity.canAdminister)
+            csrfToken: identity.csrfToken, turns: turns, notice: notice, showsReasons: identity.canAdminister, chatbotName: profile.name,
+            greeting: profile.greeting, contactURL: profile.contactURL)
         return HTMLResponse(html: ChatPage.render(model, chrome: chrome("Chat", .chat, identity)))
     }
 }

@@ -26,15 +26,22 @@ struct ChatQuestion: Decodable, Sendable {
     }
 }
 
-/// Why an answer is "I don't know": a stable code for everyone, the reason in words for admins.
+/// Why an answer is "I don't know": a stable code for everyone, the reason in words for admins,
+/// and where to ask a person instead (the chatbot's contact link), when there is one.
 struct DeclinedDTO: Codable, Equatable, Sendable {
     let code: String
     let reason: String?
+    let contactUrl: String?
 
-    init?(_ reason: DeclineReason?, showsReason: Bool) {
+    init(code: String, reason: String?, contactURL: String?) {
+        self.code = code
+        self.reason = reason
+        self.contactUrl = contactURL
+    }
+
+    init?(_ reason: DeclineReason?, showsReason: Bool, contactURL: String?) {
         guard let reason else { return nil }
-        code = reason.code
-        self.reason = showsReason ? reason.description : nil
+        self.init(code: reason.code, reason: showsReason ? reason.description : nil, contactURL: contactURL)
     }
 }
 
@@ -54,7 +61,7 @@ enum AnswerStream {
     static func response<Source: Encodable & Sendable>(
         _ events: AsyncThrowingStream<ChatService.Event, any Error>,
         sources map: @escaping @Sendable ([Citation]) -> [Source],
-        showsReason: Bool,
+        showsReason: Bool, contactURL: String?,
         finished: @escaping @Sendable (_ answer: String, _ citations: [Citation], _ declined: DeclineReason?) async throws -> Void = { _, _, _ in }
     ) -> Response {
         ServerSentEvents.response { writer in
@@ -76,7 +83,8 @@ enum AnswerStream {
                     }
                 }
                 try await finished(answer, citations, declined)
-                let done = DoneBody(answer: answer, sources: map(citations), declined: DeclinedDTO(declined, showsReason: showsReason))
+                let done = DoneBody(
+                    answer: answer, sources: map(citations), declined: DeclinedDTO(declined, showsReason: showsReason, contactURL: contactURL))
                 try await writer.write(ByteBuffer(string: ServerSentEvents.event("done", done)))
             } catch {
                 try await writer.write(ByteBuffer(string: ServerSentEvents.event("error", ErrorBody(message: ChatError.answerFailed.safeMessage))))

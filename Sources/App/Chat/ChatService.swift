@@ -4,10 +4,12 @@ import Foundation
 import Knowledge
 
 /// Answers a question from a workspace's knowledge base: hybrid retrieval, then an
-/// extractive answer, or a language model's answer grounded in the same passages.
+/// extractive answer, or a language model's answer grounded in the same passages — as the
+/// workspace's chatbot settings (``ChatbotProfile``) say: its categories, caution, wording.
 struct ChatService: Sendable {
     let knowledge: KnowledgeBase
     let metrics: MetricsRegistry
+    let chatbot: ChatbotService
     var answerer = Answerer()
     /// Passages an answer is built from, after re-ranking.
     var depth = 6
@@ -16,6 +18,7 @@ struct ChatService: Sendable {
     init(deps: Dependencies) {
         self.knowledge = deps.knowledge
         self.metrics = deps.metrics
+        self.chatbot = ChatbotService(store: deps.store, audit: deps.audit, defaultCaution: deps.config.answerCaution)
         self.answerer = Answerer(caution: deps.config.answerCaution)
     }
 
@@ -40,7 +43,10 @@ struct ChatService: Sendable {
         case declined(DeclineReason)
     }
 
-    func retrieve(_ question: String, workspaceID: UUID, filter: SearchFilter, mode: SearchMode = .hybrid) async throws -> Retrieval {
+    func retrieve(
+        _ question: String, workspaceID: UUID, filter: SearchFilter, profile: ChatbotProfile, mode: SearchMode = .hybrid
+    ) async throws -> Retrieval {
+        let filter = profile.restricting(filter)
         let started = ContinuousClock.now
         defer { metrics.recordRetrieval(duration: ContinuousClock.now - started) }
         let language = Language.detect(question) ?? .english
@@ -73,7 +79,7 @@ struct ChatService: Sendable {
             passages = (try? await reranker.rerank(passages, question: vector) { try await embedder.embed($0) }) ?? passages
         }
         passages = Array(passages.prefix(depth))
-        let grounding = answerer.ground(question: searchedAs, language: searchLanguage, passages: passages, rarity: index.rarity(of:))
+        let grounding = profile.applying(to: answerer).ground(question: searchedAs, language: searchLanguage, passages: passages, rarity: index.rarity(of:))
         return Retrieval(
             question: question, language: language, searchedAs: searchedAs, questionVector: vector, passages: passages, grounding: grounding)
     }
@@ -95,14 +101,19 @@ struct ChatService: Sendable {
         return restated.isEmpty ? nil : restated
     }
 
+    /// Whether the language model writes this chatbot's answers.
+    private func writes(_ profile: ChatbotProfile) -> Bool {
+        knowledge.languageModel != nil && profile.answerStyle == .written
+    }
+
     /// The whole answer at once.
-    func answer(_ question: String, workspaceID: UUID, filter: SearchFilter) async throws -> Answer {
-        let retrieval = try await retrieve(question, workspaceID: workspaceID, filter: filter)
-        guard knowledge.languageModel != nil else { return try await extractive(retrieval) }
+    func answer(_ question: String, workspaceID: UUID, filter: SearchFilter, profile: ChatbotProfile) async throws -> Answer {
+        let retrieval = try await retrieve(question, workspaceID: workspaceID, filter: filter, profile: profile)
+        guard writes(profile) else { return try await extractive(retrieval, profile: profile) }
         var text = ""
         var citations: [Citation] = []
         var declined: DeclineReason?
-        for try await event in generated(retrieval) {
+        for try await event in generated(retrieval, profile: profile) {
             switch event {
             case .sources(let sources): citations = sources
             case .text(let piece): text += piece
@@ -113,10 +124,12 @@ struct ChatService: Sendable {
     }
 
     /// The answer as it is written: the sources first, then the text in pieces.
-    func stream(_ question: String, workspaceID: UUID, filter: SearchFilter) async throws -> AsyncThrowingStream<Event, any Error> {
-        let retrieval = try await retrieve(question, workspaceID: workspaceID, filter: filter)
-        if knowledge.languageModel != nil { return generated(retrieval) }
-        let answer = try await extractive(retrieval)
+    func stream(
+        _ question: String, workspaceID: UUID, filter: SearchFilter, profile: ChatbotProfile
+    ) async throws -> AsyncThrowingStream<Event, any Error> {
+        let retrieval = try await retrieve(question, workspaceID: workspaceID, filter: filter, profile: profile)
+        if writes(profile) { return generated(retrieval, profile: profile) }
+        let answer = try await extractive(retrieval, profile: profile)
         return AsyncThrowingStream { continuation in
             continuation.yield(.sources(answer.citations))
             continuation.yield(.text(answer.text))
@@ -125,7 +138,7 @@ struct ChatService: Sendable {
         }
     }
 
-    private func extractive(_ retrieval: Retrieval) async throws -> Answer {
+    private func extractive(_ retrieval: Retrieval, profile: ChatbotProfile) async throws -> Answer {
         var scorer: (([String]) async throws -> [Float])?
         if let embedder = knowledge.embedder, let question = retrieval.questionVector {
             scorer = { sentences in
@@ -134,17 +147,18 @@ struct ChatService: Sendable {
         }
         let answer = try await answerer.extractive(question: retrieval.searchedAs, grounding: retrieval.grounding, sentenceScores: scorer)
         metrics.recordQuestion(mode: "extractive", answered: answer.answered)
-        return answer
+        guard answer.declined != nil else { return answer }
+        return Answer(text: profile.unknownAnswer, citations: [], declined: answer.declined, evidence: answer.evidence)
     }
 
-    private func generated(_ retrieval: Retrieval) -> AsyncThrowingStream<Event, any Error> {
+    private func generated(_ retrieval: Retrieval, profile: ChatbotProfile) -> AsyncThrowingStream<Event, any Error> {
         let grounding = retrieval.grounding
         return AsyncThrowingStream { continuation in
             guard let model = knowledge.languageModel, grounding.declined == nil, !grounding.citations.isEmpty else {
                 // Nothing relevant: the model is not asked to make something up.
                 metrics.recordQuestion(mode: "llm", answered: false)
                 continuation.yield(.sources([]))
-                continuation.yield(.text(Answerer.unknown))
+                continuation.yield(.text(profile.unknownAnswer))
                 continuation.yield(.declined(grounding.declined ?? .nothingFound))
                 continuation.finish()
                 return
@@ -154,13 +168,24 @@ struct ChatService: Sendable {
                 do {
                     var reply = ""
                     let prompt = answerer.groundingPrompt(
-                        question: retrieval.question, language: retrieval.language, passages: grounding.passages, citations: grounding.citations)
+                        question: retrieval.question, language: retrieval.language, passages: grounding.passages, citations: grounding.citations,
+                        instructions: profile.systemPrompt)
+                    // A reply that may be the model's "I don't know" is held back until it is
+                    // known not to be: the chatbot says its own wording instead.
+                    var holding = true
                     for try await piece in model.stream(prompt) {
                         reply += piece
-                        continuation.yield(.text(piece))
+                        if holding {
+                            if Answerer.mayBeUnknown(reply) { continue }
+                            holding = false
+                            continuation.yield(.text(reply))
+                        } else {
+                            continuation.yield(.text(piece))
+                        }
                     }
-                    // The model read the passages and found no answer: its "I don't know" stands, uncited.
+                    // The model read the passages and found no answer: the chatbot's "I don't know" stands, uncited.
                     let declined = Answerer.isUnknown(reply)
+                    if holding { continuation.yield(.text(declined ? profile.unknownAnswer : reply)) }
                     metrics.recordQuestion(mode: "llm", answered: !declined)
                     if declined { continuation.yield(.declined(.notInSources)) }
                     continuation.finish()

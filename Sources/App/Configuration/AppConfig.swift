@@ -52,6 +52,9 @@ public struct AppConfig: Sendable, CustomStringConvertible {
     public var sessionLifetimeSeconds: Int
     /// Failed sign-ins allowed per account (and, times four, per address) in ``loginWindowSeconds``.
     public var loginMaxFailures: Int
+    /// Questions a website visitor may ask the widget per minute, and all of a site's visitors together.
+    public var widgetVisitorLimit: Int
+    public var widgetSiteLimit: Int
     public var loginWindowSeconds: Int
     /// Whether `serve` applies migrations at start; `nil` means only on SQLite.
     public var autoMigrate: Bool?
@@ -160,6 +163,8 @@ extension AppConfig {
         public static let logLevel = "LOG_LEVEL"
         public static let sessionLifetime = "CIRRUS_SESSION_LIFETIME_SECONDS"
         public static let loginMaxFailures = "CIRRUS_LOGIN_MAX_FAILURES"
+        public static let widgetVisitorLimit = "CIRRUS_WIDGET_VISITOR_LIMIT"
+        public static let widgetSiteLimit = "CIRRUS_WIDGET_SITE_LIMIT"
         public static let loginWindow = "CIRRUS_LOGIN_WINDOW_SECONDS"
         public static let autoMigrate = "CIRRUS_AUTO_MIGRATE"
         public static let bcryptCost = "CIRRUS_BCRYPT_COST"
@@ -292,6 +297,8 @@ extension AppConfig {
         self.logLevel = level
         self.sessionLifetimeSeconds = try int(Key.sessionLifetime, default: 8 * 3600, range: 60...(90 * 86400))
         self.loginMaxFailures = try int(Key.loginMaxFailures, default: 5, range: 1...1000)
+        self.widgetVisitorLimit = try int(Key.widgetVisitorLimit, default: 10, range: 1...10_000)
+        self.widgetSiteLimit = try int(Key.widgetSiteLimit, default: 120, range: 1...100_000)
         self.loginWindowSeconds = try int(Key.loginWindow, default: 900, range: 1...86400)
         self.autoMigrate = try bool(Key.autoMigrate)
         self.bcryptCost = try int(Key.bcryptCost, default: 12, range: 4...31)

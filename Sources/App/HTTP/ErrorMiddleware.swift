@@ -18,26 +18,31 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let failure = Self.describe(error)
-            if case .internal = failure.kind {
-                context.logger.error(
-                    "Request failed",
-                    metadata: ["error.type": .string(String(reflecting: type(of: error))), "error": .string("\(error)")])
-            }
-            var headers = HTTPFields()
-            if case .rateLimited(let seconds) = failure.kind { headers[.retryAfter] = String(seconds) }
-            let status = Self.status(for: failure.kind)
-            if Self.wantsJSON(request) {
-                headers[.contentType] = "application/json; charset=utf-8"
-                let body = ErrorBody(error: .init(code: failure.code, message: failure.message))
-                let data = try JSONEncoder().encode(body)
-                return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-            }
-            headers[.contentType] = "text/html; charset=utf-8"
+            if Self.wantsJSON(request) { return try Self.jsonResponse(for: error, context: context) }
+            let (failure, status, headers) = Self.logged(error, context: context, contentType: "text/html; charset=utf-8")
             return Response(
                 status: status, headers: headers,
                 body: .init(byteBuffer: ByteBuffer(string: renderPage(status, failure.message, context))))
         }
+    }
+
+    /// The JSON answer to an error (also for middleware that decorates error answers: the widget's CORS).
+    static func jsonResponse(for error: any Error, context: Context) throws -> Response {
+        let (failure, status, headers) = logged(error, context: context, contentType: "application/json; charset=utf-8")
+        let data = try JSONEncoder().encode(ErrorBody(error: .init(code: failure.code, message: failure.message)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// What `error` is in safe words, with its status and headers; unexpected errors are logged.
+    private static func logged(_ error: any Error, context: Context, contentType: String) -> (Failure, HTTPResponse.Status, HTTPFields) {
+        let failure = describe(error)
+        if case .internal = failure.kind {
+            context.logger.error(
+                "Request failed", metadata: ["error.type": .string(String(reflecting: type(of: error))), "error": .string("\(error)")])
+        }
+        var headers: HTTPFields = [.contentType: contentType]
+        if case .rateLimited(let seconds) = failure.kind { headers[.retryAfter] = String(seconds) }
+        return (failure, status(for: failure.kind), headers)
     }
 
     struct ErrorBody: Encodable {

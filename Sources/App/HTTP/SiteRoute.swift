@@ -32,6 +32,8 @@ enum SiteRoute: Hashable, Sendable {
     case activityPage
     case chatPage
     case chatStream
+    case chatbotPage
+    case widgetPage
     case settingsPage
     case passwordForm
     case signOutEverywhereForm
@@ -73,6 +75,19 @@ enum SiteRoute: Hashable, Sendable {
     case microsoftWebhook
     case activity
     case chat
+    case conversations
+    case conversation(UUID?)
+    case conversationMessages(UUID?)
+    /// Rates one answer of a conversation (`{rating: up|down, comment?}`).
+    case turnFeedback(UUID?, UUID?)
+    /// The chatbot's settings (`GET`, `PATCH`).
+    case chatbot
+    /// The website widget's settings (`GET`, `PATCH`).
+    case widget
+    /// The widget's public routes, by site key: a visitor token, questions, ratings.
+    case widgetSession(String?)
+    case widgetMessages(String?)
+    case widgetFeedback(String?)
 
     // The server itself.
     case health
@@ -119,6 +134,8 @@ enum SiteRoute: Hashable, Sendable {
         case .activityPage: return page(.literal("activity"))
         case .chatPage: return page(.literal("chat"))
         case .chatStream: return page(.literal("chat"), .literal("stream"))
+        case .chatbotPage: return page(.literal("chatbot"))
+        case .widgetPage: return page(.literal("widget"))
         case .settingsPage: return page(.literal("settings"))
         case .passwordForm: return page(.literal("settings"), .literal("password"))
         case .signOutEverywhereForm: return page(.literal("settings"), .literal("sign-out-everywhere"))
@@ -153,6 +170,16 @@ enum SiteRoute: Hashable, Sendable {
         case .microsoftWebhook: return api(.literal("webhooks"), .literal("microsoft"))
         case .activity: return api(.literal("activity"))
         case .chat: return api(.literal("chat"))
+        case .conversations: return api(.literal("conversations"))
+        case .conversation(let value): return api(.literal("conversations"), id(value))
+        case .conversationMessages(let value): return api(.literal("conversations"), id(value), .literal("messages"))
+        case .turnFeedback(let conversation, let turn):
+            return api(.literal("conversations"), id(conversation), .literal("turns"), .parameter("turn", value: turn?.uuidString), .literal("feedback"))
+        case .chatbot: return api(.literal("chatbot"))
+        case .widget: return api(.literal("widget"))
+        case .widgetSession(let site): return api(.literal("widget"), .parameter("site", value: site), .literal("session"))
+        case .widgetMessages(let site): return api(.literal("widget"), .parameter("site", value: site), .literal("messages"))
+        case .widgetFeedback(let site): return api(.literal("widget"), .parameter("site", value: site), .literal("feedback"))
         case .health: return [.literal("health")]
         case .metrics: return [.literal("metrics")]
         case .staticFile(let value): return [.literal("static"), .rest(value)]

@@ -5,7 +5,7 @@ import Plot
 struct PageChrome: Sendable {
     /// The sidebar's destinations, in order.
     enum Section: String, CaseIterable, Sendable {
-        case dashboard, documents, sources, integrations, chat, activity, settings
+        case dashboard, documents, sources, integrations, chat, chatbot, widget, activity, settings
 
         var title: String {
             switch self {
@@ -14,6 +14,8 @@ struct PageChrome: Sendable {
             case .sources: "Synced sources"
             case .integrations: "Integrations"
             case .chat: "Chat"
+            case .chatbot: "Chatbot"
+            case .widget: "Website widget"
             case .activity: "Activity"
             case .settings: "Settings"
             }
@@ -26,6 +28,8 @@ struct PageChrome: Sendable {
             case .sources: .sourcesPage
             case .integrations: .integrationsPage
             case .chat: .chatPage
+            case .chatbot: .chatbotPage
+            case .widget: .widgetPage
             case .activity: .activityPage
             case .settings: .settingsPage
             }

@@ -28,6 +28,9 @@ enum StaticAssets {
             "app.css": Asset(file("app.css"), contentType: "text/css; charset=utf-8"),
             "app.js": Asset(file("app.js") + file("importer.js") + file("chat.js"), contentType: "text/javascript; charset=utf-8"),
             "oauth-result.js": Asset(file("oauth-result.js"), contentType: "text/javascript; charset=utf-8"),
+            // The website widget, loaded by other sites' pages.
+            "widget.js": Asset(file("widget.js"), contentType: "text/javascript; charset=utf-8"),
+            "widget.css": Asset(file("widget.css"), contentType: "text/css; charset=utf-8"),
         ]
         for (name, svg) in files where name.hasPrefix("icons/") {
             assets[name] = Asset(svg, contentType: "image/svg+xml")

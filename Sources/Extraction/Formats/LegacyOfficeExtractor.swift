@@ -68,12 +68,27 @@ public struct LegacyOfficeExtractor: TextExtractor {
         }
     }
 
-    /// Runs one conversion and returns the converted file's bytes.
-    static func convert(
-        _ data: [UInt8], to target: String, from fileExtension: String, soffice: String, limits: ExtractionLimits
-    ) throws(ExtractionError)
-        -> [UInt8]
-    {
+    /// `data`, a `.fileExtension` file, converted by LibreOffice to `target` (an extension it
+    /// writes: `docx`, `pdf`, `odt`…), as imports convert legacy files: a private profile, home
+    /// and folder, within `limits.timeout`. A LibreOffice that dies of a signal is started once
+    /// more on a new profile: its first start on a fresh profile now and then aborts when the
+    /// machine is busy ("Unspecified Application Error"), and a second start does not.
+    public static func convert(
+        _ data: [UInt8], to target: String, from fileExtension: String, soffice: String, limits: ExtractionLimits = ExtractionLimits()
+    ) throws(ExtractionError) -> [UInt8] {
+        let deadline = ContinuousClock.now + limits.timeout
+        if let bytes = try convertOnce(data, to: target, from: fileExtension, soffice: soffice, within: limits.timeout) { return bytes }
+        let left = deadline - ContinuousClock.now
+        guard left > .seconds(1), let bytes = try convertOnce(data, to: target, from: fileExtension, soffice: soffice, within: left) else {
+            throw .corrupt("LibreOffice stopped with an error while converting it")
+        }
+        return bytes
+    }
+
+    /// One conversion in a folder of its own: the converted bytes, or nil when LibreOffice died of a signal.
+    private static func convertOnce(
+        _ data: [UInt8], to target: String, from fileExtension: String, soffice: String, within timeout: Duration
+    ) throws(ExtractionError) -> [UInt8]? {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-office-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = folder.appendingPathComponent("input.\(fileExtension)")
@@ -92,8 +107,8 @@ public struct LegacyOfficeExtractor: TextExtractor {
         ]
         let environment = ["HOME=\(folder.path)", "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "SAL_USE_VCLPLUGIN=svp"]
         // Leave a little of the file's time for reading the converted result.
-        let allowed = limits.timeout - min(limits.timeout / 10, .seconds(5))
-        try run(arguments, environment: environment, within: allowed)
+        let allowed = timeout - min(timeout / 10, .seconds(5))
+        guard try run(arguments, environment: environment, within: allowed) else { return nil }
         let output = folder.appendingPathComponent("out").appendingPathComponent("input.\(target)")
         guard let bytes = FileManager.default.contents(atPath: output.path), !bytes.isEmpty else {
             throw .corrupt("LibreOffice could not convert it (damaged, or protected by a password?)")
@@ -103,12 +118,20 @@ public struct LegacyOfficeExtractor: TextExtractor {
 
     /// Spawns `arguments` in a new process group with its standard streams on /dev/null (the
     /// reader's own streams carry its protocol), and waits; past `duration` the group is killed.
-    static func run(_ arguments: [String], environment: [String], within duration: Duration) throws(ExtractionError) {
+    /// Returns false when the process died of a signal.
+    static func run(_ arguments: [String], environment: [String], within duration: Duration) throws(ExtractionError) -> Bool {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        // Every signal at its default and none blocked: the server ignores some (SIGPIPE, for
+        // one) and an ignored disposition would outlive exec into LibreOffice.
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         posix_spawnattr_setpgroup(&attributes, 0)
+        var signals = sigset_t()
+        sigfillset(&signals)
+        posix_spawnattr_setsigdefault(&attributes, &signals)
+        sigemptyset(&signals)
+        posix_spawnattr_setsigmask(&attributes, &signals)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -137,5 +160,7 @@ public struct LegacyOfficeExtractor: TextExtractor {
         }
         // LibreOffice may leave helpers in its group; none outlives the conversion.
         kill(-pid, SIGKILL)
+        // Not exited normally (WIFEXITED is a macro Swift does not import): killed by a signal.
+        return status & 0x7f == 0
     }
 }

@@ -73,7 +73,8 @@ public enum DeclineReason: Sendable, Equatable, CustomStringConvertible {
 /// are checked there on held-out ones.
 public struct Abstention: Sendable {
     public var calibration: ConfidenceCalibration
-    public var caution: AnswerCaution
+    /// The least support (0…1) an answer needs: a caution's, or the chatbot's own setting.
+    public var minimumSupport: Double
     /// Logistic weights over (confidence, coverage, rankers agree) and the intercept.
     public var weights: (confidence: Double, coverage: Double, agreement: Double, intercept: Double)
     /// How many of the first passages are read as the answer's evidence.
@@ -83,7 +84,7 @@ public struct Abstention: Sendable {
 
     public init(calibration: ConfidenceCalibration = .builtIn, caution: AnswerCaution = .balanced) {
         self.calibration = calibration
-        self.caution = caution
+        self.minimumSupport = caution.minimumSupport
         self.weights = Self.builtInWeights
     }
 
@@ -149,7 +150,7 @@ public struct Abstention: Sendable {
     public func decline(_ evidence: AnswerEvidence, found: Bool) -> DeclineReason? {
         guard found else { return .nothingFound }
         if !evidence.missing.isEmpty { return .missingTerms(evidence.missing) }
-        if evidence.support < caution.minimumSupport { return .weakEvidence(support: evidence.support, needed: caution.minimumSupport) }
+        if evidence.support < minimumSupport { return .weakEvidence(support: evidence.support, needed: minimumSupport) }
         return nil
     }
 }

@@ -188,8 +188,10 @@ public struct Answerer: Sendable {
 
     /// The messages that ground a language model in the cited passages only.
     /// The answer comes in `language`, the question's, whatever the sources' language.
+    /// `instructions` (the chatbot's system prompt, e.g. a tone or a persona) come after the
+    /// grounding rules and are told to yield to them, so they cannot unground the answer.
     public func groundingPrompt(
-        question: String, language: Language = .english, passages: [RetrievedPassage], citations: [Citation]
+        question: String, language: Language = .english, passages: [RetrievedPassage], citations: [Citation], instructions: String? = nil
     ) -> [OpenAIChatClient.Message] {
         var context = ""
         for passage in passages {
@@ -201,6 +203,7 @@ public struct Answerer: Sendable {
             After each statement, cite the source it comes from with its number in square brackets, like [1]. \
             If the sources do not contain the answer, reply exactly: \(Self.unknown) \
             Do not use outside knowledge. Keep the answer short.\(language == .english ? "" : " Write the answer in \(language.englishName).")
+            \(instructions.map { "\nThe chatbot's administrator adds these instructions; follow them where they do not contradict the rules above:\n\($0)\n" } ?? "")
 
             Sources:
 
@@ -221,9 +224,22 @@ public struct Answerer: Sendable {
 
     /// Whether a model's reply is the "I don't know" it was told to give when the sources do not answer.
     public static func isUnknown(_ reply: String) -> Bool {
-        let text = reply.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        let marker = unknown.prefix(while: { $0 != "." }).lowercased()
-        return text.hasPrefix(marker) || text.hasPrefix(marker.replacingOccurrences(of: "'", with: "’"))
+        let text = normalizedStart(reply)
+        return text.hasPrefix(unknownMarker)
+    }
+
+    /// Whether a reply that has begun may still turn out to be the "I don't know" (it is a
+    /// beginning of it, or it): a stream holds such a start back, so the chatbot's own wording
+    /// can replace the model's.
+    public static func mayBeUnknown(_ start: String) -> Bool {
+        let text = normalizedStart(start)
+        return unknownMarker.hasPrefix(text) || text.hasPrefix(unknownMarker)
+    }
+
+    private static let unknownMarker = String(unknown.prefix(while: { $0 != "." }).lowercased())
+
+    private static func normalizedStart(_ reply: String) -> String {
+        reply.trimmingCharacters(in: .whitespacesAndNewlines).lowercased().replacingOccurrences(of: "’", with: "'")
     }
 
     /// Where a passage sits, for a citation: its location, else its innermost heading.

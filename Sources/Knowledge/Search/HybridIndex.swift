@@ -40,10 +40,13 @@ public struct IndexedDocument: Sendable {
 public struct SearchFilter: Sendable, Equatable {
     public var category: String?
     public var source: String?
+    /// The categories searched at all (a chatbot's), nil for every one; `category` narrows within them.
+    public var categories: Set<String>?
 
-    public init(category: String? = nil, source: String? = nil) {
+    public init(category: String? = nil, source: String? = nil, categories: Set<String>? = nil) {
         self.category = category
         self.source = source
+        self.categories = categories
     }
 }
 
@@ -250,9 +253,10 @@ public final class HybridIndex: @unchecked Sendable {
 
     /// nil when nothing is filtered out.
     private func allowedDocuments(_ filter: SearchFilter) -> [Bool]? {
-        guard filter.category != nil || filter.source != nil else { return nil }
+        guard filter.category != nil || filter.source != nil || filter.categories != nil else { return nil }
         return documents.map { document in
             (filter.category.map { $0 == document.category } ?? true) && (filter.source.map { $0 == document.source } ?? true)
+                && (filter.categories?.contains(document.category) ?? true)
         }
     }
 

@@ -70,18 +70,6 @@ final class FakeOpenAI: @unchecked Sendable {
                     try await writer.finish(nil)
                 })
         }
-        let listening = Announcement<Int>()
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in listening.announce(channel.localAddress?.port ?? 0) }, logger: Logger(label: "fake-openai"))
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await app.runService()
-                return nil
-            }
-            defer { group.cancelAll() }
-            let bound = try await listening.value("the fake OpenAI server listens")
-            return try await body("http://127.0.0.1:\(bound)/v1")
-        }
+        return try await LocalServer.run(router, label: "fake-openai") { port in try await body("http://127.0.0.1:\(port)/v1") }
     }
 }

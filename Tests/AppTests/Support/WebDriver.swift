@@ -139,17 +139,22 @@ final class WebDriver: @unchecked Sendable {
         try await session("POST", "/execute/sync", ["script": script, "args": []])
     }
 
-    func pressTab() async throws {
+    /// Runs an asynchronous script: it calls its last argument with the result.
+    func executeAsync(_ script: String) async throws -> Any? {
+        try await session("POST", "/execute/async", ["script": script, "args": []])
+    }
+
+    /// WebDriver's codes for the keys the tests press.
+    static let tabKey = "\u{E004}"
+    static let escapeKey = "\u{E00C}"
+
+    func pressTab() async throws { try await press(Self.tabKey) }
+
+    /// Presses and releases one key (a WebDriver key code) wherever the focus is.
+    func press(_ key: String) async throws {
         try await session(
             "POST", "/actions",
-            [
-                "actions": [
-                    [
-                        "type": "key", "id": "keyboard",
-                        "actions": [["type": "keyDown", "value": "\u{E004}"], ["type": "keyUp", "value": "\u{E004}"]],
-                    ]
-                ]
-            ])
+            ["actions": [["type": "key", "id": "keyboard", "actions": [["type": "keyDown", "value": key], ["type": "keyUp", "value": key]]]]])
     }
 
     func resize(width: Int, height: Int) async throws {

@@ -31,6 +31,9 @@ enum CirrusMigrations {
         AddFollowUpToSyncedSources(),
         AddOCRToDocuments(),
         AddDeclineReasonToChatTurns(),
+        CreateConversations(),
+        CreateChatbotSettings(),
+        CreateWidgetSettings(),
     ]
 }
 

@@ -91,6 +91,15 @@
           if (name === "delta") { text += value.text; answer.textContent = text; }
           if (name === "done") {
             renderAnswer(answer, value.answer, anchor);
+            // The whole answer's sources replace the streamed ones ("I don't know" cites none).
+            renderSources(list, value.sources, anchor);
+            if (value.declined && value.declined.contactUrl && /^(https?|mailto):/i.test(value.declined.contactUrl)) {
+              const contact = element("p", "contact");
+              const link = element("a", "", "Ask a person");
+              link.href = value.declined.contactUrl; link.rel = "noopener";
+              contact.append(link);
+              answer.after(contact);
+            }
             if (value.declined && value.declined.reason) { answer.after(element("p", "decline-reason muted", "Why: " + value.declined.reason)); }
           }
           if (name === "error") { throw new Error(value.message); }

@@ -1,0 +1,115 @@
+import Foundation
+import Plot
+
+/// `/admin/chatbot`: the chatbot's settings (the seed's "Chatbot Config"), a form for admins
+/// and read-only for members.
+enum ChatbotPage {
+    struct Model: Sendable {
+        let profile: ChatbotProfile
+        /// The workspace's categories, to choose from (and any chosen that no document has yet).
+        let categories: [String]
+        let canEdit: Bool
+        let languageModel: Bool
+        let csrfToken: String?
+        let notice: String?
+        let error: String?
+    }
+
+    static func render(_ model: Model, chrome: PageChrome) -> String {
+        Layout.render(
+            chrome,
+            main: .group(
+                .p(.class("lead"), .text("How the chatbot answers, wherever it is asked: the Chat page, the API and conversations.")),
+                .unwrap(model.notice) { .div(.class("alert success"), .attr("role", "status"), .safeText($0)) },
+                .unwrap(model.error) { .div(.class("alert error"), .attr("role", "alert"), .safeText($0)) },
+                .form(
+                    .class("panel settings-form"), .method(.post), .action(SiteRoute.chatbotPage.path),
+                    CSRFField.node(model.csrfToken),
+                    identity(model), sources(model), declining(model), style(model),
+                    .if(model.canEdit, .button(.type(.submit), .class("button primary"), .text("Save")))
+                )
+            ))
+    }
+
+    /// A group of fields; read-only for members.
+    private static func fieldset(_ model: Model, _ legend: String, _ fields: Node<HTML.FormContext>...) -> Node<HTML.FormContext> {
+        .fieldset(.if(!model.canEdit, .attr("disabled", "disabled")), .element(named: "legend", text: legend), .group(fields))
+    }
+
+    private static func identity(_ model: Model) -> Node<HTML.FormContext> {
+        fieldset(
+            model, "Who it is",
+            .label(.for("chatbot-name"), .text("Name")),
+            .input(.type(.text), .id("chatbot-name"), .name("name"), .attr("value", model.profile.name), .attr("maxlength", "80"), .required(true)),
+            .label(.for("chatbot-greeting"), .text("Greeting, the first thing it says")),
+            .textarea(.id("chatbot-greeting"), .name("greeting"), .attr("rows", "2"), .attr("maxlength", "500"), .safeText(model.profile.greeting)))
+    }
+
+    private static func sources(_ model: Model) -> Node<HTML.FormContext> {
+        let chosen = model.profile.categories
+        // Categories chosen earlier whose documents are gone stay choosable.
+        let choices = model.categories + chosen.filter { !model.categories.contains($0) }
+        let list: Node<HTML.FormContext> =
+            choices.isEmpty
+            ? .p(.class("muted"), .text("No categories yet: import documents first."))
+            : .ul(
+                .class("checklist"),
+                .forEach(choices.enumerated()) { index, category in
+                    .li(
+                        .input(
+                            .type(.checkbox), .id("chatbot-category-\(index)"), .name("categories[]"), .attr("value", category),
+                            checked(chosen.contains(category))),
+                        .label(.for("chatbot-category-\(index)"), .safeText(category)))
+                })
+        return fieldset(model, "What it answers from", .p(.class("muted"), .text("Tick none to answer from every category.")), list)
+    }
+
+    private static func declining(_ model: Model) -> Node<HTML.FormContext> {
+        fieldset(
+            model, "When the documents do not answer",
+            .label(.for("chatbot-support"), .text("Least support an answer needs, in percent")),
+            .input(
+                .type(.number), .id("chatbot-support"), .name("minimumSupport"), .attr("min", "0"), .attr("max", "100"),
+                .attr("value", String(model.profile.minimumSupport)), .attr("aria-describedby", "chatbot-support-hint")),
+            .p(.id("chatbot-support-hint"), .class("muted"), .text("Below it the chatbot says “I don't know”. 35 is lenient, 50 balanced, 65 cautious.")),
+            .label(.for("chatbot-unknown"), .text("What it says then")),
+            .textarea(
+                .id("chatbot-unknown"), .name("unknownAnswer"), .attr("rows", "2"), .attr("maxlength", "500"), .safeText(model.profile.unknownAnswer)),
+            .label(.for("chatbot-contact"), .text("Contact link shown with it (https:// or mailto:)")),
+            .input(
+                .type(.text), .id("chatbot-contact"), .name("contactUrl"), .attr("value", model.profile.contactURL ?? ""), .attr("maxlength", "500"),
+                .attr("placeholder", "mailto:support@example.com")))
+    }
+
+    private static func style(_ model: Model) -> Node<HTML.FormContext> {
+        let written =
+            model.languageModel
+            ? "Have the language model write the answer from them"
+            : "Have the language model write the answer from them (none is configured: answers are quoted)"
+        return fieldset(
+            model, "How it answers",
+            radio("quoted", label: "Quote the documents' sentences", checked: model.profile.answerStyle == .quoted),
+            radio("written", label: written, checked: model.profile.answerStyle == .written),
+            .label(.for("chatbot-prompt"), .text("Instructions for the language model (optional: tone, persona)")),
+            .textarea(
+                .id("chatbot-prompt"), .name("systemPrompt"), .attr("rows", "4"), .attr("maxlength", "4000"), .safeText(model.profile.systemPrompt ?? "")),
+            .div(
+                .class("check"),
+                .input(.type(.checkbox), .id("chatbot-links"), .name("showsSourceLinks"), .attr("value", "true"), checked(model.profile.showsSourceLinks)),
+                .label(
+                    .for("chatbot-links"),
+                    .text("Show links to the source files to website visitors (otherwise they see each source's title and location)"))))
+    }
+
+    /// `checked` on a box or radio that is on; nothing on one that is off.
+    private static func checked(_ on: Bool) -> Attribute<HTML.InputContext> {
+        Attribute(name: "checked", value: on ? "checked" : "", ignoreIfValueIsEmpty: true)
+    }
+
+    private static func radio(_ value: String, label: String, checked: Bool) -> Node<HTML.FormContext> {
+        .div(
+            .class("check"),
+            .input(.type(.radio), .id("chatbot-style-\(value)"), .name("answerStyle"), .attr("value", value), self.checked(checked)),
+            .label(.for("chatbot-style-\(value)"), .text(label)))
+    }
+}
