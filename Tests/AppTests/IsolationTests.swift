@@ -12,7 +12,8 @@ struct IsolationTests {
     static let readRoutes = [
         "/admin", "/admin/integrations", "/admin/documents", "/admin/chat", "/admin/activity", "/admin/settings",
         "/api/v1/me", "/api/v1/integrations/", "/api/v1/integrations", "/api/v1/activity", "/api/v1/documents", "/api/v1/imports",
-        "/api/v1/conversations", "/admin/chatbot", "/admin/widget", "/api/v1/chatbot", "/api/v1/widget",
+        "/api/v1/conversations", "/admin/chatbot", "/admin/widget", "/api/v1/chatbot", "/api/v1/widget", "/admin/insights",
+        "/admin/insights/questions.csv", "/admin/insights/ratings.csv",
     ]
 
     @Test("a second user sees none of the first user's connections, documents or activity on any route")

@@ -47,6 +47,8 @@ struct RoleTests {
         Route(method: .get, path: "/admin/chat", administrator: .ok, member: .ok, signedOut: .found),
         Route(method: .get, path: "/admin/chatbot", administrator: .ok, member: .ok, signedOut: .found),
         Route(method: .get, path: "/admin/widget", administrator: .ok, member: .ok, signedOut: .found),
+        Route(method: .get, path: "/admin/insights", administrator: .ok, member: .forbidden, signedOut: .found),
+        Route(method: .get, path: "/admin/insights/questions.csv", administrator: .ok, member: .forbidden, signedOut: .found),
         Route(method: .get, path: "/admin/activity", administrator: .ok, member: .ok, signedOut: .found),
         Route(method: .get, path: "/admin/settings", administrator: .ok, member: .ok, signedOut: .found),
         Route(method: .get, path: "/api/v1/me", administrator: .ok, member: .ok, signedOut: .unauthorized),

@@ -175,6 +175,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     ChatbotController(chatbot: chat.chatbot, documents: documents, languageModel: deps.knowledge.languageModel != nil, chrome: chrome)
         .addRoutes(pages: pages, adminPages: adminPages)
     WidgetController(widget: widget, publicURL: deps.config.apiBaseURL, chrome: chrome).addRoutes(pages: pages, adminPages: adminPages)
+    InsightsController(insights: InsightsService(store: deps.store, embedder: deps.knowledge.embedder), chrome: chrome).addRoutes(to: adminPages)
     AccountController(deps: deps).addRoutes(to: pages)
 
     // The API under /api/v1: signed-out callers get 401 JSON.

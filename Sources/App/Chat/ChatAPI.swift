@@ -45,13 +45,13 @@ struct ChatAPI {
             let question = try body.validated()
             let profile = try await chat.chatbot.profile(for: workspace)
             if request.headers[.accept]?.contains("text/event-stream") == true {
-                let events = try await chat.stream(question, workspaceID: workspace, filter: body.filter, profile: profile)
+                let events = try await chat.stream(question, workspaceID: workspace, filter: body.filter, profile: profile, channel: .api)
                 return AnswerStream.response(
                     events, sources: { $0.map(SourceDTO.init) }, showsReason: context.identity.canAdminister, contactURL: profile.contactURL)
             }
             let answer: Answer
             do {
-                answer = try await chat.answer(question, workspaceID: workspace, filter: body.filter, profile: profile)
+                answer = try await chat.answer(question, workspaceID: workspace, filter: body.filter, profile: profile, channel: .api)
             } catch is LanguageModelError {
                 throw ChatError.answerFailed
             }

@@ -21,7 +21,7 @@ struct ChatPageController {
             do {
                 question = try form.validated()
                 let profile = try await chat.chatbot.profile(for: identity.workspaceID)
-                answer = try await chat.answer(question, workspaceID: identity.workspaceID, filter: form.filter, profile: profile)
+                answer = try await chat.answer(question, workspaceID: identity.workspaceID, filter: form.filter, profile: profile, channel: .chatPage)
             } catch let error as ChatError {
                 return try await page(request, context, notice: error.safeMessage).response(from: request, context: context)
             }
@@ -40,7 +40,7 @@ struct ChatPageController {
             let question = try body.validated()
             let category = body.filter.category
             let profile = try await chat.chatbot.profile(for: identity.workspaceID)
-            let events = try await chat.stream(question, workspaceID: identity.workspaceID, filter: body.filter, profile: profile)
+            let events = try await chat.stream(question, workspaceID: identity.workspaceID, filter: body.filter, profile: profile, channel: .chatPage)
             return AnswerStream.response(
                 events, sources: { $0.map(ChatPage.Source.init) }, showsReason: identity.canAdminister, contactURL: profile.contactURL
             ) {

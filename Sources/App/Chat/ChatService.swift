@@ -2,6 +2,7 @@ import CirrusCore
 import FluentKit
 import Foundation
 import Knowledge
+import Logging
 
 /// Answers a question from a workspace's knowledge base: hybrid retrieval, then an
 /// extractive answer, or a language model's answer grounded in the same passages — as the
@@ -10,6 +11,7 @@ struct ChatService: Sendable {
     let knowledge: KnowledgeBase
     let metrics: MetricsRegistry
     let chatbot: ChatbotService
+    let logger: Logger
     var answerer = Answerer()
     /// Passages an answer is built from, after re-ranking.
     var depth = 6
@@ -18,6 +20,7 @@ struct ChatService: Sendable {
     init(deps: Dependencies) {
         self.knowledge = deps.knowledge
         self.metrics = deps.metrics
+        self.logger = deps.logger
         self.chatbot = ChatbotService(store: deps.store, audit: deps.audit, defaultCaution: deps.config.answerCaution)
         self.answerer = Answerer(caution: deps.config.answerCaution)
     }
@@ -106,8 +109,17 @@ struct ChatService: Sendable {
         knowledge.languageModel != nil && profile.answerStyle == .written
     }
 
-    /// The whole answer at once.
-    func answer(_ question: String, workspaceID: UUID, filter: SearchFilter, profile: ChatbotProfile) async throws -> Answer {
+    /// The whole answer at once; the question is kept in the log Insights reads, as searched
+    /// (a follow-up in its standalone form, which says what it was about).
+    func answer(
+        _ question: String, workspaceID: UUID, filter: SearchFilter, profile: ChatbotProfile, channel: QuestionChannel
+    ) async throws -> Answer {
+        let answer = try await answer(question, workspaceID: workspaceID, filter: filter, profile: profile)
+        await log(question, workspaceID: workspaceID, channel: channel, declined: answer.declined)
+        return answer
+    }
+
+    private func answer(_ question: String, workspaceID: UUID, filter: SearchFilter, profile: ChatbotProfile) async throws -> Answer {
         let retrieval = try await retrieve(question, workspaceID: workspaceID, filter: filter, profile: profile)
         guard writes(profile) else { return try await extractive(retrieval, profile: profile) }
         var text = ""
@@ -123,8 +135,41 @@ struct ChatService: Sendable {
         return Answer(text: text, citations: declined == nil ? citations : [], declined: declined, evidence: retrieval.grounding.evidence)
     }
 
-    /// The answer as it is written: the sources first, then the text in pieces.
+    /// The answer as it is written: the sources first, then the text in pieces; the question is
+    /// logged once the answer is complete.
     func stream(
+        _ question: String, workspaceID: UUID, filter: SearchFilter, profile: ChatbotProfile, channel: QuestionChannel
+    ) async throws -> AsyncThrowingStream<Event, any Error> {
+        let events = try await stream(question, workspaceID: workspaceID, filter: filter, profile: profile)
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                var declined: DeclineReason?
+                do {
+                    for try await event in events {
+                        if case .declined(let reason) = event { declined = reason }
+                        continuation.yield(event)
+                    }
+                    await log(question, workspaceID: workspaceID, channel: channel, declined: declined)
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Keeps a question in the log; failing to keep it never fails the answer.
+    private func log(_ question: String, workspaceID: UUID, channel: QuestionChannel, declined: DeclineReason?) async {
+        do {
+            try await AskedQuestion(workspaceID: workspaceID, channel: channel, question: question, declinedCode: declined?.code)
+                .create(on: knowledge.store.database)
+        } catch {
+            logger.warning("Could not log a question", metadata: ["error.type": .string(String(reflecting: type(of: error)))])
+        }
+    }
+
+    private func stream(
         _ question: String, workspaceID: UUID, filter: SearchFilter, profile: ChatbotProfile
     ) async throws -> AsyncThrowingStream<Event, any Error> {
         let retrieval = try await retrieve(question, workspaceID: workspaceID, filter: filter, profile: profile)

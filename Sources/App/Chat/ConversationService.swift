@@ -109,11 +109,13 @@ struct ConversationService: Sendable {
 
     /// Asks in the conversation, whole: the question made standalone, answered as the chatbot
     /// answers (``ChatService``), and kept as a turn.
-    func ask(_ question: String, filter: SearchFilter, in conversation: Conversation, profile: ChatbotProfile) async throws -> ConversationTurn {
+    func ask(
+        _ question: String, filter: SearchFilter, in conversation: Conversation, profile: ChatbotProfile, channel: QuestionChannel
+    ) async throws -> ConversationTurn {
         let searchedAs = try await standalone(question, in: conversation)
         let answer: Answer
         do {
-            answer = try await chat.answer(searchedAs, workspaceID: conversation.$workspace.id, filter: filter, profile: profile)
+            answer = try await chat.answer(searchedAs, workspaceID: conversation.$workspace.id, filter: filter, profile: profile, channel: channel)
         } catch is LanguageModelError {
             throw ChatError.answerFailed
         }

@@ -108,7 +108,7 @@ struct ConversationsAPI {
             let profile = try await chat.chatbot.profile(for: identity.workspaceID)
             if request.headers[.accept]?.contains("text/event-stream") == true {
                 let searchedAs = try await conversations.standalone(question, in: conversation)
-                let events = try await chat.stream(searchedAs, workspaceID: identity.workspaceID, filter: body.filter, profile: profile)
+                let events = try await chat.stream(searchedAs, workspaceID: identity.workspaceID, filter: body.filter, profile: profile, channel: .conversation)
                 return AnswerStream.response(
                     events, sources: { $0.map(ChatAPI.SourceDTO.init) }, showsReason: identity.canAdminister, contactURL: profile.contactURL
                 ) {
@@ -117,7 +117,7 @@ struct ConversationsAPI {
                         question: question, searchedAs: searchedAs, answer: answer, citations: citations, declined: declined, in: conversation)
                 }
             }
-            let turn = try await conversations.ask(question, filter: body.filter, in: conversation, profile: profile)
+            let turn = try await conversations.ask(question, filter: body.filter, in: conversation, profile: profile, channel: .conversation)
             return try context.responseEncoder.encode(
                 TurnDTO(turn, showsReason: identity.canAdminister, contactURL: profile.contactURL), from: request, context: context)
         }

@@ -58,7 +58,7 @@ enum ChatbotPage {
                     .li(
                         .input(
                             .type(.checkbox), .id("chatbot-category-\(index)"), .name("categories[]"), .attr("value", category),
-                            checked(chosen.contains(category))),
+                            FormFields.checked(chosen.contains(category))),
                         .label(.for("chatbot-category-\(index)"), .safeText(category)))
                 })
         return fieldset(model, "What it answers from", .p(.class("muted"), .text("Tick none to answer from every category.")), list)
@@ -95,21 +95,18 @@ enum ChatbotPage {
                 .id("chatbot-prompt"), .name("systemPrompt"), .attr("rows", "4"), .attr("maxlength", "4000"), .safeText(model.profile.systemPrompt ?? "")),
             .div(
                 .class("check"),
-                .input(.type(.checkbox), .id("chatbot-links"), .name("showsSourceLinks"), .attr("value", "true"), checked(model.profile.showsSourceLinks)),
+                .input(
+                    .type(.checkbox), .id("chatbot-links"), .name("showsSourceLinks"), .attr("value", "true"),
+                    FormFields.checked(model.profile.showsSourceLinks)),
                 .label(
                     .for("chatbot-links"),
                     .text("Show links to the source files to website visitors (otherwise they see each source's title and location)"))))
     }
 
-    /// `checked` on a box or radio that is on; nothing on one that is off.
-    private static func checked(_ on: Bool) -> Attribute<HTML.InputContext> {
-        Attribute(name: "checked", value: on ? "checked" : "", ignoreIfValueIsEmpty: true)
-    }
-
     private static func radio(_ value: String, label: String, checked: Bool) -> Node<HTML.FormContext> {
         .div(
             .class("check"),
-            .input(.type(.radio), .id("chatbot-style-\(value)"), .name("answerStyle"), .attr("value", value), self.checked(checked)),
+            .input(.type(.radio), .id("chatbot-style-\(value)"), .name("answerStyle"), .attr("value", value), FormFields.checked(checked)),
             .label(.for("chatbot-style-\(value)"), .text(label)))
     }
 }

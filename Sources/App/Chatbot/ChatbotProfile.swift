@@ -31,6 +31,12 @@ struct ChatbotProfile: Sendable, Equatable, Codable {
     /// source files; without, they see each source's title and location. Members always do.
     var showsSourceLinks: Bool
 
+    /// The API's names (camelCase, as everywhere).
+    enum CodingKeys: String, CodingKey {
+        case name, greeting, categories, unknownAnswer, minimumSupport, answerStyle, systemPrompt, showsSourceLinks
+        case contactURL = "contactUrl"
+    }
+
     /// A new workspace's chatbot: as cautious as `CIRRUS_ANSWER_CAUTION` says.
     static func defaults(caution: AnswerCaution) -> ChatbotProfile {
         ChatbotProfile(

@@ -34,6 +34,9 @@ enum SiteRoute: Hashable, Sendable {
     case chatStream
     case chatbotPage
     case widgetPage
+    case insightsPage
+    case insightsQuestionsCSV
+    case insightsRatingsCSV
     case settingsPage
     case passwordForm
     case signOutEverywhereForm
@@ -136,6 +139,9 @@ enum SiteRoute: Hashable, Sendable {
         case .chatStream: return page(.literal("chat"), .literal("stream"))
         case .chatbotPage: return page(.literal("chatbot"))
         case .widgetPage: return page(.literal("widget"))
+        case .insightsPage: return page(.literal("insights"))
+        case .insightsQuestionsCSV: return page(.literal("insights"), .literal("questions.csv"))
+        case .insightsRatingsCSV: return page(.literal("insights"), .literal("ratings.csv"))
         case .settingsPage: return page(.literal("settings"))
         case .passwordForm: return page(.literal("settings"), .literal("password"))
         case .signOutEverywhereForm: return page(.literal("settings"), .literal("sign-out-everywhere"))

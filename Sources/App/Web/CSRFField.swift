@@ -9,6 +9,11 @@ enum CSRFField {
 
 /// Form controls Plot cannot express with escaped text.
 enum FormFields {
+    /// `checked` on a box or radio that is on; nothing on one that is off.
+    static func checked(_ on: Bool) -> Attribute<HTML.InputContext> {
+        Attribute(name: "checked", value: on ? "checked" : "", ignoreIfValueIsEmpty: true)
+    }
+
     /// A `<select>` with escaped values and labels (Plot's `<option>` takes no text).
     static func select(id: String, name: String, options: [(value: String, label: String)], selected: String?) -> Node<HTML.FormContext> {
         let items = options.map { option in

@@ -5,7 +5,7 @@ import Plot
 struct PageChrome: Sendable {
     /// The sidebar's destinations, in order.
     enum Section: String, CaseIterable, Sendable {
-        case dashboard, documents, sources, integrations, chat, chatbot, widget, activity, settings
+        case dashboard, documents, sources, integrations, chat, chatbot, widget, insights, activity, settings
 
         var title: String {
             switch self {
@@ -16,10 +16,14 @@ struct PageChrome: Sendable {
             case .chat: "Chat"
             case .chatbot: "Chatbot"
             case .widget: "Website widget"
+            case .insights: "Insights"
             case .activity: "Activity"
             case .settings: "Settings"
             }
         }
+
+        /// Shown to owners and admins only (their pages refuse members).
+        var adminOnly: Bool { self == .insights }
 
         var route: SiteRoute {
             switch self {
@@ -30,6 +34,7 @@ struct PageChrome: Sendable {
             case .chat: .chatPage
             case .chatbot: .chatbotPage
             case .widget: .widgetPage
+            case .insights: .insightsPage
             case .activity: .activityPage
             case .settings: .settingsPage
             }
@@ -42,6 +47,7 @@ struct PageChrome: Sendable {
     let userName: String?
     let csrfToken: String?
     let demo: Bool
+    var canAdminister = true
 
     /// Makes the frame of signed-in pages; knows whether the providers are the demo's stand-ins.
     struct Factory: Sendable {
@@ -50,7 +56,7 @@ struct PageChrome: Sendable {
         func callAsFunction(_ title: String, _ section: Section?, _ identity: Identity) -> PageChrome {
             PageChrome(
                 title: title, section: section, userEmail: identity.email, userName: identity.displayName,
-                csrfToken: identity.csrfToken, demo: demo)
+                csrfToken: identity.csrfToken, demo: demo, canAdminister: identity.canAdminister)
         }
     }
 }
@@ -95,7 +101,7 @@ enum Layout {
                     nodes: [
                         .attr("aria-label", "Main"),
                         .ul(
-                            .forEach(PageChrome.Section.allCases) { section in
+                            .forEach(PageChrome.Section.allCases.filter { chrome.canAdminister || !$0.adminOnly }) { section in
                                 .li(
                                     .a(
                                         .href(section.route.path),

@@ -49,7 +49,7 @@ enum WidgetPage {
                 .element(named: "legend", text: "Where it may be embedded"),
                 .div(
                     .class("check"),
-                    .input(.type(.checkbox), .id("widget-enabled"), .name("enabled"), .attr("value", "true"), checked(profile.enabled)),
+                    .input(.type(.checkbox), .id("widget-enabled"), .name("enabled"), .attr("value", "true"), FormFields.checked(profile.enabled)),
                     .label(.for("widget-enabled"), .text("Switched on"))),
                 .label(.for("widget-origins"), .text("Allowed origins, one per line (https://www.example.com)")),
                 .textarea(
@@ -71,7 +71,4 @@ enum WidgetPage {
         )
     }
 
-    private static func checked(_ on: Bool) -> Attribute<HTML.InputContext> {
-        Attribute(name: "checked", value: on ? "checked" : "", ignoreIfValueIsEmpty: true)
-    }
 }

@@ -80,7 +80,7 @@ struct WidgetPublicAPI {
                 conversation = try await conversations.create(title: nil, for: owner)
             }
             let profile = try await chatbot.profile(for: workspaceID)
-            let turn = try await conversations.ask(question, filter: SearchFilter(), in: conversation, profile: profile)
+            let turn = try await conversations.ask(question, filter: SearchFilter(), in: conversation, profile: profile, channel: .widget)
             var dto = ConversationsAPI.TurnDTO(turn, showsReason: false, contactURL: profile.contactURL)
             // A visitor sees where each source is, and follows a link only where the admin allows.
             if !profile.showsSourceLinks {

@@ -34,6 +34,7 @@ enum CirrusMigrations {
         CreateConversations(),
         CreateChatbotSettings(),
         CreateWidgetSettings(),
+        CreateAskedQuestions(),
     ]
 }
 
