@@ -200,17 +200,26 @@ struct BrowserTests {
                 _ = try await browser.element(
                     xpath: "//article[contains(@class,'latest') and @data-state='done']//h2[contains(., 'requests per minute')]", timeout: .seconds(30))
                 #expect(try await browser.elements("article.chat-turn").count == 2)
-                // and after a reload both are still there, kept in the session
+                // and after a reload both are still there, kept in the conversation
                 try await browser.open(origin + "/admin/chat")
                 #expect(try await browser.elements("article.chat-turn").count == 2)
                 let latest = try await browser.text(of: try await browser.element("article.chat-turn.latest"))
                 #expect(latest.contains("requests per minute") && latest.contains("600"), "\(latest)")
+                #expect(try await browser.text(of: try await browser.element("nav.conversations [aria-current=page]")).contains("main features"))
+                // and she rates that answer down, saying what was missing, and the page shows her rating
+                try await browser.type("It should say what happens above the limit", into: "article.chat-turn.latest form.rating input[name=comment]")
+                try await browser.click("article.chat-turn.latest form.rating button[value=down]")
+                _ = try await browser.element("article.chat-turn.latest form.rating button[value=down][aria-pressed=true]", timeout: .seconds(10))
+                let rated = try await harness.withStore { store in try await ConversationTurn.query(on: store.database).filter(\.$rating == -1).first() }
+                #expect(rated?.ratingComment == "It should say what happens above the limit")
                 // and a question the documents do not answer gets "I don't know", and the admin sees why
                 try await browser.type("Does Beacon integrate with Salesforce?", into: "#question")
                 try await browser.click("#ask")
                 let declined = try await browser.element(
                     xpath: "//article[contains(@class,'latest') and @data-state='done' and .//h2[contains(., 'Salesforce')]]", timeout: .seconds(30))
                 let declinedText = try await browser.text(of: declined)
+                // (an answer written in place can be rated at once)
+                #expect(try await browser.elements("article.chat-turn.latest form.rating button[value=up]").count == 1)
                 #expect(declinedText.contains("I don't know"), "\(declinedText)")
                 #expect(declinedText.contains("Why:") && declinedText.contains("Salesforce”"), "\(declinedText)")
                 try await browser.open(origin + "/admin/chat")

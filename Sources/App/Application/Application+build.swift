@@ -171,7 +171,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
         .addRoutes(pages: pages, adminPages: adminPages)
     SourcesController(sync: sync, chrome: chrome, delivery: syncDelivery(deps)).addRoutes(pages: pages, adminPages: adminPages)
     ActivityController(activity: activity, chrome: chrome).addRoutes(to: pages)
-    ChatPageController(chat: chat, history: ChatHistory(store: deps.store), documents: documents, chrome: chrome).addRoutes(to: pages)
+    ChatPageController(conversations: conversations, documents: documents, chrome: chrome).addRoutes(to: pages)
     ChatbotController(chatbot: chat.chatbot, documents: documents, languageModel: deps.knowledge.languageModel != nil, chrome: chrome)
         .addRoutes(pages: pages, adminPages: adminPages)
     WidgetController(widget: widget, publicURL: deps.config.apiBaseURL, chrome: chrome).addRoutes(pages: pages, adminPages: adminPages)

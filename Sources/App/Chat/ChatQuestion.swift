@@ -56,13 +56,25 @@ enum AnswerStream {
         let answer: String
         let sources: [Source]
         let declined: DeclinedDTO?
+        /// Where the answer was kept, when it was (a conversation's turn).
+        var turnId: UUID? = nil
+        var conversationId: UUID? = nil
     }
+
+    /// The turn an answer was kept as.
+    struct Kept: Sendable {
+        let turnId: UUID
+        let conversationId: UUID
+    }
+
+    /// Keeps the whole answer once it has been sent, and says where.
+    typealias Keep = @Sendable (_ answer: String, _ citations: [Citation], _ declined: DeclineReason?) async throws -> Kept?
 
     static func response<Source: Encodable & Sendable>(
         _ events: AsyncThrowingStream<ChatService.Event, any Error>,
         sources map: @escaping @Sendable ([Citation]) -> [Source],
         showsReason: Bool, contactURL: String?,
-        finished: @escaping @Sendable (_ answer: String, _ citations: [Citation], _ declined: DeclineReason?) async throws -> Void = { _, _, _ in }
+        finished: @escaping Keep = { _, _, _ in nil }
     ) -> Response {
         ServerSentEvents.response { writer in
             var answer = ""
@@ -82,9 +94,10 @@ enum AnswerStream {
                         citations = []
                     }
                 }
-                try await finished(answer, citations, declined)
+                let kept = try await finished(answer, citations, declined)
                 let done = DoneBody(
-                    answer: answer, sources: map(citations), declined: DeclinedDTO(declined, showsReason: showsReason, contactURL: contactURL))
+                    answer: answer, sources: map(citations), declined: DeclinedDTO(declined, showsReason: showsReason, contactURL: contactURL),
+                    turnId: kept?.turnId, conversationId: kept?.conversationId)
                 try await writer.write(ByteBuffer(string: ServerSentEvents.event("done", done)))
             } catch {
                 try await writer.write(ByteBuffer(string: ServerSentEvents.event("error", ErrorBody(message: ChatError.answerFailed.safeMessage))))

@@ -120,18 +120,39 @@ struct ConversationService: Sendable {
             throw ChatError.answerFailed
         }
         return try await record(
-            question: question, searchedAs: searchedAs, answer: answer.text, citations: answer.citations, declined: answer.declined, in: conversation)
+            question: question, searchedAs: searchedAs, category: filter.category, answer: answer.text, citations: answer.citations,
+            declined: answer.declined, in: conversation)
+    }
+
+    /// Asks in the conversation as the answer is written: its events, and `keep`, which records
+    /// the turn once they have all been sent.
+    func stream(
+        _ question: String, filter: SearchFilter, in conversation: Conversation, profile: ChatbotProfile, channel: QuestionChannel
+    ) async throws -> (events: AsyncThrowingStream<ChatService.Event, any Error>, keep: AnswerStream.Keep) {
+        let searchedAs = try await standalone(question, in: conversation)
+        let events = try await chat.stream(searchedAs, workspaceID: conversation.$workspace.id, filter: filter, profile: profile, channel: channel)
+        return (
+            events,
+            { answer, citations, declined in
+                let turn = try await record(
+                    question: question, searchedAs: searchedAs, category: filter.category, answer: answer, citations: citations, declined: declined,
+                    in: conversation)
+                return AnswerStream.Kept(turnId: try turn.requireID(), conversationId: try conversation.requireID())
+            }
+        )
     }
 
     /// Keeps a turn; the conversation is named after its first question when it has no title.
     @discardableResult
-    func record(
-        question: String, searchedAs: String, answer: String, citations: [Citation], declined: DeclineReason?, in conversation: Conversation
+    private func record(
+        question: String, searchedAs: String, category: String?, answer: String, citations: [Citation], declined: DeclineReason?,
+        in conversation: Conversation
     ) async throws -> ConversationTurn {
         let turn = ConversationTurn()
         turn.$conversation.id = try conversation.requireID()
         turn.question = question
         turn.searchedAs = searchedAs
+        turn.category = category
         turn.answer = answer
         turn.sourcesJSON = String(decoding: try JSONCoding.encoder().encode(citations.map(ChatAPI.SourceDTO.init)), as: UTF8.self)
         turn.declinedCode = declined?.code

@@ -107,15 +107,10 @@ struct ConversationsAPI {
             let chat = conversations.chat
             let profile = try await chat.chatbot.profile(for: identity.workspaceID)
             if request.headers[.accept]?.contains("text/event-stream") == true {
-                let searchedAs = try await conversations.standalone(question, in: conversation)
-                let events = try await chat.stream(searchedAs, workspaceID: identity.workspaceID, filter: body.filter, profile: profile, channel: .conversation)
+                let (events, keep) = try await conversations.stream(question, filter: body.filter, in: conversation, profile: profile, channel: .conversation)
                 return AnswerStream.response(
-                    events, sources: { $0.map(ChatAPI.SourceDTO.init) }, showsReason: identity.canAdminister, contactURL: profile.contactURL
-                ) {
-                    answer, citations, declined in
-                    try await conversations.record(
-                        question: question, searchedAs: searchedAs, answer: answer, citations: citations, declined: declined, in: conversation)
-                }
+                    events, sources: { $0.map(ChatAPI.SourceDTO.init) }, showsReason: identity.canAdminister, contactURL: profile.contactURL,
+                    finished: keep)
             }
             let turn = try await conversations.ask(question, filter: body.filter, in: conversation, profile: profile, channel: .conversation)
             return try context.responseEncoder.encode(

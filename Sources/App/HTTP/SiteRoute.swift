@@ -32,6 +32,9 @@ enum SiteRoute: Hashable, Sendable {
     case activityPage
     case chatPage
     case chatStream
+    /// Rates one answer of the open conversation (form: `conversation`, `rating`, `comment`).
+    case rateTurnForm(UUID?)
+    case deleteConversationForm(UUID?)
     case chatbotPage
     case widgetPage
     case insightsPage
@@ -137,6 +140,8 @@ enum SiteRoute: Hashable, Sendable {
         case .activityPage: return page(.literal("activity"))
         case .chatPage: return page(.literal("chat"))
         case .chatStream: return page(.literal("chat"), .literal("stream"))
+        case .rateTurnForm(let value): return page(.literal("chat"), .literal("turns"), id(value), .literal("rate"))
+        case .deleteConversationForm(let value): return page(.literal("chat"), .literal("conversations"), id(value), .literal("delete"))
         case .chatbotPage: return page(.literal("chatbot"))
         case .widgetPage: return page(.literal("widget"))
         case .insightsPage: return page(.literal("insights"))

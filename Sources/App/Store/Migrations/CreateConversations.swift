@@ -22,6 +22,7 @@ struct CreateConversations: AsyncMigration {
             .field("conversation_id", .uuid, .required, .references("conversations", "id", onDelete: .cascade))
             .field("question", .string, .required)
             .field("searched_as", .string, .required)
+            .field("category", .string)
             .field("answer", .string, .required)
             .field("sources_json", .string, .required)
             .field("declined_code", .string)

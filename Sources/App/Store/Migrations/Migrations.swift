@@ -35,6 +35,7 @@ enum CirrusMigrations {
         CreateChatbotSettings(),
         CreateWidgetSettings(),
         CreateAskedQuestions(),
+        DropChatTurns(),
     ]
 }
 

@@ -26,6 +26,8 @@ final class ConversationTurn: Model, @unchecked Sendable {
     @Field(key: "question") var question: String
     /// The question made standalone from the conversation, as retrieval saw it.
     @Field(key: "searched_as") var searchedAs: String
+    /// The category the question was asked in, if one was chosen.
+    @OptionalField(key: "category") var category: String?
     @Field(key: "answer") var answer: String
     /// The sources as the chat API returns them (JSON).
     @Field(key: "sources_json") var sourcesJSON: String

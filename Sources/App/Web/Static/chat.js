@@ -42,6 +42,30 @@
       list.append(item);
     }
   };
+  // Helpful or not, as the page renders it for kept turns: a form posted to the turn's rate route.
+  const ratingForm = (turnId, conversationId, csrf) => {
+    const rating = element("form", "rating");
+    rating.method = "post";
+    rating.action = form.dataset.rate.replace(":id", turnId);
+    rating.setAttribute("aria-label", "Rate this answer");
+    for (const [name, value] of [["_csrf", csrf], ["conversation", conversationId]]) {
+      const field = element("input");
+      field.type = "hidden"; field.name = name; field.value = value;
+      rating.append(field);
+    }
+    for (const [value, text] of [["up", "Helpful"], ["down", "Not helpful"]]) {
+      const button = element("button", "button subtle", text);
+      button.type = "submit"; button.name = "rating"; button.value = value;
+      button.setAttribute("aria-pressed", "false");
+      rating.append(button);
+    }
+    const comment = element("input");
+    comment.type = "text"; comment.name = "comment"; comment.maxLength = 2000;
+    comment.placeholder = "What was wrong or missing? (optional)";
+    comment.setAttribute("aria-label", comment.placeholder);
+    rating.append(comment);
+    return rating;
+  };
   form.addEventListener("submit", async (event) => {
     const data = new FormData(form);
     const question = String(data.get("question") || "").trim();
@@ -66,7 +90,7 @@
       const response = await fetch(form.dataset.stream, {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", Accept: "text/event-stream", "X-CSRF-Token": String(data.get("_csrf") || "") },
-        body: JSON.stringify({ question, category }),
+        body: JSON.stringify({ question, category, conversation: String(data.get("conversation") || "") }),
       });
       if (!response.ok || !response.body) {
         const problem = await response.json().catch(() => null);
@@ -101,6 +125,9 @@
               answer.after(contact);
             }
             if (value.declined && value.declined.reason) { answer.after(element("p", "decline-reason muted", "Why: " + value.declined.reason)); }
+            // The turn was kept in the conversation: the next question follows up on it.
+            if (value.conversationId) { form.querySelector("input[name=conversation]").value = value.conversationId; }
+            if (value.turnId) { article.append(ratingForm(value.turnId, value.conversationId, String(data.get("_csrf") || ""))); }
           }
           if (name === "error") { throw new Error(value.message); }
         }
