@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Knowledge
@@ -83,6 +84,25 @@ struct EmbedderTests {
         let alone = embedder.embedNow([question, passages[0], passages[399]])
         for (a, b) in zip([short[0], document[0], document[399]], alone) {
             #expect(zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } > 0.99999)
+        }
+    }
+
+    @Test("a question goes before the remainders of long documents queued ahead of it: it waits for the pass under way, not a piece of each")
+    func shortRequestsFirst() async throws {
+        // given four long documents queued, and their first pass done (a model of this test's
+        // own: the shared one counts other suites' passes too)
+        let embedder = try MiniLMEmbedder(directory: modelDirectory)
+        let started = embedder.passesRun
+        let documents = (1...4).map { document in (1...150).map { "Document \(document), passage \($0): how claim \($0) is approved." } }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for passages in documents { group.addTask { _ = try await embedder.embed(passages) } }
+            try await eventually("the documents' first pass runs", every: .milliseconds(5)) { embedder.passesRun > started }
+            // when a question arrives
+            let before = embedder.passesRun
+            _ = try await embedder.embed(["How are claims approved?"])
+            // then it came back with the pass under way or the next, not after a piece of each document
+            #expect(embedder.passesRun - before <= 2, "\(embedder.passesRun - before) passes")
+            try await group.waitForAll()
         }
     }
 

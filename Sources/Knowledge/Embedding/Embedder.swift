@@ -65,15 +65,23 @@ public final class MiniLMEmbedder: Embedder {
 
     /// Requests waiting for the model, served in passes of at most `textsPerPass` texts:
     /// requests that arrive while a pass runs share the next one (four import workers with a
-    /// one-chunk file each make one forward pass, not four), and a long document goes round in
-    /// pieces, its remainder behind whoever arrived meanwhile — so a chat question waits for
-    /// one pass, not for a thousand-page import.
+    /// one-chunk file each make one forward pass, not four). Short requests (a chat question,
+    /// its passages' sentences to re-rank, a small file: at most `shortRequest` texts left) go
+    /// before the remainders of long ones, which go round in pieces — so a question waits for
+    /// the pass under way, not for a piece of every long document queued before it.
     private let pending = Mutex<[EmbeddingRequest]>([])
     private let textsPerPass = 64
+    private let shortRequest = 128
+    private let passes = Mutex(0)
+
+    /// Forward passes run so far (each up to 64 texts), for tests and diagnostics.
+    public var passesRun: Int { passes.withLock { $0 } }
 
     private func drain() {
         while true {
             let pass: [(request: EmbeddingRequest, range: Range<Int>)] = pending.withLock { requests in
+                let short = { (request: EmbeddingRequest) in request.texts.count - request.vectors.count <= self.shortRequest }
+                requests = requests.filter(short) + requests.filter { !short($0) }
                 var pass: [(EmbeddingRequest, Range<Int>)] = []
                 var budget = textsPerPass
                 var partial: EmbeddingRequest?
@@ -90,6 +98,7 @@ public final class MiniLMEmbedder: Embedder {
             }
             guard !pass.isEmpty else { return }
             let vectors = embedNow(pass.flatMap { $0.request.texts[$0.range] })
+            passes.withLock { $0 += 1 }
             var offset = 0
             for (request, range) in pass {
                 request.vectors += vectors[offset..<(offset + range.count)]
