@@ -100,8 +100,9 @@ struct EmbedderTests {
             // when a question arrives
             let before = embedder.passesRun
             _ = try await embedder.embed(["How are claims approved?"])
-            // then it came back with the pass under way or the next, not after a piece of each document
-            #expect(embedder.passesRun - before <= 2, "\(embedder.passesRun - before) passes")
+            // then it came back after the pass under way and its own (and one that may have ended
+            // between the count and the question), not after a piece of each document (6 or more)
+            #expect(embedder.passesRun - before <= 3, "\(embedder.passesRun - before) passes")
             try await group.waitForAll()
         }
     }

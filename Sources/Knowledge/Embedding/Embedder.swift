@@ -70,11 +70,13 @@ public final class MiniLMEmbedder: Embedder {
     /// before the remainders of long ones, which go round in pieces — so a question waits for
     /// the pass under way, not for a piece of every long document queued before it.
     private let pending = Mutex<[EmbeddingRequest]>([])
-    private let textsPerPass = 64
+    /// A pass is what a question may have to wait for: 32 chunk-long texts keep it to about a
+    /// second on two cores while the matrix products stay large enough for OpenBLAS to run well.
+    private let textsPerPass = 32
     private let shortRequest = 128
     private let passes = Mutex(0)
 
-    /// Forward passes run so far (each up to 64 texts), for tests and diagnostics.
+    /// Forward passes run so far (each up to `textsPerPass` texts), for tests and diagnostics.
     public var passesRun: Int { passes.withLock { $0 } }
 
     private func drain() {
