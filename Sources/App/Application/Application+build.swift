@@ -147,12 +147,10 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     let imports = ImportService(store: deps.store, queue: queue, tokens: tokens, audit: deps.audit, sync: sync)
     let documents = DocumentService(store: deps.store, audit: deps.audit)
     let activity = ActivityLog(store: deps.store)
-    let chat = ChatService(deps: deps)
+    let chatbot = ChatbotService(store: deps.store, audit: deps.audit, defaultCaution: deps.config.answerCaution)
+    let chat = ChatService(deps: deps, chatbot: chatbot)
     let conversations = ConversationService(store: deps.store, chat: chat)
-    let widget = WidgetService(
-        store: deps.store, audit: deps.audit, conversations: conversations, tokens: VisitorTokens(vault: deps.vault),
-        limiter: WidgetRateLimiter(perVisitor: deps.config.widgetVisitorLimit, perSite: deps.config.widgetSiteLimit),
-        ownOrigin: deps.config.apiBaseURL)
+    let widget = WidgetService(store: deps.store, audit: deps.audit, ownOrigin: deps.config.apiBaseURL)
     let chrome = deps.chrome
 
     SystemAPI(deps: deps).addRoutes(to: router)
@@ -172,7 +170,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     SourcesController(sync: sync, chrome: chrome, delivery: syncDelivery(deps)).addRoutes(pages: pages, adminPages: adminPages)
     ActivityController(activity: activity, chrome: chrome).addRoutes(to: pages)
     ChatPageController(conversations: conversations, documents: documents, chrome: chrome).addRoutes(to: pages)
-    ChatbotController(chatbot: chat.chatbot, documents: documents, languageModel: deps.knowledge.languageModel != nil, chrome: chrome)
+    ChatbotController(chatbot: chatbot, documents: documents, languageModel: deps.knowledge.languageModel != nil, chrome: chrome)
         .addRoutes(pages: pages, adminPages: adminPages)
     WidgetController(widget: widget, publicURL: deps.config.apiBaseURL, chrome: chrome).addRoutes(pages: pages, adminPages: adminPages)
     InsightsController(insights: InsightsService(store: deps.store, embedder: deps.knowledge.embedder), chrome: chrome).addRoutes(to: adminPages)
@@ -200,10 +198,13 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     DocumentsAPI(documents: documents).addRoutes(signedIn: signedIn, admin: admin)
     SourcesAPI(sync: sync).addRoutes(signedIn: signedIn, admin: admin)
     ChatAPI(chat: chat).addRoutes(to: signedIn)
-    ChatbotAPI(chatbot: chat.chatbot).addRoutes(to: admin)
+    ChatbotAPI(chatbot: chatbot).addRoutes(to: admin)
     ConversationsAPI(conversations: conversations).addRoutes(to: signedIn)
     WidgetAPI(widget: widget, publicURL: deps.config.apiBaseURL).addRoutes(to: admin)
-    WidgetPublicAPI(widget: widget, chatbot: chat.chatbot).addRoutes(to: router)
+    WidgetPublicAPI(
+        widget: widget, chatbot: chatbot, conversations: conversations, tokens: VisitorTokens(vault: deps.vault),
+        limiter: WidgetRateLimiter(perVisitor: deps.config.widgetVisitorLimit, perSite: deps.config.widgetSiteLimit)
+    ).addRoutes(to: router)
     return router
 }
 

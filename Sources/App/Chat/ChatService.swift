@@ -17,11 +17,11 @@ struct ChatService: Sendable {
     var depth = 6
     var reranker = SentenceReranker()
 
-    init(deps: Dependencies) {
+    init(deps: Dependencies, chatbot: ChatbotService) {
         self.knowledge = deps.knowledge
         self.metrics = deps.metrics
         self.logger = deps.logger
-        self.chatbot = ChatbotService(store: deps.store, audit: deps.audit, defaultCaution: deps.config.answerCaution)
+        self.chatbot = chatbot
         self.answerer = Answerer(caution: deps.config.answerCaution)
     }
 

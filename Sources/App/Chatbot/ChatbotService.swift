@@ -12,7 +12,11 @@ struct ChatbotService: Sendable {
 
     /// The workspace's chatbot: its saved settings, else the defaults.
     func profile(for workspaceID: UUID) async throws -> ChatbotProfile {
-        guard let row = try await row(for: workspaceID) else { return .defaults(caution: defaultCaution) }
+        profile(try await row(for: workspaceID))
+    }
+
+    private func profile(_ row: ChatbotSettings?) -> ChatbotProfile {
+        guard let row else { return .defaults(caution: defaultCaution) }
         let categories = (try? JSONDecoder().decode([String].self, from: Data(row.categoriesJSON.utf8))) ?? []
         return ChatbotProfile(
             name: row.name, greeting: row.greeting, categories: categories, unknownAnswer: row.unknownAnswer, minimumSupport: row.minimumSupport,
@@ -22,8 +26,9 @@ struct ChatbotService: Sendable {
     /// Applies `change` and returns the settings as saved; an admin's action, recorded in the activity log.
     @discardableResult
     func update(_ change: ChatbotChange, by identity: Identity, clientAddress: String?) async throws -> ChatbotProfile {
-        let profile = try change.applied(to: try await profile(for: identity.workspaceID))
-        let row = try await row(for: identity.workspaceID) ?? ChatbotSettings()
+        let saved = try await row(for: identity.workspaceID)
+        let profile = try change.applied(to: profile(saved))
+        let row = saved ?? ChatbotSettings()
         row.$workspace.id = identity.workspaceID
         row.name = profile.name
         row.greeting = profile.greeting

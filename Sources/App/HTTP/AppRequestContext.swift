@@ -14,6 +14,9 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     /// a trusted proxy says (set by ``ClientAddressMiddleware``).
     var clientAddress: String?
 
+    /// The website widget's site a public widget request was admitted to (set by ``WidgetCORSMiddleware``).
+    var widgetSite: WidgetSite?
+
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress

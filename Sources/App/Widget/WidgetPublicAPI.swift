@@ -14,6 +14,9 @@ import Knowledge
 struct WidgetPublicAPI {
     let widget: WidgetService
     let chatbot: ChatbotService
+    let conversations: ConversationService
+    let tokens: VisitorTokens
+    let limiter: WidgetRateLimiter
 
     static let visitorHeader = HTTPField.Name("X-Cirrus-Visitor")!
 
@@ -56,30 +59,29 @@ struct WidgetPublicAPI {
             // Preflights are answered by the middleware: a route must exist for it to run.
             group.on(route.pattern, method: .options) { _, _ in Response(status: .noContent) }
         }
-        group.post(SiteRoute.widgetSession(nil).pattern) { request, context -> SessionResponse in
-            let (site, workspaceID, _) = try await admitted(request, context)
-            let profile = try await chatbot.profile(for: workspaceID)
-            let look = try await widget.profile(for: workspaceID)
-            let (token, claims) = widget.tokens.issue(site: site)
+        group.post(SiteRoute.widgetSession(nil).pattern) { _, context -> SessionResponse in
+            let site = try Self.admitted(context)
+            let profile = try await chatbot.profile(for: site.workspaceID)
+            let look = site.profile
+            let (token, claims) = tokens.issue(site: site.key)
             return SessionResponse(
                 token: token, expiresAt: claims.expires, chatbot: .init(name: profile.name, greeting: profile.greeting),
                 widget: .init(colour: look.colour, position: look.position, launcherText: look.launcherText))
         }
         group.post(SiteRoute.widgetMessages(nil).pattern) { request, context -> AnswerResponse in
-            let (site, workspaceID, _) = try await admitted(request, context)
-            let visitor = try widget.tokens.visitor(in: request.headers[Self.visitorHeader], site: site)
+            let site = try Self.admitted(context)
+            let visitor = try tokens.visitor(in: request.headers[Self.visitorHeader], site: site.key)
             let body = try await request.decode(as: Question.self, context: context)
             let question = try ChatQuestion(question: body.question, category: nil, source: nil).validated()
-            try await widget.limiter.admit(visitor: visitor, site: site)
-            let owner = ConversationOwner.visitor(workspaceID: workspaceID, visitorID: visitor)
-            let conversations = widget.conversations
+            try await limiter.admit(visitor: visitor, site: site.key)
+            let owner = ConversationOwner.visitor(workspaceID: site.workspaceID, visitorID: visitor)
             let conversation: Conversation
             if let id = body.conversationId {
                 conversation = try await conversations.find(id, of: owner)
             } else {
                 conversation = try await conversations.create(title: nil, for: owner)
             }
-            let profile = try await chatbot.profile(for: workspaceID)
+            let profile = try await chatbot.profile(for: site.workspaceID)
             let turn = try await conversations.ask(question, filter: SearchFilter(), in: conversation, profile: profile, channel: .widget)
             var dto = ConversationsAPI.TurnDTO(turn, showsReason: false, contactURL: profile.contactURL)
             // A visitor sees where each source is, and follows a link only where the admin allows.
@@ -93,20 +95,19 @@ struct WidgetPublicAPI {
             return AnswerResponse(conversationId: try conversation.requireID(), turn: dto)
         }
         group.post(SiteRoute.widgetFeedback(nil).pattern) { request, context -> Response in
-            let (site, workspaceID, _) = try await admitted(request, context)
-            let visitor = try widget.tokens.visitor(in: request.headers[Self.visitorHeader], site: site)
+            let site = try Self.admitted(context)
+            let visitor = try tokens.visitor(in: request.headers[Self.visitorHeader], site: site.key)
             let body = try await request.decode(as: Feedback.self, context: context)
-            let conversation = try await widget.conversations.find(body.conversationId, of: .visitor(workspaceID: workspaceID, visitorID: visitor))
-            try await widget.conversations.rate(body.turnId, in: conversation, body.rating, comment: body.comment)
+            let conversation = try await conversations.find(body.conversationId, of: .visitor(workspaceID: site.workspaceID, visitorID: visitor))
+            try await conversations.rate(body.turnId, in: conversation, body.rating, comment: body.comment)
             return Response(status: .noContent)
         }
     }
 
-    /// The site named by the path, if the request's origin may use it.
-    private func admitted(_ request: Request, _ context: AppRequestContext) async throws -> (site: String, workspaceID: UUID, profile: WidgetProfile) {
-        let site = context.parameters.get("site") ?? ""
-        let (workspaceID, profile) = try await widget.site(site, origin: request.headers[.origin])
-        return (site, workspaceID, profile)
+    /// The site named by the path, as the middleware admitted it (nil: the origin may not use it).
+    private static func admitted(_ context: AppRequestContext) throws -> WidgetSite {
+        guard let site = context.widgetSite else { throw WidgetError.originNotAllowed }
+        return site
     }
 }
 
@@ -124,8 +125,19 @@ struct WidgetCORSMiddleware: RouterMiddleware {
         // /api/v1/widget/{site}/…
         let segments = request.uri.path.split(separator: "/")
         let site = segments.count > 3 ? String(segments[3]) : ""
-        var admitted = false
-        if origin != nil { admitted = (try? await widget.site(site, origin: origin)) != nil }
+        // One lookup per request: the routes use the site found here. A refusal is a site not
+        // admitted; any other failure (the store) is answered as such, without CORS.
+        var context = context
+        if origin != nil {
+            do {
+                context.widgetSite = try await widget.site(site, origin: origin)
+            } catch is WidgetError {
+                context.widgetSite = nil
+            } catch {
+                return try ErrorMiddleware.jsonResponse(for: error, context: context)
+            }
+        }
+        let admitted = context.widgetSite != nil
         var response: Response
         if request.method == .options {
             response = Response(status: admitted ? .noContent : .forbidden)
