@@ -11,15 +11,14 @@ import Foundation
 /// Kept in memory per process: a restart forgets, which only ever errs towards letting a person in.
 actor LoginThrottle {
     private let maxFailures: Int
-    private let window: TimeInterval
-    private let capacity: Int
-    private var failuresByAccount: [String: [Date]] = [:]
-    private var failuresByAddress: [String: [Date]] = [:]
+    private var failuresByAccount: SlidingWindow
+    private var failuresByAddress: SlidingWindow
 
     init(maxFailures: Int, windowSeconds: Int, capacity: Int = 10_000) {
         self.maxFailures = maxFailures
-        self.window = TimeInterval(windowSeconds)
-        self.capacity = capacity
+        // More failures than the largest allowance tell nothing more: the newest are kept.
+        let window = SlidingWindow(window: TimeInterval(windowSeconds), capacity: capacity, keptPerKey: maxFailures * 8)
+        (failuresByAccount, failuresByAddress) = (window, window)
     }
 
     /// Keys currently tracked, per table (for tests of the bound).
@@ -27,38 +26,20 @@ actor LoginThrottle {
 
     /// Throws ``AuthError/tooManyAttempts(retryAfterSeconds:)`` if either key is over its allowance.
     func check(account: String, address: String?, now: Date = Date()) throws(AuthError) {
-        let accountWait = wait(in: &failuresByAccount, key: account, limit: maxFailures, now: now)
-        let addressWait = address.map { wait(in: &failuresByAddress, key: IPAddress.throttleKey($0), limit: maxFailures * 4, now: now) } ?? 0
+        let accountWait = failuresByAccount.wait(account, limit: maxFailures, now: now)
+        let addressWait = address.map { failuresByAddress.wait(IPAddress.throttleKey($0), limit: maxFailures * 4, now: now) } ?? 0
         let retryAfter = max(accountWait, addressWait)
         if retryAfter > 0 { throw .tooManyAttempts(retryAfterSeconds: retryAfter) }
     }
 
     /// Counts a failure; `account` is `nil` when the address given was not even shaped like one.
     func recordFailure(account: String?, address: String?, now: Date = Date()) {
-        if let account { record(in: &failuresByAccount, key: account, now: now) }
-        if let address { record(in: &failuresByAddress, key: IPAddress.throttleKey(address), now: now) }
-    }
-
-    private func record(in table: inout [String: [Date]], key: String, now: Date) {
-        // More failures than the largest allowance tell nothing more: keep the newest.
-        table[key] = Array((table[key, default: []] + [now]).suffix(maxFailures * 8))
-        guard table.count > capacity else { return }
-        // Forget the tenth of keys whose latest failure is oldest (amortised: once per capacity/10 new keys).
-        let evicted = table.sorted { ($0.value.last ?? .distantPast) < ($1.value.last ?? .distantPast) }.prefix(max(1, capacity / 10))
-        for (key, _) in evicted { table[key] = nil }
+        if let account { failuresByAccount.record(account, now: now) }
+        if let address { failuresByAddress.record(IPAddress.throttleKey(address), now: now) }
     }
 
     /// A successful sign-in clears the account's failures (not the address's).
     func recordSuccess(account: String) {
-        failuresByAccount[account] = nil
-    }
-
-    /// Seconds until the oldest failure that keeps `key` over `limit` leaves the window; 0 if not over.
-    private func wait(in table: inout [String: [Date]], key: String, limit: Int, now: Date) -> Int {
-        let recent = (table[key] ?? []).filter { now.timeIntervalSince($0) < window }
-        table[key] = recent.isEmpty ? nil : recent
-        guard recent.count >= limit else { return 0 }
-        let freesAt = recent[recent.count - limit].addingTimeInterval(window)
-        return max(1, Int(freesAt.timeIntervalSince(now).rounded(.up)))
+        failuresByAccount.forget(account)
     }
 }

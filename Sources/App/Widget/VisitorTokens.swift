@@ -36,35 +36,21 @@ struct VisitorTokens: Sendable {
 actor WidgetRateLimiter {
     private let perVisitor: Int
     private let perSite: Int
-    private let window: TimeInterval = 60
-    private var asked: [String: [Date]] = [:]
-    private let capacity = 50_000
+    private var byVisitor: SlidingWindow
+    private var bySite: SlidingWindow
 
     init(perVisitor: Int, perSite: Int) {
         self.perVisitor = perVisitor
         self.perSite = perSite
+        byVisitor = SlidingWindow(window: 60, capacity: 50_000, keptPerKey: perVisitor)
+        bySite = SlidingWindow(window: 60, capacity: 50_000, keptPerKey: perSite)
     }
 
     /// Counts a question, or throws ``WidgetError/rateLimited(retryAfterSeconds:)`` without counting it.
     func admit(visitor: String, site: String, now: Date = Date()) throws(WidgetError) {
-        let visitorKey = "v:" + visitor
-        let siteKey = "s:" + site
-        let wait = max(self.wait(visitorKey, limit: perVisitor, now: now), self.wait(siteKey, limit: perSite, now: now))
+        let wait = max(byVisitor.wait(visitor, limit: perVisitor, now: now), bySite.wait(site, limit: perSite, now: now))
         if wait > 0 { throw .rateLimited(retryAfterSeconds: wait) }
-        asked[visitorKey, default: []].append(now)
-        asked[siteKey, default: []].append(now)
-        if asked.count > capacity {
-            // Forget the keys asked longest ago (a flood of visitors cannot exhaust memory).
-            for (key, _) in asked.sorted(by: { ($0.value.last ?? .distantPast) < ($1.value.last ?? .distantPast) }).prefix(capacity / 10) {
-                asked[key] = nil
-            }
-        }
-    }
-
-    private func wait(_ key: String, limit: Int, now: Date) -> Int {
-        let recent = (asked[key] ?? []).filter { now.timeIntervalSince($0) < window }
-        asked[key] = recent.isEmpty ? nil : recent
-        guard recent.count >= limit, let oldest = recent.first else { return 0 }
-        return max(1, Int((window - now.timeIntervalSince(oldest)).rounded(.up)))
+        byVisitor.record(visitor, now: now)
+        bySite.record(site, now: now)
     }
 }
