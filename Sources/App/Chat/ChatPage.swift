@@ -204,23 +204,23 @@ enum ChatPage {
 
 extension ChatPage.Turn {
     init(_ turn: ConversationTurn) {
-        let sources = (try? JSONCoding.decoder().decode([ChatAPI.SourceDTO].self, from: Data(turn.sourcesJSON.utf8))) ?? []
         self.init(
             id: turn.id ?? UUID(), question: turn.question, category: turn.category, answer: turn.answer,
-            sources: sources.map { source in
-                ChatPage.Source(
-                    number: source.number, title: source.title, platform: source.sourceType,
-                    platformName: Platform(rawValue: source.sourceType)?.displayName ?? source.sourceType, url: source.url, location: source.location,
-                    confidence: source.confidence, icon: ChatPage.Source.icon(for: source.sourceType))
-            }, declinedReason: turn.declinedReason, declined: turn.declinedCode != nil, rating: turn.rating.map { $0 > 0 ? .up : .down })
+            sources: turn.sources.map(ChatPage.Source.init), declinedReason: turn.declinedReason, declined: turn.declinedCode != nil,
+            rating: turn.verdict)
     }
 }
 
 extension ChatPage.Source {
     init(_ citation: Citation) {
+        self.init(ChatAPI.SourceDTO(citation))
+    }
+
+    /// A source as kept with a turn, with its platform's name and icon for the page.
+    init(_ source: ChatAPI.SourceDTO) {
         self.init(
-            number: citation.number, title: citation.title, platform: citation.sourceType,
-            platformName: Platform(rawValue: citation.sourceType)?.displayName ?? citation.sourceType, url: citation.url,
-            location: citation.location, confidence: citation.confidence, icon: Self.icon(for: citation.sourceType))
+            number: source.number, title: source.title, platform: source.sourceType,
+            platformName: Platform(rawValue: source.sourceType)?.displayName ?? source.sourceType, url: source.url, location: source.location,
+            confidence: source.confidence, icon: Self.icon(for: source.sourceType))
     }
 }

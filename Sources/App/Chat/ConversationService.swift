@@ -30,7 +30,22 @@ enum ConversationOwner: Sendable, Equatable {
 enum Rating: String, Codable, Sendable {
     case up, down
 
+    /// As stored (`conversation_turns.rating`).
     var value: Int { self == .up ? 1 : -1 }
+
+    init?(stored value: Int?) {
+        guard let value else { return nil }
+        self = value > 0 ? .up : .down
+    }
+}
+
+extension ConversationTurn {
+    /// The sources as kept with the turn (the chat API's shape).
+    var sources: [ChatAPI.SourceDTO] {
+        (try? JSONCoding.decoder().decode([ChatAPI.SourceDTO].self, from: Data(sourcesJSON.utf8))) ?? []
+    }
+
+    var verdict: Rating? { Rating(stored: rating) }
 }
 
 /// Conversations: a chat that keeps its turns, so a follow-up is understood from the ones
@@ -94,7 +109,7 @@ struct ConversationService: Sendable {
             let rewritten = text.trimmingCharacters(in: .whitespacesAndNewlines)
             if !rewritten.isEmpty { return rewritten }
         }
-        let firstSource = (try? JSONCoding.decoder().decode([ChatAPI.SourceDTO].self, from: Data(last.sourcesJSON.utf8)))?.first?.title
+        let firstSource = last.sources.first?.title
         return FollowUp.standalone(question, after: FollowUp.Turn(searchedAs: last.searchedAs, firstSource: firstSource))
     }
 

@@ -31,9 +31,9 @@ struct ConversationsAPI {
             question = turn.question
             searchedAs = turn.searchedAs
             answer = turn.answer
-            sources = (try? JSONCoding.decoder().decode([ChatAPI.SourceDTO].self, from: Data(turn.sourcesJSON.utf8))) ?? []
+            sources = turn.sources
             declined = turn.declinedCode.map { DeclinedDTO(code: $0, reason: showsReason ? turn.declinedReason : nil, contactURL: contactURL) }
-            rating = turn.rating.map { $0 > 0 ? .up : .down }
+            rating = turn.verdict
             createdAt = turn.createdAt
         }
     }

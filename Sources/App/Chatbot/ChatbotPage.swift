@@ -31,14 +31,9 @@ enum ChatbotPage {
             ))
     }
 
-    /// A group of fields; read-only for members.
-    private static func fieldset(_ model: Model, _ legend: String, _ fields: Node<HTML.FormContext>...) -> Node<HTML.FormContext> {
-        .fieldset(.if(!model.canEdit, .attr("disabled", "disabled")), .element(named: "legend", text: legend), .group(fields))
-    }
-
     private static func identity(_ model: Model) -> Node<HTML.FormContext> {
-        fieldset(
-            model, "Who it is",
+        FormFields.fieldset(
+            "Who it is", editable: model.canEdit,
             .label(.for("chatbot-name"), .text("Name")),
             .input(.type(.text), .id("chatbot-name"), .name("name"), .attr("value", model.profile.name), .attr("maxlength", "80"), .required(true)),
             .label(.for("chatbot-greeting"), .text("Greeting, the first thing it says")),
@@ -61,12 +56,13 @@ enum ChatbotPage {
                             FormFields.checked(chosen.contains(category))),
                         .label(.for("chatbot-category-\(index)"), .safeText(category)))
                 })
-        return fieldset(model, "What it answers from", .p(.class("muted"), .text("Tick none to answer from every category.")), list)
+        return FormFields.fieldset(
+            "What it answers from", editable: model.canEdit, .p(.class("muted"), .text("Tick none to answer from every category.")), list)
     }
 
     private static func declining(_ model: Model) -> Node<HTML.FormContext> {
-        fieldset(
-            model, "When the documents do not answer",
+        FormFields.fieldset(
+            "When the documents do not answer", editable: model.canEdit,
             .label(.for("chatbot-support"), .text("Least support an answer needs, in percent")),
             .input(
                 .type(.number), .id("chatbot-support"), .name("minimumSupport"), .attr("min", "0"), .attr("max", "100"),
@@ -86,8 +82,8 @@ enum ChatbotPage {
             model.languageModel
             ? "Have the language model write the answer from them"
             : "Have the language model write the answer from them (none is configured: answers are quoted)"
-        return fieldset(
-            model, "How it answers",
+        return FormFields.fieldset(
+            "How it answers", editable: model.canEdit,
             radio("quoted", label: "Quote the documents' sentences", checked: model.profile.answerStyle == .quoted),
             radio("written", label: written, checked: model.profile.answerStyle == .written),
             .label(.for("chatbot-prompt"), .text("Instructions for the language model (optional: tone, persona)")),

@@ -47,7 +47,7 @@ struct InsightsService: Sendable {
     static let sameMeaning: Float = 0.7
 
     func report(for workspaceID: UUID, now: Date = Date()) async throws -> Report {
-        let since = Self.startOfDay(now).addingTimeInterval(-Double(Self.window - 1) * 86_400)
+        let since = Self.windowStart(now)
         let asked = try await AskedQuestion.query(on: store.database).filter(\.$workspace.$id == workspaceID)
             .filter(\.$createdAt >= since).sort(\.$createdAt, .descending).field(\.$createdAt).field(\.$answered).all()
         var byDay: [String: (Int, Int)] = [:]
@@ -106,7 +106,7 @@ struct InsightsService: Sendable {
 
     /// Every question of the window as CSV rows: when, where, the question, the outcome, why.
     func questionsCSV(for workspaceID: UUID, now: Date = Date()) async throws -> String {
-        let since = Self.startOfDay(now).addingTimeInterval(-Double(Self.window - 1) * 86_400)
+        let since = Self.windowStart(now)
         let rows = try await AskedQuestion.query(on: store.database).filter(\.$workspace.$id == workspaceID)
             .filter(\.$createdAt >= since).sort(\.$createdAt, .descending).limit(100_000).all()
         return CSV.document(
@@ -130,6 +130,11 @@ struct InsightsService: Sendable {
             rows: rows.map { row in
                 [row.ratedAt.map { $0.formatted(.iso8601) } ?? "", row.question, row.answer, (row.rating ?? 0) > 0 ? "up" : "down", row.ratingComment ?? ""]
             })
+    }
+
+    /// The first moment of the window's first day (UTC), `window` days back counting today.
+    static func windowStart(_ now: Date) -> Date {
+        startOfDay(now).addingTimeInterval(-Double(window - 1) * 86_400)
     }
 
     static func startOfDay(_ date: Date) -> Date {

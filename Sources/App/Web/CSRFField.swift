@@ -9,6 +9,11 @@ enum CSRFField {
 
 /// Form controls Plot cannot express with escaped text.
 enum FormFields {
+    /// A group of fields under a legend; read-only (disabled) for people who may not change them.
+    static func fieldset(_ legend: String, editable: Bool, _ fields: Node<HTML.FormContext>...) -> Node<HTML.FormContext> {
+        .fieldset(.if(!editable, .attr("disabled", "disabled")), .element(named: "legend", text: legend), .group(fields))
+    }
+
     /// `checked` on a box or radio that is on; nothing on one that is off.
     static func checked(_ on: Bool) -> Attribute<HTML.InputContext> {
         Attribute(name: "checked", value: on ? "checked" : "", ignoreIfValueIsEmpty: true)

@@ -40,13 +40,11 @@ enum WidgetPage {
 
     private static func form(_ model: Model) -> Node<HTML.BodyContext> {
         let profile = model.profile
-        let disabled: Node<HTML.FormContext> = .if(!model.canEdit, .attr("disabled", "disabled"))
         return .form(
             .class("panel settings-form"), .method(.post), .action(SiteRoute.widgetPage.path),
             CSRFField.node(model.csrfToken),
-            .fieldset(
-                disabled,
-                .element(named: "legend", text: "Where it may be embedded"),
+            FormFields.fieldset(
+                "Where it may be embedded", editable: model.canEdit,
                 .div(
                     .class("check"),
                     .input(.type(.checkbox), .id("widget-enabled"), .name("enabled"), .attr("value", "true"), FormFields.checked(profile.enabled)),
@@ -54,9 +52,8 @@ enum WidgetPage {
                 .label(.for("widget-origins"), .text("Allowed origins, one per line (https://www.example.com)")),
                 .textarea(
                     .id("widget-origins"), .name("allowedOrigins"), .attr("rows", "4"), .safeText(profile.allowedOrigins.joined(separator: "\n")))),
-            .fieldset(
-                disabled,
-                .element(named: "legend", text: "How it looks"),
+            FormFields.fieldset(
+                "How it looks", editable: model.canEdit,
                 .label(.for("widget-colour"), .text("Colour")),
                 .input(.type(.color), .id("widget-colour"), .name("colour"), .attr("value", profile.colour)),
                 .label(.for("widget-position"), .text("Corner")),
