@@ -58,10 +58,19 @@ let package = Package(
         ),
         // OpenBLAS, the matrix products of the built-in embedder (Debian: libopenblas-dev).
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // The encoder's kernels in C: oneDNN's matrix multiplication for the dense layers (Debian:
+        // libdnnl-dev, built on GNU OpenMP; its API passes shapes as fixed arrays), and the
+        // element-wise steps compiled for AVX-512, AVX2 and plain x86-64, picked when first called.
+        // Optimised in debug builds too, as the Knowledge target is.
+        .target(
+            name: "CKernels",
+            cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))],
+            linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]
+        ),
         // Chunking, embeddings, search index and answers.
         .target(
             name: "Knowledge",
-            dependencies: ["CirrusCore", "Extraction", "COpenBLAS", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["CirrusCore", "Extraction", "COpenBLAS", "CKernels", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             // The encoder's element-wise loops (LayerNorm, GELU, softmax) run 30× slower unoptimised;
             // debug builds and tests optimise this one target so imports stay quick.
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
@@ -119,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "cirrus",
             dependencies: [
-                "App", "Demo", "Sandbox", "Extraction",
+                "App", "Demo", "Sandbox", "Extraction", "Knowledge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

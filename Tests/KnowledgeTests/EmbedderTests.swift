@@ -10,7 +10,7 @@ let modelDirectory = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("models/all-MiniLM-L6-v2")
 
-private struct Reference: Decodable {
+struct Reference: Decodable {
     struct Item: Decodable {
         let text: String
         let input_ids: [Int32]

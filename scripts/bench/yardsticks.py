@@ -3,6 +3,8 @@
 
     yardsticks.py embed TEXTS.json MODEL_DIR      all-MiniLM-L6-v2 through sentence-transformers (PyTorch, CPU)
     yardsticks.py faiss VECTORS.f32 QUERIES.f32 DIM K   faiss-cpu IndexFlatIP, one query at a time
+    yardsticks.py onnx IDS.json MODEL_DIR THREADS    the model in ONNX Runtime, fp32 and dynamic int8,
+                                                     batches of 32 (the token ids and vectors are Cirrus's)
 
 Each prints one JSON line with its figures.
 """
@@ -46,6 +48,59 @@ def flat(vectors_path: str, queries_path: str, dim: str, k: str) -> None:
                       "faiss": faiss.__version__, "threads": faiss.omp_get_max_threads()}))
 
 
+def onnx_runtime(ids_path: str, model_dir: str, threads: str) -> None:
+    import os
+    import tempfile
+
+    import numpy as np
+    import onnxruntime
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import minilm_onnx
+    import onnx
+
+    given = json.load(open(ids_path, encoding="utf-8"))
+    sequences, ours = given["ids"], np.array(given["vectors"], dtype=np.float32)
+    scratch = tempfile.mkdtemp()
+    fp32, int8 = f"{scratch}/minilm.onnx", f"{scratch}/minilm-int8.onnx"
+    onnx.save(minilm_onnx.build(model_dir), fp32)
+    minilm_onnx.quantize(fp32, int8)
+    order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
+    batches = [order[i:i + 32] for i in range(0, len(order), 32)]
+
+    def padded(batch):
+        width = max(len(sequences[i]) for i in batch)
+        ids = np.zeros((len(batch), width), dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
+        for row, i in enumerate(batch):
+            ids[row, :len(sequences[i])] = sequences[i]
+            mask[row, :len(sequences[i])] = 1
+        return {"input_ids": ids, "attention_mask": mask}
+
+    inputs = [padded(batch) for batch in batches]
+    figures = {"onnxruntime": onnxruntime.__version__, "threads": int(threads), "passages": len(sequences),
+               "tokens": sum(len(s) for s in sequences)}
+    fp32_vectors = None
+    for name, path in (("fp32", fp32), ("int8", int8)):
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = int(threads)
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        session = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        session.run(None, inputs[0])  # warm-up
+        vectors = np.zeros_like(ours)
+        start = time.perf_counter()
+        for batch, feed in zip(batches, inputs):
+            vectors[batch] = session.run(None, feed)[0]
+        seconds = time.perf_counter() - start
+        if fp32_vectors is None:
+            fp32_vectors = vectors
+        figures[name] = {"seconds": seconds, "passages_per_second": len(sequences) / seconds,
+                         "lowest_cosine_to_cirrus": float((vectors * ours).sum(axis=1).min()),
+                         "lowest_cosine_to_fp32": float((vectors * fp32_vectors).sum(axis=1).min())}
+    print(json.dumps(figures))
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    {"embed": embed, "faiss": flat}[command](*args)
+    {"embed": embed, "faiss": flat, "onnx": onnx_runtime}[command](*args)

@@ -107,8 +107,10 @@ func makeKnowledgeBase(config: AppConfig, store: Store, http: HTTPClient, logger
         tokenizer = try? WordPieceTokenizer(tokenizerJSON: directory.appendingPathComponent("tokenizer.json"))
     } else {
         do {
-            let builtIn = try MiniLMEmbedder.shared(directory: directory)
+            let builtIn = try MiniLMEmbedder.shared(directory: directory, kernels: config.embeddingKernels)
             (embedder, tokenizer) = (builtIn, builtIn.tokenizer)
+            // Which kernels run decides the embedder's speed several times over.
+            logger.info("built-in embedder: \(builtIn.kernelsSummary)")
         } catch {
             (embedder, tokenizer) = (nil, nil)
             logger.warning("no embedding model: search matches words only", metadata: ["reason": "\(error)"])

@@ -105,6 +105,9 @@ public struct AppConfig: Sendable, CustomStringConvertible {
     public var shutdownGraceSeconds: Int
     /// Where the built-in embedder's model (tokenizer.json, model.safetensors) lives.
     public var modelDirectory: String
+    /// What the built-in embedder's dense layers run on: oneDNN in bfloat16 where the CPU has
+    /// AVX-512 BF16, else in fp32, unless set.
+    public var embeddingKernels: DenseKernels
     /// An OpenAI-compatible embeddings service (`…/v1`) used instead of the built-in model.
     public var embeddingsURL: String?
     public var embeddingsModel: String
@@ -188,6 +191,7 @@ extension AppConfig {
         public static let answerCaution = "CIRRUS_ANSWER_CAUTION"
         public static let extractBinary = "CIRRUS_EXTRACT_BINARY"
         public static let modelDirectory = "CIRRUS_MODEL_DIR"
+        public static let embeddingKernels = "CIRRUS_EMBEDDING_KERNELS"
         public static let embeddingsURL = "CIRRUS_EMBEDDINGS_URL"
         public static let embeddingsModel = "CIRRUS_EMBEDDINGS_MODEL"
         public static let embeddingsAPIKey = "CIRRUS_EMBEDDINGS_API_KEY"
@@ -340,6 +344,14 @@ extension AppConfig {
         }
         self.answerCaution = answerCaution
         self.modelDirectory = string(Key.modelDirectory) ?? "models/all-MiniLM-L6-v2"
+        if let named = string(Key.embeddingKernels) {
+            guard let kernels = DenseKernels(rawValue: named.lowercased()) else {
+                throw ConfigError.invalid(key: Key.embeddingKernels, reason: "use onednn, onednn-bf16 or openblas")
+            }
+            self.embeddingKernels = kernels
+        } else {
+            self.embeddingKernels = .preferred()
+        }
         func serviceURL(_ key: String) throws -> String? {
             guard let url = string(key) else { return nil }
             guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {

@@ -2,6 +2,7 @@ import CirrusCore
 import FluentKit
 import Foundation
 import Hummingbird
+import Knowledge
 import SQLKit
 
 /// `GET /health` and `GET /metrics`: for load balancers and Prometheus, no sign-in. `/metrics`
@@ -18,12 +19,42 @@ struct SystemAPI {
         /// How long the database took to answer `SELECT 1`, or how long we waited for it.
         let databaseMilliseconds: Int
         let version: String
+        /// The kernels the built-in embedder and the vector search run on.
+        let matrixKernels: MatrixKernelsHealth
 
         /// Snake case, as health checks and load balancers have read it since the first release.
         enum CodingKeys: String, CodingKey {
             case status, database
             case databaseMilliseconds = "database_milliseconds"
             case version
+            case matrixKernels = "matrix_kernels"
+        }
+    }
+
+    struct MatrixKernelsHealth: Encodable {
+        /// The built-in embedder's dense layers: `onednn`, `onednn-bf16` or `openblas`; absent
+        /// with an embeddings service or without the model.
+        let dense: String?
+        /// The instruction set oneDNN's kernels use, e.g. `avx512_core_bf16`.
+        let oneDNNInstructionSet: String
+        /// The OpenBLAS core name attention and vector search run on, e.g. `Cooperlake`.
+        let family: String
+        /// What OpenBLAS picked from the CPU model by itself.
+        let detected: String
+        /// `openblas`, `cpu-features` or `environment` (`OPENBLAS_CORETYPE`).
+        let chosenBy: String
+
+        init(embedder: (any Embedder)?) {
+            let kernels = MatrixKernels.active
+            dense = (embedder as? MiniLMEmbedder)?.denseKernels.rawValue
+            oneDNNInstructionSet = DenseKernels.oneDNNInstructionSet
+            (family, detected, chosenBy) = (kernels.family, kernels.detected, kernels.choice.rawValue)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case dense, family, detected
+            case oneDNNInstructionSet = "onednn_isa"
+            case chosenBy = "chosen_by"
         }
     }
 
@@ -36,7 +67,7 @@ struct SystemAPI {
             let body = HealthResponse(
                 status: database == "ok" ? "ok" : "degraded", database: database,
                 databaseMilliseconds: Int(waited / .milliseconds(1)),
-                version: CirrusVersion.current)
+                version: CirrusVersion.current, matrixKernels: MatrixKernelsHealth(embedder: deps.knowledge.embedder))
             let data = try JSONCoding.encoder().encode(body)
             // Busy is still serving: only an unreachable database takes the server out of rotation.
             return Response(

@@ -13,16 +13,19 @@ public protocol Embedder: Sendable {
 public enum EmbedderError: Error, CustomStringConvertible, Sendable {
     case modelMissing(String)
     case remote(String)
+    /// The dense-layer kernels asked for cannot run here (`CIRRUS_EMBEDDING_KERNELS`), and why.
+    case kernelsUnavailable(String, String)
 
     public var description: String {
         switch self {
         case .modelMissing(let path): "the embedding model is not at \(path); run `make setup-run` (or set CIRRUS_MODEL_DIR)"
+        case .kernelsUnavailable(let kernels, let reason): "the embedder cannot run on \(kernels) here: \(reason)"
         case .remote(let reason): "the embeddings service failed: \(reason)"
         }
     }
 }
 
-/// all-MiniLM-L6-v2 run in process: WordPiece tokens, the encoder on OpenBLAS, mean pooling
+/// all-MiniLM-L6-v2 run in process: WordPiece tokens, the encoder on oneDNN and OpenBLAS, mean pooling
 /// and L2 normalisation, 384 dimensions.
 ///
 /// Inference runs on one dedicated thread, never on Swift's cooperative pool (on two cores a
@@ -40,16 +43,34 @@ public final class MiniLMEmbedder: Embedder {
     private let queue = DispatchQueue(label: "cirrus.embedder", qos: .userInitiated)
     private let tokensPerBatch: Int
 
-    /// Loads `tokenizer.json` and `model.safetensors` from `directory`.
-    public init(directory: URL, tokensPerBatch: Int = 2048) throws {
+    /// Loads `tokenizer.json` and `model.safetensors` from `directory`, the dense layers on
+    /// `kernels` (OpenBLAS when oneDNN cannot make them; ``denseKernelsFallback`` says why).
+    public init(directory: URL, tokensPerBatch: Int = 2048, kernels: DenseKernels = .preferred()) throws {
         let tokenizerURL = directory.appendingPathComponent("tokenizer.json")
         let weightsURL = directory.appendingPathComponent("model.safetensors")
         guard FileManager.default.fileExists(atPath: weightsURL.path), FileManager.default.fileExists(atPath: tokenizerURL.path) else {
             throw EmbedderError.modelMissing(directory.path)
         }
         self.tokenizer = try WordPieceTokenizer(tokenizerJSON: tokenizerURL)
-        self.encoder = try MiniLMEncoder(weights: weightsURL)
+        self.encoder = try MiniLMEncoder(weights: weightsURL, kernels: kernels)
         self.tokensPerBatch = tokensPerBatch
+    }
+
+    /// What the encoder's dense layers run on.
+    public var denseKernels: DenseKernels { encoder.denseKernels }
+    /// Why they do not run on what was asked, when they could not.
+    public var denseKernelsFallback: String? { encoder.denseKernelsFallback }
+
+    /// One line for the server's log: the dense layers' kernels and OpenBLAS's.
+    public var kernelsSummary: String {
+        let dense =
+            switch denseKernels {
+            case .oneDNN: "oneDNN fp32 (\(DenseKernels.oneDNNInstructionSet))"
+            case .oneDNNBF16: "oneDNN bfloat16 (\(DenseKernels.oneDNNInstructionSet))"
+            case .openBLAS: "OpenBLAS"
+            }
+        let fallback = denseKernelsFallback.map { " instead of what was asked: \($0)" } ?? ""
+        return "dense layers on \(dense)\(fallback); attention and vector search on \(MatrixKernels.active.summary)"
     }
 
     public func embed(_ texts: [String]) async throws -> [[Float]] {
@@ -138,8 +159,8 @@ public final class MiniLMEmbedder: Embedder {
 
     /// One loaded model per directory and process: every server built in a process (tests
     /// build many) shares the 90 MB of weights.
-    public static func shared(directory: URL) throws -> MiniLMEmbedder {
-        try cache.model(for: directory)
+    public static func shared(directory: URL, kernels: DenseKernels = .preferred()) throws -> MiniLMEmbedder {
+        try cache.model(for: directory, kernels: kernels)
     }
 }
 
@@ -159,12 +180,12 @@ private final class ModelCache: @unchecked Sendable {
     private let lock = NSLock()
     private var models: [String: MiniLMEmbedder] = [:]
 
-    func model(for directory: URL) throws -> MiniLMEmbedder {
+    func model(for directory: URL, kernels: DenseKernels) throws -> MiniLMEmbedder {
         lock.lock()
         defer { lock.unlock() }
-        let key = directory.standardizedFileURL.path
+        let key = "\(kernels.rawValue) \(directory.standardizedFileURL.path)"
         if let model = models[key] { return model }
-        let model = try MiniLMEmbedder(directory: directory)
+        let model = try MiniLMEmbedder(directory: directory, kernels: kernels)
         models[key] = model
         return model
     }

@@ -115,6 +115,8 @@ public final class HybridIndex: @unchecked Sendable {
     public init(dimensions: Int? = nil, tokenizer: WordTokenizer = WordTokenizer()) {
         self.dimensions = dimensions
         self.tokenizer = tokenizer
+        // Before any search runs a product (see MatrixKernels.active).
+        _ = MatrixKernels.active
     }
 
     /// Passages that can be found.
