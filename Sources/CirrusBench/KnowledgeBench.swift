@@ -40,7 +40,7 @@ struct KnowledgeBench: AsyncParsableCommand {
             String(
                 format: "embedding, Cirrus (%@): %d passages of %.0f tokens in %.2f s = %.1f passages/s, %.0f tokens/s",
                 embedder.denseKernels.rawValue, texts.count, averageTokens, seconds, passagesPerSecond, Double(tokens) / seconds))
-        try Self.compareKernels(families, texts, model: model, against: (embedder.denseKernels.rawValue, vectors, passagesPerSecond))
+        let bfloat16Rate = try Self.compareKernels(families, texts, model: model, against: (embedder.denseKernels.rawValue, vectors, passagesPerSecond))
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -63,12 +63,13 @@ struct KnowledgeBench: AsyncParsableCommand {
             if let result = Self.yardstick(python, ["onnx", idsPath.path, model, "\(threads)"]) {
                 for precision in ["fp32", "int8"] {
                     guard let figures = result[precision] as? [String: Any], let rate = figures["passages_per_second"] as? Double else { continue }
+                    let bfloat16 = bfloat16Rate.map { String(format: ", Cirrus bfloat16 %.2f×", $0 / rate) } ?? ""
                     print(
                         String(
                             format:
-                                "embedding, ONNX Runtime %@ %@ (%d threads, batches of 32), same token ids: %.1f passages/s, cosine to Cirrus ≥ %.4f; Cirrus fp32 %.2f×",
+                                "embedding, ONNX Runtime %@ %@ (%d threads, batches of 32), same token ids: %.1f passages/s, cosine to Cirrus ≥ %.4f; Cirrus fp32 %.2f×%@",
                             result["onnxruntime"] as? String ?? "?", precision, threads, rate, figures["lowest_cosine_to_cirrus"] as? Double ?? 0,
-                            passagesPerSecond / rate))
+                            passagesPerSecond / rate, bfloat16))
                 }
             }
         }
@@ -226,9 +227,11 @@ struct KnowledgeBench: AsyncParsableCommand {
     /// The same passages on the other dense-layer kernels: oneDNN in bfloat16 where the CPU has
     /// it, and OpenBLAS on each of `families` this CPU has the instructions for (this process
     /// moves between them; nothing else runs products meanwhile), each with the lowest cosine
-    /// of its vectors to the default's.
-    static func compareKernels(_ families: String, _ texts: [String], model: String, against chosen: (name: String, vectors: [[Float]], rate: Double)) throws {
-        func measure(_ name: String, _ kernels: DenseKernels) throws {
+    /// of its vectors to the default's; answers bfloat16's passages a second.
+    static func compareKernels(
+        _ families: String, _ texts: [String], model: String, against chosen: (name: String, vectors: [[Float]], rate: Double)
+    ) throws -> Double? {
+        @discardableResult func measure(_ name: String, _ kernels: DenseKernels) throws -> Double {
             let embedder = try MiniLMEmbedder(directory: URL(fileURLWithPath: model), kernels: kernels)
             let (vectors, seconds) = timedEmbedding(texts, embedder)
             let lowest = zip(vectors, chosen.vectors).map { zip($0, $1).reduce(Float(0)) { $0 + $1.0 * $1.1 } }.min() ?? 0
@@ -237,15 +240,17 @@ struct KnowledgeBench: AsyncParsableCommand {
                 String(
                     format: "embedding, Cirrus on %@: %.1f passages/s, cosine to %@'s ≥ %.5f; %@ %.2f× this",
                     name, rate, chosen.name, lowest, chosen.name, chosen.rate / rate))
+            return rate
         }
-        if CPUFeatures.current().flags.contains("avx512_bf16") { try measure("oneDNN bfloat16", .oneDNNBF16) }
+        let bfloat16 = CPUFeatures.current().flags.contains("avx512_bf16") ? try measure("oneDNN bfloat16", .oneDNNBF16) : nil
         let allowed = MatrixKernels.Tier(family: CPUFeatures.current().bestFamily ?? "Prescott")
         let original = MatrixKernels.active.family
         for family in families.split(separator: ",").map(String.init) where MatrixKernels.Tier(family: family) <= allowed {
             guard let running = MatrixKernels.switchFamily(to: family) else { throw ValidationError("This OpenBLAS cannot switch kernels.") }
-            try measure("OpenBLAS \(running) kernels", .openBLAS)
+            try measure("OpenBLAS \(running.family) kernels", .openBLAS)
         }
         _ = MatrixKernels.switchFamily(to: original)
+        return bfloat16
     }
 
     /// Runs the Python yardstick and returns its JSON line, or nil (with a note) when it cannot run.

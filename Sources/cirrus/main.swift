@@ -170,24 +170,8 @@ struct Embed: ParsableCommand {
     var kernels: String?
 
     struct Output: Encodable {
-        let kernels: Kernels
+        let kernels: KernelReport
         let vectors: [[Float]]
-    }
-
-    struct Kernels: Encodable {
-        /// OpenBLAS's family (attention), what it detected, and why this one.
-        let family: String
-        let detected: String
-        let chosenBy: String
-        /// The dense layers' kernels (`CIRRUS_EMBEDDING_KERNELS`) and oneDNN's instruction set.
-        let dense: String
-        let oneDNNInstructionSet: String
-
-        enum CodingKeys: String, CodingKey {
-            case family, detected, dense
-            case chosenBy = "chosen_by"
-            case oneDNNInstructionSet = "onednn_isa"
-        }
     }
 
     func run() throws {
@@ -195,20 +179,17 @@ struct Embed: ParsableCommand {
         guard let dense = DenseKernels.fromEnvironment() else {
             throw ValidationError("CIRRUS_EMBEDDING_KERNELS: use onednn, onednn-bf16 or openblas.")
         }
-        let active = MatrixKernels.active
-        var (family, chosenBy) = (active.family, active.choice.rawValue)
+        var openBLAS = MatrixKernels.active
         if let kernels {
             guard let switched = MatrixKernels.switchFamily(to: kernels) else {
                 throw ValidationError("This OpenBLAS cannot switch kernels (it is not built for several architectures).")
             }
-            (family, chosenBy) = (switched, "requested")
+            openBLAS = switched
         }
         let embedder = try MiniLMEmbedder(directory: URL(fileURLWithPath: directory), kernels: dense)
         var lines: [String] = []
         while let line = readLine() { lines.append(line) }
-        let used = Kernels(
-            family: family, detected: active.detected, chosenBy: chosenBy, dense: embedder.denseKernels.rawValue,
-            oneDNNInstructionSet: DenseKernels.oneDNNInstructionSet)
+        let used = KernelReport(dense: embedder.denseKernels, openBLAS: openBLAS)
         let output = Output(kernels: used, vectors: embedder.embedNow(lines))
         FileHandle.standardOutput.write(try JSONEncoder().encode(output))
     }

@@ -1,5 +1,6 @@
 import CirrusCore
 import Foundation
+import Knowledge
 import Testing
 
 @testable import App
@@ -39,6 +40,9 @@ struct ConfigTests {
         #expect(config.demo)
         #expect(config.apiBaseURL == "http://127.0.0.1:8080")
         #expect(!config.secureCookies)
+        #expect(config.embeddingKernels == DenseKernels.preferred())
+        let openBLAS = try await AppConfig.load(environment: ["CIRRUS_EMBEDDING_KERNELS": "OpenBLAS"], environmentFile: "/nonexistent/.env")
+        #expect(openBLAS.embeddingKernels == .openBLAS)
     }
 
     @Test("production without an encryption key stops start-up naming the key")
@@ -102,7 +106,7 @@ struct ConfigTests {
         arguments: [
             ("PORT", "eighty"), ("CIRRUS_DEMO", "maybe"), ("CIRRUS_ENCRYPTION_KEYS", "not-a-key"), ("LOG_LEVEL", "loud"),
             ("CIRRUS_TRUSTED_PROXIES", "10.0.0.0/33"), ("CIRRUS_TRUSTED_PROXIES", "proxy.internal"), ("CIRRUS_METRICS_TOKEN", "short"),
-            ("CIRRUS_METRICS_PORT", "0"),
+            ("CIRRUS_METRICS_PORT", "0"), ("CIRRUS_EMBEDDING_KERNELS", "cuda"),
         ])
     func invalidValues(key: String, value: String) async throws {
         do {

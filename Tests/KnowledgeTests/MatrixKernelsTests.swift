@@ -75,7 +75,9 @@ struct MatrixKernelsTests {
         }
     }
 
-    @Test("oneDNN's dense layers give the reference vectors on every instruction set up to this CPU's, and in bfloat16 where it has it")
+    @Test(
+        "oneDNN's dense layers give the reference vectors on every instruction set up to this CPU's, fall back when bfloat16 cannot run, and run it where it can"
+    )
     func oneDNNMatchesTheReference() throws {
         // given the reference sentences and the instruction sets oneDNN may be held to here
         let reference = try Self.reference()
@@ -91,6 +93,10 @@ struct MatrixKernelsTests {
             #expect(output.kernels.onednn_isa == limit.lowercased())
             Self.expectReference(reference, output, "oneDNN fp32 on \(limit)")
         }
+        // and bfloat16 asked for where oneDNN has no bfloat16 product (held to AVX2) falls back to fp32
+        let fallback = try Self.embed(reference.map(\.text), ["CIRRUS_EMBEDDING_KERNELS": "onednn-bf16", "DNNL_MAX_CPU_ISA": "AVX2"])
+        #expect(fallback.kernels.dense == "onednn")
+        Self.expectReference(reference, fallback, "bfloat16 asked, \(fallback.kernels.dense) given")
         // and in bfloat16, the default where the CPU multiplies it natively
         guard features.flags.contains("avx512_bf16") else { return }
         #expect(DenseKernels.preferred(for: features) == .oneDNNBF16)

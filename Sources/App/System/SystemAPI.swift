@@ -20,7 +20,7 @@ struct SystemAPI {
         let databaseMilliseconds: Int
         let version: String
         /// The kernels the built-in embedder and the vector search run on.
-        let matrixKernels: MatrixKernelsHealth
+        let matrixKernels: KernelReport
 
         /// Snake case, as health checks and load balancers have read it since the first release.
         enum CodingKeys: String, CodingKey {
@@ -28,33 +28,6 @@ struct SystemAPI {
             case databaseMilliseconds = "database_milliseconds"
             case version
             case matrixKernels = "matrix_kernels"
-        }
-    }
-
-    struct MatrixKernelsHealth: Encodable {
-        /// The built-in embedder's dense layers: `onednn`, `onednn-bf16` or `openblas`; absent
-        /// with an embeddings service or without the model.
-        let dense: String?
-        /// The instruction set oneDNN's kernels use, e.g. `avx512_core_bf16`.
-        let oneDNNInstructionSet: String
-        /// The OpenBLAS core name attention and vector search run on, e.g. `Cooperlake`.
-        let family: String
-        /// What OpenBLAS picked from the CPU model by itself.
-        let detected: String
-        /// `openblas`, `cpu-features` or `environment` (`OPENBLAS_CORETYPE`).
-        let chosenBy: String
-
-        init(embedder: (any Embedder)?) {
-            let kernels = MatrixKernels.active
-            dense = (embedder as? MiniLMEmbedder)?.denseKernels.rawValue
-            oneDNNInstructionSet = DenseKernels.oneDNNInstructionSet
-            (family, detected, chosenBy) = (kernels.family, kernels.detected, kernels.choice.rawValue)
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case dense, family, detected
-            case oneDNNInstructionSet = "onednn_isa"
-            case chosenBy = "chosen_by"
         }
     }
 
@@ -67,7 +40,7 @@ struct SystemAPI {
             let body = HealthResponse(
                 status: database == "ok" ? "ok" : "degraded", database: database,
                 databaseMilliseconds: Int(waited / .milliseconds(1)),
-                version: CirrusVersion.current, matrixKernels: MatrixKernelsHealth(embedder: deps.knowledge.embedder))
+                version: CirrusVersion.current, matrixKernels: KernelReport(dense: (deps.knowledge.embedder as? MiniLMEmbedder)?.denseKernels))
             let data = try JSONCoding.encoder().encode(body)
             // Busy is still serving: only an unreachable database takes the server out of rotation.
             return Response(

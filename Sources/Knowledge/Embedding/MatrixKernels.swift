@@ -17,6 +17,8 @@ public struct MatrixKernels: Sendable, Equatable {
         case cpuFeatures = "cpu-features"
         /// The operator named the family in `OPENBLAS_CORETYPE`.
         case environment = "environment"
+        /// Moved to after the choice, by ``switchFamily(to:)``.
+        case requested = "requested"
     }
 
     /// The OpenBLAS core name in use, e.g. `Cooperlake`, `SkylakeX`, `Haswell`, `Prescott`.
@@ -40,6 +42,7 @@ public struct MatrixKernels: Sendable, Equatable {
         case .openBLAS: "OpenBLAS \(family) kernels (OpenBLAS's own choice)"
         case .cpuFeatures: "OpenBLAS \(family) kernels (chosen from the CPU's features; OpenBLAS detected \(detected))"
         case .environment: "OpenBLAS \(family) kernels (set by OPENBLAS_CORETYPE)"
+        case .requested: "OpenBLAS \(family) kernels (moved to on request)"
         }
     }
 
@@ -81,11 +84,11 @@ public struct MatrixKernels: Sendable, Equatable {
     }
 
     /// Moves this process to another family after ``active`` was chosen, to compare families'
-    /// results (`cirrus embed --kernels`); only while no product runs. Answers the family then in
-    /// use, or `nil` when this OpenBLAS cannot switch.
-    public static func switchFamily(to family: String) -> String? {
-        _ = active
-        return reinitializeOpenBLAS(family)
+    /// results (`cirrus embed --kernels`, the benchmark); only while no product runs. Answers the
+    /// kernels then in use, or `nil` when this OpenBLAS cannot switch.
+    public static func switchFamily(to family: String) -> MatrixKernels? {
+        let chosen = active
+        return reinitializeOpenBLAS(family).map { MatrixKernels(family: $0, detected: chosen.detected, choice: .requested) }
     }
 
     /// Re-runs OpenBLAS's core selection with `OPENBLAS_CORETYPE` set, through the entry points
@@ -134,5 +137,32 @@ public struct CPUFeatures: Sendable, Equatable {
         if flags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
         if flags.contains("avx") { return "Sandybridge" }
         return nil
+    }
+}
+
+/// What the built-in embedder and the vector search run on, as `/health` and `cirrus embed`
+/// report it (snake case, as `/health` always was).
+public struct KernelReport: Encodable, Sendable {
+    /// The dense layers' kernels; absent with an embeddings service or without the model.
+    public let dense: String?
+    /// The instruction set oneDNN's kernels use, e.g. `avx512_core_bf16`.
+    public let oneDNNInstructionSet: String
+    /// The OpenBLAS core name attention and vector search run on, e.g. `Cooperlake`.
+    public let family: String
+    /// What OpenBLAS picked from the CPU model by itself.
+    public let detected: String
+    /// `openblas`, `cpu-features`, `environment` (`OPENBLAS_CORETYPE`) or `requested`.
+    public let chosenBy: String
+
+    public init(dense: DenseKernels?, openBLAS: MatrixKernels = .active) {
+        self.dense = dense?.rawValue
+        oneDNNInstructionSet = DenseKernels.oneDNNInstructionSet
+        (family, detected, chosenBy) = (openBLAS.family, openBLAS.detected, openBLAS.choice.rawValue)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case dense, family, detected
+        case oneDNNInstructionSet = "onednn_isa"
+        case chosenBy = "chosen_by"
     }
 }

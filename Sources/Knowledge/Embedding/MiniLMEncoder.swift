@@ -4,9 +4,9 @@ import Foundation
 
 /// The 6-layer BERT encoder of all-MiniLM-L6-v2 with mean pooling and L2 normalisation, as
 /// sentence-transformers runs it. Sequences are packed back to back (no padding): the dense
-/// layers see every token of a batch as one matrix (oneDNN's product, or OpenBLAS's `sgemm`), and attention runs per
-/// sequence over its own tokens only — the same result as padding with an attention mask,
-/// without computing the padding.
+/// layers see every token of a batch as one matrix (oneDNN's product, or OpenBLAS's `sgemm`),
+/// and attention runs per sequence over its own tokens only — the same result as padding with an
+/// attention mask, without computing the padding.
 final class MiniLMEncoder: Sendable {
     static let hidden = 384
     static let heads = 12
@@ -40,7 +40,8 @@ final class MiniLMEncoder: Sendable {
     let denseKernels: DenseKernels
     let denseKernelsFallback: String?
 
-    /// Loads the weights, the dense layers on `kernels`; when oneDNN cannot make them, on OpenBLAS.
+    /// Loads the weights, the dense layers on `kernels`; when oneDNN cannot make them, on the next
+    /// of oneDNN fp32 and OpenBLAS that can.
     init(weights url: URL, kernels: DenseKernels) throws {
         _ = MatrixKernels.active
         // All parallelism is ours (rows split over the cores): OpenBLAS's own threads would
@@ -78,13 +79,20 @@ final class MiniLMEncoder: Sendable {
         positionEmbeddings = try tensors.floats("embeddings.position_embeddings.weight", shape: [maxPositions, h])
         tokenTypeEmbedding = Array(try tensors.floats("embeddings.token_type_embeddings.weight", shape: [2, h]).prefix(h))
         embeddingNorm = try norm("embeddings.LayerNorm")
-        do {
-            self.layers = try layers(on: kernels)
-            (denseKernels, denseKernelsFallback) = (kernels, nil)
-        } catch let error as EmbedderError where kernels != .openBLAS {
-            self.layers = try layers(on: .openBLAS)
-            (denseKernels, denseKernelsFallback) = (.openBLAS, error.description)
+        // bfloat16 → fp32 → OpenBLAS: the first that can be made here, with why the one asked for could not.
+        let candidates = ([kernels] + [.oneDNN, .openBLAS]).reduce(into: [DenseKernels]()) { if !$0.contains($1) { $0.append($1) } }
+        var refusal: String?
+        var made: (layers: [Layer], kernels: DenseKernels)?
+        for candidate in candidates where made == nil {
+            do {
+                made = (try layers(on: candidate), candidate)
+            } catch let error as EmbedderError {
+                refusal = refusal ?? error.description
+            }
         }
+        guard let made else { throw EmbedderError.kernelsUnavailable(kernels.rawValue, refusal ?? "no kernels") }
+        self.layers = made.layers
+        (denseKernels, denseKernelsFallback) = (made.kernels, made.kernels == kernels ? nil : refusal)
     }
 
     /// Sentence embeddings (mean-pooled, unit length) of token-id sequences, each with its
