@@ -74,10 +74,16 @@ public final class MiniLMEmbedder: Embedder {
     }
 
     public func embed(_ texts: [String]) async throws -> [[Float]] {
-        guard !texts.isEmpty else { return [] }
+        await embedCountingPasses(texts).vectors
+    }
+
+    /// The vectors, and how many forward passes ended between the request's arrival and its
+    /// answer (its own included), counted here rather than by a caller who may resume late.
+    func embedCountingPasses(_ texts: [String]) async -> (vectors: [[Float]], passes: Int) {
+        guard !texts.isEmpty else { return ([], 0) }
         return await withCheckedContinuation { continuation in
             let first = pending.withLock { requests in
-                requests.append(EmbeddingRequest(texts: texts, continuation: continuation))
+                requests.append(EmbeddingRequest(texts: texts, arrivedAfterPass: passesRun, continuation: continuation))
                 return requests.count == 1
             }
             if first { queue.async { self.drain() } }
@@ -87,7 +93,7 @@ public final class MiniLMEmbedder: Embedder {
     /// Requests waiting for the model, served in passes of at most `textsPerPass` texts:
     /// requests that arrive while a pass runs share the next one (four import workers with a
     /// one-chunk file each make one forward pass, not four). Short requests (a chat question,
-    /// its passages' sentences to re-rank, a small file: at most `shortRequest` texts left) go
+    /// its passages' sentences to re-rank, a small file: at most `shortRequest` texts) go
     /// before the remainders of long ones, which go round in pieces — so a question waits for
     /// the pass under way, not for a piece of every long document queued before it.
     private let pending = Mutex<[EmbeddingRequest]>([])
@@ -103,7 +109,9 @@ public final class MiniLMEmbedder: Embedder {
     private func drain() {
         while true {
             let pass: [(request: EmbeddingRequest, range: Range<Int>)] = pending.withLock { requests in
-                let short = { (request: EmbeddingRequest) in request.texts.count - request.vectors.count <= self.shortRequest }
+                // By the size asked for, not what is left: a long document's remainder counted as
+                // short once under the limit, and four of them then queued ahead of a question.
+                let short = { (request: EmbeddingRequest) in request.texts.count <= self.shortRequest }
                 requests = requests.filter(short) + requests.filter { !short($0) }
                 var pass: [(EmbeddingRequest, Range<Int>)] = []
                 var budget = textsPerPass
@@ -121,12 +129,17 @@ public final class MiniLMEmbedder: Embedder {
             }
             guard !pass.isEmpty else { return }
             let vectors = embedNow(pass.flatMap { $0.request.texts[$0.range] })
-            passes.withLock { $0 += 1 }
+            let passNumber = passes.withLock { count in
+                count += 1
+                return count
+            }
             var offset = 0
             for (request, range) in pass {
                 request.vectors += vectors[offset..<(offset + range.count)]
                 offset += range.count
-                if request.vectors.count == request.texts.count { request.continuation.resume(returning: request.vectors) }
+                if request.vectors.count == request.texts.count {
+                    request.continuation.resume(returning: (request.vectors, passNumber - request.arrivedAfterPass))
+                }
             }
             // Leave once nothing waits; a request arriving now sees an empty list and schedules a drain.
             if pending.withLock({ $0.isEmpty }) { return }
@@ -167,11 +180,14 @@ public final class MiniLMEmbedder: Embedder {
 /// Texts waiting for vectors; only the embedder's serial queue touches `vectors`.
 private final class EmbeddingRequest: @unchecked Sendable {
     let texts: [String]
-    let continuation: CheckedContinuation<[[Float]], Never>
+    /// The passes run when it arrived.
+    let arrivedAfterPass: Int
+    let continuation: CheckedContinuation<(vectors: [[Float]], passes: Int), Never>
     var vectors: [[Float]] = []
 
-    init(texts: [String], continuation: CheckedContinuation<[[Float]], Never>) {
+    init(texts: [String], arrivedAfterPass: Int, continuation: CheckedContinuation<(vectors: [[Float]], passes: Int), Never>) {
         self.texts = texts
+        self.arrivedAfterPass = arrivedAfterPass
         self.continuation = continuation
     }
 }
