@@ -32,7 +32,9 @@ struct KnowledgeBench: AsyncParsableCommand {
         // Passages of about 200 word pieces, the chunker's target.
         let texts = (0..<chunks).map { _ in Self.passage(words, zipf, &generator, tokens: 200, tokenizer: embedder.tokenizer) }
         let averageTokens = Double(texts.map { embedder.tokenizer.count($0) }.reduce(0, +)) / Double(texts.count)
-        let tokens = texts.map { embedder.tokenizer.encode($0, maxLength: MiniLMEmbedder.maxSequenceLength).count }.reduce(0, +)
+        // The ids the model sees (ONNX Runtime is given the same ones below).
+        let ids = texts.map { embedder.tokenizer.encode($0, maxLength: MiniLMEmbedder.maxSequenceLength) }
+        let tokens = ids.map(\.count).reduce(0, +)
         print("kernels: \(embedder.kernelsSummary)")
         let (vectors, seconds) = Self.timedEmbedding(texts, embedder)
         let passagesPerSecond = Double(texts.count) / seconds
@@ -57,7 +59,6 @@ struct KnowledgeBench: AsyncParsableCommand {
             // ONNX Runtime reads the same token ids (Cirrus's tokenizer gives Hugging Face's), so
             // its time is the model's alone while Cirrus's includes tokenizing.
             let idsPath = scratch.appendingPathComponent("ids.json")
-            let ids = texts.map { embedder.tokenizer.encode($0, maxLength: MiniLMEmbedder.maxSequenceLength) }
             try JSONSerialization.data(withJSONObject: ["ids": ids, "vectors": vectors]).write(to: idsPath)
             let threads = ProcessInfo.processInfo.activeProcessorCount
             if let result = Self.yardstick(python, ["onnx", idsPath.path, model, "\(threads)"]) {
@@ -242,8 +243,8 @@ struct KnowledgeBench: AsyncParsableCommand {
                     name, rate, chosen.name, lowest, chosen.name, chosen.rate / rate))
             return rate
         }
-        let bfloat16 = CPUFeatures.current().flags.contains("avx512_bf16") ? try measure("oneDNN bfloat16", .oneDNNBF16) : nil
-        let allowed = MatrixKernels.Tier(family: CPUFeatures.current().bestFamily ?? "Prescott")
+        let bfloat16 = CPUFeatures.current.flags.contains("avx512_bf16") ? try measure("oneDNN bfloat16", .oneDNNBF16) : nil
+        let allowed = MatrixKernels.Tier(family: CPUFeatures.current.bestFamily ?? "Prescott")
         let original = MatrixKernels.active.family
         for family in families.split(separator: ",").map(String.init) where MatrixKernels.Tier(family: family) <= allowed {
             guard let running = MatrixKernels.switchFamily(to: family) else { throw ValidationError("This OpenBLAS cannot switch kernels.") }

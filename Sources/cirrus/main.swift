@@ -162,7 +162,7 @@ struct SandboxCommand: AsyncParsableCommand {
 /// `cirrus embed`: the built-in model's vectors of the lines on standard input, with the matrix
 /// kernels that made them, to compare one machine's embeddings (or one `CIRRUS_EMBEDDING_KERNELS`'s,
 /// `OPENBLAS_CORETYPE`'s or `DNNL_MAX_CPU_ISA`'s) with another's.
-struct Embed: ParsableCommand {
+struct Embed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the built-in model's vectors of the lines on standard input as JSON, with the matrix kernels used.")
     @Option(help: "Directory of the embedding model (env CIRRUS_MODEL_DIR, default models/all-MiniLM-L6-v2).") var modelDirectory: String?
@@ -174,11 +174,9 @@ struct Embed: ParsableCommand {
         let vectors: [[Float]]
     }
 
-    func run() throws {
-        let directory = modelDirectory ?? ProcessInfo.processInfo.environment["CIRRUS_MODEL_DIR"] ?? "models/all-MiniLM-L6-v2"
-        guard let dense = DenseKernels.fromEnvironment() else {
-            throw ValidationError("CIRRUS_EMBEDDING_KERNELS: use onednn, onednn-bf16 or openblas.")
-        }
+    func run() async throws {
+        // The configuration the server would read: CIRRUS_MODEL_DIR, CIRRUS_EMBEDDING_KERNELS.
+        let config = try await loadConfig(modelDirectory.map { [AppConfig.Key.modelDirectory: $0] } ?? [:])
         var openBLAS = MatrixKernels.active
         if let kernels {
             guard let switched = MatrixKernels.switchFamily(to: kernels) else {
@@ -186,7 +184,7 @@ struct Embed: ParsableCommand {
             }
             openBLAS = switched
         }
-        let embedder = try MiniLMEmbedder(directory: URL(fileURLWithPath: directory), kernels: dense)
+        let embedder = try MiniLMEmbedder(directory: URL(fileURLWithPath: config.modelDirectory), kernels: config.embeddingKernels)
         var lines: [String] = []
         while let line = readLine() { lines.append(line) }
         let used = KernelReport(dense: embedder.denseKernels, openBLAS: openBLAS)

@@ -56,9 +56,12 @@ struct BrowserTests {
 
                 // and one column on a phone-sized window
                 try await browser.resize(width: 420, height: 900)
-                try await Task.sleep(for: .milliseconds(300))
-                let narrowFirst = try await browser.rect(of: cards[0])
-                let narrowSecond = try await browser.rect(of: cards[1])
+                // The page reflows after the resize: wait for it rather than for a fixed time.
+                let (narrowFirst, narrowSecond) = try await eventually("the cards reflow into one column") {
+                    let first = try await browser.rect(of: cards[0])
+                    let second = try await browser.rect(of: cards[1])
+                    return first.x == second.x ? (first, second) : nil
+                }
                 #expect(narrowFirst.x == narrowSecond.x)
                 #expect(narrowSecond.y > narrowFirst.y)
             } catch {

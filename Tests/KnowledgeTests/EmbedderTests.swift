@@ -64,8 +64,10 @@ struct EmbedderTests {
 
     @Test("concurrent requests share forward passes, keep their own results, and a question is not stuck behind a long document")
     func requestsInterleave() async throws {
-        // given a long document's 400 passages already queued, then a question
-        let embedder = try MiniLMEmbedder.shared(directory: modelDirectory)
+        // given a long document's 400 passages already queued and its first pass done (a model of
+        // this test's own, whose passes are the document's alone), then a question
+        let embedder = try MiniLMEmbedder(directory: modelDirectory)
+        let started = embedder.passesRun
         let passages = (1...400).map { "Passage \($0) of the handbook explains how expense claim number \($0) is approved." }
         let question = "How are expense claims approved?"
         let finished = Mutex<[String]>([])
@@ -74,7 +76,8 @@ struct EmbedderTests {
             finished.withLock { $0.append("document") }
             return vectors
         }()
-        try await Task.sleep(for: .milliseconds(50))
+        // Not a fixed sleep: on a fast or a loaded machine one bets wrong either way.
+        try await eventually("the document's first pass runs", every: .milliseconds(5)) { embedder.passesRun > started }
         let short = try await embedder.embed([question])
         finished.withLock { $0.append("question") }
         let document = try await long

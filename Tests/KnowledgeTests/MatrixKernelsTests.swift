@@ -53,7 +53,7 @@ struct MatrixKernelsTests {
         // given this machine's features, when the kernels are chosen, then none newer was left unused
         let kernels = MatrixKernels.active
         print("matrix kernels here: \(kernels.summary)")
-        guard kernels.choice != .environment, let best = CPUFeatures.current().bestFamily else { return }
+        guard kernels.choice != .environment, let best = CPUFeatures.current.bestFamily else { return }
         #expect(MatrixKernels.Tier(family: kernels.family) >= MatrixKernels.Tier(family: best), "\(kernels.summary)")
     }
 
@@ -81,7 +81,7 @@ struct MatrixKernelsTests {
     func oneDNNMatchesTheReference() throws {
         // given the reference sentences and the instruction sets oneDNN may be held to here
         let reference = try Self.reference()
-        let features = CPUFeatures.current()
+        let features = CPUFeatures.current
         var limits = ["SSE41"]
         if features.flags.contains("avx2") { limits.append("AVX2") }
         if MatrixKernels.Tier(family: features.bestFamily ?? "") >= .avx512 { limits.append("AVX512_CORE") }

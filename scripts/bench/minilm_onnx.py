@@ -5,8 +5,7 @@ The graph is built from the same model.safetensors Cirrus reads (BERT: embedding
 12-head attention and a GELU feed-forward, mean pooling over the attention mask, unit length),
 with the operators torch.onnx would emit, so ONNX Runtime's graph optimiser fuses what it
 recognises. Built here rather than exported from PyTorch to keep the benchmark's set-up small.
-
-    minilm_onnx.py MODEL_DIR OUT.onnx [OUT-int8.onnx]   the int8 copy by dynamic quantisation
+Used by `yardsticks.py onnx`: build() makes the fp32 graph, quantize() its int8 copy.
 """
 import json
 import struct
@@ -121,9 +120,3 @@ def quantize(source, target):
     quantize_dynamic(source, target, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"], per_channel=True,
                      extra_options={"MatMulConstBOnly": True})
 
-
-if __name__ == "__main__":
-    model_dir, out, *int8 = sys.argv[1:]
-    onnx.save(build(model_dir), out)
-    if int8:
-        quantize(out, int8[0])

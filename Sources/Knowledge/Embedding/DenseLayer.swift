@@ -15,15 +15,8 @@ public enum DenseKernels: String, Sendable, CaseIterable {
     case openBLAS = "openblas"
 
     /// What runs unless configured: bfloat16 where the CPU multiplies it natively, else fp32.
-    public static func preferred(for features: CPUFeatures = .current()) -> DenseKernels {
+    public static func preferred(for features: CPUFeatures = .current) -> DenseKernels {
         features.flags.contains("avx512_bf16") ? .oneDNNBF16 : .oneDNN
-    }
-
-    /// `CIRRUS_EMBEDDING_KERNELS` from the environment (commands that read no configuration),
-    /// else ``preferred(for:)``; `nil` when it names none of them.
-    public static func fromEnvironment() -> DenseKernels? {
-        guard let named = ProcessInfo.processInfo.environment["CIRRUS_EMBEDDING_KERNELS"], !named.isEmpty else { return preferred() }
-        return DenseKernels(rawValue: named.lowercased())
     }
 
     /// The instruction set oneDNN's kernels use on this CPU, e.g. `avx512_core_bf16`.

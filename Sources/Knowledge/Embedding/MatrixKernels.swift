@@ -32,7 +32,7 @@ public struct MatrixKernels: Sendable, Equatable {
     public static let active: MatrixKernels = {
         let environment = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].flatMap { $0.isEmpty ? nil : $0 }
         return choose(
-            detected: openBLASCoreName(), features: CPUFeatures.current(), operatorChoice: environment,
+            detected: openBLASCoreName(), features: CPUFeatures.current, operatorChoice: environment,
             reinitialize: reinitializeOpenBLAS)
     }()
 
@@ -116,11 +116,11 @@ public struct CPUFeatures: Sendable, Equatable {
 
     public init(flags: Set<String>) { self.flags = flags }
 
-    /// This machine's features; none where `/proc/cpuinfo` cannot be read.
-    public static func current() -> CPUFeatures {
+    /// This machine's features, read once; none where `/proc/cpuinfo` cannot be read.
+    public static let current: CPUFeatures = {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return CPUFeatures(flags: []) }
         return CPUFeatures(cpuinfo: text)
-    }
+    }()
 
     /// The features of the first processor listed.
     public init(cpuinfo: String) {

@@ -80,7 +80,12 @@ final class MiniLMEncoder: Sendable {
         tokenTypeEmbedding = Array(try tensors.floats("embeddings.token_type_embeddings.weight", shape: [2, h]).prefix(h))
         embeddingNorm = try norm("embeddings.LayerNorm")
         // bfloat16 → fp32 → OpenBLAS: the first that can be made here, with why the one asked for could not.
-        let candidates = ([kernels] + [.oneDNN, .openBLAS]).reduce(into: [DenseKernels]()) { if !$0.contains($1) { $0.append($1) } }
+        let candidates: [DenseKernels] =
+            switch kernels {
+            case .oneDNNBF16: [.oneDNNBF16, .oneDNN, .openBLAS]
+            case .oneDNN: [.oneDNN, .openBLAS]
+            case .openBLAS: [.openBLAS]
+            }
         var refusal: String?
         var made: (layers: [Layer], kernels: DenseKernels)?
         for candidate in candidates where made == nil {
