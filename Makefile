@@ -27,6 +27,8 @@ TEST_PARALLELISM ?= $(shell echo $$(( $$(nproc) * 4 )))
 SWIFT_TEST = env SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_PARALLELISM) $(SWIFT) test --skip-build
 
 test: setup-test lint
+	.tools/bin/promtool check rules deploy/alerts.yml
+	cd deploy && ../.tools/bin/promtool test rules alerts.test.yml
 	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
 	@echo "== Test suite on SQLite =="
 	$(SWIFT_TEST)

@@ -76,6 +76,23 @@ if [ "$purpose" = "test" ] || [ "$purpose" = "bench" ]; then
     || { echo "Installing python-docx, openpyxl, python-pptx, fpdf2"; pip_install python-docx openpyxl python-pptx fpdf2; }
 fi
 
+if [ "$purpose" = "test" ] || [ "$purpose" = "bench" ]; then
+  # promtool checks deploy/alerts.yml. It comes in Debian's prometheus package, whose install
+  # would also start a Prometheus server: the binary is unpacked from the package instead.
+  if [ ! -x .tools/bin/promtool ]; then
+    echo "Unpacking promtool from Debian's prometheus package"
+    download=$(mktemp -d)
+    chmod 777 "$download"
+    (cd "$download" && apt-get download prometheus >/dev/null 2>&1) \
+      || { as_root apt-get update -qq && (cd "$download" && apt-get download prometheus >/dev/null 2>&1); }
+    dpkg-deb -x "$download"/prometheus_*.deb "$download/unpacked"
+    mkdir -p .tools/bin
+    cp "$download/unpacked/usr/bin/promtool" .tools/bin/promtool.partial
+    mv .tools/bin/promtool.partial .tools/bin/promtool
+    rm -rf "$download"
+  fi
+fi
+
 if [ "$purpose" = "bench" ]; then
   # The yardsticks `make bench` measures against: the same model in PyTorch and in ONNX Runtime
   # (the graph is built from the same weights by scripts/bench/minilm_onnx.py), and faiss's flat index.

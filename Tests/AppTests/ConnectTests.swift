@@ -35,6 +35,13 @@ struct ConnectTests {
             let entry = list.first { $0["platform"] as? String == platform.rawValue }
             #expect(entry?["connected"] as? Bool == true)
             #expect(entry?["accountEmail"] as? String == integration?["accountEmail"] as? String)
+            // and the card and the list show the scopes the provider granted
+            let granted = try #require(entry?["scopes"] as? [String])
+            #expect(!granted.isEmpty)
+            try await client.signIn(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
+            let page = try await client.get("/admin/integrations").body
+            let card = try #require(page.components(separatedBy: "data-platform=\"\(platform.rawValue)\"").dropFirst().first)
+            #expect(card.contains("Granted") && granted.allSatisfy { card.contains("<code>\(HTMLEscape.text($0))</code>") }, "\(granted)")
             let account = try await client.get("/api/v1/integrations/\(platform.rawValue)/account", bearer: driver.bearer)
             #expect(account.status == .ok)
             return try account.json()["accountId"] as? String ?? ""

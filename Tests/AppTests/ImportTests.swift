@@ -91,6 +91,10 @@ struct ImportTests {
                 .decode(DocumentsAPI.ListResponse.self).documents
             #expect(Set(documents.map(\.title)) == Set(names))
             #expect(documents.every { $0.sourceType == "google_drive" && $0.sourceName == "Google Drive" })
+            // and the average import time per file can be read from /metrics
+            let metrics = try await client.get("/metrics").body
+            #expect(metrics.contains(#"cirrus_import_file_duration_seconds_count{platform="google_drive",state="done"} 3"#))
+            #expect(metrics.contains(#"cirrus_import_file_duration_seconds_sum{platform="google_drive",state="done"}"#))
             // and importing the same files again is reported as already imported
             let again = try await Self.importAndWait(client, driver, .googleDrive, ids: ids, category: "Product Documentation")
             #expect(Self.items(again).every { $0["state"] as? String == "skipped" && ($0["reason"] as? String ?? "").contains("Already imported") })
@@ -254,5 +258,41 @@ struct ImportTests {
         try await eventually("the import finishes", timeout: .seconds(120)) {
             finished(try await client.get("/api/v1/imports/\(id)", bearer: driver.bearer).json())
         }
+    }
+}
+
+/// The estimate the import dialog shows ("about 3 min left"): from the pace of the files
+/// finished so far, folders not counted.
+@Suite("Import estimate")
+struct ImportEstimateTests {
+    static func item(_ state: ImportItemState, folder: Bool = false, chunks: Int = 0) -> ImportItem {
+        let item = ImportItem()
+        item.state = state
+        item.isFolder = folder
+        item.chunkCount = chunks
+        return item
+    }
+
+    @Test("3 of 12 files done in a minute leave about three minutes; a folder row does not count as a file")
+    func paceSoFar() {
+        // given: a job started a minute ago with 3 files done, 9 waiting and the folder they came from
+        let job = ImportJob()
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        job.createdAt = now.addingTimeInterval(-60)
+        let items = [Self.item(.done, folder: true)] + (0..<3).map { _ in Self.item(.done, chunks: 2) } + (0..<9).map { _ in Self.item(.waiting) }
+        // when
+        let report = ImportService.Report(job: job, items: items, now: now)
+        // then
+        #expect(report.total == 12 && report.completed == 3)
+        #expect(report.etaSeconds == 180)
+    }
+
+    @Test("no estimate before the first file ends, nor after the last")
+    func noPace() {
+        let job = ImportJob()
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        job.createdAt = now.addingTimeInterval(-30)
+        #expect(ImportService.Report(job: job, items: [Self.item(.waiting), Self.item(.downloading)], now: now).etaSeconds == nil)
+        #expect(ImportService.Report(job: job, items: [Self.item(.done, chunks: 1), Self.item(.failed)], now: now).etaSeconds == nil)
     }
 }

@@ -75,10 +75,11 @@ struct MultiProcessTests {
         return bearer
     }
 
-    @Test("50 simultaneous calls across two processes on a connection whose token just expired cause exactly one refresh")
-    func singleRefreshAcrossProcesses() async throws {
-        // given: a migrated database with an owner, a sandbox, and two servers
-        let harness = try await TestHarness.make()
+    /// Starts a sandbox and two `cirrus serve` processes on the harness's database (an owner
+    /// made first), runs `body` with the servers' origins and the sandbox's, then stops them all.
+    static func withTwoServers<T>(
+        _ harness: TestHarness, environment extra: [String: String] = [:], _ body: ([String], String) async throws -> T
+    ) async throws -> T {
         try await harness.withStore { store in
             try await Accounts(store: store, bcryptCost: 4, sessionLifetime: 3600)
                 .createUser(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword, role: .owner)
@@ -103,33 +104,64 @@ struct MultiProcessTests {
                         "CIRRUS_DEMO": "true", "CIRRUS_SANDBOX_URL": sandboxOrigin, "API_BASE_URL": "http://127.0.0.1:\(port)",
                         "CIRRUS_AUTO_MIGRATE": "false", "DATA_DIR": harness.dataDirectory.path, "LOG_LEVEL": "error",
                         "CIRRUS_MODEL_DIR": TestHarness.modelDirectory.path,
-                    ]))
+                    ].merging(extra) { $1 }))
         }
         let origins = ports.map { "http://127.0.0.1:\($0)" }
         for origin in origins { try await Self.waitUntilUp(origin + "/health") }
+        return try await body(origins, sandboxOrigin)
+    }
 
-        // Connect Microsoft 365 through the first server.
-        let bearer = try await Self.connect(.microsoft, origin: origins[0])
+    @Test("50 simultaneous calls across two processes on a connection whose token just expired cause exactly one refresh")
+    func singleRefreshAcrossProcesses() async throws {
+        // given: a migrated database with an owner, a sandbox, and two servers
+        let harness = try await TestHarness.make()
+        try await Self.withTwoServers(harness) { origins, sandboxOrigin in
+            // Connect Microsoft 365 through the first server.
+            let bearer = try await Self.connect(.microsoft, origin: origins[0])
 
-        // when: the token runs out at the provider and both servers get 25 calls each at once
-        try await harness.withStore { store in
-            let row = try #require(try await UserIntegration.query(on: store.database).first())
-            row.tokenExpiresAt = Date().addingTimeInterval(30)
-            try await row.save(on: store.database)
-        }
-        try await ConnectDriver.control(sandboxOrigin, "/tokens/expire", ["platform": "microsoft"])
-        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-            for index in 0..<50 {
-                let origin = origins[index % 2]
-                group.addTask { try await Self.call(origin + "/api/v1/integrations/microsoft/account", bearer: bearer).0 }
+            // when: the token runs out at the provider and both servers get 25 calls each at once
+            try await harness.withStore { store in
+                let row = try #require(try await UserIntegration.query(on: store.database).first())
+                row.tokenExpiresAt = Date().addingTimeInterval(30)
+                try await row.save(on: store.database)
             }
-            var all: [Int] = []
-            for try await status in group { all.append(status) }
-            return all
-        }
+            try await ConnectDriver.control(sandboxOrigin, "/tokens/expire", ["platform": "microsoft"])
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<50 {
+                    let origin = origins[index % 2]
+                    group.addTask { try await Self.call(origin + "/api/v1/integrations/microsoft/account", bearer: bearer).0 }
+                }
+                var all: [Int] = []
+                for try await status in group { all.append(status) }
+                return all
+            }
 
-        // then
-        #expect(statuses.every { $0 == 200 })
-        #expect(try await ConnectDriver.stats(sandboxOrigin, .microsoft)["token.refresh_token"] == 1)
+            // then
+            #expect(statuses.every { $0 == 200 })
+            #expect(try await ConnectDriver.stats(sandboxOrigin, .microsoft)["token.refresh_token"] == 1)
+        }
+    }
+
+    @Test("a rate limit holds across processes: questions asked of either server count together")
+    func rateLimitAcrossProcesses() async throws {
+        // given: three questions a minute per person, two servers
+        let harness = try await TestHarness.make()
+        try await Self.withTwoServers(harness, environment: ["CIRRUS_RATE_LIMITS": "chat=3/100"]) { origins, _ in
+            let login = try await Self.call(
+                origins[0] + "/api/v1/auth/login", method: .POST, json: ["email": TestHarness.ownerEmail, "password": TestHarness.ownerPassword])
+            let bearer = try #require((try JSONSerialization.jsonObject(with: Data(login.2)) as? [String: Any])?["token"] as? String)
+            // when: the owner asks each server in turn
+            var statuses: [Int] = []
+            var retryAfter: String?
+            for index in 0..<5 {
+                let reply = try await Self.call(
+                    origins[index % 2] + "/api/v1/chat", method: .POST, bearer: bearer, json: ["question": "What is our refund policy?"])
+                statuses.append(reply.0)
+                if reply.0 == 429 { retryAfter = retryAfter ?? reply.1["retry-after"] }
+            }
+            // then: three in all were answered, whichever server took them
+            #expect(statuses == [200, 200, 200, 429, 429])
+            #expect(retryAfter.flatMap(Int.init).map { $0 >= 1 } == true)
+        }
     }
 }

@@ -23,6 +23,8 @@ struct RoleTests {
         let administrator: HTTPResponse.Status
         let member: HTTPResponse.Status
         let signedOut: HTTPResponse.Status
+        /// The narrowest API key scope that may call it; `nil`: no key may (a person must).
+        var keyScope: APIKeyScope? = .read
 
         var description: String { "\(method) \(path)" }
 
@@ -58,33 +60,44 @@ struct RoleTests {
         Route(method: .get, path: "/api/v1/imports", administrator: .ok, member: .ok, signedOut: .unauthorized),
         Route(method: .get, path: "/api/v1/activity", administrator: .ok, member: .ok, signedOut: .unauthorized),
         Route(
-            method: .get, path: "/api/v1/integrations/google_drive/files?folder_id=root", administrator: .notFound, member: .notFound, signedOut: .unauthorized),
+            method: .get, path: "/api/v1/integrations/google_drive/files?folder_id=root", administrator: .notFound, member: .notFound, signedOut: .unauthorized,
+            keyScope: .import),
         Route(method: .get, path: "/api/v1/integrations/google_drive/account", administrator: .notFound, member: .notFound, signedOut: .unauthorized),
-        Route(method: .get, path: "/api/v1/integrations/google_drive/connect", administrator: .found, member: .forbidden, signedOut: .unauthorized),
-        Route(method: .post, path: "/api/v1/integrations/dropbox/connect", administrator: .seeOther, member: .forbidden, signedOut: .unauthorized),
-        Route(method: .delete, path: "/api/v1/integrations/google_drive", administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
+        Route(
+            method: .get, path: "/api/v1/integrations/google_drive/connect", administrator: .found, member: .forbidden, signedOut: .unauthorized, keyScope: nil),
+        Route(
+            method: .post, path: "/api/v1/integrations/dropbox/connect", administrator: .seeOther, member: .forbidden, signedOut: .unauthorized, keyScope: nil),
+        Route(
+            method: .delete, path: "/api/v1/integrations/google_drive", administrator: .notFound, member: .forbidden, signedOut: .unauthorized, keyScope: .admin
+        ),
         Route(
             method: .put, path: "/api/v1/integrations/confluence/site", body: #"{"siteId": "x"}"#, administrator: .notFound, member: .forbidden,
-            signedOut: .unauthorized),
+            signedOut: .unauthorized, keyScope: .admin),
         Route(
             method: .put, path: "/api/v1/integrations/confluence/resource", body: #"{"resourceId": "x"}"#, administrator: .notFound, member: .forbidden,
-            signedOut: .unauthorized),
+            signedOut: .unauthorized, keyScope: .admin),
         Route(
             method: .post, path: "/api/v1/integrations/google_drive/import", body: #"{"fileIds": ["x"], "category": "c"}"#, administrator: .notFound,
-            member: .forbidden, signedOut: .unauthorized),
-        Route(method: .post, path: "/api/v1/documents/\(missing)/reimport", administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
-        Route(method: .delete, path: "/api/v1/documents/\(missing)", administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
+            member: .forbidden, signedOut: .unauthorized, keyScope: .import),
+        Route(
+            method: .post, path: "/api/v1/documents/\(missing)/reimport", administrator: .notFound, member: .forbidden, signedOut: .unauthorized,
+            keyScope: .import),
+        Route(method: .delete, path: "/api/v1/documents/\(missing)", administrator: .notFound, member: .forbidden, signedOut: .unauthorized, keyScope: .admin),
         Route(
             method: .post, path: "/api/v1/chat", body: #"{"question": "What is our refund policy?"}"#, administrator: .ok, member: .ok, signedOut: .unauthorized
         ),
         Route(method: .get, path: "/api/v1/conversations", administrator: .ok, member: .ok, signedOut: .unauthorized),
         Route(method: .get, path: "/api/v1/chatbot", administrator: .ok, member: .forbidden, signedOut: .unauthorized),
         Route(method: .get, path: "/api/v1/widget", administrator: .ok, member: .forbidden, signedOut: .unauthorized),
-        Route(method: .patch, path: "/api/v1/widget", body: #"{"launcherText": "Hi"}"#, administrator: .ok, member: .forbidden, signedOut: .unauthorized),
+        Route(
+            method: .patch, path: "/api/v1/widget", body: #"{"launcherText": "Hi"}"#, administrator: .ok, member: .forbidden, signedOut: .unauthorized,
+            keyScope: .admin),
         Route(
             method: .post, path: "/api/v1/conversations/\(missing)/turns/\(missing)/feedback", body: #"{"rating": "up"}"#, administrator: .notFound,
             member: .notFound, signedOut: .unauthorized),
-        Route(method: .patch, path: "/api/v1/chatbot", body: #"{"name": "Helper"}"#, administrator: .ok, member: .forbidden, signedOut: .unauthorized),
+        Route(
+            method: .patch, path: "/api/v1/chatbot", body: #"{"name": "Helper"}"#, administrator: .ok, member: .forbidden, signedOut: .unauthorized,
+            keyScope: .admin),
         Route(method: .get, path: "/api/v1/conversations/\(missing)", administrator: .notFound, member: .notFound, signedOut: .unauthorized),
         Route(
             method: .post, path: "/api/v1/conversations/\(missing)/messages", body: #"{"question": "And the price?"}"#, administrator: .notFound,
@@ -95,12 +108,19 @@ struct RoleTests {
         Route(method: .get, path: "/api/v1/sources/\(missing)", administrator: .notFound, member: .notFound, signedOut: .unauthorized),
         Route(
             method: .post, path: "/api/v1/sources", body: #"{"platform": "google_drive", "roots": ["x"]}"#, administrator: .notFound, member: .forbidden,
-            signedOut: .unauthorized),
+            signedOut: .unauthorized, keyScope: .import),
         Route(
             method: .patch, path: "/api/v1/sources/\(missing)", body: #"{"enabled": false}"#, administrator: .notFound, member: .forbidden,
-            signedOut: .unauthorized),
-        Route(method: .post, path: "/api/v1/sources/\(missing)/sync", administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
-        Route(method: .delete, path: "/api/v1/sources/\(missing)", administrator: .notFound, member: .forbidden, signedOut: .unauthorized),
+            signedOut: .unauthorized, keyScope: .import),
+        Route(
+            method: .post, path: "/api/v1/sources/\(missing)/sync", administrator: .notFound, member: .forbidden, signedOut: .unauthorized, keyScope: .import),
+        Route(method: .delete, path: "/api/v1/sources/\(missing)", administrator: .notFound, member: .forbidden, signedOut: .unauthorized, keyScope: .admin),
+        Route(method: .get, path: "/admin/api-keys", administrator: .ok, member: .forbidden, signedOut: .found, keyScope: nil),
+        Route(method: .get, path: "/api/v1/api-keys", administrator: .ok, member: .forbidden, signedOut: .unauthorized, keyScope: nil),
+        Route(
+            method: .post, path: "/api/v1/api-keys", body: #"{"name": "CI", "scope": "read"}"#, administrator: .created, member: .forbidden,
+            signedOut: .unauthorized, keyScope: nil),
+        Route(method: .delete, path: "/api/v1/api-keys/\(missing)", administrator: .notFound, member: .forbidden, signedOut: .unauthorized, keyScope: nil),
     ]
 
     static let passwords: [Caller: (String, String)] = [
@@ -130,6 +150,39 @@ struct RoleTests {
                 let reply = try await client.send(route.method, route.path, headers: headers, body: route.body, withCookies: !api)
                 // then
                 #expect(reply.status == route.expected(caller), "\(caller) \(route): \(reply.body.prefix(200))")
+            }
+        }
+    }
+
+    @Test("route × API key scope: a key reaches what its scope allows of its admin's routes, and no page", arguments: APIKeyScope.allCases)
+    func keyScopeTable(scope: APIKeyScope) async throws {
+        // given: an admin's key of this scope (and a member, so the table's routes behave as for the admin)
+        let harness = try await TestHarness.make()
+        let owner = try await harness.bootstrapOwner()
+        try await harness.createUser(email: "admin@example.com", password: "admin's long password", role: .admin, workspaceID: owner.$workspace.id)
+        try await harness.withServer { client in
+            let token = try await client.apiToken(email: "admin@example.com", password: "admin's long password")
+            let made = try await client.json(.post, "/api/v1/api-keys", ["name": "integration", "scope": scope.rawValue], bearer: token)
+            let key = try #require(try made.json()["key"] as? String)
+            for route in Self.table {
+                // when
+                var headers: HTTPFields = [.accept: "application/json", .authorization: "Bearer \(key)"]
+                if route.body != nil { headers[.contentType] = "application/json" }
+                let reply = try await client.send(route.method, route.path, headers: headers, body: route.body, withCookies: false)
+                // then: pages never take a key; API routes answer as for the admin, or refuse the scope
+                let expected: HTTPResponse.Status
+                if !route.path.hasPrefix("/api/") {
+                    expected = .unauthorized
+                } else if let needed = route.keyScope, needed <= scope {
+                    expected = route.administrator
+                } else {
+                    expected = .forbidden
+                }
+                #expect(reply.status == expected, "\(scope) key, \(route): \(reply.body.prefix(200))")
+                if expected == .forbidden {
+                    let code = (try reply.json()["error"] as? [String: Any])?["code"] as? String
+                    #expect(code == (route.keyScope == nil ? "api_key_not_allowed" : "insufficient_scope"), "\(route)")
+                }
             }
         }
     }

@@ -126,7 +126,9 @@ struct Accounts: Sendable {
 
     /// The identity behind an API bearer token, if it exists and has not expired. Notes when
     /// the token was used, at most once a minute (a write per request would cost more than it tells).
+    /// An API key (``APIKeyService/keyPrefix``) is resolved by ``APIKeyService``.
     func identity(bearerToken: String, now: Date = Date()) async throws -> Identity? {
+        if bearerToken.hasPrefix(APIKeyService.keyPrefix) { return try await APIKeyService.identity(key: bearerToken, on: store.database, now: now) }
         guard
             let token = try await APIToken.query(on: store.database)
                 .filter(\.$tokenHash == SecureToken.hash(bearerToken))
@@ -155,7 +157,7 @@ struct Accounts: Sendable {
         switch keeping {
         case .session(let id, _)?: sessions = sessions.filter(\.$id != id)
         case .bearer(let id)?: tokens = tokens.filter(\.$id != id)
-        case nil: break
+        case .apiKey?, nil: break
         }
         let count = try await sessions.count() + tokens.count()
         try await sessions.delete()

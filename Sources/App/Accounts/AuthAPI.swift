@@ -57,6 +57,8 @@ struct AuthAPI {
             switch context.identity.method {
             case .bearer(let id): try await deps.accounts.revokeAPIToken(id: id)
             case .session(let id, _): try await deps.accounts.endSession(id: id)
+            // Never reached (keys may not sign out; ``APIKeyRules``): a key is revoked on its page.
+            case .apiKey: throw APIKeyError.personOnly
             }
             return .noContent
         }

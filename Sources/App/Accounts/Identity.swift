@@ -8,6 +8,9 @@ struct Identity: Sendable {
         case session(id: UUID, csrfToken: String)
         /// An API bearer token; not sent automatically by browsers, so no CSRF check is needed.
         case bearer(id: UUID)
+        /// A workspace API key, acting as the admin who made it within its scope; valid on the
+        /// API only (``APIKeyScopeMiddleware``).
+        case apiKey(id: UUID, scope: APIKeyScope)
     }
 
     let userID: UUID

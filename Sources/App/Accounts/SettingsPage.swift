@@ -104,11 +104,7 @@ enum SettingsPage {
 
     private static func tokenTable(_ model: Model) -> Node<HTML.BodyContext> {
         guard !model.tokens.isEmpty else { return .p(.class("muted"), .text("No API tokens. `POST /api/v1/auth/login` issues one.")) }
-        func time(_ date: Date?) -> Node<HTML.BodyContext> {
-            guard let date else { return .text("never") }
-            return .element(
-                named: "time", nodes: [.attr("datetime", date.formatted(.iso8601)), .safeText(date.formatted(date: .abbreviated, time: .shortened))])
-        }
+        func time(_ date: Date?) -> Node<HTML.BodyContext> { TimeElement.node(date, placeholder: "never") }
         return .div(
             .class("table-wrap"),
             .table(

@@ -34,10 +34,7 @@ enum ActivityPage {
                 .tbody(
                     .forEach(rows) { row in
                         .tr(
-                            .td(
-                                .element(
-                                    named: "time",
-                                    nodes: [.attr("datetime", row.at.formatted(.iso8601)), .safeText(row.at.formatted(date: .abbreviated, time: .shortened))])),
+                            .td(TimeElement.node(row.at)),
                             .td(.safeText(row.actor)),
                             .td(.safeText(actionLabel(row.action))),
                             .td(.safeText([row.platform, row.detail].compactMap { $0 }.joined(separator: " · "))),
@@ -54,6 +51,8 @@ enum ActivityPage {
         case "sign_out": "Signed out"
         case "api_token_issued": "API token issued"
         case "api_token_revoked": "API token revoked"
+        case "api_key_created": "API key created"
+        case "api_key_revoked": "API key revoked"
         case "password_changed": "Changed their password"
         case "signed_out_everywhere": "Signed out everywhere"
         case "user_created": "User created"

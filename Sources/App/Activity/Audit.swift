@@ -15,6 +15,8 @@ struct Audit: Sendable {
         case signOut = "sign_out"
         case apiTokenIssued = "api_token_issued"
         case apiTokenRevoked = "api_token_revoked"
+        case apiKeyCreated = "api_key_created"
+        case apiKeyRevoked = "api_key_revoked"
         case passwordChanged = "password_changed"
         case signedOutEverywhere = "signed_out_everywhere"
         case userCreated = "user_created"

@@ -43,7 +43,8 @@ public func buildApplication(
             (isolated, documentReader) = (pool, pool)
         }
         var services: [any Service] = [
-            StoreLifecycle(store: store), HTTPClientLifecycle(client: http), MaintenanceService(accounts: deps.accounts, logger: logger),
+            StoreLifecycle(store: store), HTTPClientLifecycle(client: http),
+            MaintenanceService(accounts: deps.accounts, limiter: deps.rateLimiter, logger: logger),
         ]
         if let isolated { services.append(ReaderLifecycle(reader: isolated)) }
         services.append(KnowledgeSync(knowledge: deps.knowledge, logger: logger))
@@ -153,6 +154,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     let chat = ChatService(deps: deps, chatbot: chatbot)
     let conversations = ConversationService(store: deps.store, chat: chat)
     let widget = WidgetService(store: deps.store, audit: deps.audit, ownOrigin: deps.config.apiBaseURL)
+    let apiKeys = APIKeyService(store: deps.store, audit: deps.audit)
     let chrome = deps.chrome
 
     SystemAPI(deps: deps).addRoutes(to: router)
@@ -162,6 +164,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     // Pages under /admin: signed-out browsers are sent to the sign-in page and back.
     let pageGroup = router.group().add(middleware: RequireSignInMiddleware(redirectToLogin: true))
         .add(middleware: PasswordChangeGate(redirectToSettings: true))
+        .add(middleware: RateLimitMiddleware(limiter: deps.rateLimiter))
     let pages = pageGroup.group(context: SignedInContext.self)
     let adminPages = pageGroup.group(context: AdminContext.self)
     DashboardController(integrations: deps.integrations, documents: documents, activity: activity, chrome: chrome).addRoutes(to: pages)
@@ -177,6 +180,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     WidgetController(widget: widget, publicURL: deps.config.apiBaseURL, chrome: chrome).addRoutes(pages: pages, adminPages: adminPages)
     InsightsController(insights: InsightsService(store: deps.store, embedder: deps.knowledge.embedder), chrome: chrome).addRoutes(to: adminPages)
     AccountController(deps: deps).addRoutes(to: pages)
+    APIKeysController(keys: apiKeys, publicURL: deps.config.apiBaseURL, chrome: chrome).addRoutes(to: adminPages)
 
     // The API under /api/v1: signed-out callers get 401 JSON.
     let api = router.group()
@@ -190,6 +194,8 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
         .addRoutes(to: api)
     let signedInGroup = api.group().add(middleware: RequireSignInMiddleware(redirectToLogin: false))
         .add(middleware: PasswordChangeGate(redirectToSettings: false))
+        .add(middleware: APIKeyScopeMiddleware())
+        .add(middleware: RateLimitMiddleware(limiter: deps.rateLimiter))
     let signedIn = signedInGroup.group(context: SignedInContext.self)
     let admin = signedInGroup.group(context: AdminContext.self)
     AuthAPI(deps: deps).addRoutes(to: signedIn)
@@ -201,6 +207,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     SourcesAPI(sync: sync).addRoutes(signedIn: signedIn, admin: admin)
     ChatAPI(chat: chat).addRoutes(to: signedIn)
     ChatbotAPI(chatbot: chatbot).addRoutes(to: admin)
+    APIKeysAPI(keys: apiKeys).addRoutes(to: admin)
     ConversationsAPI(conversations: conversations).addRoutes(to: signedIn)
     WidgetAPI(widget: widget, publicURL: deps.config.apiBaseURL).addRoutes(to: admin)
     WidgetPublicAPI(
@@ -316,6 +323,7 @@ struct HTTPClientLifecycle: Service {
 /// Housekeeping every ten minutes: drops expired sessions, API tokens and OAuth states.
 struct MaintenanceService: Service {
     let accounts: Accounts
+    let limiter: RateLimiter
     let logger: Logger
 
     func run() async throws {
@@ -325,6 +333,11 @@ struct MaintenanceService: Service {
                 try await accounts.purgeExpired()
             } catch {
                 logger.warning("Could not purge expired sessions", metadata: ["error.type": .string(String(reflecting: type(of: error)))])
+            }
+            do {
+                try await limiter.purge()
+            } catch {
+                logger.warning("Could not purge old rate-limit counts", metadata: ["error.type": .string(String(reflecting: type(of: error)))])
             }
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(600)) }

@@ -21,6 +21,9 @@ struct Dependencies: Sendable {
     /// Cookie names and attributes for this server's origin.
     var cookies: CookieNames { CookieNames(secure: config.secureCookies) }
 
+    /// The allowances of the expensive routes, counted in the store.
+    var rateLimiter: RateLimiter { RateLimiter(store: store, limits: config.rateLimits, metrics: metrics) }
+
     /// The frame of signed-in pages.
     var chrome: PageChrome.Factory { PageChrome.Factory(demo: connectors.setup.standIn) }
 }

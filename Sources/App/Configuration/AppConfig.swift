@@ -55,6 +55,8 @@ public struct AppConfig: Sendable, CustomStringConvertible {
     /// Questions a website visitor may ask the widget per minute, and all of a site's visitors together.
     public var widgetVisitorLimit: Int
     public var widgetSiteLimit: Int
+    /// Allowances of the expensive routes per person and per workspace (`CIRRUS_RATE_LIMITS`).
+    public var rateLimits: RateLimits
     public var loginWindowSeconds: Int
     /// Whether `serve` applies migrations at start; `nil` means only on SQLite.
     public var autoMigrate: Bool?
@@ -168,6 +170,7 @@ extension AppConfig {
         public static let loginMaxFailures = "CIRRUS_LOGIN_MAX_FAILURES"
         public static let widgetVisitorLimit = "CIRRUS_WIDGET_VISITOR_LIMIT"
         public static let widgetSiteLimit = "CIRRUS_WIDGET_SITE_LIMIT"
+        public static let rateLimits = "CIRRUS_RATE_LIMITS"
         public static let loginWindow = "CIRRUS_LOGIN_WINDOW_SECONDS"
         public static let autoMigrate = "CIRRUS_AUTO_MIGRATE"
         public static let bcryptCost = "CIRRUS_BCRYPT_COST"
@@ -303,6 +306,11 @@ extension AppConfig {
         self.loginMaxFailures = try int(Key.loginMaxFailures, default: 5, range: 1...1000)
         self.widgetVisitorLimit = try int(Key.widgetVisitorLimit, default: 10, range: 1...10_000)
         self.widgetSiteLimit = try int(Key.widgetSiteLimit, default: 120, range: 1...100_000)
+        do {
+            self.rateLimits = try string(Key.rateLimits).map(RateLimits.parse) ?? .defaults
+        } catch {
+            throw ConfigError.invalid(key: Key.rateLimits, reason: error.reason)
+        }
         self.loginWindowSeconds = try int(Key.loginWindow, default: 900, range: 1...86400)
         self.autoMigrate = try bool(Key.autoMigrate)
         self.bcryptCost = try int(Key.bcryptCost, default: 12, range: 4...31)

@@ -32,6 +32,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
             let token = String(authorization.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
             guard let identity = try await accounts.identity(bearerToken: token) else { throw AuthError.notSignedIn }
+            // A key's scope is checked on API routes only: pages and their forms never take one.
+            if case .apiKey = identity.method, !request.uri.path.hasPrefix(SiteRoute.apiPrefix) { throw AuthError.notSignedIn }
             context.identity = identity
             bearer = true
         } else if let cookie = request.cookies[cookies.session]?.value,

@@ -31,6 +31,13 @@ final class MetricsRegistry: Sendable {
         ).increment()
     }
 
+    /// A request refused by ``RateLimiter``; `scope` is the allowance it went over (user or workspace).
+    func recordRateLimited(action: String, scope: String) {
+        registry.makeCounter(
+            name: "cirrus_rate_limited_total", labels: [("action", action), ("scope", scope)], help: "Requests refused by a rate limit"
+        ).increment()
+    }
+
     func recordRefresh(platform: Platform, result: String) {
         registry.makeCounter(
             name: "cirrus_token_refreshes_total", labels: [("platform", platform.rawValue), ("result", result)],
@@ -43,6 +50,20 @@ final class MetricsRegistry: Sendable {
             name: "cirrus_import_files_total", labels: [("platform", platform.rawValue), ("state", state.rawValue)],
             help: "Imported files by final state"
         ).increment()
+    }
+
+    /// Files take seconds to minutes (a large PDF with OCR), longer than requests do; sync runs
+    /// may start up to half an hour late before it hardly matters how late.
+    static let fileDurationBuckets: [Duration] = [
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+        .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600), .seconds(1800),
+    ]
+
+    func recordImportFileDuration(_ duration: Duration, state: ImportItemState, platform: Platform) {
+        registry.makeDurationHistogram(
+            name: "cirrus_import_file_duration_seconds", labels: [("platform", platform.rawValue), ("state", state.rawValue)],
+            buckets: Self.fileDurationBuckets, help: "Time to import one file, from a worker taking it to its final state"
+        ).recordNanoseconds(duration.nanoseconds)
     }
 
     func recordImportBytes(_ bytes: Int64, platform: Platform) {
@@ -82,6 +103,13 @@ final class MetricsRegistry: Sendable {
             name: "cirrus_sync_run_duration_seconds", labels: [("platform", platform.rawValue)], buckets: Self.durationBuckets,
             help: "Time to list a synced source and decide its changes"
         ).recordNanoseconds(duration.nanoseconds)
+    }
+
+    func recordSyncLag(_ seconds: TimeInterval, platform: Platform) {
+        registry.makeDurationHistogram(
+            name: "cirrus_sync_start_delay_seconds", labels: [("platform", platform.rawValue)], buckets: Self.fileDurationBuckets,
+            help: "How long after its scheduled time a synced source's run began"
+        ).recordNanoseconds(Int64(seconds * 1e9))
     }
 
     func recordPush(platform: Platform, outcome: String) {

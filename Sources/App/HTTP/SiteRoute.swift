@@ -44,6 +44,9 @@ enum SiteRoute: Hashable, Sendable {
     case passwordForm
     case signOutEverywhereForm
     case revokeTokenForm(String?)
+    /// The workspace's API keys (admins): the list, and the form that makes one.
+    case apiKeysPage
+    case revokeAPIKeyForm(UUID?)
 
     // The API, under /api/v1.
     case apiLogin
@@ -53,6 +56,9 @@ enum SiteRoute: Hashable, Sendable {
     case myPassword
     case myTokens
     case myToken(String?)
+    /// The workspace's API keys (`GET` list, `POST` make one), and one of them (`DELETE`).
+    case apiKeys
+    case apiKey(UUID?)
     case integrations
     case connect(Platform?)
     case integration(Platform?)
@@ -151,6 +157,10 @@ enum SiteRoute: Hashable, Sendable {
         case .passwordForm: return page(.literal("settings"), .literal("password"))
         case .signOutEverywhereForm: return page(.literal("settings"), .literal("sign-out-everywhere"))
         case .revokeTokenForm(let value): return page(.literal("settings"), .literal("tokens"), id(value), .literal("revoke"))
+        case .apiKeysPage: return page(.literal("api-keys"))
+        case .revokeAPIKeyForm(let value): return page(.literal("api-keys"), id(value), .literal("revoke"))
+        case .apiKeys: return api(.literal("api-keys"))
+        case .apiKey(let value): return api(.literal("api-keys"), id(value))
         case .apiLogin: return api(.literal("auth"), .literal("login"))
         case .apiLogout: return api(.literal("auth"), .literal("logout"))
         case .apiLogoutEverywhere: return api(.literal("auth"), .literal("logout-everywhere"))

@@ -52,7 +52,7 @@ struct ImportProcessor: Sendable {
             try await importFile(file, item: item, job: job, platform: platform, access: access)
             await afterFinal(item, job: job, platform: platform, started: started)
         } catch {
-            await handle(error, item: item)
+            await handle(error, item: item, started: started)
         }
     }
 
@@ -178,7 +178,7 @@ struct ImportProcessor: Sendable {
         deps.metrics.recordImportStage("index", platform: platform, duration: ContinuousClock.now - indexStart)
     }
 
-    private func handle(_ error: any Error, item: ImportItem) async {
+    private func handle(_ error: any Error, item: ImportItem, started: ContinuousClock.Instant) async {
         do {
             if Task.isCancelled {
                 // Shutting down: whatever the interrupted call threw, the item goes back to the
@@ -215,7 +215,7 @@ struct ImportProcessor: Sendable {
                 }
             }
             if let job = try? await ImportJob.find(item.$job.id, on: deps.store.database), item.state.isFinal {
-                await afterFinal(item, job: job, platform: job.platform, started: .now)
+                await afterFinal(item, job: job, platform: job.platform, started: started)
             }
         } catch {
             deps.logger.error("could not record an import item's state", metadata: ["error": "\(type(of: error))"])
@@ -225,6 +225,11 @@ struct ImportProcessor: Sendable {
     private func afterFinal(_ item: ImportItem, job: ImportJob, platform: Platform, started: ContinuousClock.Instant) async {
         if item.isFolder != true || item.state != .done {
             deps.metrics.recordImportedFile(state: item.state, platform: platform)
+        }
+        // Per file, from the worker taking it to its final state: the average import time is
+        // `rate(…_sum) / rate(…_count)`. A retried file counts its last attempt only.
+        if item.isFolder != true {
+            deps.metrics.recordImportFileDuration(ContinuousClock.now - started, state: item.state, platform: platform)
         }
         guard let jobID = job.id else { return }
         await completeIfDone(jobID)

@@ -20,6 +20,8 @@ struct IntegrationSummary: Sendable {
     var sites: [UserIntegration.Site] = []
     /// How many synced sources read this connection.
     var syncedSources = 0
+    /// The scopes the provider granted (what it said it granted, which may be fewer than asked).
+    var grantedScopes: [String] = []
 }
 
 /// Reads the signed-in user's connections. Always scoped to one user: there is no way to ask
@@ -45,7 +47,7 @@ struct IntegrationDirectory: Sendable {
             return IntegrationSummary(
                 platform: platform, status: row.status == .active ? .connected : .needsReconnect,
                 accountEmail: row.accountEmail, accountName: row.accountName, connectedAt: row.createdAt,
-                siteID: row.siteID, sites: row.sites, syncedSources: synced)
+                siteID: row.siteID, sites: row.sites, syncedSources: synced, grantedScopes: row.scopes)
         }
     }
 }

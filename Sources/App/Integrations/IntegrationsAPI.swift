@@ -23,6 +23,8 @@ struct IntegrationsAPI {
         let accountEmail: String?
         let accountName: String?
         let connectedAt: Date?
+        /// The scopes the provider granted this connection; empty when not connected.
+        let scopes: [String]
     }
 
     struct ListResponse: ResponseEncodable {
@@ -172,7 +174,8 @@ struct IntegrationsAPI {
                     platform: summary.platform.rawValue, displayName: summary.platform.displayName,
                     connected: summary.status == .connected, status: summary.status.rawValue,
                     configured: connectors.isConfigured(summary.platform),
-                    accountEmail: summary.accountEmail, accountName: summary.accountName, connectedAt: summary.connectedAt)
+                    accountEmail: summary.accountEmail, accountName: summary.accountName, connectedAt: summary.connectedAt,
+                    scopes: summary.grantedScopes)
             })
     }
 }

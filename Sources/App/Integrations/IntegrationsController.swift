@@ -24,7 +24,7 @@ struct IntegrationsController {
                     accountName: summary.accountName, connectedAt: summary.connectedAt, configured: connectors.isConfigured(platform),
                     setup: IntegrationsPage.setup(platform, redirectURI: connectors.redirectURI(platform), facts: connectors.configuredFacts(platform)),
                     choice: ConnectorRegistry.resourceChoice(platform), resourceID: summary.siteID, resources: summary.sites,
-                    syncedSources: summary.syncedSources)
+                    syncedSources: summary.syncedSources, grantedScopes: summary.grantedScopes)
             }
             let model = IntegrationsPage.Model(cards: cards, banner: Self.banner(request.uri.queryParameters), csrfToken: identity.csrfToken)
             return HTMLResponse(html: IntegrationsPage.render(model, chrome: chrome("Integrations", .integrations, identity)))

@@ -19,6 +19,7 @@ enum IntegrationsPage {
         var resourceID: String? = nil
         var resources: [UserIntegration.Site] = []
         var syncedSources = 0
+        var grantedScopes: [String] = []
     }
 
     /// What an operator must do to enable a provider.
@@ -77,7 +78,12 @@ enum IntegrationsPage {
                         .dt(.text("Connected on")), .dd(.safeText(card.connectedAt.map(Self.dayFormat) ?? "—")),
                         .unwrap(card.resources.first { $0.id == card.resourceID }) { resource in
                             .group(.dt(.text("Site")), .dd(.class("site"), .safeText(resource.url)))
-                        }
+                        },
+                        .if(
+                            !card.grantedScopes.isEmpty,
+                            .group(
+                                .dt(.text("Granted")),
+                                .dd(.class("scopes"), .ul(.class("scope-list"), .forEach(card.grantedScopes) { .li(.code(.safeText($0))) }))))
                     )),
                 .if(card.syncedSources > 0, syncLine(card)),
                 .unwrap(card.choice) { choice in .if(card.resources.count > 1, resourceChooser(card, choice: choice, csrf: csrf)) },

@@ -35,6 +35,7 @@ struct OAuthFlow: Sendable {
         case .session:
             guard let browserNonce else { throw IntegrationError.invalidState }
             pending.browserBindingHash = SecureToken.hash(browserNonce)
+        case .apiKey: throw APIKeyError.personOnly
         }
         try await prunePending(for: identity.userID)
         try await pending.create(on: deps.store.database)

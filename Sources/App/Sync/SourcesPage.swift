@@ -43,11 +43,7 @@ enum SourcesPage {
             ))
     }
 
-    private static func when(_ date: Date?) -> Node<HTML.BodyContext> {
-        guard let date else { return .text("—") }
-        return .element(
-            named: "time", nodes: [.attr("datetime", date.formatted(.iso8601)), .safeText(date.formatted(date: .abbreviated, time: .shortened))])
-    }
+    private static func when(_ date: Date?) -> Node<HTML.BodyContext> { TimeElement.node(date) }
 
     private static func table(_ model: Model) -> Node<HTML.BodyContext> {
         guard !model.rows.isEmpty else { return .div(.class("empty"), .p(.text("Nothing is synced yet."))) }

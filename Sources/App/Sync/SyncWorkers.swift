@@ -60,6 +60,8 @@ struct SyncWorkers: Service {
     func runOnce(_ source: SyncedSource) async {
         let started = Date()
         let clock = ContinuousClock.now
+        // How far behind its schedule the source started: sync lag, for the alert rules.
+        metrics.recordSyncLag(max(0, started.timeIntervalSince(source.nextRunAt)), platform: source.platform)
         var changes: SyncChangeCounts?
         var failure: String?
         let outcome: SyncOutcome

@@ -5,7 +5,7 @@ import Plot
 struct PageChrome: Sendable {
     /// The sidebar's destinations, in order.
     enum Section: String, CaseIterable, Sendable {
-        case dashboard, documents, sources, integrations, chat, chatbot, widget, insights, activity, settings
+        case dashboard, documents, sources, integrations, chat, chatbot, widget, insights, activity, apiKeys, settings
 
         var title: String {
             switch self {
@@ -18,12 +18,13 @@ struct PageChrome: Sendable {
             case .widget: "Website widget"
             case .insights: "Insights"
             case .activity: "Activity"
+            case .apiKeys: "API keys"
             case .settings: "Settings"
             }
         }
 
         /// Shown to owners and admins only (their pages refuse members).
-        var adminOnly: Bool { self == .insights }
+        var adminOnly: Bool { self == .insights || self == .apiKeys }
 
         var route: SiteRoute {
             switch self {
@@ -36,6 +37,7 @@ struct PageChrome: Sendable {
             case .widget: .widgetPage
             case .insights: .insightsPage
             case .activity: .activityPage
+            case .apiKeys: .apiKeysPage
             case .settings: .settingsPage
             }
         }

@@ -36,6 +36,8 @@ enum CirrusMigrations {
         CreateWidgetSettings(),
         CreateAskedQuestions(),
         DropChatTurns(),
+        CreateAPIKeys(),
+        CreateRateLimitCounts(),
     ]
 }
 
