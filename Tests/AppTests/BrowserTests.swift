@@ -72,6 +72,53 @@ struct BrowserTests {
         }
     }
 
+    @Test("an owner invites someone on the People page; they open the link, choose a password and land on the dashboard as a member")
+    func inviteOnPeoplePage() async throws {
+        // At its public URL: the link the page shows is built from it.
+        let harness = try await TestHarness.makeWithPublicURL()
+        try await harness.withListeningServer {
+            let browser = try await WebDriver.start()
+            do {
+                // given: the owner signed in
+                let origin = harness.config.apiBaseURL
+                try await browser.open(origin + "/login")
+                try await browser.type(TestHarness.ownerEmail, into: "#email")
+                try await browser.type(TestHarness.ownerPassword, into: "#password")
+                try await browser.click("button[type=submit]")
+                try await browser.waitForPath("/admin")
+
+                // when: he invites a member from the People page and copies the link
+                try await browser.click("nav a[href='/admin/people']")
+                try await browser.waitForPath("/admin/people")
+                try await browser.type("joiner@example.com", into: "#invite-email")
+                try await browser.click("#invite button[type=submit]")
+                _ = try await browser.element("#invitation-link")
+                let link = try #require(try await browser.execute("return document.getElementById('invitation-link').value") as? String)
+                #expect(link.hasPrefix(origin + "/invite/"))
+                try await browser.click(".topbar form button[type=submit]")
+                try await browser.waitForPath("/login")
+
+                // and the invited person opens it and joins
+                try await browser.open(link)
+                #expect(try await browser.text(of: try await browser.element("main")).contains("joiner@example.com"))
+                try await browser.type("Jo Iner", into: "#name")
+                try await browser.type("a long new password", into: "#password")
+                try await browser.type("a long new password", into: "#confirm-password")
+                try await browser.click("button[type=submit]")
+
+                // then: the dashboard, as a member, without the admins' pages in the menu
+                try await browser.waitForPath("/admin")
+                #expect(try await browser.text(of: try await browser.element(".topbar .who")).contains("joiner@example.com"))
+                let menu = try await browser.execute("return [...document.querySelectorAll('nav a')].map(a => a.textContent).join('|')") as? String ?? ""
+                #expect(menu.contains("Chat") && !menu.contains("People") && !menu.contains("API keys"))
+            } catch {
+                await browser.quit()
+                throw error
+            }
+            await browser.quit()
+        }
+    }
+
     @Test("in demo mode an admin connects Google Drive through the popup and sees Connected with the account email")
     func connectGoogleDriveInPopup() async throws {
         let harness = try await TestHarness.makeWithPublicURL()

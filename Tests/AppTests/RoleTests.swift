@@ -115,6 +115,19 @@ struct RoleTests {
         Route(
             method: .post, path: "/api/v1/sources/\(missing)/sync", administrator: .notFound, member: .forbidden, signedOut: .unauthorized, keyScope: .import),
         Route(method: .delete, path: "/api/v1/sources/\(missing)", administrator: .notFound, member: .forbidden, signedOut: .unauthorized, keyScope: .admin),
+        Route(method: .get, path: "/admin/people", administrator: .ok, member: .forbidden, signedOut: .found, keyScope: nil),
+        Route(method: .get, path: "/invite/\(missing)", administrator: .notFound, member: .notFound, signedOut: .notFound, keyScope: nil),
+        Route(method: .get, path: "/api/v1/people", administrator: .ok, member: .forbidden, signedOut: .unauthorized, keyScope: nil),
+        Route(
+            method: .post, path: "/api/v1/people/invitations", body: #"{"email": "invited@example.com", "role": "member"}"#, administrator: .created,
+            member: .forbidden, signedOut: .unauthorized, keyScope: nil),
+        Route(
+            method: .delete, path: "/api/v1/people/invitations/\(missing)", administrator: .notFound, member: .forbidden, signedOut: .unauthorized,
+            keyScope: nil),
+        Route(
+            method: .patch, path: "/api/v1/people/\(missing)", body: #"{"role": "member"}"#, administrator: .notFound, member: .forbidden,
+            signedOut: .unauthorized, keyScope: nil),
+        Route(method: .delete, path: "/api/v1/people/\(missing)", administrator: .notFound, member: .forbidden, signedOut: .unauthorized, keyScope: nil),
         Route(method: .get, path: "/admin/api-keys", administrator: .ok, member: .forbidden, signedOut: .found, keyScope: nil),
         Route(method: .get, path: "/api/v1/api-keys", administrator: .ok, member: .forbidden, signedOut: .unauthorized, keyScope: nil),
         Route(

@@ -12,9 +12,10 @@ enum APIKeyRules {
         case person
     }
 
-    /// Routes no key may call, whatever the method.
+    /// Routes no key may call, whatever the method: keys, people and accounts are managed by people.
     static let personOnly: [SiteRoute] = [
-        .apiKeys, .apiKey(nil), .apiLogout, .apiLogoutEverywhere, .myPassword, .myTokens, .myToken(nil), .connect(nil),
+        .apiKeys, .apiKey(nil), .people, .person(nil), .invitations, .invitation(nil), .apiLogout, .apiLogoutEverywhere, .myPassword, .myTokens, .myToken(nil),
+        .connect(nil),
     ]
     /// Changes a `read` key may make: asking the chatbot and keeping its conversations.
     static let readChanges: [SiteRoute] = [

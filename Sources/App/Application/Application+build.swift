@@ -155,6 +155,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     let conversations = ConversationService(store: deps.store, chat: chat)
     let widget = WidgetService(store: deps.store, audit: deps.audit, ownOrigin: deps.config.apiBaseURL)
     let apiKeys = APIKeyService(store: deps.store, audit: deps.audit)
+    let people = PeopleService(store: deps.store, accounts: deps.accounts, audit: deps.audit, flow: flow, publicURL: deps.config.apiBaseURL)
     let chrome = deps.chrome
 
     SystemAPI(deps: deps).addRoutes(to: router)
@@ -181,6 +182,8 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     InsightsController(insights: InsightsService(store: deps.store, embedder: deps.knowledge.embedder), chrome: chrome).addRoutes(to: adminPages)
     AccountController(deps: deps).addRoutes(to: pages)
     APIKeysController(keys: apiKeys, publicURL: deps.config.apiBaseURL, chrome: chrome).addRoutes(to: adminPages)
+    PeopleController(people: people, accounts: deps.accounts, cookies: deps.cookies, chrome: chrome, demo: deps.connectors.setup.standIn)
+        .addRoutes(adminPages: adminPages, public: router)
 
     // The API under /api/v1: signed-out callers get 401 JSON.
     let api = router.group()
@@ -208,6 +211,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     ChatAPI(chat: chat).addRoutes(to: signedIn)
     ChatbotAPI(chatbot: chatbot).addRoutes(to: admin)
     APIKeysAPI(keys: apiKeys).addRoutes(to: admin)
+    PeopleAPI(people: people).addRoutes(to: admin)
     ConversationsAPI(conversations: conversations).addRoutes(to: signedIn)
     WidgetAPI(widget: widget, publicURL: deps.config.apiBaseURL).addRoutes(to: admin)
     WidgetPublicAPI(

@@ -12,6 +12,8 @@ enum SiteRoute: Hashable, Sendable {
     case home
     case login
     case logout
+    /// Where an invitation link leads (set a password and join); no sign-in.
+    case invitationPage(String?)
 
     // Pages and their forms, under /admin.
     case dashboard
@@ -47,6 +49,11 @@ enum SiteRoute: Hashable, Sendable {
     /// The workspace's API keys (admins): the list, and the form that makes one.
     case apiKeysPage
     case revokeAPIKeyForm(UUID?)
+    /// The workspace's people (admins): the list, and the form that invites someone.
+    case peoplePage
+    case personRoleForm(UUID?)
+    case removePersonForm(UUID?)
+    case revokeInvitationForm(UUID?)
 
     // The API, under /api/v1.
     case apiLogin
@@ -59,6 +66,12 @@ enum SiteRoute: Hashable, Sendable {
     /// The workspace's API keys (`GET` list, `POST` make one), and one of them (`DELETE`).
     case apiKeys
     case apiKey(UUID?)
+    /// The workspace's people and invitations (`GET`); one person (`PATCH` role, `DELETE`).
+    case people
+    case person(UUID?)
+    /// Invite someone (`POST`); one invitation (`DELETE`).
+    case invitations
+    case invitation(UUID?)
     case integrations
     case connect(Platform?)
     case integration(Platform?)
@@ -131,6 +144,7 @@ enum SiteRoute: Hashable, Sendable {
         case .home: return []
         case .login: return [.literal("login")]
         case .logout: return [.literal("logout")]
+        case .invitationPage(let token): return [.literal("invite"), .parameter("token", value: token)]
         case .dashboard: return page()
         case .integrationsPage: return page(integrations)
         case .resourceForm(let value): return page(integrations, platform(value), .literal("resource"))
@@ -159,6 +173,14 @@ enum SiteRoute: Hashable, Sendable {
         case .revokeTokenForm(let value): return page(.literal("settings"), .literal("tokens"), id(value), .literal("revoke"))
         case .apiKeysPage: return page(.literal("api-keys"))
         case .revokeAPIKeyForm(let value): return page(.literal("api-keys"), id(value), .literal("revoke"))
+        case .peoplePage: return page(.literal("people"))
+        case .personRoleForm(let value): return page(.literal("people"), id(value), .literal("role"))
+        case .removePersonForm(let value): return page(.literal("people"), id(value), .literal("remove"))
+        case .revokeInvitationForm(let value): return page(.literal("people"), .literal("invitations"), id(value), .literal("revoke"))
+        case .people: return api(.literal("people"))
+        case .person(let value): return api(.literal("people"), id(value))
+        case .invitations: return api(.literal("people"), .literal("invitations"))
+        case .invitation(let value): return api(.literal("people"), .literal("invitations"), id(value))
         case .apiKeys: return api(.literal("api-keys"))
         case .apiKey(let value): return api(.literal("api-keys"), id(value))
         case .apiLogin: return api(.literal("auth"), .literal("login"))

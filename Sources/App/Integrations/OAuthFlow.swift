@@ -202,10 +202,16 @@ struct OAuthFlow: Sendable {
     /// Revokes at the provider where possible, then deletes the stored tokens. Returns whether
     /// the provider revoked the grant (Microsoft and Atlassian have no endpoint for it).
     func disconnect(_ platform: Platform, for identity: Identity, clientAddress: String?) async throws -> Bool {
+        try await disconnect(platform, ownerID: identity.userID, workspaceID: identity.workspaceID, actor: identity, clientAddress: clientAddress)
+    }
+
+    /// Disconnects `ownerID`'s connection as ``disconnect(_:for:clientAddress:)`` does, recorded as
+    /// done by `actor` (an admin removing a person disconnects theirs).
+    func disconnect(_ platform: Platform, ownerID: UUID, workspaceID: UUID, actor identity: Identity, clientAddress: String?) async throws -> Bool {
         let database = deps.store.database
         guard
             let integration = try await UserIntegration.query(on: database)
-                .filter(\.$user.$id == identity.userID).filter(\.$workspace.$id == identity.workspaceID)
+                .filter(\.$user.$id == ownerID).filter(\.$workspace.$id == workspaceID)
                 .filter(\.$platform == platform).first()
         else { throw IntegrationError.notConnected(platform) }
         var revoked = false

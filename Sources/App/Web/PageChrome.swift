@@ -5,7 +5,7 @@ import Plot
 struct PageChrome: Sendable {
     /// The sidebar's destinations, in order.
     enum Section: String, CaseIterable, Sendable {
-        case dashboard, documents, sources, integrations, chat, chatbot, widget, insights, activity, apiKeys, settings
+        case dashboard, documents, sources, integrations, chat, chatbot, widget, insights, activity, people, apiKeys, settings
 
         var title: String {
             switch self {
@@ -18,13 +18,14 @@ struct PageChrome: Sendable {
             case .widget: "Website widget"
             case .insights: "Insights"
             case .activity: "Activity"
+            case .people: "People"
             case .apiKeys: "API keys"
             case .settings: "Settings"
             }
         }
 
         /// Shown to owners and admins only (their pages refuse members).
-        var adminOnly: Bool { self == .insights || self == .apiKeys }
+        var adminOnly: Bool { self == .insights || self == .people || self == .apiKeys }
 
         var route: SiteRoute {
             switch self {
@@ -37,6 +38,7 @@ struct PageChrome: Sendable {
             case .widget: .widgetPage
             case .insights: .insightsPage
             case .activity: .activityPage
+            case .people: .peoplePage
             case .apiKeys: .apiKeysPage
             case .settings: .settingsPage
             }

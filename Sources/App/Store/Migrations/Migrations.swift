@@ -38,6 +38,7 @@ enum CirrusMigrations {
         DropChatTurns(),
         CreateAPIKeys(),
         CreateRateLimitCounts(),
+        CreateInvitations(),
     ]
 }
 
