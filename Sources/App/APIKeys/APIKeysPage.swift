@@ -26,13 +26,13 @@ enum APIKeysPage {
                     .text(
                         "Keys let other programs use this workspace's API. A key acts as the admin who made it, limited to its scope, and works on /api/v1 only."
                     )),
-                .unwrap(model.notice) { .div(.class("alert success"), .attr("role", "status"), .safeText($0)) },
-                .unwrap(model.error) { .div(.class("alert error"), .attr("role", "alert"), .safeText($0)) },
+                Alerts.notice(model.notice),
+                Alerts.error(model.error),
                 .unwrap(model.issued) { issued in
                     .section(
                         .class("panel"), .id("new-api-key"),
                         .h2(.safeText("Your new key: \(issued.summary.name)")),
-                        .div(.class("alert success"), .attr("role", "status"), .text("Copy it now: it is shown this once and stored only as a hash.")),
+                        Alerts.notice("Copy it now: it is shown this once and stored only as a hash."),
                         .textarea(
                             .id("api-key-secret"), .attr("readonly", "readonly"), .attr("rows", "1"), .attr("aria-label", "API key"), .safeText(issued.key)),
                         .p(.class("muted"), .text("Try it:")),

@@ -11,38 +11,29 @@ enum LoginPage {
     }
 
     static func render(_ model: Model) -> String {
-        let chrome = PageChrome(title: "Sign in", section: nil, userEmail: nil, userName: nil, csrfToken: model.csrfToken, demo: model.demo)
-        return Layout.render(
-            chrome,
-            main: .div(
-                .class("login-card"),
-                .div(
-                    .class("brand large"), .img(.src(SiteRoute.staticFile("icons/cirrus.svg").path), .attr("alt", ""), .width(40), .height(40)),
-                    .span(.text("Cirrus"))),
-                .h1(.text("Sign in")),
-                .p(.class("muted"), .text("Your knowledge base, fed from the cloud drives your team already uses.")),
-                .if(model.error != nil, .div(.class("alert error"), .attr("role", "alert"), .safeText(model.error ?? ""))),
-                .form(
-                    .action(SiteRoute.login.path), .method(.post),
-                    CSRFField.node(model.csrfToken),
-                    .if(model.next != nil, .input(.type(.hidden), .name("next"), .attr("value", model.next ?? ""))),
-                    .label(.for("email"), .text("Email")),
-                    .input(
-                        .type(.email), .id("email"), .name("email"), .required(true), .autofocus(true),
-                        .attr("autocomplete", "username"), .attr("value", model.email)),
-                    .label(.for("password"), .text("Password")),
-                    .input(
-                        .type(.password), .id("password"), .name("password"), .required(true),
-                        .attr("autocomplete", "current-password")),
-                    .button(.type(.submit), .class("button primary wide"), .text("Sign in"))
-                ),
-                .if(
-                    model.demo,
-                    .p(
-                        .class("muted small"),
-                        .text(
-                            "Demo mode: on first start the server prints a one-time password for the owner account, unless CIRRUS_ADMIN_EMAIL and CIRRUS_ADMIN_PASSWORD are set."
-                        )))
-            ))
+        SignedOutCard.render(
+            title: "Sign in", heading: "Sign in", lead: "Your knowledge base, fed from the cloud drives your team already uses.", error: model.error,
+            csrfToken: model.csrfToken, demo: model.demo,
+            .form(
+                .action(SiteRoute.login.path), .method(.post),
+                CSRFField.node(model.csrfToken),
+                .if(model.next != nil, .input(.type(.hidden), .name("next"), .attr("value", model.next ?? ""))),
+                .label(.for("email"), .text("Email")),
+                .input(
+                    .type(.email), .id("email"), .name("email"), .required(true), .autofocus(true),
+                    .attr("autocomplete", "username"), .attr("value", model.email)),
+                .label(.for("password"), .text("Password")),
+                .input(
+                    .type(.password), .id("password"), .name("password"), .required(true),
+                    .attr("autocomplete", "current-password")),
+                .button(.type(.submit), .class("button primary wide"), .text("Sign in"))
+            ),
+            .if(
+                model.demo,
+                .p(
+                    .class("muted small"),
+                    .text(
+                        "Demo mode: on first start the server prints a one-time password for the owner account, unless CIRRUS_ADMIN_EMAIL and CIRRUS_ADMIN_PASSWORD are set."
+                    ))))
     }
 }

@@ -45,7 +45,7 @@ enum SettingsPage {
                     .div(
                         .class(model.notice == .changePassword ? "alert error" : "alert success"), .attr("role", "status"), .safeText(model.notice?.text ?? ""))
                 ),
-                .if(model.error != nil, .div(.class("alert error"), .attr("role", "alert"), .safeText(model.error ?? ""))),
+                Alerts.error(model.error),
                 .section(
                     .class("panel"),
                     .h2(.text("Your account")),

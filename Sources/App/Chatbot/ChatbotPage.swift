@@ -20,8 +20,8 @@ enum ChatbotPage {
             chrome,
             main: .group(
                 .p(.class("lead"), .text("How the chatbot answers, wherever it is asked: the Chat page, the API and conversations.")),
-                .unwrap(model.notice) { .div(.class("alert success"), .attr("role", "status"), .safeText($0)) },
-                .unwrap(model.error) { .div(.class("alert error"), .attr("role", "alert"), .safeText($0)) },
+                Alerts.notice(model.notice),
+                Alerts.error(model.error),
                 .form(
                     .class("panel settings-form"), .method(.post), .action(SiteRoute.chatbotPage.path),
                     CSRFField.node(model.csrfToken),

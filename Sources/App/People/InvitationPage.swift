@@ -18,32 +18,23 @@ enum InvitationPage {
     }
 
     static func render(_ model: Model) -> String {
-        let chrome = PageChrome(title: "Join Cirrus", section: nil, userEmail: nil, userName: nil, csrfToken: model.csrfToken, demo: model.demo)
-        return Layout.render(
-            chrome,
-            main: .div(
-                .class("login-card"),
-                .div(
-                    .class("brand large"), .img(.src(SiteRoute.staticFile("icons/cirrus.svg").path), .attr("alt", ""), .width(40), .height(40)),
-                    .span(.text("Cirrus"))),
-                .h1(.text("Join the workspace")),
-                .p(.class("muted"), .safeText("You were invited as \(model.role.rawValue) with the address \(model.email).")),
-                .unwrap(model.error) { .div(.class("alert error"), .attr("role", "alert"), .safeText($0)) },
-                .form(
-                    .method(.post),
-                    CSRFField.node(model.csrfToken),
-                    .label(.for("name"), .text("Your name")),
-                    .input(.type(.text), .id("name"), .name("name"), .attr("maxlength", "100"), .attr("value", model.name), .attr("autocomplete", "name")),
-                    .label(.for("password"), .text("Choose a password (at least 10 characters)")),
-                    .input(
-                        .type(.password), .id("password"), .name("password"), .required(true), .attr("minlength", "10"),
-                        .attr("autocomplete", "new-password")),
-                    .label(.for("confirm-password"), .text("The password again")),
-                    .input(
-                        .type(.password), .id("confirm-password"), .name("confirmPassword"), .required(true), .attr("minlength", "10"),
-                        .attr("autocomplete", "new-password")),
-                    .button(.type(.submit), .class("button primary wide"), .text("Join"))
-                )
+        SignedOutCard.render(
+            title: "Join Cirrus", heading: "Join the workspace", lead: "You were invited as \(model.role.rawValue) with the address \(model.email).",
+            error: model.error, csrfToken: model.csrfToken, demo: model.demo,
+            .form(
+                .method(.post),
+                CSRFField.node(model.csrfToken),
+                .label(.for("name"), .text("Your name")),
+                .input(.type(.text), .id("name"), .name("name"), .attr("maxlength", "100"), .attr("value", model.name), .attr("autocomplete", "name")),
+                .label(.for("password"), .text("Choose a password (at least 10 characters)")),
+                .input(
+                    .type(.password), .id("password"), .name("password"), .required(true), .attr("minlength", "10"),
+                    .attr("autocomplete", "new-password")),
+                .label(.for("confirm-password"), .text("The password again")),
+                .input(
+                    .type(.password), .id("confirm-password"), .name("confirmPassword"), .required(true), .attr("minlength", "10"),
+                    .attr("autocomplete", "new-password")),
+                .button(.type(.submit), .class("button primary wide"), .text("Join"))
             ))
     }
 }

@@ -39,15 +39,13 @@ enum PeoplePage {
                     .text(
                         "Owners and admins connect accounts, import and manage the knowledge base; members ask the chatbot and read. Removing someone ends their sessions at once and disconnects their accounts; the documents they imported stay."
                     )),
-                .unwrap(model.notice) { .div(.class("alert success"), .attr("role", "status"), .safeText($0.text)) },
-                .unwrap(model.error) { .div(.class("alert error"), .attr("role", "alert"), .safeText($0)) },
+                Alerts.notice(model.notice?.text),
+                Alerts.error(model.error),
                 .unwrap(model.issued) { issued in
                     .section(
                         .class("panel"), .id("new-invitation"),
                         .h2(.safeText("Invitation for \(issued.invitation.email)")),
-                        .div(
-                            .class("alert success"), .attr("role", "status"),
-                            .text("Send them this link. It works once, for seven days, and is not shown again.")),
+                        Alerts.notice("Send them this link. It works once, for seven days, and is not shown again."),
                         .textarea(
                             .id("invitation-link"), .attr("readonly", "readonly"), .attr("rows", "2"), .attr("aria-label", "Invitation link"),
                             .safeText(issued.link)))

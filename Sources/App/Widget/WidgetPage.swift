@@ -22,8 +22,8 @@ enum WidgetPage {
                     .text(
                         "A chat panel for your website: visitors ask the chatbot, which answers as its settings say, from the pages of the origins listed here."
                     )),
-                .unwrap(model.notice) { .div(.class("alert success"), .attr("role", "status"), .safeText($0)) },
-                .unwrap(model.error) { .div(.class("alert error"), .attr("role", "alert"), .safeText($0)) },
+                Alerts.notice(model.notice),
+                Alerts.error(model.error),
                 .section(
                     .class("panel"),
                     .h2(.text("Snippet")),
