@@ -119,6 +119,54 @@ struct BrowserTests {
         }
     }
 
+    @Test("the bell counts unread notifications; clicking it lists them and clears the count")
+    func notificationBell() async throws {
+        // given: a notification for the owner, from the service imports use
+        let harness = try await TestHarness.make()
+        let owner = try await harness.bootstrapOwner()
+        try await harness.withStore { store in
+            await NotificationService(store: store, logger: TestHarness.logger).notify(
+                .importFailed, userID: try owner.requireID(), workspaceID: owner.$workspace.id, subject: "import:test",
+                title: "Import into \u{201C}Handbook\u{201D} ended with 2 failed files", body: "From Dropbox: 3 done, 0 skipped, 2 failed.",
+                link: .documentsPage)
+        }
+        try await harness.withServer { client in
+            let browser = try await WebDriver.start()
+            do {
+                let origin = "http://127.0.0.1:\(client.port)"
+                try await browser.open(origin + "/login")
+                try await browser.type(TestHarness.ownerEmail, into: "#email")
+                try await browser.type(TestHarness.ownerPassword, into: "#password")
+                try await browser.click("button[type=submit]")
+                try await browser.waitForPath("/admin")
+                // when: the dashboard loads, the bell shows one unread
+                let count = try await eventually("the bell shows its count") {
+                    try await browser.execute("const c = document.querySelector('.bell-count'); return c && !c.hidden ? c.textContent : null") as? String
+                }
+                #expect(count == "1")
+                #expect(try await browser.execute("return document.querySelector('a.bell').getAttribute('aria-label')") as? String == "Notifications: 1 unread")
+                // and clicking it lists the notification
+                try await browser.click("a.bell")
+                try await browser.waitForPath("/admin/notifications")
+                #expect(try await browser.text(of: try await browser.element("#notifications")).contains("Handbook"))
+                // then: back on the dashboard the count is gone
+                try await browser.open(origin + "/admin")
+                try await browser.waitForPath("/admin")
+                _ = try await eventually("the bell has asked for its count") {
+                    try await browser.execute("return document.readyState") as? String == "complete" ? true : nil
+                }
+                let after = try await browser.execute(
+                    "return fetch('/api/v1/notifications?unread=true&limit=0').then(r => r.json()).then(j => j.unread)")
+                #expect((after as? Int) == 0)
+                #expect(try await browser.execute("return document.querySelector('.bell-count').hidden") as? Bool == true)
+            } catch {
+                await browser.quit()
+                throw error
+            }
+            await browser.quit()
+        }
+    }
+
     @Test("in demo mode an admin connects Google Drive through the popup and sees Connected with the account email")
     func connectGoogleDriveInPopup() async throws {
         let harness = try await TestHarness.makeWithPublicURL()

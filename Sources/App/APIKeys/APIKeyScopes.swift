@@ -12,9 +12,11 @@ enum APIKeyRules {
         case person
     }
 
-    /// Routes no key may call, whatever the method: keys, people and accounts are managed by people.
+    /// Routes no key may call, whatever the method: keys, people and accounts are managed by people,
+    /// and notifications are a person's own.
     static let personOnly: [SiteRoute] = [
-        .apiKeys, .apiKey(nil), .people, .person(nil), .invitations, .invitation(nil), .apiLogout, .apiLogoutEverywhere, .myPassword, .myTokens, .myToken(nil),
+        .apiKeys, .apiKey(nil), .people, .person(nil), .invitations, .invitation(nil), .notifications, .notificationsRead,
+        .notificationPreferences, .apiLogout, .apiLogoutEverywhere, .myPassword, .myTokens, .myToken(nil),
         .connect(nil),
     ]
     /// Changes a `read` key may make: asking the chatbot and keeping its conversations.

@@ -181,6 +181,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     WidgetController(widget: widget, publicURL: deps.config.apiBaseURL, chrome: chrome).addRoutes(pages: pages, adminPages: adminPages)
     InsightsController(insights: InsightsService(store: deps.store, embedder: deps.knowledge.embedder), chrome: chrome).addRoutes(to: adminPages)
     AccountController(deps: deps).addRoutes(to: pages)
+    NotificationsController(notifications: deps.notifications, chrome: chrome).addRoutes(to: pages)
     APIKeysController(keys: apiKeys, publicURL: deps.config.apiBaseURL, chrome: chrome).addRoutes(to: adminPages)
     PeopleController(people: people, accounts: deps.accounts, cookies: deps.cookies, chrome: chrome, demo: deps.connectors.setup.standIn)
         .addRoutes(adminPages: adminPages, public: router)
@@ -202,6 +203,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     let signedIn = signedInGroup.group(context: SignedInContext.self)
     let admin = signedInGroup.group(context: AdminContext.self)
     AuthAPI(deps: deps).addRoutes(to: signedIn)
+    NotificationsAPI(notifications: deps.notifications).addRoutes(to: signedIn)
     integrations.addRoutes(signedIn: signedIn, admin: admin)
     ActivityAPI(activity: activity).addRoutes(to: signedIn)
     FilesAPI(connectors: connectors, tokens: tokens, maxFileBytes: deps.config.importSettings.maxFileBytes).addRoutes(to: signedIn)
@@ -231,7 +233,8 @@ func makeSyncServices(_ deps: Dependencies, tokens: TokenManager, singleProcess:
     var services: [any Service] = [
         SyncWorkers(
             runner: SyncRunner(deps: deps, tokens: tokens, settings: config.importSettings, reconcileInterval: TimeInterval(config.syncReconcileSeconds)),
-            schedule: schedule, workers: config.syncWorkers, singleProcess: singleProcess, audit: deps.audit, metrics: deps.metrics,
+            schedule: schedule, workers: config.syncWorkers, singleProcess: singleProcess, audit: deps.audit, notifications: deps.notifications,
+            metrics: deps.metrics,
             logger: deps.logger)
     ]
     if config.syncLongpoll {

@@ -24,6 +24,9 @@ struct Dependencies: Sendable {
     /// The allowances of the expensive routes, counted in the store.
     var rateLimiter: RateLimiter { RateLimiter(store: store, limits: config.rateLimits, metrics: metrics) }
 
+    /// Notices to people about what needs them.
+    var notifications: NotificationService { NotificationService(store: store, logger: logger) }
+
     /// The frame of signed-in pages.
     var chrome: PageChrome.Factory { PageChrome.Factory(demo: connectors.setup.standIn) }
 }

@@ -51,6 +51,9 @@ enum SiteRoute: Hashable, Sendable {
     case revokeAPIKeyForm(UUID?)
     /// The workspace's people (admins): the list, and the form that invites someone.
     case peoplePage
+    /// The signed-in person's notifications (visiting marks them read), and their muted kinds.
+    case notificationsPage
+    case notificationPreferencesForm
     case personRoleForm(UUID?)
     case removePersonForm(UUID?)
     case revokeInvitationForm(UUID?)
@@ -67,6 +70,11 @@ enum SiteRoute: Hashable, Sendable {
     case apiKeys
     case apiKey(UUID?)
     /// The workspace's people and invitations (`GET`); one person (`PATCH` role, `DELETE`).
+    /// The caller's notifications (`GET ?unread=true&limit=`); mark some or all read (`POST`);
+    /// the kinds they muted (`GET`, `PUT`).
+    case notifications
+    case notificationsRead
+    case notificationPreferences
     case people
     case person(UUID?)
     /// Invite someone (`POST`); one invitation (`DELETE`).
@@ -173,6 +181,11 @@ enum SiteRoute: Hashable, Sendable {
         case .revokeTokenForm(let value): return page(.literal("settings"), .literal("tokens"), id(value), .literal("revoke"))
         case .apiKeysPage: return page(.literal("api-keys"))
         case .revokeAPIKeyForm(let value): return page(.literal("api-keys"), id(value), .literal("revoke"))
+        case .notificationsPage: return page(.literal("notifications"))
+        case .notificationPreferencesForm: return page(.literal("notifications"), .literal("preferences"))
+        case .notifications: return api(.literal("notifications"))
+        case .notificationsRead: return api(.literal("notifications"), .literal("read"))
+        case .notificationPreferences: return api(.literal("notifications"), .literal("preferences"))
         case .peoplePage: return page(.literal("people"))
         case .personRoleForm(let value): return page(.literal("people"), id(value), .literal("role"))
         case .removePersonForm(let value): return page(.literal("people"), id(value), .literal("remove"))

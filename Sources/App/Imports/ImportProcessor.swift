@@ -256,6 +256,13 @@ struct ImportProcessor: Sendable {
         await deps.audit.record(
             .importFinished, workspaceID: finished.$workspace.id, actorID: finished.$user.id, actorEmail: nil, platform: finished.platform.rawValue,
             detail: "Import into \"\(finished.category)\": \(detail)", clientAddress: nil)
+        let failed = files.filter { $0.state == .failed }.count
+        if failed > 0 {
+            await deps.notifications.notify(
+                .importFailed, userID: finished.$user.id, workspaceID: finished.$workspace.id, subject: "import:\(jobID)",
+                title: "Import into \u{201C}\(finished.category)\u{201D} ended with \(failed) failed file\(failed == 1 ? "" : "s")",
+                body: "From \(finished.platform.displayName): \(detail). Each failed file shows its cause on the import.", link: .documentsPage)
+        }
     }
 }
 

@@ -115,6 +115,15 @@ actor TokenManager {
         } catch {
             try? await releaseClaim(id, claim: claim, failedAt: Date())
             deps.metrics.recordRefresh(platform: platform, result: "failure")
+            // The refresh before this one failed too: it is not a blip.
+            if integration.refreshFailedAt != nil {
+                await deps.notifications.notify(
+                    .refreshFailing, userID: integration.$user.id, workspaceID: integration.$workspace.id, subject: "refresh:\(id)",
+                    title: "Refreshing the \(platform.displayName) connection keeps failing",
+                    body:
+                        "\(platform.displayName) did not answer the last refreshes of its access token. Imports and sync from it are retried; if it goes on, check the provider's status.",
+                    link: .integrationsPage)
+            }
             throw error
         }
         // The rotated refresh token is saved before anyone uses the new access token.
@@ -188,6 +197,11 @@ actor TokenManager {
         await deps.audit.record(
             .refreshFailed, workspaceID: integration.$workspace.id, actorID: integration.$user.id, actorEmail: nil, platform: platform.rawValue,
             detail: "the provider refused the refresh token (\(reason)); reconnect needed", clientAddress: nil)
+        await deps.notifications.notify(
+            .needsReconnect, userID: integration.$user.id, workspaceID: integration.$workspace.id, subject: "reconnect:\(integration.id?.uuidString ?? "")",
+            title: "Reconnect \(platform.displayName)",
+            body: "\(platform.displayName) no longer accepts the saved sign-in. Imports and sync from it wait until you reconnect; your documents are kept.",
+            link: .integrationsPage)
         throw IntegrationError.needsReconnect(platform)
     }
 

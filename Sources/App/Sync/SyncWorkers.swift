@@ -17,6 +17,7 @@ struct SyncWorkers: Service {
     let workers: Int
     let singleProcess: Bool
     let audit: Audit
+    let notifications: NotificationService
     let metrics: MetricsRegistry
     let logger: Logger
     var idleDelay: Duration = .milliseconds(500)
@@ -79,6 +80,10 @@ struct SyncWorkers: Service {
             outcome = Self.isPause(error) ? .paused : .failed
             failure = Self.describe(error, platform: source.platform)
             if outcome == .failed {
+                await notifications.notify(
+                    .syncFailed, userID: source.$user.id, workspaceID: source.$workspace.id, subject: "sync:\(source.id?.uuidString ?? "")",
+                    title: "Syncing \u{201C}\(source.category)\u{201D} from \(source.platform.displayName) failed",
+                    body: failure ?? "The run failed.", link: .sourcesPage)
                 logger.notice(
                     "sync run failed", metadata: ["source": "\(source.id?.uuidString ?? "")", "error": "\(type(of: error))", "code": "\(Self.code(error))"])
             }

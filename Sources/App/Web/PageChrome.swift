@@ -125,6 +125,11 @@ enum Layout {
             .div(
                 .class("topbar-right"),
                 .if(chrome.demo, .span(.class("badge demo"), .attr("title", "Connectors talk to the built-in provider sandbox"), .text("Demo data"))),
+                // The count is filled in by app.js from the API, so every page need not ask the store.
+                .a(
+                    .class("bell"), .href(SiteRoute.notificationsPage.path), .attr("aria-label", "Notifications"),
+                    .data(named: "source", value: SiteRoute.notifications.with(["unread": "true", "limit": "0"])),
+                    .span(.attr("aria-hidden", "true"), .text("\u{1F514}")), .span(.class("bell-count"), .attr("hidden", "hidden"))),
                 .span(.class("who"), .safeText(chrome.userName ?? ""), .span(.class("muted"), .safeText(" " + (chrome.userEmail ?? "")))),
                 .form(
                     .action(SiteRoute.logout.path), .method(.post), .class("inline"),

@@ -39,6 +39,7 @@ enum CirrusMigrations {
         CreateAPIKeys(),
         CreateRateLimitCounts(),
         CreateInvitations(),
+        CreateNotifications(),
     ]
 }
 

@@ -27,3 +27,21 @@ document.addEventListener("click", (event) => {
   const button = event.target instanceof Element ? event.target.closest('[aria-disabled="true"]') : null;
   if (button) { event.preventDefault(); }
 });
+// The bell in the header: how many notifications are unread (its aria-label says it too).
+document.addEventListener("DOMContentLoaded", async () => {
+  const bell = document.querySelector("a.bell[data-source]");
+  if (!bell) { return; }
+  try {
+    const response = await fetch(bell.dataset.source, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    if (!response.ok) { return; }
+    const { unread } = await response.json();
+    const count = bell.querySelector(".bell-count");
+    if (unread > 0) {
+      count.textContent = unread > 99 ? "99+" : String(unread);
+      count.hidden = false;
+      bell.setAttribute("aria-label", `Notifications: ${unread} unread`);
+    }
+  } catch (error) {
+    // No count is better than a broken header.
+  }
+});
