@@ -2,6 +2,7 @@ import CirrusCore
 import FluentKit
 import Foundation
 import HTTPTypes
+import TestSupport
 import Testing
 
 @testable import App
@@ -108,6 +109,100 @@ struct NotificationTests {
             let key = try #require(
                 try await client.json(.post, "/api/v1/api-keys", ["name": "k", "scope": "admin"], bearer: driver.bearer).json()["key"] as? String)
             #expect(try await client.get("/api/v1/notifications", bearer: key).status == .forbidden)
+        }
+    }
+}
+
+/// The workspace's outbound webhook: every notification posted as signed JSON, retried until
+/// the receiver takes it, with a log.
+@Suite("Notification webhook")
+struct WebhookTests {
+    @Test("a notification is posted to the workspace's webhook, signed with its secret; a failing receiver is retried until it answers")
+    func delivered() async throws {
+        // given: a webhook on a receiver that fails twice, retried at once
+        let harness = try await TestHarness.make([AppConfig.Key.webhookAllowPrivate: "true", AppConfig.Key.webhookRetryBase: "0"])
+        try await harness.bootstrapOwner()
+        let receiver = WebhookReceiver(statuses: [500, 503])
+        try await receiver.run { hook in
+            try await harness.withServer { client in
+                let driver = try await ConnectTests.signedIn(client)
+                let set = try await client.json(.put, "/api/v1/webhook", ["url": hook + "/services/T0/B0/x", "enabled": true], bearer: driver.bearer)
+                #expect(set.status == .ok)
+                let secret = try #require(try set.json()["secret"] as? String)
+                // when: Google stops accepting the connection
+                let started = try await driver.start(.googleDrive)
+                _ = try await driver.callback(try await driver.consent(started))
+                try await ConnectDriver.control(started.sandboxOrigin, "/tokens/revoke", ["platform": "google_drive"])
+                _ = try await client.get("/api/v1/integrations/google_drive/account", bearer: driver.bearer)
+                // then: the third post is taken, and the log says so
+                let delivery = try await eventually("the delivery is taken", timeout: .seconds(30)) {
+                    let log = try await client.get("/api/v1/webhook/deliveries", bearer: driver.bearer).json()["deliveries"] as? [[String: Any]]
+                    return log?.first.flatMap { $0["state"] as? String == "delivered" ? $0 : nil }
+                }
+                #expect(delivery["attempts"] as? Int == 3 && delivery["lastStatus"] as? Int == 200)
+                let posts = receiver.posts
+                #expect(posts.count == 3)
+                let post = try #require(posts.last)
+                let timestamp = try #require(post.headers[HTTPField.Name("X-Cirrus-Timestamp")!])
+                #expect(post.headers[HTTPField.Name("X-Cirrus-Signature")!] == "sha256=" + SecureToken.sign(timestamp + "." + post.body, key: secret))
+                #expect(post.headers[HTTPField.Name("X-Cirrus-Event")!] == "connection_needs_reconnect")
+                let payload = try #require(try JSONSerialization.jsonObject(with: Data(post.body.utf8)) as? [String: Any])
+                #expect(payload["type"] as? String == "connection_needs_reconnect")
+                #expect((payload["text"] as? String ?? "").hasPrefix("Cirrus: Reconnect Google Drive."))
+                #expect(payload["url"] as? String == harness.config.apiBaseURL + "/admin/integrations")
+                #expect(payload["recipient"] as? String == TestHarness.ownerEmail)
+            }
+        }
+    }
+
+    @Test("without CIRRUS_WEBHOOK_ALLOW_PRIVATE the webhook must be https on the public internet")
+    func addresses() async throws {
+        // given
+        let harness = try await TestHarness.make([AppConfig.Key.webhookRetryBase: "0"])
+        try await harness.bootstrapOwner()
+        try await harness.withServer { client in
+            let token = try await client.apiToken(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
+            // when / then
+            for refused in [
+                "http://hooks.example.com/x", "https://localhost/x", "https://127.0.0.1/x", "https://169.254.169.254/latest", "https://[::1]/x",
+                "https://user:pass@hooks.example.com/x", "hooks.example.com",
+            ] {
+                let reply = try await client.json(.put, "/api/v1/webhook", ["url": refused], bearer: token)
+                #expect(reply.status == .badRequest, "\(refused)")
+            }
+            #expect(try await client.json(.put, "/api/v1/webhook", ["url": "https://hooks.example.com/services/x"], bearer: token).status == .ok)
+            let memberless = try await client.get("/api/v1/webhook", bearer: token).json()
+            #expect(memberless["url"] as? String == "https://hooks.example.com/services/x" && memberless["enabled"] as? Bool == true)
+            // and blank removes it
+            let removed = try await client.json(.put, "/api/v1/webhook", ["url": ""], bearer: token).json()
+            #expect(removed["url"] == nil && removed["enabled"] as? Bool == false)
+        }
+    }
+
+    @Test("a receiver that keeps failing gets six attempts, then the delivery ends failed with the last answer")
+    func givesUp() async throws {
+        // given: a receiver that always fails
+        let harness = try await TestHarness.make([AppConfig.Key.webhookAllowPrivate: "true", AppConfig.Key.webhookRetryBase: "0"])
+        let owner = try await harness.bootstrapOwner()
+        let receiver = WebhookReceiver(statuses: Array(repeating: 500, count: 10))
+        try await receiver.run { hook in
+            try await harness.withServer { client in
+                let token = try await client.apiToken(email: TestHarness.ownerEmail, password: TestHarness.ownerPassword)
+                #expect(try await client.json(.put, "/api/v1/webhook", ["url": hook + "/x"], bearer: token).status == .ok)
+                // when: a notification is recorded
+                try await harness.withStore { store in
+                    await NotificationService(store: store, logger: TestHarness.logger).notify(
+                        .syncFailed, userID: try owner.requireID(), workspaceID: owner.$workspace.id, subject: "sync:test", title: "Syncing failed",
+                        body: "The provider answered 500.", link: .sourcesPage)
+                }
+                // then
+                let delivery = try await eventually("the delivery ends", timeout: .seconds(30)) {
+                    let log = try await client.get("/api/v1/webhook/deliveries", bearer: token).json()["deliveries"] as? [[String: Any]]
+                    return log?.first.flatMap { $0["state"] as? String == "failed" ? $0 : nil }
+                }
+                #expect(delivery["attempts"] as? Int == 6 && delivery["lastError"] as? String == "The webhook answered HTTP 500.")
+                #expect(receiver.posts.count == 6)
+            }
         }
     }
 }

@@ -115,6 +115,13 @@ struct RoleTests {
         Route(
             method: .post, path: "/api/v1/sources/\(missing)/sync", administrator: .notFound, member: .forbidden, signedOut: .unauthorized, keyScope: .import),
         Route(method: .delete, path: "/api/v1/sources/\(missing)", administrator: .notFound, member: .forbidden, signedOut: .unauthorized, keyScope: .admin),
+        Route(method: .get, path: "/admin/notifications", administrator: .ok, member: .ok, signedOut: .found, keyScope: nil),
+        Route(method: .get, path: "/api/v1/notifications", administrator: .ok, member: .ok, signedOut: .unauthorized, keyScope: nil),
+        Route(method: .get, path: "/api/v1/webhook", administrator: .ok, member: .forbidden, signedOut: .unauthorized, keyScope: nil),
+        Route(method: .get, path: "/api/v1/webhook/deliveries", administrator: .ok, member: .forbidden, signedOut: .unauthorized, keyScope: nil),
+        Route(
+            method: .put, path: "/api/v1/webhook", body: #"{"url": "https://hooks.example.com/x"}"#, administrator: .ok, member: .forbidden,
+            signedOut: .unauthorized, keyScope: nil),
         Route(method: .get, path: "/admin/people", administrator: .ok, member: .forbidden, signedOut: .found, keyScope: nil),
         Route(method: .get, path: "/invite/\(missing)", administrator: .notFound, member: .notFound, signedOut: .notFound, keyScope: nil),
         Route(method: .get, path: "/api/v1/people", administrator: .ok, member: .forbidden, signedOut: .unauthorized, keyScope: nil),

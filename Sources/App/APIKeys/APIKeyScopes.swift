@@ -16,7 +16,7 @@ enum APIKeyRules {
     /// and notifications are a person's own.
     static let personOnly: [SiteRoute] = [
         .apiKeys, .apiKey(nil), .people, .person(nil), .invitations, .invitation(nil), .notifications, .notificationsRead,
-        .notificationPreferences, .apiLogout, .apiLogoutEverywhere, .myPassword, .myTokens, .myToken(nil),
+        .notificationPreferences, .webhook, .webhookDeliveries, .apiLogout, .apiLogoutEverywhere, .myPassword, .myTokens, .myToken(nil),
         .connect(nil),
     ]
     /// Changes a `read` key may make: asking the chatbot and keeping its conversations.

@@ -58,6 +58,7 @@ enum ActivityPage {
         case "invitation_accepted": "Joined the workspace"
         case "role_changed": "Changed someone's role"
         case "person_removed": "Removed someone"
+        case "webhook_changed": "Changed the notification webhook"
         case "password_changed": "Changed their password"
         case "signed_out_everywhere": "Signed out everywhere"
         case "user_created": "User created"

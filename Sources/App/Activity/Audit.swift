@@ -22,6 +22,7 @@ struct Audit: Sendable {
         case invitationAccepted = "invitation_accepted"
         case roleChanged = "role_changed"
         case personRemoved = "person_removed"
+        case webhookChanged = "webhook_changed"
         case passwordChanged = "password_changed"
         case signedOutEverywhere = "signed_out_everywhere"
         case userCreated = "user_created"

@@ -58,6 +58,10 @@ public func buildApplication(
                     grace: .seconds(config.shutdownGraceSeconds)))
         }
         services.append(contentsOf: makeSyncServices(deps, tokens: tokens, singleProcess: store.engine == .sqlite))
+        services.append(
+            WebhookDeliverer(
+                store: store, vault: deps.vault, http: http, allowPrivate: config.webhookAllowPrivate,
+                retryBase: TimeInterval(config.webhookRetryBaseSeconds), logger: logger))
         if let metricsPort = config.metricsPort {
             // Metrics on their own loopback port: reachable by a local Prometheus or sidecar,
             // never through the public listener or its reverse proxy.
@@ -181,7 +185,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     WidgetController(widget: widget, publicURL: deps.config.apiBaseURL, chrome: chrome).addRoutes(pages: pages, adminPages: adminPages)
     InsightsController(insights: InsightsService(store: deps.store, embedder: deps.knowledge.embedder), chrome: chrome).addRoutes(to: adminPages)
     AccountController(deps: deps).addRoutes(to: pages)
-    NotificationsController(notifications: deps.notifications, chrome: chrome).addRoutes(to: pages)
+    NotificationsController(notifications: deps.notifications, webhooks: deps.webhooks, chrome: chrome).addRoutes(pages: pages, adminPages: adminPages)
     APIKeysController(keys: apiKeys, publicURL: deps.config.apiBaseURL, chrome: chrome).addRoutes(to: adminPages)
     PeopleController(people: people, accounts: deps.accounts, cookies: deps.cookies, chrome: chrome, demo: deps.connectors.setup.standIn)
         .addRoutes(adminPages: adminPages, public: router)
@@ -203,7 +207,9 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     let signedIn = signedInGroup.group(context: SignedInContext.self)
     let admin = signedInGroup.group(context: AdminContext.self)
     AuthAPI(deps: deps).addRoutes(to: signedIn)
-    NotificationsAPI(notifications: deps.notifications).addRoutes(to: signedIn)
+    let notificationsAPI = NotificationsAPI(notifications: deps.notifications, webhooks: deps.webhooks)
+    notificationsAPI.addRoutes(to: signedIn)
+    notificationsAPI.addRoutes(admin: admin)
     integrations.addRoutes(signedIn: signedIn, admin: admin)
     ActivityAPI(activity: activity).addRoutes(to: signedIn)
     FilesAPI(connectors: connectors, tokens: tokens, maxFileBytes: deps.config.importSettings.maxFileBytes).addRoutes(to: signedIn)

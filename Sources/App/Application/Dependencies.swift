@@ -25,7 +25,10 @@ struct Dependencies: Sendable {
     var rateLimiter: RateLimiter { RateLimiter(store: store, limits: config.rateLimits, metrics: metrics) }
 
     /// Notices to people about what needs them.
-    var notifications: NotificationService { NotificationService(store: store, logger: logger) }
+    var notifications: NotificationService { NotificationService(store: store, logger: logger, publicURL: config.apiBaseURL) }
+
+    /// The workspace's outbound webhook settings and log.
+    var webhooks: WebhookService { WebhookService(store: store, vault: vault, audit: audit, allowPrivate: config.webhookAllowPrivate) }
 
     /// The frame of signed-in pages.
     var chrome: PageChrome.Factory { PageChrome.Factory(demo: connectors.setup.standIn) }

@@ -86,6 +86,10 @@ public struct AppConfig: Sendable, CustomStringConvertible {
     /// Whether Microsoft 365 sources get Graph change notifications too. Off unless asked for:
     /// Graph creates subscriptions on files only for apps granted `Files.ReadWrite.All`.
     public var syncPushMicrosoft: Bool
+    /// Whether the workspace webhook may post to loopback and private addresses (`CIRRUS_WEBHOOK_ALLOW_PRIVATE`).
+    public var webhookAllowPrivate: Bool
+    /// First wait before a failed webhook delivery is tried again; doubles each time.
+    public var webhookRetryBaseSeconds: Int
     /// Seconds after a push message at which the source runs once more, for change feeds that
     /// lag their notifications (0: no second run).
     public var syncPushFollowUpSeconds: Int
@@ -185,6 +189,8 @@ extension AppConfig {
         public static let syncLongpoll = "CIRRUS_SYNC_LONGPOLL"
         public static let syncPush = "CIRRUS_SYNC_PUSH"
         public static let syncPushMicrosoft = "CIRRUS_SYNC_PUSH_MICROSOFT"
+        public static let webhookAllowPrivate = "CIRRUS_WEBHOOK_ALLOW_PRIVATE"
+        public static let webhookRetryBase = "CIRRUS_WEBHOOK_RETRY_BASE_SECONDS"
         public static let syncPushFollowUp = "CIRRUS_SYNC_PUSH_FOLLOW_UP_SECONDS"
         public static let shutdownGrace = "CIRRUS_SHUTDOWN_GRACE_SECONDS"
         public static let extractWorkers = "CIRRUS_EXTRACT_WORKERS"
@@ -326,6 +332,8 @@ extension AppConfig {
         self.syncLongpoll = try bool(Key.syncLongpoll) ?? true
         self.syncPush = try bool(Key.syncPush) ?? true
         self.syncPushMicrosoft = try bool(Key.syncPushMicrosoft) ?? false
+        self.webhookAllowPrivate = try bool(Key.webhookAllowPrivate) ?? false
+        self.webhookRetryBaseSeconds = try int(Key.webhookRetryBase, default: 10, range: 0...3600)
         self.syncPushFollowUpSeconds = try int(Key.syncPushFollowUp, default: 90, range: 0...3600)
         self.shutdownGraceSeconds = try int(Key.shutdownGrace, default: 10, range: 0...3600)
         self.trustedProxies = string(Key.trustedProxies) ?? ""

@@ -54,6 +54,8 @@ enum SiteRoute: Hashable, Sendable {
     /// The signed-in person's notifications (visiting marks them read), and their muted kinds.
     case notificationsPage
     case notificationPreferencesForm
+    /// The workspace's webhook (admins).
+    case webhookForm
     case personRoleForm(UUID?)
     case removePersonForm(UUID?)
     case revokeInvitationForm(UUID?)
@@ -75,6 +77,9 @@ enum SiteRoute: Hashable, Sendable {
     case notifications
     case notificationsRead
     case notificationPreferences
+    /// The workspace's notification webhook (`GET`, `PUT {url, enabled}`), and its delivery log.
+    case webhook
+    case webhookDeliveries
     case people
     case person(UUID?)
     /// Invite someone (`POST`); one invitation (`DELETE`).
@@ -183,6 +188,9 @@ enum SiteRoute: Hashable, Sendable {
         case .revokeAPIKeyForm(let value): return page(.literal("api-keys"), id(value), .literal("revoke"))
         case .notificationsPage: return page(.literal("notifications"))
         case .notificationPreferencesForm: return page(.literal("notifications"), .literal("preferences"))
+        case .webhookForm: return page(.literal("notifications"), .literal("webhook"))
+        case .webhook: return api(.literal("webhook"))
+        case .webhookDeliveries: return api(.literal("webhook"), .literal("deliveries"))
         case .notifications: return api(.literal("notifications"))
         case .notificationsRead: return api(.literal("notifications"), .literal("read"))
         case .notificationPreferences: return api(.literal("notifications"), .literal("preferences"))

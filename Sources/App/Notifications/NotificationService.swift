@@ -9,6 +9,8 @@ import Logging
 struct NotificationService: Sendable {
     let store: Store
     let logger: Logger
+    /// The server's public URL, for links in webhook posts.
+    var publicURL = ""
 
     /// A notification as the list and the API show it.
     struct Item: Sendable, Encodable, Equatable {
@@ -40,9 +42,34 @@ struct NotificationService: Sendable {
             notification.link = link?.path
             notification.subject = subject
             try await notification.create(on: database)
+            try await queueWebhook(notification)
         } catch {
             logger.warning("could not record a notification", metadata: ["kind": "\(kind.rawValue)", "error": "\(type(of: error))"])
         }
+    }
+
+    /// Queues a post of `notification` to the workspace's webhook when it has one switched on.
+    private func queueWebhook(_ notification: InAppNotification) async throws {
+        let database = store.database
+        guard
+            let endpoint = try await WebhookEndpoint.query(on: database).filter(\.$workspace.$id == notification.$workspace.id).first(),
+            endpoint.enabled
+        else { return }
+        let recipient = try await User.find(notification.$user.id, on: database)?.email ?? ""
+        let url = notification.link.map { publicURL + $0 }
+        let payload = WebhookPayload(
+            id: try notification.requireID(), type: notification.kind,
+            text: "Cirrus: \(notification.title). \(notification.body)" + (url.map { " \($0)" } ?? ""), title: notification.title,
+            body: notification.body, url: url, workspaceId: notification.$workspace.id, recipient: recipient,
+            createdAt: notification.createdAt ?? Date())
+        let delivery = WebhookDelivery()
+        delivery.$workspace.id = notification.$workspace.id
+        delivery.kind = notification.kind
+        delivery.payload = JSONCoding.text(payload)
+        delivery.state = .pending
+        delivery.attempts = 0
+        delivery.nextAttemptAt = Date()
+        try await delivery.create(on: database)
     }
 
     /// The person's notifications, newest first, with how many are unread.

@@ -4,6 +4,7 @@ import Hummingbird
 /// `/api/v1/notifications`: the caller's own notifications, marking them read, muting kinds.
 struct NotificationsAPI {
     let notifications: NotificationService
+    let webhooks: WebhookService
 
     struct ListResponse: ResponseEncodable {
         let notifications: [NotificationService.Item]
@@ -17,6 +18,30 @@ struct NotificationsAPI {
 
     struct Preferences: ResponseEncodable, Decodable {
         let muted: [NotificationKind]
+    }
+
+    struct WebhookChange: Decodable {
+        /// Blank removes the webhook.
+        let url: String
+        let enabled: Bool?
+    }
+
+    struct DeliveryLog: ResponseEncodable {
+        let deliveries: [WebhookService.DeliveryRow]
+    }
+
+    /// The workspace's webhook: admins only, signed in as themselves (the secret is in it).
+    func addRoutes(admin: RouterGroup<AdminContext>) {
+        admin.get(SiteRoute.webhook.pattern) { _, context -> WebhookService.Settings in
+            try await webhooks.settings(for: context.identity.workspaceID)
+        }
+        admin.put(SiteRoute.webhook.pattern) { request, context -> WebhookService.Settings in
+            let body = try await request.decode(as: WebhookChange.self, context: context)
+            return try await webhooks.update(url: body.url, enabled: body.enabled ?? true, by: context.identity, clientAddress: context.clientAddress)
+        }
+        admin.get(SiteRoute.webhookDeliveries.pattern) { _, context -> DeliveryLog in
+            DeliveryLog(deliveries: try await webhooks.deliveries(for: context.identity.workspaceID))
+        }
     }
 
     func addRoutes(to signedIn: RouterGroup<SignedInContext>) {
@@ -41,3 +66,5 @@ struct NotificationsAPI {
         }
     }
 }
+
+extension WebhookService.Settings: ResponseEncodable {}

@@ -40,6 +40,7 @@ enum CirrusMigrations {
         CreateRateLimitCounts(),
         CreateInvitations(),
         CreateNotifications(),
+        CreateWebhooks(),
     ]
 }
 
