@@ -95,9 +95,25 @@ struct ImportTests {
             let metrics = try await client.get("/metrics").body
             #expect(metrics.contains(#"cirrus_import_file_duration_seconds_count{platform="google_drive",state="done"} 3"#))
             #expect(metrics.contains(#"cirrus_import_file_duration_seconds_sum{platform="google_drive",state="done"}"#))
+            // and the picker marks them as in the knowledge base, unchanged
+            let listed = try await Self.browse(client, driver, .googleDrive, folder: folder["id"] as! String)
+            for name in names {
+                let copy = try #require(Self.find(name, in: listed)?["imported"] as? [String: Any], "\(name)")
+                #expect(copy["upToDate"] as? Bool == true && copy["category"] as? String == "Product Documentation" && copy["documentId"] is String)
+            }
+            #expect(Self.files(listed).filter { $0["imported"] != nil }.count == names.count)
             // and importing the same files again is reported as already imported
             let again = try await Self.importAndWait(client, driver, .googleDrive, ids: ids, category: "Product Documentation")
             #expect(Self.items(again).every { $0["state"] as? String == "skipped" && ($0["reason"] as? String ?? "").contains("Already imported") })
+            // and once a file changes at Google, the picker says a newer version exists
+            let guide = try #require(Self.find("Feature Guide.docx", in: listed)?["id"] as? String)
+            let sandbox = try await driver.start(.googleDrive).sandboxOrigin
+            try await ConnectDriver.control(
+                sandbox, "/files/\(guide)", ["content": Data("A new guide.".utf8).base64EncodedString()],
+                method: .PATCH)
+            let relisted = try await Self.browse(client, driver, .googleDrive, folder: folder["id"] as! String)
+            #expect((Self.find("Feature Guide.docx", in: relisted)?["imported"] as? [String: Any])?["upToDate"] as? Bool == false)
+            #expect((Self.find("Product Overview.pdf", in: relisted)?["imported"] as? [String: Any])?["upToDate"] as? Bool == true)
         }
     }
 

@@ -69,4 +69,19 @@ struct AbstentionTests {
         #expect(Answerer.isUnknown("  I don’t know"))
         #expect(!Answerer.isUnknown("The Growth plan costs 199 dollars a month [1]."))
     }
+
+    @Test("the same text in two documents (a file imported from two places) is cited once, from where it ranked first")
+    func sameTextCitedOnce() {
+        // given: a passage found in a Drive copy and, with other spacing and case, in a Dropbox copy, and a third document
+        let text = "Refunds are paid within 14 days of a written request to the billing team."
+        let drive = Self.passage(text, title: "Refunds (Drive)", cosine: 0.82)
+        let dropbox = Self.passage(text.uppercased().replacingOccurrences(of: " ", with: "  "), title: "Refunds (Dropbox)", cosine: 0.81, bm25Rank: 2)
+        let other = Self.passage("Refunds for annual plans are prorated by the month.", title: "Annual plans", cosine: 0.7, bm25Rank: 3)
+        // when
+        let grounding = Answerer().ground(
+            question: "How fast are refunds paid?", passages: [drive, dropbox, other], rarity: { $0.map { _ in 1 } })
+        // then
+        #expect(grounding.citations.map(\.title) == ["Refunds (Drive)", "Annual plans"])
+        #expect(grounding.passages.map(\.title) == ["Refunds (Drive)", "Annual plans"])
+    }
 }

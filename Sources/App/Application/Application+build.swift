@@ -212,7 +212,7 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     notificationsAPI.addRoutes(admin: admin)
     integrations.addRoutes(signedIn: signedIn, admin: admin)
     ActivityAPI(activity: activity).addRoutes(to: signedIn)
-    FilesAPI(connectors: connectors, tokens: tokens, maxFileBytes: deps.config.importSettings.maxFileBytes).addRoutes(to: signedIn)
+    FilesAPI(store: deps.store, connectors: connectors, tokens: tokens, maxFileBytes: deps.config.importSettings.maxFileBytes).addRoutes(to: signedIn)
     ImportsAPI(imports: imports).addRoutes(signedIn: signedIn, admin: admin)
     DocumentsAPI(documents: documents).addRoutes(signedIn: signedIn, admin: admin)
     SourcesAPI(sync: sync).addRoutes(signedIn: signedIn, admin: admin)

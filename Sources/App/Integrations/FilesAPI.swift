@@ -1,12 +1,14 @@
 import CirrusCore
 import Connectors
 import Extraction
+import FluentKit
 import Foundation
 import Hummingbird
 
 /// `GET /api/v1/integrations/{platform}/files`: the file browser's listing, in the seed's
 /// `CloudFile` shape plus paging, breadcrumbs and whether each item can be imported.
 struct FilesAPI {
+    let store: Store
     let connectors: ConnectorRegistry
     let tokens: TokenManager
     /// Files larger than this are listed as not importable.
@@ -30,6 +32,18 @@ struct FilesAPI {
         let exportFormat: String?
         /// A folder that is also a document (a Confluence page with children).
         let isAlsoDocument: Bool
+        /// The knowledge base's copy of this file, when it has one.
+        var imported: ImportedCopy? = nil
+    }
+
+    /// A listed file that is already in the knowledge base: when, and whether the provider has
+    /// a newer version than the copy (importing it again then updates the copy).
+    struct ImportedCopy: Encodable, Equatable {
+        let documentId: UUID
+        let importedAt: Date?
+        let category: String
+        /// `false`: the provider's revision differs from the one imported.
+        let upToDate: Bool
     }
 
     struct ListResponse: ResponseEncodable {
@@ -56,9 +70,33 @@ struct FilesAPI {
             let crumbs: [Breadcrumb] =
                 pageToken == nil
                 ? try await access { connector, session in try await connector.breadcrumbs(folderID: folderID, session: session) } : []
-            let files = try await page.files.map(dto)
+            let listed = try await page.files
+            let copies = try await importedCopies(of: listed, platform: platform, siteID: try await access.siteID(), workspaceID: identity.workspaceID)
+            let files = listed.map { file in
+                var row = dto(file)
+                row.imported = copies[file.id]
+                return row
+            }
             return ListResponse(folderId: folderID, files: files, nextPageToken: try await page.nextPageToken, breadcrumbs: crumbs)
         }
+    }
+
+    /// The knowledge base's copies of the listed files, by file id, in one query.
+    func importedCopies(of files: [CloudFile], platform: Platform, siteID: String?, workspaceID: UUID) async throws -> [String: ImportedCopy] {
+        let documents = files.filter { !$0.isFolder || $0.isAlsoDocument }
+        guard !documents.isEmpty else { return [:] }
+        let keys = Dictionary(
+            documents.map { (SourceKey.make(platform: platform, siteID: siteID, fileID: $0.id), $0) }, uniquingKeysWith: { first, _ in first })
+        let rows = try await KnowledgeDocument.query(on: store.database).filter(\.$workspace.$id == workspaceID).filter(\.$sourcePlatform == platform)
+            .filter(\.$sourceFileID ~~ Array(keys.keys)).all()
+        var copies: [String: ImportedCopy] = [:]
+        for row in rows {
+            guard let file = keys[row.sourceFileID], let id = row.id else { continue }
+            copies[file.id] = ImportedCopy(
+                documentId: id, importedAt: row.updatedAt ?? row.createdAt, category: row.category,
+                upToDate: file.revision == nil || row.sourceRevision == file.revision)
+        }
+        return copies
     }
 
     func dto(_ file: CloudFile) -> CloudFileDTO {

@@ -118,7 +118,9 @@ public struct Answerer: Sendable {
     }
 
     /// Decides whether the passages (ranked best first) answer the question and, if so, which
-    /// to cite: one numbered source per document. `rarity` weighs the question's words (the index's).
+    /// to cite: one numbered source per document, and never the same text twice (a file imported
+    /// from two places is cited once, from where it ranked first). `rarity` weighs the question's
+    /// words (the index's).
     public func ground(
         question: String, language: Language = .english, passages: [RetrievedPassage], rarity: ([String]) -> [Float], limit: Int = 4
     ) -> Grounding {
@@ -126,7 +128,9 @@ public struct Answerer: Sendable {
         let evidence = abstention.evidence(question: question, language: language, passages: passages, rarity: rarity)
         if let reason = abstention.decline(evidence, found: true) { return Grounding(passages: [], citations: [], evidence: evidence, declined: reason) }
         // The best passage is cited however low its own cosine; the others when they clear the threshold.
-        let kept = passages.prefix(limit).enumerated().filter { $0.offset == 0 || confidence($0.element) >= threshold }.map(\.element)
+        var texts = Set<String>()
+        let distinct = passages.filter { texts.insert(Self.comparable($0.text)).inserted }
+        let kept = distinct.prefix(limit).enumerated().filter { $0.offset == 0 || confidence($0.element) >= threshold }.map(\.element)
         var citations: [Citation] = []
         for passage in kept where !citations.contains(where: { $0.documentID == passage.documentID }) {
             citations.append(
@@ -135,6 +139,11 @@ public struct Answerer: Sendable {
                     url: passage.url, location: Self.place(passage), confidence: Int((confidence(passage) * 100).rounded())))
         }
         return Grounding(passages: kept, citations: citations, evidence: evidence, declined: nil)
+    }
+
+    /// Text as compared for sameness: case and runs of white space do not count.
+    static func comparable(_ text: String) -> String {
+        text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     /// An extractive answer: the sentences of the cited passages most like the question,

@@ -92,6 +92,11 @@
     });
   }
 
+  function daysAgo(time) {
+    const days = Math.floor((Date.now() - new Date(time).getTime()) / 86400000);
+    return days <= 0 ? "today" : days === 1 ? "yesterday" : `${days} days ago`;
+  }
+
   function row(file) {
     const tr = document.createElement("tr");
     tr.dataset.fileId = file.id;
@@ -121,6 +126,16 @@
       why.className = "reason"; why.textContent = file.reason;
       nameCell.appendChild(why);
       tr.classList.add("disabled");
+    }
+    // Already in the knowledge base: importing again is a choice (an unchanged copy is skipped, an older one updated).
+    if (file.imported) {
+      const note = document.createElement("div");
+      note.className = "imported";
+      const when = file.imported.importedAt ? daysAgo(file.imported.importedAt) : "";
+      note.textContent = `In the knowledge base (${file.imported.category}), imported ${when}` +
+        (file.imported.upToDate ? ", unchanged" : ": a newer version exists");
+      nameCell.appendChild(note);
+      tr.dataset.imported = file.imported.upToDate ? "current" : "outdated";
     }
     tr.appendChild(nameCell);
     tr.appendChild(cell(typeName(file)));
