@@ -231,10 +231,17 @@ struct BrowserTests {
                 let folder = try await browser.element(xpath: "//tbody[@id='picker-rows']//button[normalize-space(.)='Product Docs']", timeout: .seconds(10))
                 try await browser.click(element: folder)
                 _ = try await browser.element(xpath: "//ol[@id='picker-crumbs']//span[normalize-space(.)='Product Docs']", timeout: .seconds(10))
+                // previews one: its details and the start of its text, before importing anything
+                let guide = try await browser.element(
+                    xpath: "//tbody[@id='picker-rows']//button[normalize-space(.)='Feature Guide.docx']", timeout: .seconds(10))
+                try await browser.click(element: guide)
+                _ = try await browser.element("#picker-preview[data-state=text]", timeout: .seconds(20))
+                let preview = try await browser.text(of: try await browser.element("#picker-preview"))
+                #expect(preview.contains("Feature Guide.docx") && preview.count > 80, "\(preview)")
                 // selects the three files
                 for name in ["Product Overview.pdf", "Feature Guide.docx", "API Documentation.pdf"] {
                     let box = try await browser.element(
-                        xpath: "//tbody[@id='picker-rows']//tr[.//span[normalize-space(.)='\(name)']]//input[@type='checkbox']", timeout: .seconds(10))
+                        xpath: "//tbody[@id='picker-rows']//tr[.//button[normalize-space(.)='\(name)']]//input[@type='checkbox']", timeout: .seconds(10))
                     try await browser.click(element: box)
                 }
                 // (a folder that fits one page offers no "Load more")

@@ -312,3 +312,34 @@ struct ImportEstimateTests {
         #expect(ImportService.Report(job: job, items: [Self.item(.done, chunks: 1), Self.item(.failed)], now: now).etaSeconds == nil)
     }
 }
+
+/// The picker's preview: a file's details and the start of its text, read without importing.
+@Suite("File preview")
+struct FilePreviewTests {
+    @Test("a file's preview shows its text read on the fly and stores nothing; a folder says why there is none; a made-up id is not found")
+    func preview() async throws {
+        let harness = try await TestHarness.make()
+        try await harness.withServer { client in
+            // given: Google Drive connected
+            let driver = try await ImportTests.connected(client, .googleDrive)
+            let guide = try await ImportTests.walk(client, driver, .googleDrive, ["Product Docs", "Feature Guide.docx"])
+            let folder = try await ImportTests.walk(client, driver, .googleDrive, ["Product Docs"])
+            // when
+            let id = try #require(guide["id"] as? String)
+            let shown = try await client.get("/api/v1/integrations/google_drive/files/\(id)/preview", bearer: driver.bearer)
+            // then
+            #expect(shown.status == .ok, "\(shown.body.prefix(300))")
+            let body = try shown.json()
+            #expect(body["name"] as? String == "Feature Guide.docx" && body["reason"] == nil)
+            #expect((body["text"] as? String ?? "").count > 80)
+            #expect(body["size"] is Int && body["modifiedTime"] is String)
+            let folderID = try #require(folder["id"] as? String)
+            let ofFolder = try await client.get("/api/v1/integrations/google_drive/files/\(folderID)/preview", bearer: driver.bearer).json()
+            #expect(ofFolder["text"] == nil && (ofFolder["reason"] as? String ?? "").contains("folder"))
+            #expect(try await client.get("/api/v1/integrations/google_drive/files/nope/preview", bearer: driver.bearer).status == .notFound)
+        }
+        // and nothing was imported
+        let documents = try await harness.withStore { try await KnowledgeDocument.query(on: $0.database).count() }
+        #expect(documents == 0)
+    }
+}

@@ -25,7 +25,7 @@ enum APIKeyRules {
     ]
     /// What an `import` key may do beyond reading: browse accounts, import, re-import and sync.
     static let importRoutes: [SiteRoute] = [
-        .files(nil), .startImport(nil), .reimport(nil), .sources, .source(nil), .syncSource(nil),
+        .files(nil), .filePreview(nil, nil), .startImport(nil), .reimport(nil), .sources, .source(nil), .syncSource(nil),
     ]
 
     private static let table: [String: (safe: Requirement, unsafe: Requirement)] = {
@@ -33,7 +33,8 @@ enum APIKeyRules {
         for route in readChanges { table[route.pattern.description] = (.scope(.read), .scope(.read)) }
         for route in importRoutes {
             // Deleting a synced source (and maybe its documents) stays an admin's change.
-            table[route.pattern.description] = (route == .files(nil) ? .scope(.import) : .scope(.read), .scope(.import))
+            let browsing = route == .files(nil) || route == .filePreview(nil, nil)
+            table[route.pattern.description] = (browsing ? .scope(.import) : .scope(.read), .scope(.import))
         }
         for route in personOnly { table[route.pattern.description] = (.person, .person) }
         return table

@@ -74,7 +74,7 @@ public func buildApplication(
         }
         services.append(contentsOf: extraServices)
         return Application(
-            router: buildRouter(deps, tokens: tokens, imports: imports, sync: SyncSchedule(store: store)),
+            router: buildRouter(deps, tokens: tokens, imports: imports, sync: SyncSchedule(store: store), reader: documentReader),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Cirrus"),
             services: services,
             logger: logger)
@@ -130,7 +130,9 @@ func makeKnowledgeBase(config: AppConfig, store: Store, http: HTTPClient, logger
 /// Routes and middleware. Middleware is added before routes: Hummingbird applies a router's
 /// middleware to the routes registered after it. Routes for signed-in people are registered on
 /// groups of ``SignedInContext`` (identity required) or ``AdminContext`` (owner or admin).
-func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: ImportQueue, sync schedule: SyncSchedule) -> Router<AppRequestContext> {
+func buildRouter(
+    _ deps: Dependencies, tokens: TokenManager, imports queue: ImportQueue, sync schedule: SyncSchedule, reader: any DocumentReader
+) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: HTTPMetricsMiddleware(metrics: deps.metrics))
     router.add(middleware: ClientAddressMiddleware(proxies: deps.trustedProxies))
@@ -212,6 +214,10 @@ func buildRouter(_ deps: Dependencies, tokens: TokenManager, imports queue: Impo
     notificationsAPI.addRoutes(admin: admin)
     integrations.addRoutes(signedIn: signedIn, admin: admin)
     ActivityAPI(activity: activity).addRoutes(to: signedIn)
+    FilePreview(
+        connectors: connectors, tokens: tokens, reader: reader, maxBytes: min(deps.config.importSettings.maxFileBytes, 20_000_000),
+        temporaryDirectory: deps.config.importSettings.temporaryDirectory
+    ).addRoutes(to: signedIn)
     FilesAPI(store: deps.store, connectors: connectors, tokens: tokens, maxFileBytes: deps.config.importSettings.maxFileBytes).addRoutes(to: signedIn)
     ImportsAPI(imports: imports).addRoutes(signedIn: signedIn, admin: admin)
     DocumentsAPI(documents: documents).addRoutes(signedIn: signedIn, admin: admin)

@@ -221,6 +221,13 @@ enum DocumentsPage {
                         )),
                     .tbody(.id("picker-rows"))
                 )),
+            // Filled by the script when a file's name is chosen: its details and the start of its text.
+            .element(
+                named: "aside",
+                nodes: [
+                    .id("picker-preview"), .class("picker-preview"), .attr("hidden", ""), .attr("aria-live", "polite"),
+                    .attr("aria-label", "Preview"),
+                ]),
             .p(.id("picker-status"), .class("muted"), .attr("role", "status"), .attr("aria-live", "polite")),
             .button(.type(.button), .id("picker-more"), .class("button subtle"), .attr("hidden", ""), .text("Load more")),
             .div(

@@ -94,6 +94,8 @@ enum SiteRoute: Hashable, Sendable {
     /// The first spelling of ``resource(_:)`` (body `{"siteId"}`), for Confluence only; still served.
     case confluenceSite
     case files(Platform?)
+    /// One file's details and the start of its text, read on the fly, for the picker's preview.
+    case filePreview(Platform?, String?)
     case startImport(Platform?)
     case imports
     case importJob(UUID?)
@@ -219,6 +221,8 @@ enum SiteRoute: Hashable, Sendable {
         case .resource(let value): return api(integrations, platform(value), .literal("resource"))
         case .confluenceSite: return api(integrations, .literal("confluence"), .literal("site"))
         case .files(let value): return api(integrations, platform(value), .literal("files"))
+        case .filePreview(let value, let file):
+            return api(integrations, platform(value), .literal("files"), .parameter("file", value: file), .literal("preview"))
         case .startImport(let value): return api(integrations, platform(value), .literal("import"))
         case .imports: return api(.literal("imports"))
         case .importJob(let value): return api(.literal("imports"), id(value))

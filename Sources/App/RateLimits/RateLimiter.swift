@@ -97,7 +97,7 @@ struct RateLimitMiddleware: RouterMiddleware {
     static let table: [String: RateLimits.Action] = {
         let entries: [(HTTPRequest.Method, SiteRoute, RateLimits.Action)] = [
             (.get, .connect(nil), .connect), (.post, .connect(nil), .connect),
-            (.get, .files(nil), .browse),
+            (.get, .files(nil), .browse), (.get, .filePreview(nil, nil), .browse),
             (.post, .startImport(nil), .import), (.post, .reimport(nil), .import), (.post, .reimportForm(nil), .import),
             (.post, .syncSource(nil), .sync), (.post, .syncSourceForm(nil), .sync),
             (.post, .chat, .chat), (.post, .conversations, .chat), (.post, .conversationMessages(nil), .chat),

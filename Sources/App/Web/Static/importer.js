@@ -47,6 +47,7 @@
     };
     $("importer-title").textContent = "Import from " + name;
     browse.hidden = false; progress.hidden = true;
+    $("picker-preview").hidden = true;
     category.value = "";
     $("picker-q").value = "";
     if (typeof dialog.showModal === "function") { dialog.showModal(); } else { dialog.setAttribute("open", ""); }
@@ -92,6 +93,31 @@
     });
   }
 
+  // The preview pane: the file's details at once, then the start of its text read on the fly.
+  async function preview(file) {
+    const pane = $("picker-preview");
+    const heading = document.createElement("h3");
+    heading.textContent = file.name;
+    const facts = document.createElement("p");
+    facts.className = "muted small";
+    facts.textContent = [typeName(file), formatSize(file.size), file.modifiedTime ? "modified " + new Date(file.modifiedTime).toLocaleDateString() : ""]
+      .filter(Boolean).join(" · ");
+    const body = document.createElement("pre");
+    body.className = "preview-text";
+    body.textContent = "Reading…";
+    pane.replaceChildren(heading, facts, body);
+    pane.hidden = false;
+    pane.dataset.fileId = file.id;
+    try {
+      const shown = await api(state.filesUrl + "/" + encodeURIComponent(file.id) + "/preview");
+      if (pane.dataset.fileId !== file.id) { return; }
+      body.textContent = shown.text ? shown.text + (shown.truncated ? "\n…" : "") : (shown.reason || "Nothing to show.");
+      pane.dataset.state = shown.text ? "text" : "none";
+    } catch (error) {
+      if (pane.dataset.fileId === file.id) { body.textContent = error.message; pane.dataset.state = "error"; }
+    }
+  }
+
   function daysAgo(time) {
     const days = Math.floor((Date.now() - new Date(time).getTime()) / 86400000);
     return days <= 0 ? "today" : days === 1 ? "yesterday" : `${days} days ago`;
@@ -117,9 +143,11 @@
       button.addEventListener("click", () => { state.q = ""; $("picker-q").value = ""; load(file.id); });
       nameCell.appendChild(button);
     } else {
-      const span = document.createElement("span");
-      span.textContent = file.name;
-      nameCell.appendChild(span);
+      const button = document.createElement("button");
+      button.type = "button"; button.className = "link preview"; button.textContent = file.name;
+      button.setAttribute("aria-label", "Preview " + file.name);
+      button.addEventListener("click", () => { preview(file); });
+      nameCell.appendChild(button);
     }
     if (!file.importable && file.reason) {
       const why = document.createElement("div");
