@@ -19,33 +19,24 @@ enum APIKeyRules {
         .notificationPreferences, .webhook, .webhookDeliveries, .apiLogout, .apiLogoutEverywhere, .myPassword, .myTokens, .myToken(nil),
         .connect(nil),
     ]
-    /// Changes a `read` key may make: asking the chatbot and keeping its conversations.
-    static let readChanges: [SiteRoute] = [
-        .chat, .conversations, .conversation(nil), .conversationMessages(nil), .turnFeedback(nil, nil),
-    ]
-    /// What an `import` key may do beyond reading: browse accounts, import, re-import and sync.
-    static let importRoutes: [SiteRoute] = [
-        .files(nil), .filePreview(nil, nil), .startImport(nil), .reimport(nil), .sources, .source(nil), .syncSource(nil),
+    /// What a key may do beyond the default (reading is `read`, any change `admin`): `read` keys
+    /// ask the chatbot and keep its conversations; `import` keys browse accounts, import, re-import
+    /// and run synced sources (deleting one, perhaps with its documents, stays `admin`).
+    static let granted: [(HTTPRequest.Method, SiteRoute, APIKeyScope)] = [
+        (.post, .chat, .read), (.post, .conversations, .read), (.delete, .conversation(nil), .read), (.post, .conversationMessages(nil), .read),
+        (.post, .turnFeedback(nil, nil), .read),
+        (.get, .files(nil), .import), (.get, .filePreview(nil, nil), .import), (.post, .startImport(nil), .import), (.post, .reimport(nil), .import),
+        (.post, .sources, .import), (.patch, .source(nil), .import), (.post, .syncSource(nil), .import),
     ]
 
-    private static let table: [String: (safe: Requirement, unsafe: Requirement)] = {
-        var table: [String: (safe: Requirement, unsafe: Requirement)] = [:]
-        for route in readChanges { table[route.pattern.description] = (.scope(.read), .scope(.read)) }
-        for route in importRoutes {
-            // Deleting a synced source (and maybe its documents) stays an admin's change.
-            let browsing = route == .files(nil) || route == .filePreview(nil, nil)
-            table[route.pattern.description] = (browsing ? .scope(.import) : .scope(.read), .scope(.import))
-        }
-        for route in personOnly { table[route.pattern.description] = (.person, .person) }
-        return table
-    }()
+    private static let person = Set(personOnly.map(\.pattern.description))
+    private static let table = Dictionary(uniqueKeysWithValues: granted.map { ($0.1.endpointKey($0.0), $0.2) })
 
     /// What `method` on the route registered as `endpoint` (its pattern) needs.
     static func requirement(method: HTTPRequest.Method, endpoint: String) -> Requirement {
-        let safe = AuthenticationMiddleware.isSafe(method)
-        if method == .delete, endpoint == SiteRoute.source(nil).pattern.description { return .scope(.admin) }
-        guard let entry = table[endpoint] else { return safe ? .scope(.read) : .scope(.admin) }
-        return safe ? entry.safe : entry.unsafe
+        if person.contains(endpoint) { return .person }
+        if let scope = table[SiteRoute.endpointKey(method, endpoint)] { return .scope(scope) }
+        return AuthenticationMiddleware.isSafe(method) ? .scope(.read) : .scope(.admin)
     }
 }
 

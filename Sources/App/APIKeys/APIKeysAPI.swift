@@ -33,8 +33,6 @@ struct APIKeysAPI {
                 name: body.name, scope: body.scope, expiresInDays: body.expiresInDays, by: context.identity, clientAddress: context.clientAddress)
             var response = try CreatedResponse(key: issued.key, apiKey: issued.summary).response(from: request, context: context)
             response.status = .created
-            // The key is a secret: no cache may keep this response.
-            response.headers[.cacheControl] = "no-store"
             return response
         }
         admin.delete(SiteRoute.apiKey(nil).pattern) { _, context -> HTTPResponse.Status in

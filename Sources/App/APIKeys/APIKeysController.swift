@@ -29,7 +29,6 @@ struct APIKeysController {
                 // Shown in this answer, never through a redirect: the key must not reach a URL or a cache.
                 var response = try await page(context.identity, issued: issued).response(from: request, context: context)
                 response.status = .created
-                response.headers[.cacheControl] = "no-store"
                 return response
             } catch let error as APIKeyError {
                 var response = try await page(context.identity, error: error.safeMessage).response(from: request, context: context)

@@ -54,7 +54,7 @@ final class MetricsRegistry: Sendable {
 
     /// Files take seconds to minutes (a large PDF with OCR), longer than requests do; sync runs
     /// may start up to half an hour late before it hardly matters how late.
-    static let fileDurationBuckets: [Duration] = [
+    static let slowDurationBuckets: [Duration] = [
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
         .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600), .seconds(1800),
     ]
@@ -62,7 +62,7 @@ final class MetricsRegistry: Sendable {
     func recordImportFileDuration(_ duration: Duration, state: ImportItemState, platform: Platform) {
         registry.makeDurationHistogram(
             name: "cirrus_import_file_duration_seconds", labels: [("platform", platform.rawValue), ("state", state.rawValue)],
-            buckets: Self.fileDurationBuckets, help: "Time to import one file, from a worker taking it to its final state"
+            buckets: Self.slowDurationBuckets, help: "Time to import one file, from a worker taking it to its final state"
         ).recordNanoseconds(duration.nanoseconds)
     }
 
@@ -107,7 +107,7 @@ final class MetricsRegistry: Sendable {
 
     func recordSyncLag(_ seconds: TimeInterval, platform: Platform) {
         registry.makeDurationHistogram(
-            name: "cirrus_sync_start_delay_seconds", labels: [("platform", platform.rawValue)], buckets: Self.fileDurationBuckets,
+            name: "cirrus_sync_start_delay_seconds", labels: [("platform", platform.rawValue)], buckets: Self.slowDurationBuckets,
             help: "How long after its scheduled time a synced source's run began"
         ).recordNanoseconds(Int64(seconds * 1e9))
     }

@@ -279,6 +279,12 @@ enum SiteRoute: Hashable, Sendable {
                 }.joined(separator: "/"))
     }
 
+    /// `METHOD pattern`, how tables of routes (rate limits, API key scopes) name one endpoint;
+    /// after routing, `endpoint` is the request context's `endpointPath`.
+    static func endpointKey(_ method: HTTPRequest.Method, _ endpoint: String) -> String { "\(method) \(endpoint)" }
+
+    func endpointKey(_ method: HTTPRequest.Method) -> String { Self.endpointKey(method, pattern.description) }
+
     /// The path with a query string, e.g. `.integrationsPage.with(["outcome": "connected"])`.
     func with(_ query: KeyValuePairs<String, String>) -> String {
         guard !query.isEmpty else { return path }

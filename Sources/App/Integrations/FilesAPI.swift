@@ -63,21 +63,23 @@ struct FilesAPI {
             let search = query["q"].map(String.init).map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
             let access = ProviderAccess(
                 platform, userID: identity.userID, workspaceID: identity.workspaceID, connector: try connectors.connector(platform), tokens: tokens)
-            async let page = access { connector, session in
-                try await connector.list(folderID: folderID, pageToken: pageToken, query: search, session: session)
+            // The session's site names the stored copies (Confluence keys are per site): no second lookup.
+            async let listing = access { connector, session in
+                (try await connector.list(folderID: folderID, pageToken: pageToken, query: search, session: session), session.siteID)
             }
             // Breadcrumbs only on a folder's first page; later pages keep the ones already shown.
             let crumbs: [Breadcrumb] =
                 pageToken == nil
                 ? try await access { connector, session in try await connector.breadcrumbs(folderID: folderID, session: session) } : []
-            let listed = try await page.files
-            let copies = try await importedCopies(of: listed, platform: platform, siteID: try await access.siteID(), workspaceID: identity.workspaceID)
+            let (page, siteID) = try await listing
+            let listed = page.files
+            let copies = try await importedCopies(of: listed, platform: platform, siteID: siteID, workspaceID: identity.workspaceID)
             let files = listed.map { file in
                 var row = dto(file)
                 row.imported = copies[file.id]
                 return row
             }
-            return ListResponse(folderId: folderID, files: files, nextPageToken: try await page.nextPageToken, breadcrumbs: crumbs)
+            return ListResponse(folderId: folderID, files: files, nextPageToken: page.nextPageToken, breadcrumbs: crumbs)
         }
     }
 

@@ -76,7 +76,9 @@ struct NotificationService: Sendable {
     func list(for identity: Identity, unreadOnly: Bool = false, limit: Int = 50) async throws -> (items: [Item], unread: Int) {
         var query = InAppNotification.query(on: store.database).filter(\.$user.$id == identity.userID)
         if unreadOnly { query = query.filter(\.$readAt == nil) }
-        let rows = try await query.sort(\.$createdAt, .descending).limit(max(0, min(limit, 200))).all()
+        let limit = max(0, min(limit, 200))
+        // The header's bell asks for the count alone, on every page.
+        let rows = limit == 0 ? [] : try await query.sort(\.$createdAt, .descending).limit(limit).all()
         let unread = try await InAppNotification.query(on: store.database).filter(\.$user.$id == identity.userID).filter(\.$readAt == nil).count()
         return (rows.map(Self.item), unread)
     }

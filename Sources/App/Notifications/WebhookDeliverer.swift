@@ -101,7 +101,8 @@ struct WebhookDeliverer: Service {
         try WebhookService.check(endpoint.url, allowPrivate: allowPrivate)
         if !allowPrivate, let host = URL(string: endpoint.url)?.host {
             let resolve = self.resolve
-            let addresses = resolve(host)
+            // getaddrinfo blocks: off the cooperative pool.
+            let addresses = try await onWorkerThread { resolve(host) }
             guard !addresses.isEmpty, addresses.allSatisfy(LinkPolicy.isPublic) else {
                 return (nil, "Refused: \(host) is not an address on the public internet.")
             }

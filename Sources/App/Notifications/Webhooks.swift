@@ -73,7 +73,7 @@ struct WebhookService: Sendable {
         }
         await audit.record(
             .webhookChanged, workspaceID: identity.workspaceID, actorID: identity.userID, actorEmail: identity.email,
-            detail: url.isEmpty ? "removed" : "\(LinkDescription.origin(url)) \(enabled ? "on" : "off")", clientAddress: clientAddress)
+            detail: url.isEmpty ? "removed" : "\(LinkPolicy.describe(url)) \(enabled ? "on" : "off")", clientAddress: clientAddress)
         return try await settings(for: identity.workspaceID)
     }
 
@@ -104,13 +104,5 @@ struct WebhookService: Sendable {
         {
             throw .invalidURL("The webhook must post to an address on the public internet, not to this machine or a private network.")
         }
-    }
-}
-
-/// The scheme and host of an address, for the log (the path may hold a token, as Slack's do).
-enum LinkDescription {
-    static func origin(_ url: String) -> String {
-        guard let parsed = URL(string: url), let scheme = parsed.scheme, let host = parsed.host else { return "an address" }
-        return "\(scheme)://\(host)"
     }
 }

@@ -40,7 +40,6 @@ struct PeopleAPI {
             let issued = try await people.invite(email: body.email, role: body.role, by: context.identity, clientAddress: context.clientAddress)
             var response = try InvitedResponse(link: issued.link, invitation: issued.invitation).response(from: request, context: context)
             response.status = .created
-            response.headers[.cacheControl] = "no-store"
             return response
         }
         admin.delete(SiteRoute.invitation(nil).pattern) { _, context -> HTTPResponse.Status in

@@ -36,7 +36,6 @@ struct PeopleController {
                 // The link is shown in this answer, never through a redirect or a cache.
                 var response = try await page(context.identity, issued: issued).response(from: request, context: context)
                 response.status = .created
-                response.headers[.cacheControl] = "no-store"
                 return response
             }
         }
@@ -75,7 +74,7 @@ struct PeopleController {
             let user: User
             do {
                 guard form.password == form.confirmPassword else { throw AuthError.invalidInput("The two passwords differ.") }
-                user = try await people.accept(token: token, name: form.name ?? "", password: form.password, clientAddress: context.clientAddress)
+                user = try await people.accept(invitation, name: form.name ?? "", password: form.password, clientAddress: context.clientAddress)
             } catch let error as AuthError {
                 let model = InvitationPage.Model(
                     email: invitation.email, role: invitation.role, name: form.name ?? "", csrfToken: context.formCSRFToken, demo: demo,

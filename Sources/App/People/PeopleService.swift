@@ -97,9 +97,9 @@ struct PeopleService: Sendable {
         return invitation
     }
 
-    /// Makes the invited person's account with the password they chose; the link is used up.
-    func accept(token: String, name: String, password: String, clientAddress: String?) async throws -> User {
-        let invitation = try await invitation(token: token)
+    /// Makes the invited person's account with the password they chose (the invitation as
+    /// ``invitation(token:)`` found it); the link is used up.
+    func accept(_ invitation: Invitation, name: String, password: String, clientAddress: String?) async throws -> User {
         // A password the rules refuse leaves the link working for the next try.
         try Accounts.checkNewPassword(password)
         // Used up before the account exists: two tabs submitting at once cannot both create one.

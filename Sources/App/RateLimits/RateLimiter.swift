@@ -103,11 +103,11 @@ struct RateLimitMiddleware: RouterMiddleware {
             (.post, .chat, .chat), (.post, .conversations, .chat), (.post, .conversationMessages(nil), .chat),
             (.post, .chatPage, .chat), (.post, .chatStream, .chat),
         ]
-        return Dictionary(uniqueKeysWithValues: entries.map { ("\($0.0) \($0.1.pattern.description)", $0.2) })
+        return Dictionary(uniqueKeysWithValues: entries.map { ($0.1.endpointKey($0.0), $0.2) })
     }()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let identity = context.identity, let endpoint = context.endpointPath, let action = Self.table["\(request.method) \(endpoint)"] {
+        if let identity = context.identity, let endpoint = context.endpointPath, let action = Self.table[SiteRoute.endpointKey(request.method, endpoint)] {
             try await limiter.admit(action, for: identity)
         }
         return try await next(request, context)

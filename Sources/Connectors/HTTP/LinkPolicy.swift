@@ -60,7 +60,7 @@ public struct LinkPolicy: Sendable {
     }
 
     /// The scheme and host of a link for a message, bounded (the rest may hold signed tokens).
-    static func describe(_ link: String) -> String {
+    public static func describe(_ link: String) -> String {
         let url = URL(string: link)
         let shown = url.flatMap { url in url.scheme.map { "\($0)://\(url.host ?? "")" } } ?? "a malformed link"
         return String(shown.prefix(100))

@@ -26,8 +26,19 @@ final class RequestRecorder: Sendable {
             self.hits.withLock { $0.append(request.uri.path) }
             return "internal secrets"
         }
+        return try await LoopbackListener.run(router, label: "recorder") { origin in
+            hits.withLock { $0.removeAll() }
+            return try await body(origin)
+        }
+    }
+}
+
+/// Serves `router` on a free loopback port for the duration of `body`, passing its origin
+/// (`http://127.0.0.1:PORT`) once it listens: the stand-ins tests point the server at.
+enum LoopbackListener {
+    static func run<T: Sendable>(_ router: Router<BasicRequestContext>, label: String, _ body: @Sendable (String) async throws -> T) async throws -> T {
         let port = try LoopbackPort.free()
-        var logger = Logger(label: "recorder")
+        var logger = Logger(label: label)
         logger.logLevel = .critical
         let listening = Announcement<Int>()
         let app = Application(
@@ -38,11 +49,9 @@ final class RequestRecorder: Sendable {
                 try await app.runService()
                 return nil
             }
-            let origin = "http://127.0.0.1:\(port)"
-            _ = try await listening.value("the recorder listens")
-            hits.withLock { $0.removeAll() }
+            _ = try await listening.value("the \(label) listens")
             defer { group.cancelAll() }
-            return try await body(origin)
+            return try await body("http://127.0.0.1:\(port)")
         }
     }
 }

@@ -33,21 +33,6 @@ final class WebhookReceiver: Sendable {
             }
             return Response(status: .init(code: status))
         }
-        let port = try LoopbackPort.free()
-        var logger = Logger(label: "webhook-receiver")
-        logger.logLevel = .critical
-        let listening = Announcement<Int>()
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
-            onServerRunning: { channel in listening.announce(channel.localAddress?.port ?? port) }, logger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await app.runService()
-                return nil
-            }
-            _ = try await listening.value("the webhook receiver listens")
-            defer { group.cancelAll() }
-            return try await body("http://127.0.0.1:\(port)")
-        }
+        return try await LoopbackListener.run(router, label: "webhook receiver", body)
     }
 }
